@@ -1,0 +1,48 @@
+"""Resident service platform for the 一刻钟便民生活圈 programme: the Flask application factory."""
+
+from flask import Flask, request
+
+from app.common.errors import AppError, register_error_handlers
+from app.config import Config
+from app.extensions import api, db, jwt, limiter, migrate
+
+# Domain packages whose models and routes make up the app; each has models.py and usually routes.py.
+DOMAINS = ("taxonomy", "circles", "outlets", "auth")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_object(Config)
+    if overrides:
+        app.config.update(overrides)
+    Config.check(app.config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"))
+    jwt.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app, spec_kwargs={"info": {"description": "一刻钟便民生活圈居民服务平台接口"}})
+    register_error_handlers(app, api)
+    _require_json_bodies(app)
+
+    from app import registry
+
+    registry.register(app, api)
+    return app
+
+
+def _require_json_bodies(app):
+    """A body sent as form data or text is refused before parsing, with the contract's envelope."""
+
+    @app.before_request
+    def _check_content_type():
+        if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+            if request.content_length in (None, 0) and not request.headers.get("Transfer-Encoding"):
+                return None
+            if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+                return None
+            if request.mimetype == "multipart/form-data" and request.path.startswith("/api/v1/uploads"):
+                return None
+            raise AppError("请求体必须是 JSON（Content-Type: application/json）", code="unsupported_media_type", status=415)

@@ -1,0 +1,1 @@
+"""Users, roles, staff scope, JWT, WeChat login and staff password login."""

@@ -1,0 +1,160 @@
+"""The contract's error envelope: {"error": {"code", "message" (中文), "details"}}.
+
+Services raise AppError subclasses with a stable snake_case code; one set of handlers turns these,
+request-parsing errors and unexpected exceptions into the envelope.
+"""
+
+import logging
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+    message = "请求有误"
+
+    def __init__(self, message=None, *, code=None, details=None, status=None, headers=None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.code = code or self.code
+        self.status = status or self.status
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+class ValidationFailed(AppError):
+    status, code, message = 422, "validation_error", "请求参数有误"
+
+
+class NotFound(AppError):
+    status, code, message = 404, "not_found", "资源不存在"
+
+
+class Conflict(AppError):
+    status, code, message = 409, "conflict", "与现有数据冲突"
+
+
+class Unauthorized(AppError):
+    status, code, message = 401, "unauthorized", "请先登录"
+
+
+class Forbidden(AppError):
+    status, code, message = 403, "forbidden", "无权执行此操作"
+
+
+class UpstreamError(AppError):
+    status, code, message = 502, "upstream_error", "上游服务暂时不可用"
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "请求格式有误"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "无权执行此操作"),
+    404: ("not_found", "资源不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "与现有数据冲突"),
+    413: ("payload_too_large", "上传内容过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("validation_error", "请求参数有误"),
+    429: ("rate_limited", "请求过于频繁，请稍后再试"),
+    500: ("internal_error", "服务器内部错误"),
+}
+
+# marshmallow/webargs speak English; residents read Chinese.
+_MESSAGES_ZH = {
+    "Missing data for required field.": "必填字段缺失",
+    "Unknown field.": "未知字段",
+    "Field may not be null.": "不能为空",
+    "Not a valid number.": "不是有效的数字",
+    "Not a valid integer.": "不是有效的整数",
+    "Not a valid string.": "不是有效的字符串",
+    "Not a valid boolean.": "不是有效的布尔值",
+    "Not a valid list.": "不是有效的列表",
+    "Not a valid mapping type.": "不是有效的对象",
+    "Not a valid datetime.": "不是有效的日期时间",
+    "Not a valid date.": "不是有效的日期",
+    "Invalid input type.": "输入类型有误",
+    "Invalid value.": "取值无效",
+    "Special numeric values (nan or infinity) are not permitted.": "不允许 NaN 或无穷大",
+    "Shorter than minimum length 1.": "不能为空",
+    "Invalid JSON body.": "JSON 格式有误",
+}
+
+
+def translate(message):
+    if isinstance(message, str):
+        if message in _MESSAGES_ZH:
+            return _MESSAGES_ZH[message]
+        if message.startswith("Must be one of"):
+            return "取值必须是：" + message.split(":", 1)[-1].strip().rstrip(".")
+        if message.startswith("Must be greater than or equal to") or message.startswith("Must be less"):
+            return "超出允许范围（" + message.replace("Must be ", "").rstrip(".") + "）"
+        if message.startswith("Length must be"):
+            return "长度不符合要求（" + message.replace("Length must be ", "").rstrip(".") + "）"
+        return message
+    if isinstance(message, list):
+        return [translate(m) for m in message]
+    if isinstance(message, dict):
+        return {k: translate(v) for k, v in message.items()}
+    return message
+
+
+def flatten_details(messages):
+    """webargs nests errors by location ({"query": {"lat": [...]}}); the contract wants field → messages."""
+    if not isinstance(messages, dict):
+        return {"_request": translate(messages if isinstance(messages, list) else [str(messages)])}
+    if set(messages) <= {"json", "query", "form", "files", "headers", "path", "view_args", "json_or_form"}:
+        flat = {}
+        for location_errors in messages.values():
+            flat.update(flatten_details(location_errors))
+        return flat
+    return {str(field): translate(errors) for field, errors in messages.items()}
+
+
+def envelope(code, message, details=None, status=400, headers=None):
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_app_error(error: AppError):
+    return envelope(error.code, error.message, error.details, error.status, error.headers)
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    code, message = _HTTP_CODES.get(status, ("http_error", error.description or "请求有误"))
+    data = getattr(error, "data", None) or {}
+    details = {}
+    headers = dict(data.get("headers") or {})
+    if "messages" in data or "errors" in data:
+        details = flatten_details(data.get("errors") or data.get("messages"))
+        if status == 400 or any("Invalid JSON" in str(v) for v in details.values()):
+            code, message, status = "invalid_json", "请求体不是有效的 JSON", 400
+    if status == 429:
+        retry_after = getattr(error, "retry_after", None) or error.get_headers() and dict(error.get_headers()).get("Retry-After")
+        headers.setdefault("Retry-After", str(retry_after or 60))
+    if status == 405:
+        headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or [])
+    return envelope(code, data.get("message") or message, details, status, headers)
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error")
+    return envelope("internal_error", "服务器内部错误", {}, 500)
+
+
+def register_error_handlers(app, api):
+    # flask-smorest registers its own HTTPException handler; ours replaces it to keep one envelope.
+    api.handle_http_exception = handle_http_exception
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,29 @@
+"""The one Redis client, and the key builders with their TTLs.
+
+Every key the application writes is built here so that names and lifetimes are visible at once.
+"""
+
+import redis
+from flask import current_app
+
+_clients = {}
+
+
+def get_redis() -> redis.Redis:
+    url = current_app.config["REDIS_URL"]
+    client = _clients.get(url)
+    if client is None:
+        client = _clients[url] = redis.Redis.from_url(url, decode_responses=True, socket_timeout=2)
+    return client
+
+
+class Keys:
+    PREFIX = "circle:"
+
+    @classmethod
+    def wechat_access_token(cls):
+        return f"{cls.PREFIX}wechat:access_token", None  # TTL comes from WeChat's expires_in
+
+    @classmethod
+    def taxonomy_version(cls):
+        return f"{cls.PREFIX}taxonomy:version", 24 * 3600

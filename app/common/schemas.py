@@ -1,0 +1,58 @@
+"""Shared marshmallow pieces: strict base schema, points, paging."""
+
+from marshmallow import RAISE, Schema, fields, validate
+
+COORD_SYSTEMS = ("gcj02", "wgs84")
+
+
+class BaseSchema(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class PointSchema(BaseSchema):
+    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
+
+
+def coord_field(**kwargs):
+    return fields.String(load_default="gcj02", validate=validate.OneOf(COORD_SYSTEMS), **kwargs)
+
+
+class PageQuerySchema(BaseSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class PageSchema(Schema):
+    page = fields.Integer()
+    page_size = fields.Integer()
+    has_more = fields.Boolean()
+    total = fields.Integer()
+
+
+def page_of(item_schema, name):
+    """A page schema whose items are item_schema (the contract's list shape)."""
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item_schema))})
+
+
+class CommaList(fields.Field):
+    """`types=a,b,c` in a query string → ["a", "b", "c"] (empty parts dropped)."""
+
+    default_error_messages = {"invalid": "应为逗号分隔的列表"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return [part.strip() for part in value.split(",") if part.strip()]
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else ",".join(value)
+
+
+class Bool(fields.Boolean):
+    """Query-string booleans as the mini-program sends them (1/0, true/false)."""
+
+    truthy = {"1", "true", "True", "yes", 1, True}
+    falsy = {"0", "false", "False", "no", "", 0, False}

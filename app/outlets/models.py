@@ -1,0 +1,58 @@
+from geoalchemy2 import Geography
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY, INT4MULTIRANGE, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.models import Timestamps
+from app.extensions import db
+
+OUTLET_STATUSES = ("pending", "approved", "suspended", "closed")
+QUALITY_BRAND_KINDS = ("new_consumer", "internet_famous", "international", "time_honored")  # 新消费/网红/国际/老字号
+
+
+class Outlet(Timestamps, db.Model):
+    __tablename__ = "outlets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_initials: Mapped[str] = mapped_column(String(120), default="")  # pinyin initials for keyword search
+    types: Mapped[list[str]] = mapped_column(ARRAY(String(40)))  # 一店多能: each type counts
+    location = mapped_column(Geography("POINT", srid=4326, spatial_index=True), nullable=False)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    hours: Mapped[dict] = mapped_column(JSONB, default=dict)  # {"mon": [["07:00","20:00"]], …}
+    open_24h: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Minutes of the week (Monday 00:00 = 0) when open; derived from hours so SQL can filter open_now.
+    open_minutes = mapped_column(INT4MULTIRANGE, nullable=True)
+    photos: Mapped[list] = mapped_column(JSONB, default=list)
+    avg_spend: Mapped[float | None] = mapped_column(Numeric(10, 2))
+    chain: Mapped[bool] = mapped_column(Boolean, default=False)
+    brand: Mapped[str | None] = mapped_column(String(80))
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    online_platforms: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    quality_brand: Mapped[str | None] = mapped_column(String(20))
+    delivery: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepts_cash: Mapped[bool] = mapped_column(Boolean, default=True)
+    elderly_friendly: Mapped[bool] = mapped_column(Boolean, default=False)
+    qr_payment: Mapped[bool] = mapped_column(Boolean, default=False)
+    services: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)  # add-on services (代收快递, 缴费 …)
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="approved")
+    rating_avg: Mapped[float | None] = mapped_column(Float)
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Kept true by database triggers whenever the outlet or a boundary moves (see migrations).
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="SET NULL"), index=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {OUTLET_STATUSES}", name="status"),
+        CheckConstraint(f"quality_brand IS NULL OR quality_brand IN {QUALITY_BRAND_KINDS}", name="quality_brand"),
+        CheckConstraint("cardinality(types) >= 1", name="has_type"),
+        CheckConstraint("avg_spend IS NULL OR avg_spend >= 0", name="avg_spend"),
+        CheckConstraint("rating_avg IS NULL OR rating_avg BETWEEN 1 AND 5", name="rating_avg"),
+        Index("ix_outlets_types", "types", postgresql_using="gin"),
+        Index("ix_outlets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index("ix_outlets_address_trgm", "address", postgresql_using="gin", postgresql_ops={"address": "gin_trgm_ops"}),
+    )

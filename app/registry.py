@@ -1,0 +1,25 @@
+"""Imports every domain's models and registers its blueprints and CLI commands."""
+
+from importlib import import_module, util
+
+
+def import_models():
+    from app import DOMAINS
+
+    for name in DOMAINS:
+        if util.find_spec(f"app.{name}.models"):
+            import_module(f"app.{name}.models")
+
+
+def register(app, api):
+    from app import DOMAINS
+
+    import_models()
+    for name in DOMAINS:
+        if util.find_spec(f"app.{name}.routes"):
+            module = import_module(f"app.{name}.routes")
+            for blp in getattr(module, "blueprints", [module.blp]):
+                api.register_blueprint(blp)
+        if util.find_spec(f"app.{name}.cli"):
+            for command in import_module(f"app.{name}.cli").commands:
+                app.cli.add_command(command)

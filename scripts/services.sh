@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Private PostgreSQL+PostGIS and Redis for development and tests, under ./var/ on loopback.
+# Usage: scripts/services.sh start|stop|status|install
+# start is idempotent; it writes var/services.env (DATABASE_URL=…, REDIS_URL=…).
+# When DATABASE_URL / REDIS_URL are already set, the matching private server is not started.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VAR="$ROOT/var"
+PG_BASE="$VAR/pg"
+PG_PORT=${DEV_PG_PORT:-54329}
+REDIS_PORT=${DEV_REDIS_PORT:-63799}
+PG_BIN=/usr/lib/postgresql/15/bin
+DB_NAME=circle
+DB_USER=circle
+DB_PASSWORD=circle
+
+log() { printf '[services] %s\n' "$*" >&2; }
+
+as_pg_owner() {
+  # PostgreSQL refuses to run as root; run it as the packaged 'postgres' user then.
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+install_packages() {
+  local need=()
+  [ -x "$PG_BIN/pg_ctl" ] || need+=(postgresql-15)
+  [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
+  command -v redis-server >/dev/null || need+=(redis-server)
+  [ ${#need[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    log "missing Debian packages: ${need[*]} (install them as root)"; exit 1
+  fi
+  log "installing ${need[*]}"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+}
+
+choose_pg_base() {
+  # As root, the cluster belongs to 'postgres', which may not be able to enter this checkout
+  # (a clone under a private mktemp folder): then keep the cluster in postgres's home instead.
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$PG_BASE" && chown postgres: "$PG_BASE"
+    if ! runuser -u postgres -- test -w "$PG_BASE"; then
+      PG_BASE="/var/lib/postgresql/circle-dev-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
+      mkdir -p "$PG_BASE" && chown postgres: "$PG_BASE"
+      ln -sfn "$PG_BASE" "$VAR/pg-elsewhere"
+    fi
+  fi
+  PGDATA="$PG_BASE/data"
+}
+
+pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
+
+start_postgres() {
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    log "initdb $PGDATA"
+    as_pg_owner "$PG_BIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! pg_running; then
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_BASE/postgres.log" -w -t 60 start \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_BASE -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=512MB -c timezone=UTC" >/dev/null
+  fi
+  local psql=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qtA -v ON_ERROR_STOP=1)
+  if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='$DB_USER'")" ]; then
+    "${psql[@]}" -c "CREATE ROLE $DB_USER LOGIN SUPERUSER PASSWORD '$DB_PASSWORD'"
+  fi
+  for db in "$DB_NAME" "${DB_NAME}_test"; do
+    if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='$db'")" ]; then
+      "${psql[@]}" -c "CREATE DATABASE $db OWNER $DB_USER"
+    fi
+  done
+}
+
+start_redis() {
+  mkdir -p "$VAR/redis"
+  if [ -f "$VAR/redis/redis.pid" ] && kill -0 "$(cat "$VAR/redis/redis.pid")" 2>/dev/null; then return 0; fi
+  log "starting Redis on 127.0.0.1:$REDIS_PORT"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --dir "$VAR/redis" \
+    --pidfile "$VAR/redis/redis.pid" --logfile "$VAR/redis/redis.log" --save "" --appendonly no
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  log "Redis did not come up; see $VAR/redis/redis.log"; exit 1
+}
+
+start() {
+  install_packages
+  choose_pg_base
+  local db_url=${DATABASE_URL:-} redis_url=${REDIS_URL:-}
+  if [ -z "$db_url" ]; then
+    start_postgres
+    db_url="postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$PG_PORT/$DB_NAME"
+  fi
+  if [ -z "$redis_url" ]; then
+    start_redis
+    redis_url="redis://127.0.0.1:$REDIS_PORT/0"
+  fi
+  printf 'DATABASE_URL=%s\nREDIS_URL=%s\n' "$db_url" "$redis_url" > "$VAR/services.env"
+  log "ready: $VAR/services.env"
+}
+
+stop() {
+  if pg_running; then as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null && log "PostgreSQL stopped"; fi
+  if [ -f "$VAR/redis/redis.pid" ]; then
+    local pid; pid=$(cat "$VAR/redis/redis.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      log "Redis stopped"
+    fi
+    rm -f "$VAR/redis/redis.pid"
+  fi
+}
+
+mkdir -p "$VAR"
+PGDATA="$PG_BASE/data"
+if [ "${1:-start}" != install ] && id postgres >/dev/null 2>&1; then choose_pg_base; fi
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  install) install_packages ;;
+  status) pg_running && echo "postgres: running" || echo "postgres: stopped"
+          [ -f "$VAR/redis/redis.pid" ] && kill -0 "$(cat "$VAR/redis/redis.pid")" 2>/dev/null \
+            && echo "redis: running" || echo "redis: stopped" ;;
+  *) echo "usage: $0 start|stop|status|install" >&2; exit 2 ;;
+esac
