@@ -3,11 +3,12 @@
 from flask import Flask, request
 
 from app.common.errors import AppError, register_error_handlers
+from app.auth.jwt import init_jwt_callbacks
 from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
 
 # Domain packages whose models and routes make up the app; each has models.py and usually routes.py.
-DOMAINS = ("taxonomy", "circles", "outlets", "auth")
+DOMAINS = ("taxonomy", "circles", "outlets", "auth", "demo")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -22,8 +23,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"))
     jwt.init_app(app)
+    init_jwt_callbacks()
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"info": {"description": "一刻钟便民生活圈居民服务平台接口"}})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app, api)
     _require_json_bodies(app)
 

@@ -1,0 +1,49 @@
+# Zero-config entry points. Without DATABASE_URL / REDIS_URL, a private PostgreSQL+PostGIS and Redis
+# run under ./var/ on loopback (scripts/services.sh); with them, those servers are used instead.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STUB_PORT ?= 9100
+WORKERS ?= 4
+# var/services.env holds the URLs in use (the caller's DATABASE_URL / REDIS_URL when they were set).
+WITH_ENV = set -a; . var/services.env; set +a; export FLASK_APP=wsgi.py;
+
+.PHONY: venv services stop migrate demo run stub test bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+services:
+	bash scripts/services.sh start
+
+stop:
+	bash scripts/services.sh stop
+	-@[ -f var/stub.pid ] && kill $$(cat var/stub.pid) 2>/dev/null; rm -f var/stub.pid
+
+migrate: venv services
+	@$(WITH_ENV) $(PY) -m flask db upgrade
+
+demo: migrate
+	@$(WITH_ENV) $(PY) -m flask demo load --if-empty
+
+# Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub.
+run: demo
+	@if ! [ -f var/stub.pid ] || ! kill -0 $$(cat var/stub.pid) 2>/dev/null; then \
+		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) > var/stub.log 2>&1 & echo $$! > var/stub.pid; fi
+	@$(WITH_ENV) export WECHAT_API_BASE=$${WECHAT_API_BASE:-http://127.0.0.1:$(STUB_PORT)}; \
+		exec $(VENV)/bin/gunicorn -w $(WORKERS) -b 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: venv services
+	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests
+
+bench: venv services
+	@$(WITH_ENV) $(PY) bench/nearby.py
+
+clean: stop
+	rm -rf var $(VENV)

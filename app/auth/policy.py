@@ -1,0 +1,44 @@
+"""The one mechanism for who may do what: roles on the route, circle scope in the use case."""
+
+from functools import wraps
+
+from flask_jwt_extended import current_user, verify_jwt_in_request
+
+from app.common.errors import Forbidden
+
+
+def actor():
+    """The logged-in user of this request, or None (optional login)."""
+    verify_jwt_in_request(optional=True)
+    return current_user if current_user else None
+
+
+def login_required(*roles):
+    """Route decorator: a valid token is needed (401); with roles, one of them too (403)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            verify_jwt_in_request()
+            if roles and not current_user.has_role(*roles):
+                raise Forbidden("当前账号无此权限", code="role_forbidden")
+            return view(*args, **kwargs)
+
+        wrapper._roles = roles  # read by the OpenAPI security annotations
+        return wrapper
+
+    return decorate
+
+
+def can_manage_circle(user, circle_id) -> bool:
+    if user is None:
+        return False
+    if user.has_role("admin"):
+        return True
+    return user.has_role("staff") and circle_id is not None and circle_id in user.scope_circle_ids
+
+
+def authorize_circle(user, circle_id):
+    """Staff act only inside their circles; admins everywhere."""
+    if not can_manage_circle(user, circle_id):
+        raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")

@@ -1,0 +1,93 @@
+"""Login use cases and user administration."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from flask import current_app
+from flask_jwt_extended import create_access_token
+from sqlalchemy import select
+
+from app.auth.models import ROLES, User
+from app.circles.models import Circle
+from app.common.errors import AppError, Conflict, ValidationFailed
+from app.common.models import utcnow
+from app.extensions import db
+from app.wechat import client as wechat
+
+_hasher = PasswordHasher()
+
+
+def _token_response(user: User) -> dict:
+    token = create_access_token(identity=str(user.id), additional_claims={"roles": user.roles})
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": current_app.config["JWT_ACCESS_TOKEN_EXPIRES"],
+        "user": user,
+    }
+
+
+def login_with_wechat(code: str) -> dict:
+    """Exchanges a wx.login code for our token; the session_key is dropped, never stored or returned."""
+    session = wechat.code2session(code)
+    openid = session["openid"]
+    user = db.session.scalar(select(User).where(User.openid == openid))
+    if user is None:
+        user = User(openid=openid, roles=["resident"])
+        db.session.add(user)
+    if session.get("unionid"):
+        user.unionid = session["unionid"]
+    if user.disabled:
+        raise AppError("账号已停用", code="account_disabled", status=403)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return _token_response(user)
+
+
+def login_with_password(username: str, password: str) -> dict:
+    user = db.session.scalar(select(User).where(User.username == username))
+    valid = False
+    if user is not None and user.password_hash:
+        try:
+            valid = _hasher.verify(user.password_hash, password)
+        except (VerifyMismatchError, InvalidHashError):
+            valid = False
+    else:
+        _hasher.hash(password)  # same cost for unknown users, so timing does not reveal usernames
+    if not valid:
+        raise AppError("用户名或密码错误", code="invalid_credentials", status=401)
+    if user.disabled:
+        raise AppError("账号已停用", code="account_disabled", status=403)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return _token_response(user)
+
+
+def create_user(username: str, password: str, role: str, circle_ids=(), display_name=None) -> User:
+    """Creates a staff or admin account (the CLI's `flask users create`)."""
+    if role not in ROLES or role == "resident":
+        raise ValidationFailed(details={"role": ["只能创建 staff、merchant 或 admin 账号"]})
+    if len(password) < 8:
+        raise ValidationFailed(details={"password": ["密码至少 8 位"]})
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise Conflict(f"用户名已存在：{username}", code="username_taken")
+    circles = list(db.session.scalars(select(Circle).where(Circle.id.in_(list(circle_ids))))) if circle_ids else []
+    missing = set(circle_ids) - {c.id for c in circles}
+    if missing:
+        raise ValidationFailed(details={"circle": [f"生活圈不存在：{sorted(missing)}"]})
+    if role == "staff" and not circles:
+        raise ValidationFailed(details={"circle": ["社区工作人员至少负责一个生活圈"]})
+    user = User(username=username, password_hash=_hasher.hash(password), roles=[role], display_name=display_name)
+    user.circles = circles
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def set_home_circle(user: User, circle_id: int | None) -> User:
+    if circle_id is not None and db.session.get(Circle, circle_id) is None:
+        raise ValidationFailed(details={"circle_id": ["生活圈不存在"]})
+    user.home_circle_id = circle_id
+    db.session.commit()
+    return user

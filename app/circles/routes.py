@@ -1,0 +1,112 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.auth.policy import login_required
+from app.circles import present, service
+from app.circles.schemas import (
+    CircleCreateSchema,
+    CircleListQuerySchema,
+    CirclePageSchema,
+    CircleSchema,
+    CircleWriteSchema,
+    CitySchema,
+    CommunityCreateSchema,
+    CommunitySchema,
+    CommunityWriteSchema,
+    CoordQuerySchema,
+    LocateQuerySchema,
+    LocateSchema,
+)
+from app.common import geo
+
+blp = Blueprint("circles", __name__, url_prefix="/api/v1", description="生活圈与社区")
+
+
+@blp.route("/circles/locate")
+class Locate(MethodView):
+    @blp.arguments(LocateQuerySchema, location="query")
+    @blp.response(200, LocateSchema)
+    def get(self, args):
+        """我在哪个生活圈、哪个社区（不在任何生活圈内时 404）"""
+        circle, community = service.locate(*geo.to_wgs84(args["lng"], args["lat"], args["coord"]))
+        return {"circle": present.summary(circle), "community": community and present.community(community)}
+
+
+@blp.route("/circles")
+class Circles(MethodView):
+    @blp.arguments(CircleListQuerySchema, location="query")
+    @blp.response(200, CirclePageSchema)
+    def get(self, args):
+        """生活圈列表"""
+        rows, has_more, total = service.list_circles(args["city_id"], args["page"], args["page_size"])
+        return {"items": [present.summary(c) for c in rows], "page": args["page"], "page_size": args["page_size"],
+                "has_more": has_more, "total": total}
+
+
+@blp.route("/circles/<int:circle_id>")
+class CircleDetail(MethodView):
+    @blp.arguments(CoordQuerySchema, location="query")
+    @blp.response(200, CircleSchema)
+    def get(self, args, circle_id):
+        """生活圈详情：类型、人口、社区、边界（GeoJSON）"""
+        return present.full(service.get_circle(circle_id), args["coord"])
+
+
+@blp.route("/cities")
+class Cities(MethodView):
+    @blp.response(200, CitySchema(many=True))
+    def get(self):
+        """城市列表"""
+        return service.list_cities()
+
+
+@blp.route("/admin/circles")
+class AdminCircles(MethodView):
+    decorators = [login_required("admin")]
+
+    @blp.arguments(CoordQuerySchema, location="query")
+    @blp.arguments(CircleCreateSchema)
+    @blp.response(201, CircleSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self, args, body):
+        """新建生活圈（管理员）"""
+        return present.full(service.create_circle(body, args["coord"]), args["coord"])
+
+
+@blp.route("/admin/circles/<int:circle_id>")
+class AdminCircle(MethodView):
+    decorators = [login_required("admin")]
+
+    @blp.arguments(CoordQuerySchema, location="query")
+    @blp.arguments(CircleWriteSchema)
+    @blp.response(200, CircleSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def patch(self, args, body, circle_id):
+        """修改生活圈（边界变化后，网点归属自动更新）"""
+        return present.full(service.update_circle(circle_id, body, args["coord"]), args["coord"])
+
+
+@blp.route("/admin/circles/<int:circle_id>/communities")
+class AdminCommunities(MethodView):
+    decorators = [login_required("admin")]
+
+    @blp.arguments(CoordQuerySchema, location="query")
+    @blp.arguments(CommunityCreateSchema)
+    @blp.response(201, CommunitySchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self, args, body, circle_id):
+        """在生活圈中新建社区"""
+        return present.community(service.create_community(circle_id, body, args["coord"]), args["coord"])
+
+
+@blp.route("/admin/communities/<int:community_id>")
+class AdminCommunity(MethodView):
+    decorators = [login_required("admin")]
+
+    @blp.arguments(CoordQuerySchema, location="query")
+    @blp.arguments(CommunityWriteSchema)
+    @blp.response(200, CommunitySchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def patch(self, args, body, community_id):
+        """修改社区（人口、年龄结构、边界）"""
+        return present.community(service.update_community(community_id, body, args["coord"]), args["coord"])

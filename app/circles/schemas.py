@@ -1,0 +1,111 @@
+from marshmallow import fields, validate
+
+from app.circles.models import CIRCLE_TYPES, CITY_TIERS
+from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, coord_field
+
+
+class LocateQuerySchema(BaseSchema):
+    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
+    coord = coord_field()
+
+
+class CoordQuerySchema(BaseSchema):
+    coord = coord_field()
+
+
+class CircleListQuerySchema(PageQuerySchema):
+    city_id = fields.Integer(load_default=None)
+
+
+class CitySchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(validate=validate.Length(min=1, max=40))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    province = fields.String(allow_none=True)
+    tier = fields.String(load_default="other", validate=validate.OneOf(CITY_TIERS),
+                         metadata={"description": "一线 tier1 / 二线 tier2 / other（连锁化率门槛随之变化）"})
+    standards_profile = fields.String(allow_none=True)
+    scoring_profile = fields.String(dump_only=True)
+
+
+class CommunitySchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    population = fields.Integer(allow_none=True)
+    share_60_plus = fields.Float(allow_none=True)
+    share_65_plus = fields.Float(allow_none=True)
+    share_80_plus = fields.Float(allow_none=True)
+    share_0_3 = fields.Float(allow_none=True)
+    boundary = fields.Dict(allow_none=True, metadata={"description": "GeoJSON，坐标系同请求"})
+    synthetic = fields.Boolean()
+
+
+class CircleSummarySchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    circle_type = fields.String(allow_none=True)
+    circle_type_name = fields.String(allow_none=True)
+    city = fields.String()
+    city_id = fields.Integer()
+    district = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    population = fields.Integer(allow_none=True)
+    planned_year = fields.Integer(allow_none=True)
+    synthetic = fields.Boolean()
+
+
+class CircleSchema(CircleSummarySchema):
+    four_bounds = fields.String(allow_none=True)
+    profile = fields.Dict()
+    external_id = fields.String(allow_none=True)
+    boundary = fields.Dict(metadata={"description": "GeoJSON MultiPolygon，坐标系同请求"})
+    communities = fields.List(fields.Nested(CommunitySchema))
+    coord = fields.String()
+
+
+class LocateSchema(BaseSchema):
+    circle = fields.Nested(CircleSummarySchema)
+    community = fields.Nested(CommunitySchema(exclude=("boundary",)), allow_none=True)
+
+
+class CirclePageSchema(PageSchema):
+    items = fields.List(fields.Nested(CircleSummarySchema))
+
+
+class _AreaWriteFields(BaseSchema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    external_id = fields.String(allow_none=True, validate=validate.Length(max=80))
+    population = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000))
+    boundary = fields.Dict(allow_none=True, metadata={"description": "GeoJSON Polygon/MultiPolygon"})
+    synthetic = fields.Boolean()
+
+
+class CircleWriteSchema(_AreaWriteFields):
+    city_id = fields.Integer()
+    circle_type = fields.String(allow_none=True, validate=validate.OneOf([*CIRCLE_TYPES, *CIRCLE_TYPES.values()]))
+    planned_year = fields.Integer(allow_none=True, validate=validate.Range(2000, 2100))
+    district = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    four_bounds = fields.String(allow_none=True)
+    profile = fields.Dict()
+
+
+class CircleCreateSchema(CircleWriteSchema):
+    city_id = fields.Integer(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    boundary = fields.Dict(required=True)
+
+
+_share = dict(allow_none=True, validate=validate.Range(0, 1))
+
+
+class CommunityWriteSchema(_AreaWriteFields):
+    share_60_plus = fields.Float(**_share)
+    share_65_plus = fields.Float(**_share)
+    share_80_plus = fields.Float(**_share)
+    share_0_3 = fields.Float(**_share)
+
+
+class CommunityCreateSchema(CommunityWriteSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))

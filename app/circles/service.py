@@ -1,0 +1,140 @@
+"""Circle use cases: locate a point, read a circle, admin edits, bulk import."""
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
+from sqlalchemy import func, select
+
+from app.circles.models import CIRCLE_TYPES, Circle, City, Community
+from app.common.errors import Conflict, NotFound, ValidationFailed
+from app.common.shapes import area_from_geojson
+from app.extensions import db
+
+CIRCLE_TYPE_BY_NAME = {name: code for code, name in CIRCLE_TYPES.items()} | {
+    name.removesuffix("生活圈"): code for code, name in CIRCLE_TYPES.items()
+}
+
+
+def circle_type_code(value: str | None) -> str | None:
+    """Accepts the code (old_town) or the plan's Chinese name (老城区住宅生活圈)."""
+    if value in (None, ""):
+        return None
+    if value in CIRCLE_TYPES:
+        return value
+    if value in CIRCLE_TYPE_BY_NAME:
+        return CIRCLE_TYPE_BY_NAME[value]
+    raise ValidationFailed(details={"circle_type": [f"未知的生活圈类型：{value}"]})
+
+
+def locate(lng: float, lat: float) -> tuple[Circle, Community | None]:
+    """The circle (and community) containing a WGS-84 point."""
+    point = from_shape(Point(lng, lat), srid=4326)
+    circle = db.session.scalar(select(Circle).where(func.ST_Covers(Circle.boundary, point)).order_by(Circle.id).limit(1))
+    if circle is None:
+        raise NotFound("该位置不在任何生活圈内", code="outside_circles")
+    community = db.session.scalar(
+        select(Community)
+        .where(Community.boundary.is_not(None), func.ST_Covers(Community.boundary, point))
+        .order_by(Community.circle_id != circle.id, Community.id)
+        .limit(1)
+    )
+    return circle, community
+
+
+def get_circle(circle_id: int) -> Circle:
+    circle = db.session.get(Circle, circle_id)
+    if circle is None:
+        raise NotFound("生活圈不存在", code="circle_not_found")
+    return circle
+
+
+def get_community(community_id: int) -> Community:
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise NotFound("社区不存在", code="community_not_found")
+    return community
+
+
+def list_circles(city_id: int | None, page: int, page_size: int) -> tuple[list[Circle], bool, int]:
+    query = select(Circle).order_by(Circle.id)
+    count = select(func.count()).select_from(Circle)
+    if city_id is not None:
+        query, count = query.where(Circle.city_id == city_id), count.where(Circle.city_id == city_id)
+    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size, db.session.scalar(count)
+
+
+def list_cities() -> list[City]:
+    return list(db.session.scalars(select(City).order_by(City.id)))
+
+
+def find_or_create_city(name: str, **fields) -> City:
+    city = db.session.scalar(select(City).where((City.code == (fields.get("code") or name)) | (City.name == name)))
+    if city is None:
+        city = City(name=name, code=fields.pop("code", None) or name, **{k: v for k, v in fields.items() if v is not None})
+        db.session.add(city)
+        db.session.flush()
+    return city
+
+
+CIRCLE_FIELDS = ("name", "external_id", "population", "planned_year", "district", "street", "four_bounds", "profile",
+                 "synthetic")
+COMMUNITY_FIELDS = ("name", "external_id", "population", "share_60_plus", "share_65_plus", "share_80_plus", "share_0_3",
+                    "synthetic")
+
+
+def _apply(obj, data: dict, allowed, coord: str):
+    for key in allowed:
+        if key in data:
+            setattr(obj, key, data[key])
+    if "circle_type" in data:
+        obj.circle_type = circle_type_code(data["circle_type"])
+    if data.get("boundary") is not None:
+        obj.boundary = area_from_geojson(data["boundary"], coord)
+
+
+def _check_unique_name(model, scope_column, scope_id, name, exclude_id=None):
+    query = select(model.id).where(scope_column == scope_id, model.name == name)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if db.session.scalar(query):
+        raise Conflict(f"名称已存在：{name}", code="duplicate_name")
+
+
+def create_circle(data: dict, coord: str) -> Circle:
+    city = db.session.get(City, data["city_id"])
+    if city is None:
+        raise ValidationFailed(details={"city_id": ["城市不存在"]})
+    _check_unique_name(Circle, Circle.city_id, city.id, data["name"])
+    circle = Circle(city=city, profile={})
+    _apply(circle, data, CIRCLE_FIELDS, coord)
+    db.session.add(circle)
+    db.session.commit()
+    return circle
+
+
+def update_circle(circle_id: int, data: dict, coord: str) -> Circle:
+    circle = get_circle(circle_id)
+    if "name" in data:
+        _check_unique_name(Circle, Circle.city_id, circle.city_id, data["name"], circle.id)
+    _apply(circle, data, CIRCLE_FIELDS, coord)
+    db.session.commit()
+    return circle
+
+
+def create_community(circle_id: int, data: dict, coord: str) -> Community:
+    circle = get_circle(circle_id)
+    _check_unique_name(Community, Community.circle_id, circle.id, data["name"])
+    community = Community(circle=circle)
+    _apply(community, data, COMMUNITY_FIELDS, coord)
+    db.session.add(community)
+    db.session.commit()
+    return community
+
+
+def update_community(community_id: int, data: dict, coord: str) -> Community:
+    community = get_community(community_id)
+    if "name" in data:
+        _check_unique_name(Community, Community.circle_id, community.circle_id, data["name"], community.id)
+    _apply(community, data, COMMUNITY_FIELDS, coord)
+    db.session.commit()
+    return community

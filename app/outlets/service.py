@@ -1,0 +1,71 @@
+"""Outlet use cases: nearby search, detail, and the field preparation every write path shares."""
+
+from geoalchemy2 import Geography
+from geoalchemy2.shape import from_shape, to_shape
+from pypinyin import Style, lazy_pinyin
+from shapely.geometry import Point
+from sqlalchemy import cast, func, select
+
+from app.common.errors import NotFound, ValidationFailed
+from app.extensions import db
+from app.outlets.hours import HoursError, validate_weekly, week_multirange
+from app.outlets.models import Outlet
+from app.outlets.search import NearbyQuery, search_nearby  # noqa: F401  (the search use case)
+from app.taxonomy.registry import taxonomy
+
+
+def name_initials(name: str) -> str:
+    """好邻居便利店 → "hljbld": lets residents type pinyin initials into the keyword box."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    return "".join(ch.lower() for part in letters for ch in part if ch.isascii() and ch.isalnum())
+
+
+def check_types(codes, field="types"):
+    unknown = sorted(set(codes) - taxonomy().type_codes)
+    if unknown:
+        raise ValidationFailed(details={field: [f"未知的业态代码：{', '.join(unknown)}"]})
+    if not codes:
+        raise ValidationFailed(details={field: ["至少选择一种业态"]})
+
+
+def wgs84_point(lng: float, lat: float):
+    return from_shape(Point(lng, lat), srid=4326)
+
+
+def apply_fields(outlet: Outlet, fields: dict) -> Outlet:
+    """Sets outlet fields from plain values (WGS-84 lng/lat), keeping derived columns true."""
+    fields = dict(fields)
+    if "types" in fields:
+        fields["types"] = list(dict.fromkeys(fields["types"]))
+        check_types(fields["types"])
+    if "lng" in fields or "lat" in fields:
+        outlet.location = wgs84_point(fields.pop("lng"), fields.pop("lat"))
+    if "hours" in fields:
+        try:
+            fields["hours"] = validate_weekly(fields["hours"] or {})
+        except HoursError as error:
+            raise ValidationFailed(details={"hours": [str(error)]}) from None
+    for key, value in fields.items():
+        setattr(outlet, key, value)
+    if "name" in fields:
+        outlet.name_initials = name_initials(outlet.name)
+    outlet.open_minutes = week_multirange(outlet.hours or {}, bool(outlet.open_24h))
+    return outlet
+
+
+def get_outlet(outlet_id: int, *, public: bool = True) -> Outlet:
+    outlet = db.session.get(Outlet, outlet_id)
+    if outlet is None or (public and outlet.status not in ("approved", "suspended")):
+        raise NotFound("网点不存在", code="outlet_not_found")
+    return outlet
+
+
+def outlet_lnglat(outlet: Outlet) -> tuple[float, float]:
+    point = to_shape(outlet.location)
+    return point.x, point.y
+
+
+def distance_to(outlet: Outlet, lng: float, lat: float) -> float:
+    """Ellipsoidal metres from the outlet to a WGS-84 point."""
+    here = cast(func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326), Geography)
+    return db.session.execute(select(func.ST_Distance(Outlet.location, here, True)).where(Outlet.id == outlet.id)).scalar_one()
