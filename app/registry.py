@@ -3,11 +3,18 @@
 from importlib import import_module, util
 
 
+def _exists(module: str) -> bool:
+    try:
+        return util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the domain package itself is absent
+        return False
+
+
 def import_models():
     from app import DOMAINS
 
     for name in DOMAINS:
-        if util.find_spec(f"app.{name}.models"):
+        if _exists(f"app.{name}.models"):
             import_module(f"app.{name}.models")
 
 
@@ -16,10 +23,10 @@ def register(app, api):
 
     import_models()
     for name in DOMAINS:
-        if util.find_spec(f"app.{name}.routes"):
+        if _exists(f"app.{name}.routes"):
             module = import_module(f"app.{name}.routes")
             for blp in getattr(module, "blueprints", [module.blp]):
                 api.register_blueprint(blp)
-        if util.find_spec(f"app.{name}.cli"):
+        if _exists(f"app.{name}.cli"):
             for command in import_module(f"app.{name}.cli").commands:
                 app.cli.add_command(command)

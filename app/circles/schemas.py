@@ -29,7 +29,7 @@ class CitySchema(BaseSchema):
     scoring_profile = fields.String(dump_only=True)
 
 
-class CommunitySchema(BaseSchema):
+class CommunitySummarySchema(BaseSchema):
     id = fields.Integer()
     name = fields.String()
     population = fields.Integer(allow_none=True)
@@ -37,8 +37,11 @@ class CommunitySchema(BaseSchema):
     share_65_plus = fields.Float(allow_none=True)
     share_80_plus = fields.Float(allow_none=True)
     share_0_3 = fields.Float(allow_none=True)
-    boundary = fields.Dict(allow_none=True, metadata={"description": "GeoJSON，坐标系同请求"})
     synthetic = fields.Boolean()
+
+
+class CommunitySchema(CommunitySummarySchema):
+    boundary = fields.Dict(allow_none=True, metadata={"description": "GeoJSON，坐标系同请求"})
 
 
 class CircleSummarySchema(BaseSchema):
@@ -66,7 +69,7 @@ class CircleSchema(CircleSummarySchema):
 
 class LocateSchema(BaseSchema):
     circle = fields.Nested(CircleSummarySchema)
-    community = fields.Nested(CommunitySchema(exclude=("boundary",)), allow_none=True)
+    community = fields.Nested(CommunitySummarySchema, allow_none=True)
 
 
 class CirclePageSchema(PageSchema):

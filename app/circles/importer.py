@@ -1,0 +1,398 @@
+"""Bulk import of circle plans (GeoJSON): circles with their communities, re-runnable.
+
+A re-import updates what it finds instead of duplicating: circles match by (city, external_id), else
+(city, name); communities by (circle, external_id), else (circle, name). Every feature loads in its
+own savepoint, so one bad feature is reported and skipped while the rest still load.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from app.circles.models import Circle, Community
+from app.circles.service import circle_type_code, find_or_create_city
+from app.common.errors import AppError, ValidationFailed
+from app.common.shapes import area_from_geojson
+from app.extensions import db
+
+CIRCLE_PROPS = {"name", "external_id", "type", "circle_type", "population", "planned_year", "city", "district",
+                "street", "four_bounds", "profile", "communities", "synthetic"}
+COMMUNITY_PROPS = {"name", "external_id", "population", "share_60_plus", "share_65_plus", "share_80_plus",
+                   "share_0_3", "circle", "city", "synthetic"}
+SHARES = ("share_60_plus", "share_65_plus", "share_80_plus", "share_0_3")
+_TEXT_LIMITS = {"name": 120, "external_id": 80, "district": 80, "street": 80, "four_bounds": None, "city": 80}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not JSON, not a FeatureCollection)."""
+
+
+@dataclass
+class FeatureError:
+    source: str  # "circles" or "communities" (the second file)
+    index: int  # 0-based position in the file's "features", as jq and editors show it
+    name: str | None
+    reason: str
+    community_index: int | None = None  # set for a community nested inside a circle feature
+
+    def __str__(self):
+        where = f"{self.source} features[{self.index}]"
+        if self.community_index is not None:
+            where += f".communities[{self.community_index}]"
+        return f"{where} ({self.name or '无名称'}): {self.reason}"
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    failed: int = 0
+
+
+@dataclass
+class CircleImportResult:
+    circles: Counts = field(default_factory=Counts)
+    communities: Counts = field(default_factory=Counts)
+    errors: list[FeatureError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def failed(self) -> int:
+        return self.circles.failed + self.communities.failed
+
+    def summary(self) -> str:
+        c, m = self.circles, self.communities
+        prefix = "[dry run, nothing saved] " if self.dry_run else ""
+        return (f"{prefix}circles: {c.created} created, {c.updated} updated, {c.failed} failed; "
+                f"communities: {m.created} created, {m.updated} updated, {m.failed} failed")
+
+
+def load_feature_collection(path) -> dict:
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ImportFileError(f"{path}: 不是有效的 UTF-8 JSON（{error}）") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+        raise ImportFileError(f"{path}: 应为 GeoJSON FeatureCollection")
+    return data
+
+
+def import_circles(collection: dict, communities: dict | None = None, *, city: str | None = None,
+                   coord: str = "wgs84", dry_run: bool = False) -> CircleImportResult:
+    """Loads circle features (and communities, nested or from a second collection); commits once."""
+    run = _Run(CircleImportResult(dry_run=dry_run), city, coord)
+    outer = db.session.begin_nested()  # lets a dry run undo everything, including cities it created
+    for index, feature in enumerate(collection.get("features") or []):
+        run.circle_feature(index, feature)
+    for index, feature in enumerate((communities or {}).get("features") or []):
+        run.community_feature(index, feature)
+    if dry_run:
+        outer.rollback()
+    else:
+        outer.commit()
+        db.session.commit()
+    return run.result
+
+
+class _Run:
+    def __init__(self, result: CircleImportResult, default_city: str | None, coord: str):
+        self.result, self.default_city, self.coord = result, default_city, coord
+        self.circles_seen: dict[tuple, int] = {}  # (city name, "id"/"name", value) → feature index
+        self.circle_ids: dict[tuple[str, str], list[int]] = {}  # ("id"/"name", value) → circle ids loaded now
+        self.unknown_props: set[str] = set()
+        self.unknown_community_props: set[str] = set()
+
+    # circles -------------------------------------------------------------------------------------------
+
+    def circle_feature(self, index: int, feature):
+        props = _properties(feature)
+        name = _label(props)
+        try:
+            with db.session.begin_nested():
+                circle, created = self._save_circle(index, feature, props)
+        except (AppError, DBAPIError) as error:
+            self.result.circles.failed += 1
+            self.result.errors.append(FeatureError("circles", index, name, _reason(error)))
+            return
+        counts = self.result.circles
+        counts.created, counts.updated = counts.created + created, counts.updated + (not created)
+        self._remember(circle)
+        for sub_index, sub in enumerate(props.get("communities") or []):
+            self._community(circle, sub, lambda reason, sub_name, i=sub_index: FeatureError(
+                "circles", index, name, f"社区 {sub_name or '无名称'}：{reason}", community_index=i))
+
+    def _save_circle(self, index, feature, props):
+        _check_feature(feature)
+        self._note_unknown(props, CIRCLE_PROPS, self.unknown_props, "circle")
+        fields = _circle_fields(props)
+        city_name = fields.pop("city", None) or self.default_city
+        if not city_name:
+            raise ValidationFailed(details={"city": ["缺少城市：在属性 city 中给出，或使用 --city"]})
+        key = (city_name, "id", fields["external_id"]) if fields.get("external_id") else (city_name, "name", fields["name"])
+        if key in self.circles_seen:
+            raise ValidationFailed(details={key[1] if key[1] == "name" else "external_id": [
+                f"与 features[{self.circles_seen[key]}] 重复"]})
+        city = find_or_create_city(city_name)
+        circle = _find_circle(city.id, fields.get("external_id"), fields["name"])
+        created = circle is None
+        if created:
+            if feature.get("geometry") is None:
+                raise ValidationFailed(details={"geometry": ["新建生活圈必须有边界"]})
+            circle = Circle(city=city, profile={})
+            db.session.add(circle)
+        elif fields["name"] != circle.name and db.session.scalar(
+                select(Circle.id).where(Circle.city_id == city.id, Circle.name == fields["name"], Circle.id != circle.id)):
+            raise ValidationFailed(details={"name": [f"同一城市已有名为 {fields['name']} 的生活圈"]})
+        if "profile" in fields:
+            fields["profile"] = {**(circle.profile or {}), **fields["profile"]}
+        for key_, value in fields.items():
+            setattr(circle, key_, value)
+        if feature.get("geometry") is not None:
+            circle.boundary = area_from_geojson(feature["geometry"], self.coord, "geometry")
+        db.session.flush()
+        self.circles_seen[key] = index
+        return circle, created
+
+    def _remember(self, circle):
+        if circle.external_id:
+            self.circle_ids.setdefault(("id", circle.external_id), []).append(circle.id)
+        self.circle_ids.setdefault(("name", circle.name), []).append(circle.id)
+
+    # communities ---------------------------------------------------------------------------------------
+
+    def community_feature(self, index: int, feature):
+        """A feature of the second file: its `circle` property names the circle (name or external_id)."""
+        props = _properties(feature)
+        name = _label(props)
+
+        def error(reason, sub_name=None):
+            return FeatureError("communities", index, name, reason)
+
+        try:
+            circle = self._circle_for(props)
+        except AppError as failure:
+            self.result.communities.failed += 1
+            self.result.errors.append(error(_reason(failure)))
+            return
+        self._community(circle, feature, error)
+
+    def _circle_for(self, props) -> Circle:
+        ref = props.get("circle")
+        if ref in (None, ""):
+            raise ValidationFailed(details={"circle": ["缺少所属生活圈（circle：名称或编号）"]})
+        ref = str(ref).strip()
+        # Circles loaded by this run win: the second file usually belongs to the first.
+        ids = self.circle_ids.get(("id", ref)) or self.circle_ids.get(("name", ref))
+        if not ids:
+            query = select(Circle.id).where((Circle.external_id == ref) | (Circle.name == ref))
+            city_name = props.get("city") or self.default_city
+            if city_name:
+                city = find_or_create_city(str(city_name))
+                query = query.where(Circle.city_id == city.id)
+            ids = list(db.session.scalars(query))
+        if not ids:
+            raise ValidationFailed(details={"circle": [f"找不到生活圈：{ref}"]})
+        if len(set(ids)) > 1:
+            raise ValidationFailed(details={"circle": [f"生活圈 {ref} 不唯一，请用 city 属性或 --city 指明城市"]})
+        return db.session.get(Circle, ids[0])
+
+    def _community(self, circle: Circle, feature, make_error):
+        props = _properties(feature)
+        try:
+            with db.session.begin_nested():
+                created = self._save_community(circle, feature, props)
+        except (AppError, DBAPIError) as error:
+            self.result.communities.failed += 1
+            self.result.errors.append(make_error(_reason(error), _label(props)))
+            return
+        counts = self.result.communities
+        counts.created, counts.updated = counts.created + created, counts.updated + (not created)
+
+    def _save_community(self, circle, feature, props) -> bool:
+        _check_feature(feature, allow_bare_properties=True)
+        self._note_unknown(props, COMMUNITY_PROPS, self.unknown_community_props, "community")
+        fields = _community_fields(props)
+        community = _find_community(circle.id, fields.get("external_id"), fields["name"])
+        created = community is None
+        if created:
+            community = Community(circle=circle)
+            db.session.add(community)
+        elif fields["name"] != community.name and db.session.scalar(
+                select(Community.id).where(Community.circle_id == circle.id, Community.name == fields["name"],
+                                           Community.id != community.id)):
+            raise ValidationFailed(details={"name": [f"该生活圈已有名为 {fields['name']} 的社区"]})
+        for key, value in fields.items():
+            setattr(community, key, value)
+        geometry = feature.get("geometry") if feature.get("type") == "Feature" else None
+        if geometry is not None:
+            community.boundary = area_from_geojson(geometry, self.coord, "geometry")
+        db.session.flush()
+        return created
+
+    def _note_unknown(self, props, known, seen, kind):
+        new = set(props) - known - seen
+        if new:
+            seen |= new
+            self.result.warnings.append(f"忽略未知的{'生活圈' if kind == 'circle' else '社区'}属性：{', '.join(sorted(new))}")
+
+
+# lookups -----------------------------------------------------------------------------------------------
+
+def _find_circle(city_id: int, external_id: str | None, name: str) -> Circle | None:
+    if external_id:
+        circle = db.session.scalar(select(Circle).where(Circle.city_id == city_id, Circle.external_id == external_id))
+        if circle is not None:
+            return circle
+    circle = db.session.scalar(select(Circle).where(Circle.city_id == city_id, Circle.name == name))
+    if circle is not None and external_id and circle.external_id and circle.external_id != external_id:
+        # Same name, different id: two plans disagree about which circle this is; a person must decide.
+        raise ValidationFailed(details={"external_id": [f"名称 {name} 已属于编号为 {circle.external_id} 的生活圈"]})
+    return circle
+
+
+def _find_community(circle_id: int, external_id: str | None, name: str) -> Community | None:
+    if external_id:
+        community = db.session.scalar(
+            select(Community).where(Community.circle_id == circle_id, Community.external_id == external_id).limit(1))
+        if community is not None:
+            return community
+    community = db.session.scalar(select(Community).where(Community.circle_id == circle_id, Community.name == name))
+    if community is not None and external_id and community.external_id and community.external_id != external_id:
+        raise ValidationFailed(details={"external_id": [f"名称 {name} 已属于编号为 {community.external_id} 的社区"]})
+    return community
+
+
+# property parsing --------------------------------------------------------------------------------------
+
+def _circle_fields(props: dict) -> dict:
+    errors, fields = {}, {}
+    _text(props, "name", fields, errors, required=True)
+    for key in ("external_id", "city", "district", "street", "four_bounds"):
+        _text(props, key, fields, errors)
+    try:
+        raw_type = props.get("circle_type", props.get("type"))
+        if raw_type is not None:
+            fields["circle_type"] = circle_type_code(str(raw_type).strip())
+    except ValidationFailed as error:
+        errors.update(error.details)
+    _integer(props, "population", fields, errors, minimum=0)
+    _integer(props, "planned_year", fields, errors, minimum=1949, maximum=2100)
+    if props.get("profile") is not None:
+        if isinstance(props["profile"], dict):
+            fields["profile"] = props["profile"]
+        else:
+            errors["profile"] = ["应为对象"]
+    if props.get("communities") is not None and not isinstance(props["communities"], list):
+        errors["communities"] = ["应为 Feature 列表"]
+    _flag(props, "synthetic", fields, errors)
+    if errors:
+        raise ValidationFailed(details=errors)
+    return fields
+
+
+def _community_fields(props: dict) -> dict:
+    errors, fields = {}, {}
+    _text(props, "name", fields, errors, required=True)
+    _text(props, "external_id", fields, errors)
+    _integer(props, "population", fields, errors, minimum=0)
+    for key in SHARES:
+        value = props.get(key)
+        if value in (None, ""):
+            continue
+        number = _number(value)
+        if number is None or not 0 <= number <= 1:
+            errors[key] = ["应为 0 到 1 之间的比例（如 0.18）"]
+        else:
+            fields[key] = number
+    _flag(props, "synthetic", fields, errors)
+    if errors:
+        raise ValidationFailed(details=errors)
+    return fields
+
+
+def _text(props, key, fields, errors, required=False):
+    value = props.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[key] = ["必填"]
+        return
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        errors[key] = ["应为文本"]
+        return
+    value = str(value).strip()
+    limit = _TEXT_LIMITS.get(key)
+    if limit and len(value) > limit:
+        errors[key] = [f"不能超过 {limit} 个字符"]
+        return
+    fields[key] = value
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _integer(props, key, fields, errors, minimum=None, maximum=None):
+    value = props.get(key)
+    if value in (None, ""):
+        return
+    number = _number(value)
+    if number is None or number != int(number):
+        errors[key] = ["应为整数"]
+    elif (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        errors[key] = ["超出允许范围"]
+    else:
+        fields[key] = int(number)
+
+
+def _flag(props, key, fields, errors):
+    value = props.get(key)
+    if value is None:
+        return
+    if not isinstance(value, bool):
+        errors[key] = ["应为 true 或 false"]
+    else:
+        fields[key] = value
+
+
+def _properties(feature) -> dict:
+    if not isinstance(feature, dict):
+        return {}
+    props = feature.get("properties") if feature.get("type") == "Feature" else feature
+    return props if isinstance(props, dict) else {}
+
+
+def _check_feature(feature, allow_bare_properties=False):
+    if not isinstance(feature, dict):
+        raise ValidationFailed(details={"feature": ["应为 GeoJSON Feature 对象"]})
+    if feature.get("type") != "Feature" and not allow_bare_properties:
+        raise ValidationFailed(details={"type": ["应为 Feature"]})
+    if feature.get("type") == "Feature" and not isinstance(feature.get("properties"), dict):
+        raise ValidationFailed(details={"properties": ["缺少 properties 对象"]})
+
+
+def _label(props: dict) -> str | None:
+    name = props.get("name")
+    return str(name) if name not in (None, "") else None
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, AppError):
+        if error.details:
+            return "；".join(f"{field}: {'，'.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+                            for field, msgs in error.details.items())
+        return error.message
+    # A database constraint the checks above did not anticipate; its name says which.
+    diag = getattr(getattr(error, "orig", None), "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    return f"数据库拒绝：{constraint or type(getattr(error, 'orig', error)).__name__}"

@@ -1,0 +1,149 @@
+"""Coordinates, distances and walking time.
+
+Everything stored or computed server-side is WGS-84. Maps and mini-programs in mainland China (WeChat,
+AMap, Tencent) speak GCJ-02, the legally required obfuscated datum, so the API converts at its edge:
+`to_wgs84` on input, `from_wgs84` on output. Outside mainland China (including Taiwan, Hong Kong and
+Macau) GCJ-02 is not applied, so both transforms leave such points untouched.
+"""
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import shapely
+from pyproj import Geod
+from shapely.geometry import shape
+
+# The GCJ-02 algorithm is defined on the Krasovsky 1940 ellipsoid, not on WGS-84's.
+_A = 6378245.0
+_EE = 0.00669342162296594323
+
+_OUTLINE_PATH = Path(__file__).with_name("data") / "mainland_china_outline.json"
+# Cheap pre-check before the polygon test; generous on purpose (the polygon decides).
+_BBOX = (73.0, 17.5, 135.5, 54.0)
+
+# Residual of the forward transform at which the inverse stops. The map is a contraction with a tiny
+# Jacobian (~1e-3), so this is reached in 3-4 steps; the cap only guards against pathological input.
+_INVERSE_TOL_DEG = 1e-10
+_INVERSE_MAX_STEPS = 20
+
+COORD_SYSTEMS = ("wgs84", "gcj02")
+
+_GEOD = Geod(ellps="WGS84")
+
+
+def _delta(lng, lat):
+    """The GCJ-02 offset (dlng, dlat) in degrees, applied unconditionally."""
+    x, y = lng - 105.0, lat - 35.0
+    sqrt_abs_x = math.sqrt(abs(x))
+    common = (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x + common
+    dlat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    dlat += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+
+    dlng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x + common
+    dlng += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    dlng += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+
+    rad_lat = math.radians(lat)
+    magic = 1.0 - _EE * math.sin(rad_lat) ** 2
+    sqrt_magic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * math.pi)
+    dlng = (dlng * 180.0) / (_A / sqrt_magic * math.cos(rad_lat) * math.pi)
+    return dlng, dlat
+
+
+@lru_cache(maxsize=1)
+def _mainland():
+    # Built on first use so importing this module stays cheap; prepared once, then reused.
+    with _OUTLINE_PATH.open(encoding="utf-8") as f:
+        geom = shape(json.load(f))
+    shapely.prepare(geom)
+    return geom
+
+
+def in_mainland_china(lng, lat) -> bool:
+    """True where GCJ-02 applies: mainland China, not Taiwan, Hong Kong or Macau.
+
+    The outline is coarse (a few km near land borders); it is meant to get cities right, not border posts.
+    """
+    min_lng, min_lat, max_lng, max_lat = _BBOX
+    if not (min_lng <= lng <= max_lng and min_lat <= lat <= max_lat):  # also False for NaN
+        return False
+    return bool(shapely.contains_xy(_mainland(), lng, lat))
+
+
+def wgs84_to_gcj02(lng, lat):
+    if not in_mainland_china(lng, lat):
+        return lng, lat
+    dlng, dlat = _delta(lng, lat)
+    return lng + dlng, lat + dlat
+
+
+def gcj02_to_wgs84(lng, lat):
+    if not in_mainland_china(lng, lat):
+        return lng, lat
+    # There is no closed-form inverse. Solve w + delta(w) = g by fixed-point iteration; the first step is
+    # the usual "simple" inverse g - delta(g), which alone is off by up to a few metres.
+    w_lng, w_lat = lng, lat
+    for _ in range(_INVERSE_MAX_STEPS):
+        dlng, dlat = _delta(w_lng, w_lat)
+        err_lng, err_lat = w_lng + dlng - lng, w_lat + dlat - lat
+        if abs(err_lng) < _INVERSE_TOL_DEG and abs(err_lat) < _INVERSE_TOL_DEG:
+            break
+        w_lng, w_lat = w_lng - err_lng, w_lat - err_lat
+    return w_lng, w_lat
+
+
+def _check_coord(coord):
+    if coord not in COORD_SYSTEMS:
+        raise ValueError(f"unknown coordinate system {coord!r}; expected one of {', '.join(COORD_SYSTEMS)}")
+    return coord
+
+
+def to_wgs84(lng, lat, coord):
+    """Client coordinates in `coord` → WGS-84 (API input)."""
+    if _check_coord(coord) == "gcj02":
+        return gcj02_to_wgs84(lng, lat)
+    return lng, lat
+
+
+def from_wgs84(lng, lat, coord):
+    """WGS-84 → the client's `coord` (API output)."""
+    if _check_coord(coord) == "gcj02":
+        return wgs84_to_gcj02(lng, lat)
+    return lng, lat
+
+
+def walk_minutes(distance_m, speed_m_per_min=80.0, detour_factor=1.2) -> int:
+    """Minutes to walk a straight-line distance, rounded up.
+
+    Straight-line distance under-counts walking along streets, hence the detour factor; with the defaults
+    (80 m/min, ×1.2) 1 km straight ≈ 15 minutes, the programme's definition of the circle.
+    """
+    if speed_m_per_min <= 0:
+        raise ValueError("speed_m_per_min must be positive")
+    if distance_m <= 0:
+        return 0
+    # Rounded first so float noise (e.g. 15.000000000000002) does not add a whole minute.
+    return math.ceil(round(distance_m * detour_factor / speed_m_per_min, 9))
+
+
+def app_walk_minutes(distance_m) -> int:
+    """walk_minutes with the app's WALK_SPEED_M_PER_MIN / WALK_DETOUR_FACTOR (needs an app context)."""
+    from flask import current_app
+
+    config = current_app.config
+    return walk_minutes(
+        distance_m,
+        speed_m_per_min=config.get("WALK_SPEED_M_PER_MIN", 80.0),
+        detour_factor=config.get("WALK_DETOUR_FACTOR", 1.2),
+    )
+
+
+def geodesic_distance_m(lng1, lat1, lng2, lat2) -> float:
+    """Distance in metres on the WGS-84 ellipsoid (what PostGIS geography computes, too)."""
+    _, _, dist = _GEOD.inv(lng1, lat1, lng2, lat2)
+    return float(dist)
