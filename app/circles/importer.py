@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from app.circles.models import Circle, Community
+from app.circles.models import Circle, City, Community
 from app.circles.service import circle_type_code, find_or_create_city
 from app.common.errors import AppError, ValidationFailed
 from app.common.shapes import area_from_geojson
@@ -192,8 +192,7 @@ class _Run:
             query = select(Circle.id).where((Circle.external_id == ref) | (Circle.name == ref))
             city_name = props.get("city") or self.default_city
             if city_name:
-                city = find_or_create_city(str(city_name))
-                query = query.where(Circle.city_id == city.id)
+                query = query.join(City).where((City.name == str(city_name)) | (City.code == str(city_name)))
             ids = list(db.session.scalars(query))
         if not ids:
             raise ValidationFailed(details={"circle": [f"找不到生活圈：{ref}"]})

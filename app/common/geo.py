@@ -131,18 +131,6 @@ def walk_minutes(distance_m, speed_m_per_min=80.0, detour_factor=1.2) -> int:
     return math.ceil(round(distance_m * detour_factor / speed_m_per_min, 9))
 
 
-def app_walk_minutes(distance_m) -> int:
-    """walk_minutes with the app's WALK_SPEED_M_PER_MIN / WALK_DETOUR_FACTOR (needs an app context)."""
-    from flask import current_app
-
-    config = current_app.config
-    return walk_minutes(
-        distance_m,
-        speed_m_per_min=config.get("WALK_SPEED_M_PER_MIN", 80.0),
-        detour_factor=config.get("WALK_DETOUR_FACTOR", 1.2),
-    )
-
-
 def geodesic_distance_m(lng1, lat1, lng2, lat2) -> float:
     """Distance in metres on the WGS-84 ellipsoid (what PostGIS geography computes, too)."""
     _, _, dist = _GEOD.inv(lng1, lat1, lng2, lat2)

@@ -1,16 +1,17 @@
 """GeoJSON geometries at the API edge: validation, coordinate conversion, storage form."""
 
+import numpy as np
+import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import make_valid
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
-from shapely.ops import transform
 
 from app.common import geo
 from app.common.errors import ValidationFailed
 
 
 def _convert(geometry, convert):
-    return transform(lambda xs, ys, zs=None: tuple(zip(*(convert(x, y) for x, y in zip(xs, ys)))), geometry)
+    return shapely.transform(geometry, lambda coords: np.array([convert(x, y) for x, y in coords], dtype=float))
 
 
 def area_from_geojson(data: dict, coord: str, field: str = "boundary"):
