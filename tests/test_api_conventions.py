@@ -1,0 +1,68 @@
+"""Contract-wide conventions: the error envelope everywhere, and an OpenAPI document that is complete."""
+
+import re
+
+from app.common.errors import AppError
+
+
+def test_unknown_path_and_method_use_the_envelope(client):
+    missing = client.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.get_json() == {"error": {"code": "not_found", "message": "资源不存在", "details": {}}}
+    wrong_method = client.delete("/api/v1/business-types")
+    assert wrong_method.status_code == 405 and wrong_method.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_unexpected_exception_is_a_500_envelope_without_internals(app):
+    from app import create_app
+
+    fresh = create_app({k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "TESTING")})
+
+    @fresh.route("/api/v1/_boom")
+    def _boom():
+        raise RuntimeError("secret internals")
+
+    response = fresh.test_client().get("/api/v1/_boom")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
+    assert "secret" not in response.get_data(as_text=True)
+
+
+def test_app_errors_carry_code_message_details(app):
+    error = AppError("测试", code="x_y", details={"f": ["坏"]}, status=409)
+    with app.test_request_context():
+        from app.common.errors import handle_app_error
+
+        response = handle_app_error(error)
+    assert response.status_code == 409
+    assert response.get_json() == {"error": {"code": "x_y", "message": "测试", "details": {"f": ["坏"]}}}
+
+
+def test_openapi_describes_every_endpoint(client, app):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops if method != "parameters"}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("_"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method) in documented, f"{method} {path} missing from OpenAPI"
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if method == "parameters":  # path-level parameters, not an operation
+                continue
+            assert op.get("summary"), f"{method} {path} has no summary"
+
+
+def test_business_types_served_from_the_data_file(client):
+    body = client.get("/api/v1/business-types").get_json()
+    codes = {t["code"]: t for t in body["items"]}
+    assert len(codes) == 57 and body["has_more"] is False
+    assert codes["breakfast"]["six_ones"] == "一早" and codes["pharmacy"]["radius_m"] == 500
+    assert codes["fitness"]["tier"] == "quality" and codes["fitness"]["group"] == "culture_sports"
+    repair = client.get("/api/v1/repair-service-items").get_json()["items"]
+    assert {"key_cutting", "shoe_repair", "tailoring"} <= {s["code"] for s in repair}
+    standards = {p["code"]: p for p in client.get("/api/v1/standards").get_json()}
+    assert standards["zhongwei"]["rules"]["pharmacy"]["radius_m"] == 700
+    assert standards["miyun"]["rules"]["breakfast"]["per_people"] == [1, 3000]
