@@ -1,4 +1,5 @@
 from flask.views import MethodView
+from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.auth.policy import login_required
@@ -99,14 +100,15 @@ class AdminCommunities(MethodView):
         return present.community(service.create_community(circle_id, body, args["coord"]), args["coord"])
 
 
-@blp.route("/admin/communities/<int:community_id>")
-class AdminCommunity(MethodView):
-    decorators = [login_required("admin")]
+@blp.route("/communities/<int:community_id>")
+class CommunityEdit(MethodView):
+    decorators = [login_required("staff", "admin")]
 
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CommunityWriteSchema)
     @blp.response(200, CommunitySchema)
     @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, args, body, community_id):
-        """修改社区（人口、年龄结构、边界）"""
-        return present.community(service.update_community(community_id, body, args["coord"]), args["coord"])
+        """修改社区人口、年龄结构、边界（管理员，或负责该生活圈的工作人员）"""
+        community = service.update_community(current_user, community_id, body, args["coord"])
+        return present.community(community, args["coord"])

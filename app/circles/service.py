@@ -5,7 +5,8 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
-from app.common.errors import Conflict, NotFound, ValidationFailed
+from app.auth.policy import authorize_circle
+from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.shapes import area_from_geojson
 from app.extensions import db
 
@@ -131,8 +132,11 @@ def create_community(circle_id: int, data: dict, coord: str) -> Community:
     return community
 
 
-def update_community(community_id: int, data: dict, coord: str) -> Community:
+def update_community(actor, community_id: int, data: dict, coord: str) -> Community:
     community = get_community(community_id)
+    authorize_circle(actor, community.circle_id)
+    if "boundary" in data and not actor.has_role("admin"):
+        raise Forbidden("社区边界由管理员维护", code="role_forbidden")
     if "name" in data:
         _check_unique_name(Community, Community.circle_id, community.circle_id, data["name"], community.id)
     _apply(community, data, COMMUNITY_FIELDS, coord)

@@ -94,11 +94,11 @@ def test_admin_community_create_and_edit(client, make):
                           query_string={"coord": "wgs84"}, headers=headers)
     assert created.status_code == 201, created.get_json()
     community_id = created.get_json()["id"]
-    edited = client.patch(f"/api/v1/admin/communities/{community_id}", json={"share_80_plus": 0.12}, headers=headers)
+    edited = client.patch(f"/api/v1/communities/{community_id}", json={"share_80_plus": 0.12}, headers=headers)
     assert edited.get_json()["share_80_plus"] == 0.12
     duplicate = client.post(f"/api/v1/admin/circles/{circle.id}/communities", json={"name": "檀城东区"}, headers=headers)
     assert duplicate.status_code == 409
-    bad_share = client.patch(f"/api/v1/admin/communities/{community_id}", json={"share_60_plus": 1.5}, headers=headers)
+    bad_share = client.patch(f"/api/v1/communities/{community_id}", json={"share_60_plus": 1.5}, headers=headers)
     assert bad_share.status_code == 422 and "share_60_plus" in bad_share.get_json()["error"]["details"]
 
 
@@ -126,3 +126,20 @@ def test_bad_boundaries_are_422(client, make, boundary):
                            headers=admin_headers(make))
     assert response.status_code == 422
     assert "boundary" in response.get_json()["error"]["details"]
+
+
+def test_staff_edit_communities_of_their_own_circle_only(client, make):
+    mine, other = make.circle(), make.circle(center=(LNG + 0.05, LAT))
+    my_community, other_community = make.community(mine), make.community(other)
+    staff = make.headers(make.user("staff", circles=[mine]))
+    ok = client.patch(f"/api/v1/communities/{my_community.id}", json={"population": 4321}, headers=staff)
+    assert ok.status_code == 200 and ok.get_json()["population"] == 4321
+    out_of_scope = client.patch(f"/api/v1/communities/{other_community.id}", json={"population": 1}, headers=staff)
+    assert out_of_scope.status_code == 403 and out_of_scope.get_json()["error"]["code"] == "out_of_scope"
+    boundary = client.patch(f"/api/v1/communities/{my_community.id}", json={"boundary": square(LNG, LAT, 100)},
+                            headers=staff)
+    assert boundary.status_code == 403
+    resident = make.headers(make.user())
+    assert client.patch(f"/api/v1/communities/{my_community.id}", json={"population": 1},
+                        headers=resident).status_code == 403
+    assert client.patch(f"/api/v1/communities/{my_community.id}", json={"population": 1}).status_code == 401

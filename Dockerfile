@@ -1,0 +1,21 @@
+# Production image: gunicorn serving the Flask app. Migrations run as a separate one-shot step
+# (`flask db upgrade`, the `migrate` service in docker-compose.yml), never at worker start.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    FLASK_APP=wsgi.py TZ=Asia/Shanghai APP_ENV=production
+WORKDIR /srv/app
+
+# shapely, pyproj, psycopg[binary], Pillow and argon2 ship manylinux wheels: no compilers needed.
+COPY requirements.txt .
+RUN pip install -r requirements.txt && useradd --system --uid 1000 app
+
+COPY wsgi.py ./
+COPY app ./app
+COPY migrations ./migrations
+COPY miniprogram_stub/__init__.py miniprogram_stub/wechat_server.py ./miniprogram_stub/
+COPY miniprogram_stub/wechat ./miniprogram_stub/wechat
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30", "wsgi:app"]
