@@ -2,8 +2,8 @@
 
 from flask import Flask, request
 
-from app.common.errors import AppError, register_error_handlers
 from app.auth.jwt import init_jwt_callbacks
+from app.common.errors import AppError, register_error_handlers
 from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
 
@@ -48,4 +48,6 @@ def _require_json_bodies(app):
                 return None
             if request.mimetype == "multipart/form-data" and request.path.startswith("/api/v1/uploads"):
                 return None
-            raise AppError("请求体必须是 JSON（Content-Type: application/json）", code="unsupported_media_type", status=415)
+            raise AppError(
+                "请求体必须是 JSON（Content-Type: application/json）", code="unsupported_media_type", status=415
+            )

@@ -28,8 +28,12 @@ class Factory:
         self.db = db
 
     def city(self, name=None, tier="other", **fields):
-        city = City(name=name or f"测试市{next(_seq)}", code=fields.pop("code", None) or f"city-{next(_seq)}",
-                    tier=tier, **fields)
+        city = City(
+            name=name or f"测试市{next(_seq)}",
+            code=fields.pop("code", None) or f"city-{next(_seq)}",
+            tier=tier,
+            **fields,
+        )
         self.db.session.add(city)
         self.db.session.flush()
         return city
@@ -50,16 +54,21 @@ class Factory:
         boundary = fields.pop("boundary", None)
         if boundary is None and center is not None:
             boundary = square(*center, half_m or 300)
-        community = Community(circle=circle, name=name or f"测试社区{next(_seq)}",
-                              boundary=boundary and area_from_geojson(boundary, "wgs84"), **fields)
+        community = Community(
+            circle=circle,
+            name=name or f"测试社区{next(_seq)}",
+            boundary=boundary and area_from_geojson(boundary, "wgs84"),
+            **fields,
+        )
         self.db.session.add(community)
         self.db.session.flush()
         return community
 
     def outlet(self, lng=MIYUN[0], lat=MIYUN[1], types=("convenience_store",), name=None, **fields):
         fields.setdefault("status", "approved")
-        outlet = apply_fields(Outlet(), {"name": name or f"测试网点{next(_seq)}", "types": list(types),
-                                         "lng": lng, "lat": lat, **fields})
+        outlet = apply_fields(
+            Outlet(), {"name": name or f"测试网点{next(_seq)}", "types": list(types), "lng": lng, "lat": lat, **fields}
+        )
         self.db.session.add(outlet)
         self.db.session.flush()
         return outlet

@@ -41,7 +41,9 @@ def test_app_errors_carry_code_message_details(app):
 def test_openapi_describes_every_endpoint(client, app):
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops if method != "parameters"}
+    documented = {
+        (path, method.upper()) for path, ops in spec["paths"].items() for method in ops if method != "parameters"
+    }
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("_"):
             continue

@@ -17,8 +17,11 @@ users = AppGroup("users", help="Staff and admin accounts.")
 @click.option("--name", "display_name", default=None)
 def create(role, username, password_stdin, circles, display_name):
     """Create an account: flask users create --role staff --username U --password-stdin --circle 3"""
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("Password", hide_input=True,
-                                                                                     confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
     try:
         user = service.create_user(username, password, role, circles, display_name)
     except AppError as error:

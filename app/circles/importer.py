@@ -15,14 +15,37 @@ from sqlalchemy.exc import DBAPIError
 
 from app.circles.models import Circle, City, Community
 from app.circles.service import circle_type_code, find_or_create_city
-from app.common.errors import AppError, ValidationFailed
+from app.common.errors import AppError, ValidationFailed, one_line_reason
 from app.common.shapes import area_from_geojson
 from app.extensions import db
 
-CIRCLE_PROPS = {"name", "external_id", "type", "circle_type", "population", "planned_year", "city", "district",
-                "street", "four_bounds", "profile", "communities", "synthetic"}
-COMMUNITY_PROPS = {"name", "external_id", "population", "share_60_plus", "share_65_plus", "share_80_plus",
-                   "share_0_3", "circle", "city", "synthetic"}
+CIRCLE_PROPS = {
+    "name",
+    "external_id",
+    "type",
+    "circle_type",
+    "population",
+    "planned_year",
+    "city",
+    "district",
+    "street",
+    "four_bounds",
+    "profile",
+    "communities",
+    "synthetic",
+}
+COMMUNITY_PROPS = {
+    "name",
+    "external_id",
+    "population",
+    "share_60_plus",
+    "share_65_plus",
+    "share_80_plus",
+    "share_0_3",
+    "circle",
+    "city",
+    "synthetic",
+}
 SHARES = ("share_60_plus", "share_65_plus", "share_80_plus", "share_0_3")
 _TEXT_LIMITS = {"name": 120, "external_id": 80, "district": 80, "street": 80, "four_bounds": None, "city": 80}
 
@@ -68,8 +91,10 @@ class CircleImportResult:
     def summary(self) -> str:
         c, m = self.circles, self.communities
         prefix = "[dry run, nothing saved] " if self.dry_run else ""
-        return (f"{prefix}circles: {c.created} created, {c.updated} updated, {c.failed} failed; "
-                f"communities: {m.created} created, {m.updated} updated, {m.failed} failed")
+        return (
+            f"{prefix}circles: {c.created} created, {c.updated} updated, {c.failed} failed; "
+            f"communities: {m.created} created, {m.updated} updated, {m.failed} failed"
+        )
 
 
 def load_feature_collection(path) -> dict:
@@ -77,13 +102,21 @@ def load_feature_collection(path) -> dict:
         data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ImportFileError(f"{path}: 不是有效的 UTF-8 JSON（{error}）") from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+    if not (
+        isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list)
+    ):
         raise ImportFileError(f"{path}: 应为 GeoJSON FeatureCollection")
     return data
 
 
-def import_circles(collection: dict, communities: dict | None = None, *, city: str | None = None,
-                   coord: str = "wgs84", dry_run: bool = False) -> CircleImportResult:
+def import_circles(
+    collection: dict,
+    communities: dict | None = None,
+    *,
+    city: str | None = None,
+    coord: str = "wgs84",
+    dry_run: bool = False,
+) -> CircleImportResult:
     """Loads circle features (and communities, nested or from a second collection); commits once."""
     run = _Run(CircleImportResult(dry_run=dry_run), city, coord)
     outer = db.session.begin_nested()  # lets a dry run undo everything, including cities it created
@@ -102,7 +135,7 @@ def import_circles(collection: dict, communities: dict | None = None, *, city: s
 class _Run:
     def __init__(self, result: CircleImportResult, default_city: str | None, coord: str):
         self.result, self.default_city, self.coord = result, default_city, coord
-        self.circles_seen: dict[tuple, int] = {}  # (city name, "id"/"name", value) → feature index
+        self.circles_seen: dict[tuple, int] = {}  # (city name, "external_id"/"name", value) → feature index
         self.circle_ids: dict[tuple[str, str], list[int]] = {}  # ("id"/"name", value) → circle ids loaded now
         self.unknown_props: set[str] = set()
         self.unknown_community_props: set[str] = set()
@@ -117,14 +150,19 @@ class _Run:
                 circle, created = self._save_circle(index, feature, props)
         except (AppError, DBAPIError) as error:
             self.result.circles.failed += 1
-            self.result.errors.append(FeatureError("circles", index, name, _reason(error)))
+            self.result.errors.append(FeatureError("circles", index, name, one_line_reason(error)))
             return
         counts = self.result.circles
         counts.created, counts.updated = counts.created + created, counts.updated + (not created)
         self._remember(circle)
         for sub_index, sub in enumerate(props.get("communities") or []):
-            self._community(circle, sub, lambda reason, sub_name, i=sub_index: FeatureError(
-                "circles", index, name, f"社区 {sub_name or '无名称'}：{reason}", community_index=i))
+            self._community(
+                circle,
+                sub,
+                lambda reason, sub_name, i=sub_index: FeatureError(
+                    "circles", index, name, f"社区 {sub_name or '无名称'}：{reason}", community_index=i
+                ),
+            )
 
     def _save_circle(self, index, feature, props):
         _check_feature(feature)
@@ -133,10 +171,13 @@ class _Run:
         city_name = fields.pop("city", None) or self.default_city
         if not city_name:
             raise ValidationFailed(details={"city": ["缺少城市：在属性 city 中给出，或使用 --city"]})
-        key = (city_name, "id", fields["external_id"]) if fields.get("external_id") else (city_name, "name", fields["name"])
+        key = (
+            (city_name, "external_id", fields["external_id"])
+            if fields.get("external_id")
+            else (city_name, "name", fields["name"])
+        )
         if key in self.circles_seen:
-            raise ValidationFailed(details={key[1] if key[1] == "name" else "external_id": [
-                f"与 features[{self.circles_seen[key]}] 重复"]})
+            raise ValidationFailed(details={key[1]: [f"与 features[{self.circles_seen[key]}] 重复"]})
         city = find_or_create_city(city_name)
         circle = _find_circle(city.id, fields.get("external_id"), fields["name"])
         created = circle is None
@@ -146,7 +187,8 @@ class _Run:
             circle = Circle(city=city, profile={})
             db.session.add(circle)
         elif fields["name"] != circle.name and db.session.scalar(
-                select(Circle.id).where(Circle.city_id == city.id, Circle.name == fields["name"], Circle.id != circle.id)):
+            select(Circle.id).where(Circle.city_id == city.id, Circle.name == fields["name"], Circle.id != circle.id)
+        ):
             raise ValidationFailed(details={"name": [f"同一城市已有名为 {fields['name']} 的生活圈"]})
         if "profile" in fields:
             fields["profile"] = {**(circle.profile or {}), **fields["profile"]}
@@ -177,7 +219,7 @@ class _Run:
             circle = self._circle_for(props)
         except AppError as failure:
             self.result.communities.failed += 1
-            self.result.errors.append(error(_reason(failure)))
+            self.result.errors.append(error(one_line_reason(failure)))
             return
         self._community(circle, feature, error)
 
@@ -207,7 +249,7 @@ class _Run:
                 created = self._save_community(circle, feature, props)
         except (AppError, DBAPIError) as error:
             self.result.communities.failed += 1
-            self.result.errors.append(make_error(_reason(error), _label(props)))
+            self.result.errors.append(make_error(one_line_reason(error), _label(props)))
             return
         counts = self.result.communities
         counts.created, counts.updated = counts.created + created, counts.updated + (not created)
@@ -222,8 +264,10 @@ class _Run:
             community = Community(circle=circle)
             db.session.add(community)
         elif fields["name"] != community.name and db.session.scalar(
-                select(Community.id).where(Community.circle_id == circle.id, Community.name == fields["name"],
-                                           Community.id != community.id)):
+            select(Community.id).where(
+                Community.circle_id == circle.id, Community.name == fields["name"], Community.id != community.id
+            )
+        ):
             raise ValidationFailed(details={"name": [f"该生活圈已有名为 {fields['name']} 的社区"]})
         for key, value in fields.items():
             setattr(community, key, value)
@@ -237,10 +281,13 @@ class _Run:
         new = set(props) - known - seen
         if new:
             seen |= new
-            self.result.warnings.append(f"忽略未知的{'生活圈' if kind == 'circle' else '社区'}属性：{', '.join(sorted(new))}")
+            self.result.warnings.append(
+                f"忽略未知的{'生活圈' if kind == 'circle' else '社区'}属性：{', '.join(sorted(new))}"
+            )
 
 
 # lookups -----------------------------------------------------------------------------------------------
+
 
 def _find_circle(city_id: int, external_id: str | None, name: str) -> Circle | None:
     if external_id:
@@ -257,7 +304,8 @@ def _find_circle(city_id: int, external_id: str | None, name: str) -> Circle | N
 def _find_community(circle_id: int, external_id: str | None, name: str) -> Community | None:
     if external_id:
         community = db.session.scalar(
-            select(Community).where(Community.circle_id == circle_id, Community.external_id == external_id).limit(1))
+            select(Community).where(Community.circle_id == circle_id, Community.external_id == external_id).limit(1)
+        )
         if community is not None:
             return community
     community = db.session.scalar(select(Community).where(Community.circle_id == circle_id, Community.name == name))
@@ -267,6 +315,7 @@ def _find_community(circle_id: int, external_id: str | None, name: str) -> Commu
 
 
 # property parsing --------------------------------------------------------------------------------------
+
 
 def _circle_fields(props: dict) -> dict:
     errors, fields = {}, {}
@@ -383,15 +432,3 @@ def _check_feature(feature, allow_bare_properties=False):
 def _label(props: dict) -> str | None:
     name = props.get("name")
     return str(name) if name not in (None, "") else None
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, AppError):
-        if error.details:
-            return "；".join(f"{field}: {'，'.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
-                            for field, msgs in error.details.items())
-        return error.message
-    # A database constraint the checks above did not anticipate; its name says which.
-    diag = getattr(getattr(error, "orig", None), "diag", None)
-    constraint = getattr(diag, "constraint_name", None)
-    return f"数据库拒绝：{constraint or type(getattr(error, 'orig', error)).__name__}"

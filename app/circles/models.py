@@ -13,12 +13,13 @@ CIRCLE_TYPES = {
     "urban_rural": "城乡结合部生活圈",
 }
 CITY_TIERS = ("tier1", "tier2", "other")
+AGE_SHARE_COLUMNS = ("share_60_plus", "share_65_plus", "share_80_plus", "share_0_3")
 
 
 class City(Timestamps, db.Model):
     __tablename__ = "cities"
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(80))
     province: Mapped[str | None] = mapped_column(String(80))
     tier: Mapped[str] = mapped_column(String(10), default="other")
@@ -74,9 +75,7 @@ class Community(Timestamps, db.Model):
     __table_args__ = (
         UniqueConstraint("circle_id", "name", name="uq_communities_circle_name"),
         CheckConstraint(
-            "(share_60_plus IS NULL OR share_60_plus BETWEEN 0 AND 1) AND (share_65_plus IS NULL OR share_65_plus BETWEEN 0 AND 1)"
-            " AND (share_80_plus IS NULL OR share_80_plus BETWEEN 0 AND 1) AND (share_0_3 IS NULL OR share_0_3 BETWEEN 0 AND 1)",
-            name="age_shares",
+            " AND ".join(f"({c} IS NULL OR {c} BETWEEN 0 AND 1)" for c in AGE_SHARE_COLUMNS), name="age_shares"
         ),
         CheckConstraint("boundary IS NULL OR ST_IsValid(boundary)", name="boundary_valid"),
     )

@@ -21,8 +21,19 @@ def summary(circle) -> dict:
 
 
 def community(item, coord: str | None = None) -> dict:
-    data = {k: getattr(item, k) for k in ("id", "name", "population", "share_60_plus", "share_65_plus",
-                                         "share_80_plus", "share_0_3", "synthetic")}
+    data = {
+        k: getattr(item, k)
+        for k in (
+            "id",
+            "name",
+            "population",
+            "share_60_plus",
+            "share_65_plus",
+            "share_80_plus",
+            "share_0_3",
+            "synthetic",
+        )
+    }
     if coord is not None:
         data["boundary"] = area_to_geojson(item.boundary, coord)
     return data

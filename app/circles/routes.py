@@ -40,8 +40,13 @@ class Circles(MethodView):
     def get(self, args):
         """生活圈列表"""
         rows, has_more, total = service.list_circles(args["city_id"], args["page"], args["page_size"])
-        return {"items": [present.summary(c) for c in rows], "page": args["page"], "page_size": args["page_size"],
-                "has_more": has_more, "total": total}
+        return {
+            "items": [present.summary(c) for c in rows],
+            "page": args["page"],
+            "page_size": args["page_size"],
+            "has_more": has_more,
+            "total": total,
+        }
 
 
 @blp.route("/circles/<int:circle_id>")

@@ -20,11 +20,14 @@ class CircleListQuerySchema(PageQuerySchema):
 
 class CitySchema(BaseSchema):
     id = fields.Integer(dump_only=True)
-    code = fields.String(validate=validate.Length(min=1, max=40))
+    code = fields.String(validate=validate.Length(min=1, max=80))
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     province = fields.String(allow_none=True)
-    tier = fields.String(load_default="other", validate=validate.OneOf(CITY_TIERS),
-                         metadata={"description": "一线 tier1 / 二线 tier2 / other（连锁化率门槛随之变化）"})
+    tier = fields.String(
+        load_default="other",
+        validate=validate.OneOf(CITY_TIERS),
+        metadata={"description": "一线 tier1 / 二线 tier2 / other（连锁化率门槛随之变化）"},
+    )
     standards_profile = fields.String(allow_none=True)
     scoring_profile = fields.String(dump_only=True)
 

@@ -4,8 +4,8 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from app.circles.models import CIRCLE_TYPES, Circle, City, Community
 from app.auth.policy import authorize_circle
+from app.circles.models import CIRCLE_TYPES, Circle, City, Community
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.shapes import area_from_geojson
 from app.extensions import db
@@ -29,7 +29,9 @@ def circle_type_code(value: str | None) -> str | None:
 def locate(lng: float, lat: float) -> tuple[Circle, Community | None]:
     """The circle (and community) containing a WGS-84 point."""
     point = from_shape(Point(lng, lat), srid=4326)
-    circle = db.session.scalar(select(Circle).where(func.ST_Covers(Circle.boundary, point)).order_by(Circle.id).limit(1))
+    circle = db.session.scalar(
+        select(Circle).where(func.ST_Covers(Circle.boundary, point)).order_by(Circle.id).limit(1)
+    )
     if circle is None:
         raise NotFound("该位置不在任何生活圈内", code="outside_circles")
     community = db.session.scalar(
@@ -71,16 +73,35 @@ def list_cities() -> list[City]:
 def find_or_create_city(name: str, **fields) -> City:
     city = db.session.scalar(select(City).where((City.code == (fields.get("code") or name)) | (City.name == name)))
     if city is None:
-        city = City(name=name, code=fields.pop("code", None) or name, **{k: v for k, v in fields.items() if v is not None})
+        city = City(
+            name=name, code=fields.pop("code", None) or name, **{k: v for k, v in fields.items() if v is not None}
+        )
         db.session.add(city)
         db.session.flush()
     return city
 
 
-CIRCLE_FIELDS = ("name", "external_id", "population", "planned_year", "district", "street", "four_bounds", "profile",
-                 "synthetic")
-COMMUNITY_FIELDS = ("name", "external_id", "population", "share_60_plus", "share_65_plus", "share_80_plus", "share_0_3",
-                    "synthetic")
+CIRCLE_FIELDS = (
+    "name",
+    "external_id",
+    "population",
+    "planned_year",
+    "district",
+    "street",
+    "four_bounds",
+    "profile",
+    "synthetic",
+)
+COMMUNITY_FIELDS = (
+    "name",
+    "external_id",
+    "population",
+    "share_60_plus",
+    "share_65_plus",
+    "share_80_plus",
+    "share_0_3",
+    "synthetic",
+)
 
 
 def _apply(obj, data: dict, allowed, coord: str):

@@ -138,7 +138,9 @@ def handle_http_exception(error: HTTPException):
         if status == 400 or any("Invalid JSON" in str(v) for v in details.values()):
             code, message, status = "invalid_json", "请求体不是有效的 JSON", 400
     if status == 429:
-        retry_after = getattr(error, "retry_after", None) or error.get_headers() and dict(error.get_headers()).get("Retry-After")
+        retry_after = (
+            getattr(error, "retry_after", None) or error.get_headers() and dict(error.get_headers()).get("Retry-After")
+        )
         headers.setdefault("Retry-After", str(retry_after or 60))
     if status == 405:
         headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or [])
@@ -158,3 +160,17 @@ def register_error_handlers(app, api):
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
+
+
+def one_line_reason(error: Exception) -> str:
+    """An AppError or database error as one Chinese line, for per-row import reports."""
+    if isinstance(error, AppError):
+        if error.details:
+            return "；".join(
+                f"{field}: {'，'.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
+                for field, msgs in error.details.items()
+            )
+        return error.message
+    # A database constraint the checks did not anticipate; its name says which.
+    diag = getattr(getattr(error, "orig", None), "diag", None)
+    return f"数据库拒绝：{getattr(diag, 'constraint_name', None) or type(getattr(error, 'orig', error)).__name__}"

@@ -54,5 +54,5 @@ class CommaList(fields.Field):
 class Bool(fields.Boolean):
     """Query-string booleans as the mini-program sends them (1/0, true/false)."""
 
-    truthy = {"1", "true", "True", "yes", 1, True}
-    falsy = {"0", "false", "False", "no", "", 0, False}
+    truthy = {"1", "true", "True", "yes", 1}
+    falsy = {"0", "false", "False", "no", "", 0}

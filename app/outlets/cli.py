@@ -10,14 +10,24 @@ outlets = AppGroup("outlets", help="Outlet census: bulk import.")
 
 @outlets.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["csv", "geojson"]), default=None,
-              help="Defaults to the file extension (.csv / .geojson, .json).")
-@click.option("--coord", type=click.Choice(["gcj02", "wgs84"]), default=None,
-              help="Datum for rows without a `coord` value [default: gcj02 for CSV, wgs84 for GeoJSON].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "geojson"]),
+    default=None,
+    help="Defaults to the file extension (.csv / .geojson, .json).",
+)
+@click.option(
+    "--coord",
+    type=click.Choice(["gcj02", "wgs84"]),
+    default=None,
+    help="Datum for rows without a `coord` value [default: gcj02 for CSV, wgs84 for GeoJSON].",
+)
 @click.option("--dry-run", is_flag=True, help="Validate everything, save nothing.")
 def import_command(path, fmt, coord, dry_run):
     """Load the outlet census; rows upsert by external_id, bad rows are reported and skipped.
 
+    \b
     flask outlets import census.csv --coord gcj02
     """
     try:

@@ -186,6 +186,7 @@ def hours_text(hours: dict, open_24h: bool, closed_on_holidays: bool = False) ->
             text = f"每天 {groups[0][2]}"
         else:
             text = "；".join(
-                f"{DAY_ZH[a]}{'' if a == b else ('、' if b == a + 1 else '至') + DAY_ZH[b]} {spans}" for a, b, spans in groups
+                f"{DAY_ZH[a]}{'' if a == b else ('、' if b == a + 1 else '至') + DAY_ZH[b]} {spans}"
+                for a, b, spans in groups
             )
     return text + ("（法定节假日休息）" if closed_on_holidays else "")

@@ -18,22 +18,55 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from app.common import geo
-from app.common.errors import AppError, ValidationFailed
+from app.common.errors import AppError, ValidationFailed, one_line_reason
 from app.extensions import db
 from app.outlets.hours import HoursError, parse_hours_text
 from app.outlets.models import QUALITY_BRAND_KINDS, Outlet
 from app.outlets.service import apply_fields, check_types
 
 REQUIRED_COLUMNS = ("name", "types", "lng", "lat")
-COLUMNS = ("external_id", "name", "types", "lng", "lat", "coord", "address", "phone", "hours", "chain", "online",
-           "brand", "open_24h", "delivery", "qr_payment", "elderly_friendly", "accepts_cash", "quality_brand",
-           "avg_spend", "closed_on_holidays", "services")
-FLAGS = ("chain", "online", "open_24h", "delivery", "qr_payment", "elderly_friendly", "accepts_cash",
-         "closed_on_holidays")
+COLUMNS = (
+    "external_id",
+    "name",
+    "types",
+    "lng",
+    "lat",
+    "coord",
+    "address",
+    "phone",
+    "hours",
+    "chain",
+    "online",
+    "brand",
+    "open_24h",
+    "delivery",
+    "qr_payment",
+    "elderly_friendly",
+    "accepts_cash",
+    "quality_brand",
+    "avg_spend",
+    "closed_on_holidays",
+    "services",
+)
+FLAGS = (
+    "chain",
+    "online",
+    "open_24h",
+    "delivery",
+    "qr_payment",
+    "elderly_friendly",
+    "accepts_cash",
+    "closed_on_holidays",
+)
 TEXT_LIMITS = {"external_id": 80, "name": 120, "address": 255, "phone": 40, "brand": 80}
 _TRUE = {"1", "true", "yes", "y", "是", "有", "t"}
 _FALSE = {"0", "false", "no", "n", "否", "无", "f"}
-QUALITY_BRAND_ZH = {"新消费": "new_consumer", "网红": "internet_famous", "国际": "international", "老字号": "time_honored"}
+QUALITY_BRAND_ZH = {
+    "新消费": "new_consumer",
+    "网红": "internet_famous",
+    "国际": "international",
+    "老字号": "time_honored",
+}
 # Statuses the census may not overturn: staff suspended or closed these on purpose.
 _KEEP_STATUS = ("suspended", "closed")
 
@@ -71,8 +104,10 @@ class OutletImportResult:
 
     def summary(self) -> str:
         prefix = "[dry run, nothing saved] " if self.dry_run else ""
-        return (f"{prefix}outlets: {self.created} created, {self.updated} updated, {self.failed} failed "
-                f"({self.outside} outside every circle)")
+        return (
+            f"{prefix}outlets: {self.created} created, {self.updated} updated, {self.failed} failed "
+            f"({self.outside} outside every circle)"
+        )
 
 
 def detect_format(path) -> str:
@@ -84,8 +119,9 @@ def detect_format(path) -> str:
     raise ImportFileError(f"无法从扩展名判断格式：{path}（请用 --format csv|geojson）")
 
 
-def import_outlets(path, *, fmt: str | None = None, coord: str | None = None,
-                   dry_run: bool = False) -> OutletImportResult:
+def import_outlets(
+    path, *, fmt: str | None = None, coord: str | None = None, dry_run: bool = False
+) -> OutletImportResult:
     """Reads and loads the file; commits once (or rolls everything back for a dry run)."""
     fmt = fmt or detect_format(path)
     result = OutletImportResult(dry_run=dry_run)
@@ -115,13 +151,14 @@ def load_rows(rows, result: OutletImportResult, default_coord: str, geojson: boo
             with db.session.begin_nested():
                 outlet, created = _upsert(fields)
         except (AppError, DBAPIError) as error:
-            result.errors.append(RowError(number, _reason(error), external_id, name, geojson))
+            result.errors.append(RowError(number, one_line_reason(error), external_id, name, geojson))
             continue
         loaded_ids.append(outlet.id)
         result.created, result.updated = result.created + created, result.updated + (not created)
     if loaded_ids:
         result.outside = db.session.scalar(
-            select(func.count()).select_from(Outlet).where(Outlet.id.in_(loaded_ids), Outlet.circle_id.is_(None)))
+            select(func.count()).select_from(Outlet).where(Outlet.id.in_(loaded_ids), Outlet.circle_id.is_(None))
+        )
     if result.dry_run:
         outer.rollback()
     else:
@@ -145,6 +182,7 @@ def _upsert(fields: dict) -> tuple[Outlet, bool]:
 
 
 # reading -----------------------------------------------------------------------------------------------
+
 
 def decode(data: bytes) -> str:
     """Excel writes UTF-8 with a BOM, older Chinese tools write GBK."""
@@ -173,7 +211,7 @@ def read_csv(data: bytes, result: OutletImportResult) -> list[tuple[int, dict]]:
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        rows.append((number, {h: cell for h, cell in zip(header, cells) if h in COLUMNS}))
+        rows.append((number, {h: cell for h, cell in zip(header, cells, strict=False) if h in COLUMNS}))
     return rows
 
 
@@ -182,16 +220,23 @@ def read_geojson(data: bytes) -> list[tuple[int, dict]]:
         collection = json.loads(decode(data))
     except json.JSONDecodeError as error:
         raise ImportFileError(f"不是有效的 JSON：{error}") from None
-    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection" \
-            or not isinstance(collection.get("features"), list):
+    if (
+        not isinstance(collection, dict)
+        or collection.get("type") != "FeatureCollection"
+        or not isinstance(collection.get("features"), list)
+    ):
         raise ImportFileError("应为 GeoJSON FeatureCollection")
     rows = []
     for index, feature in enumerate(collection["features"]):
         props = feature.get("properties") if isinstance(feature, dict) else None
         values = dict(props) if isinstance(props, dict) else {}
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        if isinstance(geometry, dict) and geometry.get("type") == "Point" \
-                and isinstance(geometry.get("coordinates"), list) and len(geometry["coordinates"]) >= 2:
+        if (
+            isinstance(geometry, dict)
+            and geometry.get("type") == "Point"
+            and isinstance(geometry.get("coordinates"), list)
+            and len(geometry["coordinates"]) >= 2
+        ):
             values["lng"], values["lat"] = geometry["coordinates"][:2]
         else:
             values.pop("lng", None), values.pop("lat", None)
@@ -201,6 +246,7 @@ def read_geojson(data: bytes) -> list[tuple[int, dict]]:
 
 
 # parsing one row ---------------------------------------------------------------------------------------
+
 
 def parse_row(values: dict, default_coord: str) -> dict:
     """Raw cell/property values → apply_fields input (WGS-84 lng/lat); every problem at once."""
@@ -232,10 +278,10 @@ def parse_row(values: dict, default_coord: str) -> dict:
         elif flag is not None:
             fields[key] = flag
 
-    hours = _clean(values.get("hours")) if not isinstance(values.get("hours"), dict) else values["hours"]
-    if hours is not None:
+    hours = values.get("hours")  # import text, or already the stored weekly shape in GeoJSON
+    if isinstance(hours, dict) or _clean(hours) is not None:
         try:
-            weekly, always = (hours, False) if isinstance(hours, dict) else parse_hours_text(hours)
+            weekly, always = (hours, False) if isinstance(hours, dict) else parse_hours_text(str(hours))
             fields["hours"] = weekly
             # New hours replace an earlier "24h" unless the open_24h column says otherwise.
             fields["open_24h"] = always or fields.get("open_24h", False)
@@ -324,13 +370,3 @@ def _clean(value) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, AppError):
-        if error.details:
-            return "；".join(f"{key}: {'，'.join(map(str, msgs if isinstance(msgs, list) else [msgs]))}"
-                            for key, msgs in error.details.items())
-        return error.message
-    diag = getattr(getattr(error, "orig", None), "diag", None)
-    return f"数据库拒绝：{getattr(diag, 'constraint_name', None) or type(getattr(error, 'orig', error)).__name__}"

@@ -3,8 +3,8 @@
 from flask import current_app
 
 from app.common import geo
-from app.outlets.hours import hours_text, is_open
 from app.common.clock import now_local
+from app.outlets.hours import hours_text, is_open
 
 
 def point_out(lng: float, lat: float, coord: str) -> dict:
@@ -27,7 +27,10 @@ def item(row: dict, coord: str) -> dict:
         "distance_m": None if distance is None else int(round(distance)),
         "walk_minutes": walk_minutes(distance),
         "hours_text": hours_text(row["hours"] or {}, row["open_24h"], row["closed_on_holidays"]),
-        "rating": {"avg": None if row["rating_avg"] is None else round(row["rating_avg"], 2), "count": row["rating_count"]},
+        "rating": {
+            "avg": None if row["rating_avg"] is None else round(row["rating_avg"], 2),
+            "count": row["rating_count"],
+        },
         "photo_urls": [p["url"] if isinstance(p, dict) else p for p in row["photos"] or []],
     }
 

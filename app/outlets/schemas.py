@@ -74,8 +74,6 @@ class DetailQuerySchema(BaseSchema):
             raise ValidationError(["lat 和 lng 需同时提供"], "lat")
 
 
-
-
 class OutletDetailSchema(OutletItemSchema):
     hours = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.String())))
     closed_on_holidays = fields.Boolean()

@@ -86,8 +86,14 @@ POINT = "CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography)"
 def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: str) -> list[dict]:
     offset = (query.page - 1) * query.page_size
     limit = query.page_size + 1  # one more tells whether there is a next page
-    params.update(radius=radius, r_search=radius * RADIUS_SLACK, k=offset + limit, limit=limit, offset=offset,
-                  slack=SPHERE_TO_ELLIPSOID_SLACK)
+    params.update(
+        radius=radius,
+        r_search=radius * RADIUS_SLACK,
+        k=offset + limit,
+        limit=limit,
+        offset=offset,
+        slack=SPHERE_TO_ELLIPSOID_SLACK,
+    )
     sql = f"""
     WITH p AS (SELECT {POINT} AS g),
     knn AS (

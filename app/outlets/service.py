@@ -68,4 +68,6 @@ def outlet_lnglat(outlet: Outlet) -> tuple[float, float]:
 def distance_to(outlet: Outlet, lng: float, lat: float) -> float:
     """Ellipsoidal metres from the outlet to a WGS-84 point."""
     here = cast(func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326), Geography)
-    return db.session.execute(select(func.ST_Distance(Outlet.location, here, True)).where(Outlet.id == outlet.id)).scalar_one()
+    return db.session.execute(
+        select(func.ST_Distance(Outlet.location, here, True)).where(Outlet.id == outlet.id)
+    ).scalar_one()

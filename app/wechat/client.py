@@ -39,13 +39,18 @@ def code2session(code: str) -> dict:
         return _call(
             "GET",
             "/sns/jscode2session",
-            params={"appid": config["WECHAT_APPID"], "secret": config["WECHAT_SECRET"], "js_code": code,
-                    "grant_type": "authorization_code"},
+            params={
+                "appid": config["WECHAT_APPID"],
+                "secret": config["WECHAT_SECRET"],
+                "js_code": code,
+                "grant_type": "authorization_code",
+            },
         )
     except WechatError as error:
         if error.errcode in INVALID_CODE:
-            raise AppError("登录凭证无效或已过期，请重新登录", code="invalid_login_code", status=401,
-                           details=error.details) from None
+            raise AppError(
+                "登录凭证无效或已过期，请重新登录", code="invalid_login_code", status=401, details=error.details
+            ) from None
         raise
 
 
@@ -65,8 +70,12 @@ def access_token(force_refresh: bool = False) -> str:
     payload = _call(
         "POST",
         "/cgi-bin/stable_token",
-        json={"grant_type": "client_credential", "appid": config["WECHAT_APPID"], "secret": config["WECHAT_SECRET"],
-              "force_refresh": force_refresh},
+        json={
+            "grant_type": "client_credential",
+            "appid": config["WECHAT_APPID"],
+            "secret": config["WECHAT_SECRET"],
+            "force_refresh": force_refresh,
+        },
     )
     # Refresh a few minutes early so no worker uses a token in its last moments.
     redis.set(key, payload["access_token"], ex=max(60, int(payload.get("expires_in", 7200)) - 300))

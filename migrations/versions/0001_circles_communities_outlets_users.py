@@ -55,7 +55,7 @@ def upgrade():
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.create_table('cities',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('code', sa.String(length=80), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('province', sa.String(length=80), nullable=True),
     sa.Column('tier', sa.String(length=10), nullable=False),

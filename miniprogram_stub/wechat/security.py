@@ -156,4 +156,3 @@ def _deliver(url, event, push_token, delay, record, lock):
     with lock:
         record["status"] = outcome
         record["url"] = target
-

@@ -98,16 +98,20 @@ def test_set_home_circle(client, make):
 def test_cli_creates_staff_with_scope(app, db, make):
     circle = make.circle()
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--role", "staff", "--username", "li", "--password-stdin",
-                                 "--circle", str(circle.id)], input="s3cret-pass\n")
+    result = runner.invoke(
+        args=["users", "create", "--role", "staff", "--username", "li", "--password-stdin", "--circle", str(circle.id)],
+        input="s3cret-pass\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "li"))
     assert user.scope_circle_ids == [circle.id]
-    duplicate = runner.invoke(args=["users", "create", "--role", "admin", "--username", "li", "--password-stdin"],
-                              input="s3cret-pass\n")
+    duplicate = runner.invoke(
+        args=["users", "create", "--role", "admin", "--username", "li", "--password-stdin"], input="s3cret-pass\n"
+    )
     assert duplicate.exit_code != 0 and "已存在" in duplicate.output
-    unscoped = runner.invoke(args=["users", "create", "--role", "staff", "--username", "wang", "--password-stdin"],
-                             input="s3cret-pass\n")
+    unscoped = runner.invoke(
+        args=["users", "create", "--role", "staff", "--username", "wang", "--password-stdin"], input="s3cret-pass\n"
+    )
     assert unscoped.exit_code != 0
 
 
@@ -115,11 +119,18 @@ def test_login_is_rate_limited(wechat_stub, app):
     """A separate app with limits on: the 21st login in a minute from one address gets 429 + Retry-After."""
     from app import create_app
 
-    limited = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE")},
-                          "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", "TESTING": True})
+    limited = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE")},
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "TESTING": True,
+        }
+    )
     client = limited.test_client()
-    statuses = [client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"}).status_code
-                for _ in range(11)]
+    statuses = [
+        client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"}).status_code for _ in range(11)
+    ]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
     response = client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"})

@@ -49,9 +49,16 @@ def test_admin_creates_circle_and_outlets_are_assigned(client, make):
     inside = make.outlet(LNG + 0.001, LAT)
     outside = make.outlet(LNG + 0.05, LAT)
     city = make.city()
-    body = {"city_id": city.id, "name": "新建生活圈", "circle_type": "老城区住宅生活圈", "population": 12000,
-            "boundary": square(LNG, LAT, 500)}
-    response = client.post("/api/v1/admin/circles", json=body, query_string={"coord": "wgs84"}, headers=admin_headers(make))
+    body = {
+        "city_id": city.id,
+        "name": "新建生活圈",
+        "circle_type": "老城区住宅生活圈",
+        "population": 12000,
+        "boundary": square(LNG, LAT, 500),
+    }
+    response = client.post(
+        "/api/v1/admin/circles", json=body, query_string={"coord": "wgs84"}, headers=admin_headers(make)
+    )
     assert response.status_code == 201, response.get_json()
     created = response.get_json()
     assert created["circle_type"] == "old_town"
@@ -64,12 +71,20 @@ def test_moving_a_boundary_moves_outlet_membership(client, make, db):
     circle = make.circle(center=MIYUN, half_m=300)
     east_outlet = make.outlet(LNG + 0.006, LAT)  # ~500 m east: outside the 300 m square
     assert client.get(f"/api/v1/outlets/{east_outlet.id}").get_json()["circle_id"] is None
-    response = client.patch(f"/api/v1/admin/circles/{circle.id}", json={"boundary": square(LNG, LAT, 800)},
-                            query_string={"coord": "wgs84"}, headers=admin_headers(make))
+    response = client.patch(
+        f"/api/v1/admin/circles/{circle.id}",
+        json={"boundary": square(LNG, LAT, 800)},
+        query_string={"coord": "wgs84"},
+        headers=admin_headers(make),
+    )
     assert response.status_code == 200
     assert client.get(f"/api/v1/outlets/{east_outlet.id}").get_json()["circle_id"] == circle.id
-    client.patch(f"/api/v1/admin/circles/{circle.id}", json={"boundary": square(LNG, LAT, 100)},
-                 query_string={"coord": "wgs84"}, headers=admin_headers(make))
+    client.patch(
+        f"/api/v1/admin/circles/{circle.id}",
+        json={"boundary": square(LNG, LAT, 100)},
+        query_string={"coord": "wgs84"},
+        headers=admin_headers(make),
+    )
     assert client.get(f"/api/v1/outlets/{east_outlet.id}").get_json()["circle_id"] is None
 
 
@@ -88,15 +103,19 @@ def test_moving_an_outlet_updates_its_circle(make, db):
 def test_admin_community_create_and_edit(client, make):
     circle = make.circle()
     headers = admin_headers(make)
-    created = client.post(f"/api/v1/admin/circles/{circle.id}/communities",
-                          json={"name": "檀城东区", "population": 5000, "share_60_plus": 0.3,
-                                "boundary": square(LNG, LAT, 200)},
-                          query_string={"coord": "wgs84"}, headers=headers)
+    created = client.post(
+        f"/api/v1/admin/circles/{circle.id}/communities",
+        json={"name": "檀城东区", "population": 5000, "share_60_plus": 0.3, "boundary": square(LNG, LAT, 200)},
+        query_string={"coord": "wgs84"},
+        headers=headers,
+    )
     assert created.status_code == 201, created.get_json()
     community_id = created.get_json()["id"]
     edited = client.patch(f"/api/v1/communities/{community_id}", json={"share_80_plus": 0.12}, headers=headers)
     assert edited.get_json()["share_80_plus"] == 0.12
-    duplicate = client.post(f"/api/v1/admin/circles/{circle.id}/communities", json={"name": "檀城东区"}, headers=headers)
+    duplicate = client.post(
+        f"/api/v1/admin/circles/{circle.id}/communities", json={"name": "檀城东区"}, headers=headers
+    )
     assert duplicate.status_code == 409
     bad_share = client.patch(f"/api/v1/communities/{community_id}", json={"share_60_plus": 1.5}, headers=headers)
     assert bad_share.status_code == 422 and "share_60_plus" in bad_share.get_json()["error"]["details"]
@@ -109,21 +128,31 @@ def test_only_admins_edit_circles(client, make, role, status):
     if role:
         user = make.user(role, circles=[circle] if role == "staff" else ())
         headers = make.headers(user)
-    for method, url in (("post", "/api/v1/admin/circles"), ("patch", f"/api/v1/admin/circles/{circle.id}"),
-                        ("post", f"/api/v1/admin/circles/{circle.id}/communities")):
+    for method, url in (
+        ("post", "/api/v1/admin/circles"),
+        ("patch", f"/api/v1/admin/circles/{circle.id}"),
+        ("post", f"/api/v1/admin/circles/{circle.id}/communities"),
+    ):
         response = getattr(client, method)(url, json={"name": "x"}, headers=headers)
         assert response.status_code == status, (method, url)
 
 
 @pytest.mark.parametrize(
     "boundary",
-    [{"type": "Point", "coordinates": [116.8, 40.3]}, {"type": "Polygon", "coordinates": "nope"},
-     {"type": "Polygon", "coordinates": [[[200, 40], [201, 40], [201, 41], [200, 40]]]}, {}],
+    [
+        {"type": "Point", "coordinates": [116.8, 40.3]},
+        {"type": "Polygon", "coordinates": "nope"},
+        {"type": "Polygon", "coordinates": [[[200, 40], [201, 40], [201, 41], [200, 40]]]},
+        {},
+    ],
 )
 def test_bad_boundaries_are_422(client, make, boundary):
     city = make.city()
-    response = client.post("/api/v1/admin/circles", json={"city_id": city.id, "name": "坏边界", "boundary": boundary},
-                           headers=admin_headers(make))
+    response = client.post(
+        "/api/v1/admin/circles",
+        json={"city_id": city.id, "name": "坏边界", "boundary": boundary},
+        headers=admin_headers(make),
+    )
     assert response.status_code == 422
     assert "boundary" in response.get_json()["error"]["details"]
 
@@ -136,10 +165,13 @@ def test_staff_edit_communities_of_their_own_circle_only(client, make):
     assert ok.status_code == 200 and ok.get_json()["population"] == 4321
     out_of_scope = client.patch(f"/api/v1/communities/{other_community.id}", json={"population": 1}, headers=staff)
     assert out_of_scope.status_code == 403 and out_of_scope.get_json()["error"]["code"] == "out_of_scope"
-    boundary = client.patch(f"/api/v1/communities/{my_community.id}", json={"boundary": square(LNG, LAT, 100)},
-                            headers=staff)
+    boundary = client.patch(
+        f"/api/v1/communities/{my_community.id}", json={"boundary": square(LNG, LAT, 100)}, headers=staff
+    )
     assert boundary.status_code == 403
     resident = make.headers(make.user())
-    assert client.patch(f"/api/v1/communities/{my_community.id}", json={"population": 1},
-                        headers=resident).status_code == 403
+    assert (
+        client.patch(f"/api/v1/communities/{my_community.id}", json={"population": 1}, headers=resident).status_code
+        == 403
+    )
     assert client.patch(f"/api/v1/communities/{my_community.id}", json={"population": 1}).status_code == 401

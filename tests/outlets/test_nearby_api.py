@@ -33,8 +33,25 @@ def test_sorted_by_distance_with_walk_minutes_and_contract_fields(client, make):
     body = nearby(client).get_json()
     assert [i["id"] for i in body["items"]] == [near.id, far.id]
     item = body["items"][0]
-    assert {"id", "name", "types", "location", "address", "distance_m", "walk_minutes", "open_now", "hours_text",
-            "phone", "rating", "photo_urls", "chain", "online", "delivery", "open_24h", "synthetic"} <= set(item)
+    assert {
+        "id",
+        "name",
+        "types",
+        "location",
+        "address",
+        "distance_m",
+        "walk_minutes",
+        "open_now",
+        "hours_text",
+        "phone",
+        "rating",
+        "photo_urls",
+        "chain",
+        "online",
+        "delivery",
+        "open_24h",
+        "synthetic",
+    } <= set(item)
     assert 95 <= item["distance_m"] <= 105 and isinstance(item["distance_m"], int)
     assert item["walk_minutes"] == 2  # 100 m × 1.2 detour ÷ 80 m/min, rounded up
     assert body["items"][1]["walk_minutes"] == 12
@@ -180,9 +197,16 @@ def test_bad_input_gets_the_error_envelope(client, params, field):
 
 
 def test_detail_and_not_found(client, make):
-    outlet = make.outlet(*east(100), hours={"mon": [["08:00", "18:00"]]}, services=["parcel_collect", "bill_payment"],
-                         delivery=True, avg_spend=25)
-    body = client.get(f"/api/v1/outlets/{outlet.id}", query_string={"lat": LAT, "lng": LNG, "coord": "wgs84"}).get_json()
+    outlet = make.outlet(
+        *east(100),
+        hours={"mon": [["08:00", "18:00"]]},
+        services=["parcel_collect", "bill_payment"],
+        delivery=True,
+        avg_spend=25,
+    )
+    body = client.get(
+        f"/api/v1/outlets/{outlet.id}", query_string={"lat": LAT, "lng": LNG, "coord": "wgs84"}
+    ).get_json()
     assert body["id"] == outlet.id
     assert body["hours"] == {"mon": [["08:00", "18:00"]]}
     assert body["services"]["add_on"] == ["parcel_collect", "bill_payment"] and body["services"]["delivery"] is True

@@ -24,12 +24,31 @@ def random_outlets(db):
         lat = CENTER[1] + rng.uniform(-0.035, 0.035)  # about ±3.9 km north-south
         types = rng.sample(TYPES, rng.randint(1, 2))
         name = f"随机网点{i}"
-        rows.append({"name": name, "name_initials": name_initials(name), "types": types, "address": "",
-                     "location": f"SRID=4326;POINT({lng} {lat})", "status": "approved", "hours": {},
-                     "photos": [], "online_platforms": [], "services": [], "open_24h": False,
-                     "closed_on_holidays": False, "chain": False, "online": False, "delivery": False,
-                     "accepts_cash": True, "elderly_friendly": False, "qr_payment": False, "rating_count": 0,
-                     "synthetic": True, "_lnglat": (lng, lat)})
+        rows.append(
+            {
+                "name": name,
+                "name_initials": name_initials(name),
+                "types": types,
+                "address": "",
+                "location": f"SRID=4326;POINT({lng} {lat})",
+                "status": "approved",
+                "hours": {},
+                "photos": [],
+                "online_platforms": [],
+                "services": [],
+                "open_24h": False,
+                "closed_on_holidays": False,
+                "chain": False,
+                "online": False,
+                "delivery": False,
+                "accepts_cash": True,
+                "elderly_friendly": False,
+                "qr_payment": False,
+                "rating_count": 0,
+                "synthetic": True,
+                "_lnglat": (lng, lat),
+            }
+        )
     db.session.execute(insert(Outlet), [{k: v for k, v in r.items() if k != "_lnglat"} for r in rows])
     db.session.flush()
     ids = dict(db.session.execute(db.text("SELECT name, id FROM outlets")).all())

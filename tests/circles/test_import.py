@@ -1,0 +1,204 @@
+"""Bulk import of circle plans: create, re-import, datums, per-feature errors, the communities file, CLI."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from geoalchemy2.shape import to_shape
+from shapely.geometry import Point
+from sqlalchemy import func, select
+
+from app.circles.importer import import_circles, load_feature_collection
+from app.circles.models import Circle, City, Community
+from app.common import geo
+from tests.factories import MIYUN, square
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def plan():
+    return load_feature_collection(DATA / "circles.geojson")
+
+
+def communities_file():
+    return load_feature_collection(DATA / "communities.geojson")
+
+
+def circle_named(db, name):
+    return db.session.scalar(select(Circle).where(Circle.name == name))
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def feature(geometry=None, **props):
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def test_creates_circles_with_nested_communities(db):
+    result = import_circles(plan())
+    assert result.errors == [] and result.failed == 0
+    assert (result.circles.created, result.circles.updated) == (2, 0)
+    assert (result.communities.created, result.communities.updated) == (2, 0)
+
+    gulou = circle_named(db, "鼓楼生活圈")
+    assert gulou.city.name == "密云区"
+    assert (gulou.external_id, gulou.circle_type, gulou.population, gulou.planned_year) == (
+        "MY-C01",
+        "old_town",
+        32000,
+        2024,
+    )
+    assert gulou.street == "鼓楼街道" and gulou.four_bounds.startswith("东至新中街")
+    assert to_shape(gulou.boundary).contains(Point(MIYUN))
+    east, west = gulou.communities
+    assert (east.name, east.external_id, east.population, east.share_60_plus, east.share_0_3) == (
+        "鼓楼东社区",
+        "MY-C01-01",
+        8200,
+        0.27,
+        0.02,
+    )
+    assert east.boundary is not None and west.boundary is None and west.share_60_plus == 0.31
+
+    tanying = circle_named(db, "檀营生活圈")
+    assert tanying.circle_type == "new_residential"  # from the plan's Chinese name
+    assert tanying.city_id == gulou.city_id and tanying.external_id is None
+
+
+def test_reimport_updates_instead_of_duplicating(db):
+    import_circles(plan())
+    gulou_id = circle_named(db, "鼓楼生活圈").id
+    changed = plan()
+    first = changed["features"][0]["properties"]
+    first["name"] = "鼓楼老城生活圈"  # matched by external_id, so this is a rename
+    first["population"] = 33000
+    first["communities"][1]["properties"]["population"] = 7700  # matched by name
+    changed["features"][1]["properties"]["planned_year"] = 2026  # no external_id: matched by name
+
+    result = import_circles(changed)
+    assert result.errors == []
+    assert (result.circles.created, result.circles.updated) == (0, 2)
+    assert (result.communities.created, result.communities.updated) == (0, 2)
+    assert count(db, Circle) == 2 and count(db, Community) == 2 and count(db, City) == 1
+    renamed = db.session.get(Circle, gulou_id)
+    assert (renamed.name, renamed.population) == ("鼓楼老城生活圈", 33000)
+    assert db.session.scalar(select(Community.population).where(Community.name == "鼓楼西社区")) == 7700
+    assert circle_named(db, "檀营生活圈").planned_year == 2026
+
+
+def test_gcj02_boundary_is_stored_as_wgs84(db):
+    collection = plan()
+    ring = collection["features"][1]["geometry"]["coordinates"][0]
+    import_circles(collection, coord="gcj02")
+    stored = to_shape(circle_named(db, "檀营生活圈").boundary)
+    converted = [geo.gcj02_to_wgs84(lng, lat) for lng, lat in ring]
+    expected = (
+        min(p[0] for p in converted),
+        min(p[1] for p in converted),
+        max(p[0] for p in converted),
+        max(p[1] for p in converted),
+    )
+    assert stored.bounds == pytest.approx(expected, abs=1e-9)
+    assert abs(stored.bounds[0] - ring[0][0]) > 0.003  # really moved (~500 m in Beijing)
+
+
+def test_bad_features_are_reported_while_good_ones_load(db):
+    good = feature(square(*MIYUN, 500), name="好的生活圈", city="密云区", type="commercial")
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            good,
+            feature(square(MIYUN[0] + 0.02, MIYUN[1], 500), name="未知类型生活圈", city="密云区", type="spaceship"),
+            feature(
+                {"type": "Polygon", "coordinates": [[[200, 95], [201, 95], [201, 96], [200, 95]]]},
+                name="越界生活圈",
+                city="密云区",
+            ),
+            feature(
+                {"type": "LineString", "coordinates": [[116.8, 40.3], [116.9, 40.4]]}, name="线状生活圈", city="密云区"
+            ),
+            feature(square(*MIYUN, 500), city="密云区"),
+            feature(square(*MIYUN, 500), name="无城市生活圈"),
+            feature(square(*MIYUN, 500), name="好的生活圈", city="密云区"),
+        ],
+    }
+    result = import_circles(collection)
+    assert result.circles.created == 1 and result.circles.failed == 6
+    by_index = {e.index: e for e in result.errors}
+    assert sorted(by_index) == [1, 2, 3, 4, 5, 6]
+    assert by_index[1].name == "未知类型生活圈" and "spaceship" in by_index[1].reason
+    assert "经纬度范围" in by_index[2].reason
+    assert "Polygon" in by_index[3].reason
+    assert by_index[4].name is None and "name" in by_index[4].reason
+    assert "city" in by_index[5].reason
+    assert "features[0]" in by_index[6].reason  # the same circle twice in one file
+    assert "features[1] (未知类型生活圈)" in str(by_index[1])
+    assert [c.name for c in db.session.scalars(select(Circle))] == ["好的生活圈"]
+
+
+def test_bad_nested_community_is_reported_and_its_circle_still_loads(db):
+    collection = plan()
+    nested = collection["features"][0]["properties"]["communities"]
+    nested.append(feature(name="比例错误社区", share_65_plus=1.5))
+    result = import_circles(collection)
+    assert result.circles.created == 2 and result.communities.created == 2 and result.communities.failed == 1
+    (error,) = result.errors
+    assert (error.index, error.community_index, error.name) == (0, 2, "鼓楼生活圈")
+    assert "比例错误社区" in error.reason and "share_65_plus" in error.reason
+
+
+def test_communities_from_a_second_file(db):
+    extra = communities_file()
+    extra["features"].append(feature(name="孤儿社区", circle="不存在的生活圈"))
+    result = import_circles(plan(), extra)
+    assert result.communities.created == 5 and result.communities.failed == 1
+    (error,) = result.errors
+    assert (error.source, error.index, error.name) == ("communities", 3, "孤儿社区")
+    assert "不存在的生活圈" in error.reason
+    tanying = circle_named(db, "檀营生活圈")
+    assert [(c.name, c.boundary is not None) for c in tanying.communities] == [
+        ("檀营东社区", True),
+        ("檀营西社区", False),
+    ]
+    assert "鼓楼南社区" in [c.name for c in circle_named(db, "鼓楼生活圈").communities]  # by external_id MY-C01
+
+    # The second file alone, later: circles are found in the database; nothing is duplicated.
+    again = import_circles({"type": "FeatureCollection", "features": []}, communities_file(), city="密云区")
+    assert (again.communities.created, again.communities.updated, again.failed) == (0, 3, 0)
+    assert count(db, Community) == 5
+
+
+def test_default_city_and_dry_run(db):
+    collection = plan()
+    for f in collection["features"]:
+        del f["properties"]["city"]
+    result = import_circles(collection, city="怀柔区", dry_run=True)
+    assert result.failed == 0 and result.circles.created == 2 and "dry run" in result.summary()
+    assert count(db, Circle) == 0 and count(db, City) == 0
+    import_circles(collection, city="怀柔区")
+    assert circle_named(db, "檀营生活圈").city.name == "怀柔区"
+
+
+def test_cli_wiring_and_exit_codes(app, db, tmp_path):
+    runner = app.test_cli_runner()
+    ok = runner.invoke(
+        args=["circles", "import", str(DATA / "circles.geojson"), "--communities", str(DATA / "communities.geojson")]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "circles: 2 created, 0 updated, 0 failed" in ok.output
+    assert "communities: 5 created" in ok.output
+
+    bad = copy.deepcopy(plan())
+    bad["features"][0]["properties"]["type"] = "spaceship"
+    path = tmp_path / "bad.geojson"
+    path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    failed = runner.invoke(args=["circles", "import", str(path), "--dry-run"])
+    assert failed.exit_code == 1
+    assert "features[0] (鼓楼生活圈)" in failed.output and "1 failed" in failed.output
+
+    not_geojson = tmp_path / "x.geojson"
+    not_geojson.write_text("[1, 2]", encoding="utf-8")
+    assert runner.invoke(args=["circles", "import", str(not_geojson)]).exit_code == 1
