@@ -45,7 +45,13 @@ class Circle(Timestamps, db.Model):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
 
     city = relationship(City, lazy="joined")
-    communities = relationship("Community", back_populates="circle", order_by="Community.id")
+    communities = relationship(
+        "Community",
+        back_populates="circle",
+        order_by="Community.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     __table_args__ = (
         UniqueConstraint("city_id", "name", name="uq_circles_city_name"),

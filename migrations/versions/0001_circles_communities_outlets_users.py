@@ -39,9 +39,15 @@ REASSIGN_ON_BOUNDARY = """
 CREATE OR REPLACE FUNCTION {table}_reassign_outlets() RETURNS trigger AS $$
 BEGIN
     -- Touching location re-runs outlets_assign_area for the outlets the old or new boundary holds.
-    UPDATE outlets o SET location = o.location
-    WHERE (TG_OP <> 'DELETE' AND NEW.boundary IS NOT NULL AND ST_Covers(NEW.boundary, o.location::geometry))
-       OR (TG_OP <> 'INSERT' AND o.{fk} = OLD.id);
+    -- The && pre-filter (on a box widened by ~10 m) lets the geography GiST index find the candidates.
+    IF TG_OP <> 'DELETE' AND NEW.boundary IS NOT NULL THEN
+        UPDATE outlets o SET location = o.location
+        WHERE o.location && CAST(ST_Expand(NEW.boundary, 0.0001) AS geography)
+          AND ST_Covers(NEW.boundary, o.location::geometry);
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        UPDATE outlets o SET location = o.location WHERE o.{fk} = OLD.id;
+    END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 
