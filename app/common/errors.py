@@ -5,6 +5,7 @@ request-parsing errors and unexpected exceptions into the envelope.
 """
 
 import logging
+import re
 
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
@@ -85,16 +86,25 @@ _MESSAGES_ZH = {
 }
 
 
+_PATTERNS_ZH = [
+    (re.compile(r"^Must be greater than or equal to (.+) and less than or equal to (.+)\.$"), "应在 {0} 到 {1} 之间"),
+    (re.compile(r"^Must be greater than or equal to (.+)\.$"), "应不小于 {0}"),
+    (re.compile(r"^Must be less than or equal to (.+)\.$"), "应不大于 {0}"),
+    (re.compile(r"^Length must be between (.+) and (.+)\.$"), "长度应在 {0} 到 {1} 之间"),
+    (re.compile(r"^Shorter than minimum length (.+)\.$"), "长度不能少于 {0}"),
+    (re.compile(r"^Longer than maximum length (.+)\.$"), "长度不能超过 {0}"),
+    (re.compile(r"^Must be one of: (.+)\.$"), "取值必须是：{0}"),
+]
+
+
 def translate(message):
     if isinstance(message, str):
         if message in _MESSAGES_ZH:
             return _MESSAGES_ZH[message]
-        if message.startswith("Must be one of"):
-            return "取值必须是：" + message.split(":", 1)[-1].strip().rstrip(".")
-        if message.startswith("Must be greater than or equal to") or message.startswith("Must be less"):
-            return "超出允许范围（" + message.replace("Must be ", "").rstrip(".") + "）"
-        if message.startswith("Length must be"):
-            return "长度不符合要求（" + message.replace("Length must be ", "").rstrip(".") + "）"
+        for pattern, template in _PATTERNS_ZH:
+            match = pattern.match(message)
+            if match:
+                return template.format(*match.groups())
         return message
     if isinstance(message, list):
         return [translate(m) for m in message]

@@ -4,24 +4,24 @@ from app.common.schemas import BaseSchema, Bool, CommaList, PageQuerySchema, Pag
 from app.taxonomy.registry import taxonomy
 
 
+def _known_types(codes):
+    unknown = sorted(set(codes) - taxonomy().type_codes)
+    if unknown:
+        raise ValidationError(f"未知的业态代码：{', '.join(unknown)}")
+    if len(codes) > 20:
+        raise ValidationError("最多 20 种业态")
+
+
 class NearbyQuerySchema(PageQuerySchema):
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
     lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
     coord = coord_field()
     radius = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=3000))
-    types = CommaList(load_default=list)
-    q = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
+    types = CommaList(load_default=list, validate=_known_types)
+    q = fields.String(load_default=None, validate=validate.Length(max=50))
     open_now = Bool(load_default=False)
     sort = fields.String(load_default="distance", validate=validate.OneOf(("distance", "rating")))
     auto_extend = Bool(load_default=False)
-
-    @validates_schema
-    def _known_types(self, data, **kwargs):
-        unknown = sorted(set(data.get("types") or []) - taxonomy().type_codes)
-        if unknown:
-            raise ValidationError([f"未知的业态代码：{', '.join(unknown)}"], "types")
-        if len(data.get("types") or []) > 20:
-            raise ValidationError(["最多 20 种业态"], "types")
 
     @post_load
     def _strip_keyword(self, data, **kwargs):
