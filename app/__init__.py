@@ -8,7 +8,23 @@ from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
 
 # Domain packages whose models and routes make up the app; each has models.py and usually routes.py.
-DOMAINS = ("taxonomy", "circles", "outlets", "auth", "demo")
+DOMAINS = (
+    "taxonomy",
+    "circles",
+    "outlets",
+    "auth",
+    "uploads",
+    "merchants",
+    "repair",
+    "demands",
+    "notifications",
+    "open311",
+    "ratings",
+    "surveys",
+    "events",
+    "evaluation",
+    "demo",
+)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -42,3 +42,11 @@ def authorize_circle(user, circle_id):
     """Staff act only inside their circles; admins everywhere."""
     if not can_manage_circle(user, circle_id):
         raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")
+
+
+def user_or_ip():
+    """Rate-limit key: the logged-in user where there is one, else the client address."""
+    from flask import request
+
+    verify_jwt_in_request(optional=True)
+    return f"user:{current_user.id}" if current_user else f"ip:{request.remote_addr}"

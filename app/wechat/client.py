@@ -80,3 +80,57 @@ def access_token(force_refresh: bool = False) -> str:
     # Refresh a few minutes early so no worker uses a token in its last moments.
     redis.set(key, payload["access_token"], ex=max(60, int(payload.get("expires_in", 7200)) - 300))
     return payload["access_token"]
+
+
+TOKEN_REJECTED = {40001, 42001, 40014}  # invalid, expired, or replaced by another refresh
+
+
+def _call_with_token(path: str, body: dict) -> dict:
+    """POST to a server API with the shared access token, re-reading it once if WeChat rejects it."""
+    for attempt in range(2):
+        token = access_token(force_refresh=False) if attempt == 0 else _fresh_token_after_rejection()
+        try:
+            return _call("POST", path, params={"access_token": token}, json=body)
+        except WechatError as error:
+            if error.errcode not in TOKEN_REJECTED or attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _fresh_token_after_rejection() -> str:
+    """Another worker may already have refreshed: drop our cached copy and ask in normal mode.
+
+    A forced refresh would invalidate every other worker's token, so it is never used here.
+    """
+    key, _ = Keys.wechat_access_token()
+    get_redis().delete(key)
+    return access_token(force_refresh=False)
+
+
+def msg_sec_check(content: str, openid: str, scene: int = 2) -> dict:
+    """Text content security v2 → {"suggest": "pass"|"review"|"risky", "label": int, "trace_id": str}."""
+    payload = _call_with_token("/wxa/msg_sec_check", {"content": content, "version": 2, "scene": scene, "openid": openid})
+    result = payload.get("result") or {}
+    return {"suggest": result.get("suggest", "review"), "label": result.get("label"), "trace_id": payload.get("trace_id")}
+
+
+def media_check_async(media_url: str, openid: str, scene: int = 2) -> str:
+    """Starts the asynchronous image check; the verdict arrives later at our callback. Returns trace_id."""
+    payload = _call_with_token(
+        "/wxa/media_check_async", {"media_url": media_url, "media_type": 2, "version": 2, "scene": scene, "openid": openid}
+    )
+    return payload["trace_id"]
+
+
+def user_phone_number(code: str) -> str:
+    """getPhoneNumber's code → the phone number the user agreed to share."""
+    payload = _call_with_token("/wxa/business/getuserphonenumber", {"code": code})
+    return payload["phone_info"]["purePhoneNumber"]
+
+
+def send_subscribe_message(openid: str, template_id: str, data: dict, page: str | None = None) -> dict:
+    """Sends one subscribe message; raises WechatError (43101: the user has not subscribed)."""
+    body = {"touser": openid, "template_id": template_id, "data": data, "miniprogram_state": "formal", "lang": "zh_CN"}
+    if page:
+        body["page"] = page
+    return _call_with_token("/cgi-bin/message/subscribe/send", body)
