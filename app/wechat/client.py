@@ -109,15 +109,22 @@ def _fresh_token_after_rejection() -> str:
 
 def msg_sec_check(content: str, openid: str, scene: int = 2) -> dict:
     """Text content security v2 → {"suggest": "pass"|"review"|"risky", "label": int, "trace_id": str}."""
-    payload = _call_with_token("/wxa/msg_sec_check", {"content": content, "version": 2, "scene": scene, "openid": openid})
+    payload = _call_with_token(
+        "/wxa/msg_sec_check", {"content": content, "version": 2, "scene": scene, "openid": openid}
+    )
     result = payload.get("result") or {}
-    return {"suggest": result.get("suggest", "review"), "label": result.get("label"), "trace_id": payload.get("trace_id")}
+    return {
+        "suggest": result.get("suggest", "review"),
+        "label": result.get("label"),
+        "trace_id": payload.get("trace_id"),
+    }
 
 
 def media_check_async(media_url: str, openid: str, scene: int = 2) -> str:
     """Starts the asynchronous image check; the verdict arrives later at our callback. Returns trace_id."""
     payload = _call_with_token(
-        "/wxa/media_check_async", {"media_url": media_url, "media_type": 2, "version": 2, "scene": scene, "openid": openid}
+        "/wxa/media_check_async",
+        {"media_url": media_url, "media_type": 2, "version": 2, "scene": scene, "openid": openid},
     )
     return payload["trace_id"]
 
