@@ -35,8 +35,10 @@ demo: migrate
 # Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub.
 run: demo
 	@if ! [ -f var/stub.pid ] || ! kill -0 $$(cat var/stub.pid) 2>/dev/null; then \
-		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) > var/stub.log 2>&1 & echo $$! > var/stub.pid; fi
-	@$(WITH_ENV) export WECHAT_API_BASE=$${WECHAT_API_BASE:-http://127.0.0.1:$(STUB_PORT)}; \
+		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) \
+			--callback-url http://127.0.0.1:$(PORT)/api/v1/wechat/media-check > var/stub.log 2>&1 & echo $$! > var/stub.pid; fi
+	@$(WITH_ENV) export WECHAT_API_BASE=$${WECHAT_API_BASE:-http://127.0.0.1:$(STUB_PORT)} \
+		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}; \
 		exec $(VENV)/bin/gunicorn -w $(WORKERS) -b 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: venv services

@@ -1,6 +1,7 @@
 """Configuration from environment variables only (12-factor)."""
 
 import os
+from pathlib import Path
 
 
 def _env(name, default=None):
@@ -19,7 +20,11 @@ class Config:
     WECHAT_SECRET = _env("WECHAT_SECRET", "wx-dev-secret")
     WECHAT_API_BASE = _env("WECHAT_API_BASE", "https://api.weixin.qq.com")
     WECHAT_TIMEOUT_S = float(_env("WECHAT_TIMEOUT_S", "5"))
+    WECHAT_PUSH_TOKEN = _env("WECHAT_PUSH_TOKEN", "stub-push-token")
     TZ = _env("TZ", "Asia/Shanghai")
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))
+    UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
     # Walking model for walk_minutes: straight-line metres × detour factor ÷ speed.
     # 80 m/min (4.8 km/h) and a 1.2 street detour make 1 km straight ≈ 15 minutes.
     WALK_SPEED_M_PER_MIN = float(_env("WALK_SPEED_M_PER_MIN", "80"))
@@ -46,6 +51,8 @@ class Config:
             missing += [k for k in ("SECRET_KEY", "JWT_SECRET_KEY") if not config.get(k)]
             if config.get("WECHAT_SECRET") == "wx-dev-secret":
                 missing.append("WECHAT_SECRET")
+            if config.get("WECHAT_PUSH_TOKEN") == "stub-push-token":
+                missing.append("WECHAT_PUSH_TOKEN")
         if missing:
             raise RuntimeError(f"missing configuration: {', '.join(missing)} (set the environment variables)")
         if not config.get("SECRET_KEY"):

@@ -1,5 +1,5 @@
 from geoalchemy2 import Geography
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, INT4MULTIRANGE, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,6 +45,18 @@ class Outlet(Timestamps, db.Model):
     circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="SET NULL"), index=True)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Merchant self-registration and the repair map (migration 0002).
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Licence upload id / number / exemption note: private, shown only to the owner and reviewing staff.
+    certification: Mapped[dict] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    # 流动摊点: found at the place of its schedule (repair_stall_slots), not at `location`.
+    mobile: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # 上门维修: serves residents inside its area (these circles, or a radius around `location`).
+    on_site_service: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    service_radius_m: Mapped[int | None] = mapped_column(Integer)
+    service_circle_ids: Mapped[list[int]] = mapped_column(
+        ARRAY(Integer), default=list, server_default=text("'{}'::integer[]")
+    )
 
     __table_args__ = (
         CheckConstraint(f"status IN {OUTLET_STATUSES}", name="status"),
@@ -55,4 +67,10 @@ class Outlet(Timestamps, db.Model):
         Index("ix_outlets_types", "types", postgresql_using="gin"),
         Index("ix_outlets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         Index("ix_outlets_address_trgm", "address", postgresql_using="gin", postgresql_ops={"address": "gin_trgm_ops"}),
+        CheckConstraint("service_radius_m IS NULL OR service_radius_m BETWEEN 100 AND 50000", name="service_radius"),
+        CheckConstraint(
+            "NOT on_site_service OR service_radius_m IS NOT NULL OR cardinality(service_circle_ids) > 0",
+            name="on_site_has_area",
+        ),
+        Index("ix_outlets_service_circle_ids", "service_circle_ids", postgresql_using="gin"),
     )

@@ -51,6 +51,10 @@ def detail(outlet, lnglat: tuple[float, float], coord: str, distance_m: float | 
         "qr_payment": outlet.qr_payment,
         "open_24h": outlet.open_24h,
     }
-    result.setdefault("price_list", [])
+    from app.repair.service import price_list_for, schedule_for  # repair builds on outlets, not the reverse
+
+    result["price_list"] = price_list_for(outlet.id)
+    result["mobile"], result["on_site"] = outlet.mobile, outlet.on_site_service
+    result["schedule"] = [{**s, "location": point_out(s["lng"], s["lat"], coord)} for s in schedule_for(outlet.id)]
     result.setdefault("recent_ratings", [])
     return result

@@ -85,4 +85,7 @@ class OutletDetailSchema(OutletItemSchema):
     community_id = fields.Integer(allow_none=True)
     description = fields.String(allow_none=True)
     price_list = fields.List(fields.Dict(), metadata={"description": "维修服务项目及明码标价"})
+    mobile = fields.Boolean(metadata={"description": "流动摊点（按时段出现在不同地点）"})
+    on_site = fields.Boolean(metadata={"description": "上门服务"})
+    schedule = fields.List(fields.Dict(), metadata={"description": "流动摊点的地点与每周时段"})
     recent_ratings = fields.List(fields.Dict())

@@ -48,7 +48,8 @@ class NearbyQuery:
 
 
 def _filters(query: NearbyQuery, params: dict) -> str:
-    clauses = ["o.status = 'approved'"]
+    # Mobile stalls are found where they are at the moment, through the repair map, not at a home address.
+    clauses = ["o.status = 'approved'", "NOT o.mobile"]
     if query.types:
         clauses.append("o.types && CAST(:types AS varchar[])")
         params["types"] = list(query.types)

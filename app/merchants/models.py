@@ -1,0 +1,59 @@
+from datetime import datetime
+
+from geoalchemy2 import Geography
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.models import Timestamps
+from app.extensions import db
+
+APPLICATION_KINDS = ("new", "change")  # a new outlet, or reviewed edits of a published one
+APPLICATION_STATUSES = ("pending", "returned", "approved", "rejected")  # returned: sent back for changes
+OPEN_STATUSES = ("pending", "returned")
+
+
+class Application(Timestamps, db.Model):
+    __tablename__ = "merchant_applications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # change: the outlet being edited; new: the outlet created on approval.
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id", ondelete="SET NULL"), index=True)
+    # The circle containing the (proposed) point decides which staff review it.
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(120))
+    location = mapped_column(Geography("POINT", srid=4326, spatial_index=True), nullable=True)
+    # Outlet fields as submitted, normalised, coordinates in WGS-84 (change sets: only reviewed fields).
+    payload: Mapped[dict] = mapped_column(JSONB, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)  # of the last rejection or return
+    reviewer_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(f"kind IN {APPLICATION_KINDS}", name="kind"),
+        CheckConstraint(f"status IN {APPLICATION_STATUSES}", name="status"),
+        CheckConstraint("kind <> 'new' OR location IS NOT NULL", name="new_has_location"),
+        CheckConstraint("status NOT IN ('rejected', 'returned') OR reason IS NOT NULL", name="decision_has_reason"),
+        Index("ix_merchant_applications_circle_id_status", "circle_id", "status"),
+    )
+
+
+class AuditEntry(db.Model):
+    """One decision or change: who, when, what, why, and the data before and after. Never updated."""
+
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id", ondelete="SET NULL"), index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("merchant_applications.id", ondelete="SET NULL"), index=True
+    )
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict | None] = mapped_column(JSONB)
+    after: Mapped[dict | None] = mapped_column(JSONB)

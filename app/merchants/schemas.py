@@ -1,0 +1,206 @@
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+
+from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.merchants.models import APPLICATION_KINDS, APPLICATION_STATUSES
+from app.repair.schemas import PriceInSchema, PriceSchema, ServiceAreaSchema, SlotInSchema, SlotSchema
+from app.taxonomy.registry import taxonomy
+
+
+def _known_types(codes):
+    unknown = sorted(set(codes) - taxonomy().type_codes)
+    if unknown:
+        raise ValidationError(f"未知的业态代码：{', '.join(unknown)}")
+    if len(codes) > 10:
+        raise ValidationError("最多 10 种业态")
+
+
+PHONE = validate.Regexp(r"^[0-9+\-() ]{5,40}$", error="电话号码格式有误")
+
+
+class CertificationSchema(BaseSchema):
+    licence_upload_id = fields.Integer(load_default=None, metadata={"description": "营业执照照片/PDF 的上传 id"})
+    licence_number = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9A-Za-z\-]{6,40}$"))
+    licence_exempt = fields.Boolean(load_default=False, metadata={"description": "免办营业执照的摊点"})
+    exempt_note = fields.String(load_default=None, validate=validate.Length(max=200))
+
+    @validates_schema
+    def _one_basis(self, data, **kwargs):
+        if data.get("licence_exempt"):
+            if not (data.get("exempt_note") or "").strip():
+                raise ValidationError("免办营业执照需说明理由", "exempt_note")
+        elif data.get("licence_upload_id") is None and not data.get("licence_number"):
+            raise ValidationError("请上传营业执照、填写执照号码，或声明免办")
+
+
+class OutletFieldsSchema(BaseSchema):
+    """Outlet data a merchant submits; coordinates in `coord` (GCJ-02 unless told)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    types = fields.List(fields.String(), required=True, validate=[validate.Length(min=1), _known_types])
+    location = fields.Nested(PointSchema, required=True)
+    coord = coord_field()
+    address = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    phone = fields.String(load_default=None, validate=PHONE)
+    phone_code = fields.String(
+        load_default=None, validate=validate.Length(max=200), metadata={"description": "getPhoneNumber 返回的 code"}
+    )
+    hours = fields.Dict(load_default=dict, metadata={"description": '每周营业时间 {"mon": [["07:00", "20:00"]]}'})
+    open_24h = fields.Boolean(load_default=False)
+    closed_on_holidays = fields.Boolean(load_default=False)
+    photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=9))
+    certification = fields.Nested(CertificationSchema, required=True)
+    chain = fields.Boolean(load_default=False)
+    brand = fields.String(load_default=None, validate=validate.Length(max=80))
+    online_platforms = fields.List(
+        fields.String(validate=validate.Length(min=1, max=40)), load_default=list, validate=validate.Length(max=10)
+    )
+    delivery = fields.Boolean(load_default=False)
+    accepts_cash = fields.Boolean(load_default=True)
+    elderly_friendly = fields.Boolean(load_default=False)
+    qr_payment = fields.Boolean(load_default=False)
+    services = fields.List(
+        fields.String(validate=validate.Length(min=1, max=40)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "增值服务（代收快递、缴费……）"},
+    )
+    avg_spend = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=100_000))
+    description = fields.String(load_default=None, validate=validate.Length(max=1000))
+    repair_services = fields.List(fields.Nested(PriceInSchema), load_default=list)
+    mobile = fields.Boolean(load_default=False, metadata={"description": "流动摊点（按 schedule 出摊）"})
+    schedule = fields.List(fields.Nested(SlotInSchema), load_default=list)
+    on_site_service = fields.Boolean(load_default=False, metadata={"description": "上门维修（按 service_area 服务）"})
+    service_area = fields.Nested(ServiceAreaSchema, load_default=None)
+
+    @post_load
+    def _strip(self, data, **kwargs):
+        for key in ("name", "address", "brand"):
+            if isinstance(data.get(key), str):
+                data[key] = data[key].strip()
+        if "name" in data and not data["name"]:
+            raise ValidationError({"name": ["不能为空"]})
+        return data
+
+
+class OutletEditSchema(OutletFieldsSchema):
+    """The same fields, each optional (load with partial=True): only what is sent changes."""
+
+
+class ApplicationListQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(APPLICATION_STATUSES))
+    kind = fields.String(load_default=None, validate=validate.OneOf(APPLICATION_KINDS))
+    circle_id = fields.Integer(load_default=None)
+    coord = coord_field()
+
+
+class CoordQuerySchema(BaseSchema):
+    coord = coord_field()
+
+
+class ReasonSchema(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ApproveSchema(BaseSchema):
+    note = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class StatusChangeSchema(BaseSchema):
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(("approved", "suspended", "closed")),
+        metadata={"description": "approved 恢复营业 / suspended 暂停营业 / closed 已关闭"},
+    )
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class AuditQuerySchema(PageQuerySchema):
+    outlet_id = fields.Integer(load_default=None)
+    application_id = fields.Integer(load_default=None)
+    circle_id = fields.Integer(load_default=None)
+
+
+class DuplicateSchema(BaseSchema):
+    kind = fields.String(metadata={"description": "outlet 已有网点 / application 其他待审申请"})
+    id = fields.Integer()
+    name = fields.String()
+    types = fields.List(fields.String())
+    status = fields.String()
+    address = fields.String(allow_none=True)
+    location = fields.Nested(PointSchema)
+    distance_m = fields.Integer()
+    name_similarity = fields.Float()
+    same_types = fields.Boolean()
+    likely = fields.Boolean(metadata={"description": "名称相近且业态相同：很可能重复"})
+
+
+class ApplicationSchema(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    name = fields.String()
+    applicant_user_id = fields.Integer(allow_none=True)
+    outlet_id = fields.Integer(allow_none=True)
+    circle_id = fields.Integer(allow_none=True)
+    location = fields.Nested(PointSchema, allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "驳回或退回修改的理由"})
+    submitted_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    payload = fields.Dict(metadata={"description": "申请内容（坐标系同请求）"})
+
+
+class ApplicationDetailSchema(ApplicationSchema):
+    photo_urls = fields.List(fields.Dict())
+    licence_url = fields.String(allow_none=True)
+    possible_duplicates = fields.List(fields.Nested(DuplicateSchema))
+
+
+class ApplicationPageSchema(PageSchema):
+    items = fields.List(fields.Nested(ApplicationSchema))
+
+
+class OwnedOutletSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    types = fields.List(fields.String())
+    status = fields.String()
+    location = fields.Nested(PointSchema)
+    address = fields.String()
+    phone = fields.String(allow_none=True)
+    hours = fields.Dict()
+    circle_id = fields.Integer(allow_none=True)
+    certification = fields.Dict()
+    photos = fields.List(fields.Raw())
+    mobile = fields.Boolean()
+    on_site_service = fields.Boolean()
+    service_area = fields.Dict(allow_none=True)
+    price_list = fields.List(fields.Nested(PriceSchema))
+    schedule = fields.List(fields.Nested(SlotSchema))
+    pending_change = fields.Nested(ApplicationSchema, allow_none=True)
+
+
+class OwnedOutletPageSchema(PageSchema):
+    items = fields.List(fields.Nested(OwnedOutletSchema))
+
+
+class OutletEditResultSchema(BaseSchema):
+    outlet = fields.Nested(OwnedOutletSchema)
+    published = fields.List(fields.String(), metadata={"description": "已直接生效的字段"})
+    change_request = fields.Nested(ApplicationSchema, allow_none=True, metadata={"description": "待审核的修改"})
+
+
+class AuditEntrySchema(BaseSchema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    actor_user_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    outlet_id = fields.Integer(allow_none=True)
+    application_id = fields.Integer(allow_none=True)
+    circle_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+
+
+class AuditPageSchema(PageSchema):
+    items = fields.List(fields.Nested(AuditEntrySchema))

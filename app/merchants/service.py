@@ -1,0 +1,203 @@
+"""Application use cases: submit, edit and resubmit, staff queue, approve, reject, send back."""
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.auth.policy import authorize_circle
+from app.circles.service import locate
+from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.models import utcnow
+from app.extensions import db
+from app.merchants import audit
+from app.merchants.models import OPEN_STATUSES, Application
+from app.merchants.payload import check_complete, prepare
+from app.merchants.publish import apply_payload, attach_uploads, diff, snapshot
+from app.outlets.models import Outlet
+from app.outlets.service import wgs84_point
+
+
+def circle_for(lng: float, lat: float) -> int:
+    """The reviewing circle: the one containing the point (422 when there is none)."""
+    try:
+        circle, _ = locate(lng, lat)
+    except NotFound:
+        raise ValidationFailed(
+            "该位置不在任何生活圈内，暂不能入驻", code="outside_circles", details={"location": ["不在任何生活圈内"]}
+        ) from None
+    return circle.id
+
+
+def _share_with_reviewers(uploads, circle_id):
+    attach_uploads([u.id for u in uploads], circle_id=circle_id)
+
+
+def submit_application(user, data: dict) -> Application:
+    """A new outlet (WGS-84 lng/lat in `data`) goes to the staff of the circle containing its point."""
+    circle_id = circle_for(data["lng"], data["lat"])
+    payload, uploads = prepare(user, data)
+    check_complete(payload)
+    application = Application(
+        kind="new",
+        status="pending",
+        applicant_user_id=user.id,
+        circle_id=circle_id,
+        name=payload["name"],
+        location=wgs84_point(payload["lng"], payload["lat"]),
+        payload=payload,
+        submitted_at=utcnow(),
+    )
+    db.session.add(application)
+    _share_with_reviewers(uploads, circle_id)
+    db.session.flush()
+    audit.record(user, "application_submitted", application_id=application.id, circle_id=circle_id, after=payload)
+    db.session.commit()
+    return application
+
+
+def own_application(user, application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None or application.applicant_user_id != user.id:
+        raise NotFound("申请不存在", code="application_not_found")
+    return application
+
+
+def resubmit_application(user, application_id: int, data: dict) -> Application:
+    """The applicant replaces a pending or returned new-outlet application; it is pending again."""
+    application = own_application(user, application_id)
+    if application.kind != "new":
+        raise Conflict("修改申请请通过编辑网点提交", code="not_a_new_application")
+    if application.status not in OPEN_STATUSES:
+        raise Conflict("申请已处理，不能再修改", code="application_closed")
+    circle_id = circle_for(data["lng"], data["lat"])
+    payload, uploads = prepare(user, data)
+    check_complete(payload)
+    before = application.payload
+    application.payload, application.name, application.circle_id = payload, payload["name"], circle_id
+    application.location = wgs84_point(payload["lng"], payload["lat"])
+    application.status, application.submitted_at = "pending", utcnow()
+    _share_with_reviewers(uploads, circle_id)
+    old, new = diff(before, payload)
+    audit.record(
+        user, "application_resubmitted", application_id=application.id, circle_id=circle_id, before=old, after=new
+    )
+    db.session.commit()
+    return application
+
+
+def my_applications(user, page: int, page_size: int):
+    query = select(Application).where(Application.applicant_user_id == user.id).order_by(Application.id.desc())
+    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size
+
+
+def staff_queue(user, status=None, kind=None, circle_id=None, page=1, page_size=20):
+    """Applications in the circles this staff member reviews (admins: all), oldest submission first."""
+    query = select(Application)
+    if circle_id is not None:
+        authorize_circle(user, circle_id)
+        query = query.where(Application.circle_id == circle_id)
+    elif not user.has_role("admin"):
+        query = query.where(Application.circle_id.in_(user.scope_circle_ids))
+    if status is not None:
+        query = query.where(Application.status == status)
+    if kind is not None:
+        query = query.where(Application.kind == kind)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    query = query.order_by(Application.submitted_at, Application.id)
+    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size, total
+
+
+def application_for_staff(user, application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None:
+        raise NotFound("申请不存在", code="application_not_found")
+    authorize_circle(user, application.circle_id)
+    return application
+
+
+def _decidable(user, application_id: int, statuses=("pending",)) -> Application:
+    application = application_for_staff(user, application_id)
+    if application.status not in statuses:
+        raise Conflict(f"申请状态为 {application.status}，不能执行此操作", code="application_not_pending")
+    return application
+
+
+def _decide(user, application, status, reason=None):
+    application.status, application.reason = status, reason
+    application.reviewer_user_id, application.decided_at = user.id, utcnow()
+
+
+def _make_merchant(user_id: int | None):
+    applicant = db.session.get(User, user_id) if user_id is not None else None
+    if applicant is not None and "merchant" not in applicant.roles:
+        applicant.roles = [*applicant.roles, "merchant"]
+
+
+def approve_application(user, application_id: int, note: str | None = None) -> Application:
+    """Publishes the outlet (new) or applies the change set; the applicant becomes its merchant."""
+    application = _decidable(user, application_id)
+    if application.kind == "new":
+        outlet = apply_payload(
+            Outlet(status="approved", owner_user_id=application.applicant_user_id), application.payload
+        )
+        application.outlet_id = outlet.id
+        before, after = None, snapshot(outlet)
+        _make_merchant(application.applicant_user_id)
+    else:
+        outlet = db.session.get(Outlet, application.outlet_id)
+        if outlet is None:
+            raise Conflict("网点已不存在", code="outlet_gone")
+        previous = snapshot(outlet)
+        apply_payload(outlet, application.payload)
+        before, after = diff(previous, snapshot(outlet))
+    _decide(user, application, "approved", note)
+    audit.record(
+        user,
+        "change_approved" if application.kind == "change" else "application_approved",
+        outlet_id=outlet.id,
+        application_id=application.id,
+        circle_id=application.circle_id,
+        reason=note,
+        before=before,
+        after=after,
+    )
+    db.session.commit()
+    return application
+
+
+def reject_application(user, application_id: int, reason: str) -> Application:
+    application = _decidable(user, application_id, statuses=OPEN_STATUSES)
+    _decide(user, application, "rejected", reason)
+    action = "change_rejected" if application.kind == "change" else "application_rejected"
+    audit.record(
+        user,
+        action,
+        outlet_id=application.outlet_id,
+        application_id=application.id,
+        circle_id=application.circle_id,
+        reason=reason,
+    )
+    db.session.commit()
+    return application
+
+
+def return_application(user, application_id: int, reason: str) -> Application:
+    """Sends it back to the applicant for changes; they edit and resubmit."""
+    application = _decidable(user, application_id)
+    _decide(user, application, "returned", reason)
+    audit.record(
+        user,
+        "application_returned",
+        outlet_id=application.outlet_id,
+        application_id=application.id,
+        circle_id=application.circle_id,
+        reason=reason,
+    )
+    db.session.commit()
+    return application
+
+
+def forbid_other_merchants(user, outlet: Outlet):
+    if outlet.owner_user_id != user.id:
+        raise Forbidden("只能管理自己的网点", code="not_owner")

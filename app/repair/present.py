@@ -1,0 +1,28 @@
+"""Repair rows (WGS-84) → the contract's items in the requested coordinate system."""
+
+from app.outlets import present as outlet_present
+from app.repair import service
+
+
+def slot_out(slot: dict, coord: str) -> dict:
+    return {**slot, "location": outlet_present.point_out(slot["lng"], slot["lat"], coord)}
+
+
+def items(rows: list[dict], coord: str) -> list[dict]:
+    ids = [row["id"] for row in rows]
+    prices = service.price_lists_for(ids)
+    schedules = service.schedules_for([row["id"] for row in rows if row["mobile"]])
+    result = []
+    for row in rows:
+        item = outlet_present.item(row, coord)
+        item.update(
+            services=prices[row["id"]],
+            mobile=row["mobile"],
+            present_now=row["present_now"],
+            on_site=row["on_site"],
+            schedule=[slot_out(s, coord) for s in schedules.get(row["id"], [])],
+        )
+        if row["on_site"]:
+            item["walk_minutes"] = 0  # the repairer comes to the door
+        result.append(item)
+    return result

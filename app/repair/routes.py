@@ -1,0 +1,37 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app.common import geo
+from app.repair import present, service
+from app.repair.coverage import service_coverage
+from app.repair.schemas import CoverageQuerySchema, CoverageSchema, RepairNearbyPageSchema, RepairNearbyQuerySchema
+
+blp = Blueprint("repair", __name__, url_prefix="/api/v1/repair", description="小修小补便民地图")
+
+
+@blp.route("/nearby")
+class RepairNearby(MethodView):
+    @blp.arguments(RepairNearbyQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, RepairNearbyPageSchema)
+    def get(self, lat, lng, coord, services, **rest):
+        """附近的小修小补点（流动摊点按此刻或下一次出摊地点，上门服务按服务范围）"""
+        wgs_lng, wgs_lat = geo.to_wgs84(lng, lat, coord)
+        query = service.RepairQuery(lng=wgs_lng, lat=wgs_lat, services=tuple(services), **rest)
+        rows, has_more = service.search_repair(query)
+        return {
+            "items": present.items(rows, coord),
+            "page": query.page,
+            "page_size": query.page_size,
+            "has_more": has_more,
+            "radius": query.radius,
+            "coord": coord,
+        }
+
+
+@blp.route("/services")
+class RepairServices(MethodView):
+    @blp.arguments(CoverageQuerySchema, location="query")
+    @blp.response(200, CoverageSchema)
+    def get(self, args):
+        """生活圈内各维修服务项目的网点数及缺少的项目（好不好评价：不少于 8 类）"""
+        return service_coverage(args["circle_id"])

@@ -1,0 +1,104 @@
+"""Repair nearby: fixed repair points, mobile stalls at the place they are now (or next), and on-site
+services whose area holds the resident — one SQL query per page, ordered by ellipsoidal distance.
+
+The repair subset of outlets is small (hundreds per city), so exact ST_DWithin(…, true) filtering with
+the GiST index is enough; no sphere-then-ellipsoid two-step as in the general nearby search.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from app.common import clock
+from app.extensions import db
+from app.outlets.hours import MINUTES_PER_WEEK, is_public_holiday, minute_of_week
+
+POINT = "CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography)"
+OPEN_NOW = """(COALESCE({t}.open_minutes @> CAST(:minute AS integer), false)
+    AND NOT (CAST(:holiday AS boolean) AND o.closed_on_holidays))"""
+# Minutes from now until the start of each window, wrapping the week; the smallest is the next visit.
+NEXT_START = f"""(SELECT min(((lower(r) - CAST(:minute AS integer)) % {MINUTES_PER_WEEK} + {MINUTES_PER_WEEK})
+    % {MINUTES_PER_WEEK}) FROM unnest(s.open_minutes) AS r)"""
+IS_REPAIR_POINT = "('repair' = ANY(o.types) OR EXISTS (SELECT 1 FROM repair_offers ro WHERE ro.outlet_id = o.id))"
+
+
+@dataclass(frozen=True)
+class RepairQuery:
+    lng: float  # WGS-84
+    lat: float
+    radius: int = 1000
+    services: tuple[str, ...] = ()
+    present_now: bool = False
+    sort: str = "distance"
+    page: int = 1
+    page_size: int = 20
+
+
+def _where(query: RepairQuery, params: dict) -> str:
+    clauses = ["o.status = 'approved'", IS_REPAIR_POINT]
+    if query.services:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM repair_offers rs WHERE rs.outlet_id = o.id"
+            " AND rs.service_code = ANY(CAST(:services AS varchar[])))"
+        )
+        params["services"] = list(query.services)
+    return " AND ".join(clauses)
+
+
+def _sql(where: str, query: RepairQuery) -> str:
+    order = "pl.distance_m, o.id"
+    if query.sort == "rating":
+        order = "o.rating_avg DESC NULLS LAST, o.rating_count DESC, " + order
+    return f"""
+    WITH p AS (SELECT {POINT} AS g),
+    here AS (SELECT COALESCE(array_agg(c.id), '{{}}') AS ids FROM circles c, p
+             WHERE ST_Covers(c.boundary, p.g::geometry)),
+    stall AS (
+        SELECT DISTINCT ON (s.outlet_id) s.outlet_id, s.id AS slot_id, s.location AS g, s.address,
+               COALESCE(s.open_minutes @> CAST(:minute AS integer), false) AS present_now
+        FROM repair_stall_slots s JOIN outlets o ON o.id = s.outlet_id
+        WHERE {where} AND o.mobile
+        ORDER BY s.outlet_id, present_now DESC, {NEXT_START} NULLS LAST, s.id
+    ),
+    places AS (
+        SELECT o.id AS outlet_id, CAST(NULL AS integer) AS slot_id, o.location AS g, o.address,
+               {OPEN_NOW.format(t="o")} AS present_now, false AS on_site,
+               ST_Distance(o.location, p.g, true) AS distance_m
+        FROM outlets o, p
+        WHERE {where} AND NOT o.mobile AND NOT o.on_site_service AND ST_DWithin(o.location, p.g, :radius, true)
+        UNION ALL
+        SELECT st.outlet_id, st.slot_id, st.g, st.address, st.present_now, false, ST_Distance(st.g, p.g, true)
+        FROM stall st, p WHERE ST_DWithin(st.g, p.g, :radius, true)
+        UNION ALL
+        SELECT o.id, NULL, o.location, o.address, {OPEN_NOW.format(t="o")}, true, 0.0
+        FROM outlets o, p, here
+        WHERE {where} AND o.on_site_service AND NOT o.mobile
+          AND (o.service_circle_ids && here.ids
+               OR (o.service_radius_m IS NOT NULL AND ST_DWithin(o.location, p.g, o.service_radius_m, true)))
+    )
+    SELECT o.id, o.name, o.types, pl.address, o.phone, o.hours, o.open_24h, o.closed_on_holidays, o.photos,
+           o.chain, o.brand, o.online, o.delivery, o.rating_avg, o.rating_count, o.synthetic, o.circle_id,
+           o.community_id, o.status, o.mobile, pl.slot_id, pl.present_now, pl.present_now AS open_now,
+           pl.on_site, pl.distance_m, ST_X(pl.g::geometry) AS lng, ST_Y(pl.g::geometry) AS lat
+    FROM places pl JOIN outlets o ON o.id = pl.outlet_id
+    {"WHERE pl.present_now" if query.present_now else ""}
+    ORDER BY {order}
+    LIMIT :limit OFFSET :offset
+    """
+
+
+def search_repair(query: RepairQuery) -> tuple[list[dict], bool]:
+    """A page of repair points near a WGS-84 point → (rows with lng/lat of the place, has_more)."""
+    moment = clock.now_local()
+    params = {
+        "lng": query.lng,
+        "lat": query.lat,
+        "radius": query.radius,
+        "minute": minute_of_week(moment),
+        "holiday": is_public_holiday(moment.date()),
+        "limit": query.page_size + 1,
+        "offset": (query.page - 1) * query.page_size,
+    }
+    where = _where(query, params)
+    rows = [dict(r) for r in db.session.execute(text(_sql(where, query)), params).mappings()]
+    return rows[: query.page_size], len(rows) > query.page_size
