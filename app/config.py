@@ -21,6 +21,13 @@ class Config:
     WECHAT_API_BASE = _env("WECHAT_API_BASE", "https://api.weixin.qq.com")
     WECHAT_TIMEOUT_S = float(_env("WECHAT_TIMEOUT_S", "5"))
     WECHAT_PUSH_TOKEN = _env("WECHAT_PUSH_TOKEN", "stub-push-token")
+    # Subscribe-message templates (data keys: thing1 需求, phrase2 状态, thing3 说明, time4 时间).
+    WECHAT_TEMPLATE_DEMAND_STATUS = _env("WECHAT_TEMPLATE_DEMAND_STATUS", "tmpl-demand-status")
+    WECHAT_TEMPLATE_DEMAND_CONFIRM = _env("WECHAT_TEMPLATE_DEMAND_CONFIRM", "tmpl-demand-confirm")
+    NOTIFY_MAX_ATTEMPTS = int(_env("NOTIFY_MAX_ATTEMPTS", "8"))
+    NOTIFY_BACKOFF_S = float(_env("NOTIFY_BACKOFF_S", "30"))
+    RQ_REDIS_URL = _env("RQ_REDIS_URL")
+    OPEN311_CHECK_OPENID = _env("OPEN311_CHECK_OPENID", "open311-client")
     TZ = _env("TZ", "Asia/Shanghai")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))
     UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

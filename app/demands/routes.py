@@ -1,0 +1,195 @@
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_limiter.util import get_remote_address
+from flask_smorest import Blueprint
+
+from app.auth.policy import actor, login_required, user_or_ip
+from app.common import geo
+from app.common.idempotency import HEADER_DOC, idempotent
+from app.demands import present, queries, service, triage
+from app.demands.project_routes import projects_blp
+from app.demands.schemas import (
+    CircleDemandsQuerySchema,
+    CoordQuerySchema,
+    DemandConfirmationSchema,
+    DemandCreateSchema,
+    DemandOwnPageSchema,
+    DemandOwnSchema,
+    DemandPageSchema,
+    DemandSchema,
+    DemandStaffPageSchema,
+    DemandStaffSchema,
+    MyDemandsQuerySchema,
+    SimilarPageSchema,
+    SimilarQuerySchema,
+    StaffQueueQuerySchema,
+    SupportResultSchema,
+    TriageSchema,
+)
+from app.extensions import limiter
+
+blp = Blueprint("demands", __name__, url_prefix="/api/v1", description="居民需求：提交、“我也要”、时间线、满意清单")
+staff_blp = Blueprint("demands_staff", __name__, url_prefix="/api/v1/staff", description="需求分拣（工作人员）")
+blueprints = [blp, staff_blp, projects_blp]
+
+SECURED = {"security": [{"bearerAuth": []}]}
+# Per user (or address when anonymous), and per address so one client cannot cycle accounts.
+SUBMIT_LIMITS = [
+    limiter.limit("10/minute;60/day", key_func=user_or_ip, methods=["POST"]),
+    limiter.limit("30/minute", key_func=get_remote_address, methods=["POST"]),
+]
+
+
+def _page(rows, has_more, total, args, items):
+    return {"items": items, "page": args["page"], "page_size": args["page_size"], "has_more": has_more, "total": total}
+
+
+@blp.route("/demands")
+class Demands(MethodView):
+    decorators = [login_required("resident"), *SUBMIT_LIMITS]
+
+    @idempotent
+    @blp.arguments(DemandCreateSchema)
+    @blp.response(201, DemandOwnSchema)
+    @blp.doc(**SECURED, parameters=[HEADER_DOC])
+    def post(self, body):
+        """提交需求（缺什么、服务质量、网点关停、其他），落入所在生活圈"""
+        lng, lat = geo.to_wgs84(body["location"]["lng"], body["location"]["lat"], body["coord"])
+        fields = {k: v for k, v in body.items() if k not in ("location", "coord")}
+        demand = service.submit_demand(current_user, {**fields, "lng": lng, "lat": lat})
+        return present.demand_out(demand, body["coord"], "owner", current_user)
+
+
+@blp.route("/demands/similar")
+class SimilarDemands(MethodView):
+    @blp.arguments(SimilarQuerySchema, location="query")
+    @blp.response(200, SimilarPageSchema)
+    def get(self, args):
+        """附近相似的未办结需求（同类型、按业态步行半径），可直接“我也要”"""
+        lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
+        rows, has_more, radius = queries.similar_demands(
+            lng,
+            lat,
+            kind=args["kind"],
+            business_type=args["business_type"],
+            outlet_id=args["outlet_id"],
+            page=args["page"],
+            page_size=args["page_size"],
+        )
+        items = present.demands_out([d for d, _ in rows], args["coord"], user=actor(), timeline=False)
+        for item, (_, distance) in zip(items, rows, strict=True):
+            item["distance_m"] = int(round(distance))
+        return {**_page(rows, has_more, None, args, items), "radius_m": radius}
+
+
+@blp.route("/demands/<int:demand_id>")
+class DemandDetail(MethodView):
+    @blp.arguments(CoordQuerySchema, location="query")
+    @blp.response(200, DemandSchema)
+    def get(self, args, demand_id):
+        """需求详情（公开信息与时间线，不含提交人身份）"""
+        return present.demand_out(queries.public_demand(demand_id), args["coord"], user=actor())
+
+
+@blp.route("/demands/<int:demand_id>/support")
+class SupportDemand(MethodView):
+    decorators = [login_required("resident"), *SUBMIT_LIMITS]
+
+    @blp.response(201, SupportResultSchema)
+    @blp.doc(**SECURED)
+    def post(self, demand_id):
+        """“我也要”：支持一条需求（每人一次）"""
+        demand = service.support_demand(current_user, demand_id)
+        return {"demand_id": demand.id, "support_count": demand.support_count, "supported": True}
+
+
+@blp.route("/demands/<int:demand_id>/confirmation")
+class DemandConfirmation(MethodView):
+    decorators = [login_required("resident")]
+
+    @blp.arguments(CoordQuerySchema, location="query")
+    @blp.arguments(DemandConfirmationSchema)
+    @blp.response(200, DemandOwnSchema)
+    @blp.doc(**SECURED)
+    def post(self, args, body, demand_id):
+        """提交人确认“问题解决了吗？”（yes/no/unsure；no 将重新打开需求）"""
+        demand = service.confirm_demand(current_user, demand_id, body["answer"], body["comment"])
+        return present.demand_out(demand, args["coord"], "owner", current_user)
+
+
+@blp.route("/me/demands")
+class MyDemands(MethodView):
+    decorators = [login_required()]
+
+    @blp.arguments(MyDemandsQuerySchema, location="query")
+    @blp.response(200, DemandOwnPageSchema)
+    @blp.doc(**SECURED)
+    def get(self, args):
+        """我提交的需求（含审核状态、时间线、待确认）"""
+        rows, has_more, total = queries.my_demands(current_user, args["page"], args["page_size"])
+        return _page(rows, has_more, total, args, present.demands_out(rows, args["coord"], "owner", current_user))
+
+
+@blp.route("/circles/<int:circle_id>/demands")
+class CircleDemands(MethodView):
+    @blp.arguments(CircleDemandsQuerySchema, location="query")
+    @blp.response(200, DemandPageSchema)
+    def get(self, args, circle_id):
+        """生活圈的需求清单（公开，可按状态、类型筛选）"""
+        rows, has_more, total = queries.circle_demands(
+            circle_id,
+            statuses=args["status"],
+            kind=args["kind"],
+            business_type=args["business_type"],
+            sort=args["sort"],
+            page=args["page"],
+            page_size=args["page_size"],
+        )
+        return _page(rows, has_more, total, args, present.demands_out(rows, args["coord"], user=actor()))
+
+
+@blp.route("/circles/<int:circle_id>/satisfied-list")
+class SatisfiedList(MethodView):
+    @blp.arguments(MyDemandsQuerySchema, location="query")
+    @blp.response(200, DemandPageSchema)
+    def get(self, args, circle_id):
+        """满意清单：已办结且提交人确认解决的需求"""
+        rows, has_more, total = queries.satisfied_list(circle_id, args["page"], args["page_size"])
+        return _page(rows, has_more, total, args, present.demands_out(rows, args["coord"], user=actor()))
+
+
+@staff_blp.route("/demands")
+class StaffQueue(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @staff_blp.arguments(StaffQueueQuerySchema, location="query")
+    @staff_blp.response(200, DemandStaffPageSchema)
+    @staff_blp.doc(**SECURED)
+    def get(self, args):
+        """待分拣的需求（本人负责的生活圈；可筛选状态、审核、类型、轻重缓急）"""
+        filters = {k: args[k] for k in ("circle_id", "moderation", "kind", "priority")}
+        rows, has_more, total = queries.staff_queue(
+            current_user, statuses=args["status"], page=args["page"], page_size=args["page_size"], **filters
+        )
+        return _page(rows, has_more, total, args, present.demands_out(rows, args["coord"], "staff"))
+
+
+@staff_blp.route("/demands/<int:demand_id>")
+class StaffDemand(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @staff_blp.arguments(CoordQuerySchema, location="query")
+    @staff_blp.response(200, DemandStaffSchema)
+    @staff_blp.doc(**SECURED)
+    def get(self, args, demand_id):
+        """需求详情（工作人员：含内部记录）"""
+        return present.demand_out(queries.staff_demand(current_user, demand_id), args["coord"], "staff")
+
+    @staff_blp.arguments(CoordQuerySchema, location="query")
+    @staff_blp.arguments(TriageSchema)
+    @staff_blp.response(200, DemandStaffSchema)
+    @staff_blp.doc(**SECURED)
+    def patch(self, args, body, demand_id):
+        """分拣需求：状态、轻重缓急、公开答复、合并、关联项目、内容审核"""
+        demand = triage.triage_demand(current_user, demand_id, body)
+        return present.demand_out(demand, args["coord"], "staff")

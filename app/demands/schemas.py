@@ -1,0 +1,221 @@
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from app.common.schemas import BaseSchema, CommaList, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.demands.models import ANSWERS, DEMAND_KINDS, DEMAND_STATUSES, MODERATION, PRIORITIES
+
+_kind = validate.OneOf(tuple(DEMAND_KINDS))
+_id = dict(strict=True, validate=validate.Range(min=1))
+
+
+def _known_statuses(values):
+    unknown = sorted(set(values) - set(DEMAND_STATUSES))
+    if unknown:
+        raise ValidationError(f"未知的状态：{', '.join(unknown)}")
+
+
+def _not_blank(value):
+    if value is not None and not value.strip():
+        raise ValidationError("不能为空")
+
+
+# --- requests -------------------------------------------------------------------------------------
+
+
+class DemandCreateSchema(BaseSchema):
+    kind = fields.String(
+        required=True,
+        validate=_kind,
+        metadata={"description": "missing_type 缺什么 / service_quality / outlet_closed / other"},
+    )
+    business_type = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "缺什么时必填（业态代码）"}
+    )
+    outlet_id = fields.Integer(load_default=None, allow_none=True, **_id)
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=500), _not_blank])
+    address = fields.String(load_default="", validate=validate.Length(max=255))
+    location = fields.Nested(PointSchema, required=True)
+    coord = coord_field()
+    photo_ids = fields.List(fields.Integer(**_id), load_default=list, validate=validate.Length(max=9))
+
+
+class SimilarQuerySchema(PageQuerySchema):
+    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
+    coord = coord_field()
+    kind = fields.String(required=True, validate=_kind)
+    business_type = fields.String(load_default=None)
+    outlet_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class CoordQuerySchema(BaseSchema):
+    coord = coord_field()
+
+
+class CircleDemandsQuerySchema(PageQuerySchema):
+    coord = coord_field()
+    status = CommaList(load_default=list, validate=_known_statuses, metadata={"description": "逗号分隔的状态"})
+    kind = fields.String(load_default=None, validate=_kind)
+    business_type = fields.String(load_default=None)
+    sort = fields.String(load_default="newest", validate=validate.OneOf(("newest", "supports")))
+
+
+class MyDemandsQuerySchema(PageQuerySchema):
+    coord = coord_field()
+
+
+class StaffQueueQuerySchema(PageQuerySchema):
+    coord = coord_field()
+    circle_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    status = CommaList(load_default=list, validate=_known_statuses)
+    moderation = fields.String(load_default=None, validate=validate.OneOf(MODERATION))
+    kind = fields.String(load_default=None, validate=_kind)
+    priority = fields.String(load_default=None, validate=validate.OneOf(tuple(PRIORITIES)))
+
+
+class DemandConfirmationSchema(BaseSchema):
+    answer = fields.String(
+        required=True, validate=validate.OneOf(tuple(ANSWERS)), metadata={"description": "yes/no/unsure"}
+    )
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class TriageSchema(BaseSchema):
+    status = fields.String(
+        validate=validate.OneOf(tuple(s for s in DEMAND_STATUSES if s not in ("submitted", "merged")))
+    )
+    reason = fields.String(validate=[validate.Length(min=1, max=500), _not_blank], metadata={"description": "驳回理由"})
+    priority = fields.String(validate=validate.OneOf(tuple(PRIORITIES)), metadata={"description": "轻重缓急"})
+    reply = fields.String(allow_none=True, validate=validate.Length(max=1000), metadata={"description": "公开答复"})
+    note = fields.String(validate=validate.Length(min=1, max=1000), metadata={"description": "内部备注（不公开）"})
+    project_id = fields.Integer(allow_none=True, **_id, metadata={"description": "关联项目；null 取消关联"})
+    merge_into = fields.Integer(**_id, metadata={"description": "合并到另一条需求（支持数随之合并）"})
+    moderation = fields.String(
+        validate=validate.OneOf(("visible", "hidden")), metadata={"description": "审核：公开/隐藏"}
+    )
+
+    @validates_schema
+    def _coherent(self, data, **kwargs):
+        if not data:
+            raise ValidationError("至少修改一项", "_schema")
+        if "merge_into" in data and ({"status", "project_id"} & set(data)):
+            raise ValidationError("合并时不能同时修改状态或关联项目", "merge_into")
+
+
+# --- responses ------------------------------------------------------------------------------------
+
+
+class TimelineEventSchema(BaseSchema):
+    at = fields.DateTime()
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    status_name = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    by = fields.String(metadata={"description": "居民 / 社区工作人员 / 管理员 / 系统"})
+
+
+class StaffTimelineEventSchema(TimelineEventSchema):
+    actor_id = fields.Integer(allow_none=True)
+    actor_role = fields.String()
+    public = fields.Boolean()
+    data = fields.Dict()
+
+
+class DemandPhotoSchema(BaseSchema):
+    id = fields.Integer()
+    url = fields.String(allow_none=True)
+    thumb_url = fields.String(allow_none=True)
+    media_check = fields.String(metadata={"description": "仅提交人和工作人员可见"})
+
+
+class DemandOutletSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ProjectRefSchema(BaseSchema):
+    id = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    status_name = fields.String()
+    progress = fields.Integer()
+
+
+class DemandSchema(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    kind_name = fields.String()
+    business_type = fields.String(allow_none=True)
+    business_type_name = fields.String(allow_none=True)
+    outlet = fields.Nested(DemandOutletSchema, allow_none=True)
+    text = fields.String()
+    address = fields.String()
+    location = fields.Nested(PointSchema)
+    circle_id = fields.Integer()
+    community_id = fields.Integer(allow_none=True)
+    status = fields.String()
+    status_name = fields.String()
+    priority = fields.String()
+    priority_name = fields.String()
+    support_count = fields.Integer()
+    supported_by_me = fields.Boolean(allow_none=True, metadata={"description": "未登录时为 null"})
+    public_reply = fields.String(allow_none=True)
+    reject_reason = fields.String(allow_none=True)
+    merged_into_id = fields.Integer(allow_none=True)
+    project = fields.Nested(ProjectRefSchema, allow_none=True)
+    confirmed_solved = fields.Boolean(metadata={"description": "提交人已确认解决（满意清单）"})
+    photos = fields.List(fields.Nested(DemandPhotoSchema))
+    timeline = fields.List(fields.Nested(TimelineEventSchema))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class SimilarDemandSchema(DemandSchema):
+    distance_m = fields.Integer()
+
+
+class DemandConfirmationStateSchema(BaseSchema):
+    requested_at = fields.DateTime(allow_none=True)
+    answer = fields.String(allow_none=True)
+    answer_name = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    answered_at = fields.DateTime(allow_none=True)
+    can_answer = fields.Boolean()
+
+
+class DemandOwnSchema(DemandSchema):
+    moderation = fields.String(metadata={"description": "visible 已公开 / held 内容审核中 / hidden 已隐藏"})
+    moderation_name = fields.String()
+    confirmation = fields.Nested(DemandConfirmationStateSchema)
+
+
+class DemandStaffSchema(DemandOwnSchema):
+    submitter_id = fields.Integer(allow_none=True)
+    source = fields.String()
+    source_client = fields.String(allow_none=True)
+    timeline = fields.List(fields.Nested(StaffTimelineEventSchema))
+
+
+class SupportResultSchema(BaseSchema):
+    demand_id = fields.Integer()
+    support_count = fields.Integer()
+    supported = fields.Boolean()
+
+
+class DemandPageSchema(PageSchema):
+    items = fields.List(fields.Nested(DemandSchema))
+
+
+class SimilarPageSchema(PageSchema):
+    items = fields.List(fields.Nested(SimilarDemandSchema))
+    radius_m = fields.Integer(metadata={"description": "按业态的步行半径（默认 500 米）"})
+
+
+class DemandOwnPageSchema(PageSchema):
+    items = fields.List(fields.Nested(DemandOwnSchema))
+
+
+class DemandStaffPageSchema(PageSchema):
+    items = fields.List(fields.Nested(DemandStaffSchema))

@@ -1,0 +1,196 @@
+"""Residents' use cases on needs: submit, "me too", "is it solved?"; and the evaluation's read function."""
+
+from datetime import date, datetime
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
+from sqlalchemy import and_, func, or_, select
+
+from app.circles import service as circles
+from app.common.clock import local_zone
+from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.models import utcnow
+from app.demands import timeline
+from app.demands.models import (
+    ACCEPTED_STATUSES,
+    ANSWERS,
+    CLOSED_STATUSES,
+    Demand,
+    DemandSupport,
+    Project,
+)
+from app.demands.moderation import check_text
+from app.demands.tx import atomic, locked_demand
+from app.extensions import db
+from app.outlets.models import Outlet
+from app.taxonomy.registry import taxonomy
+from app.uploads.service import claim_uploads
+
+OUTLET_KINDS = ("service_quality", "outlet_closed")
+
+
+def _check_subject(kind: str, business_type: str | None, outlet_id: int | None):
+    if business_type is not None and taxonomy().business_type(business_type) is None:
+        raise ValidationFailed(details={"business_type": [f"未知的业态代码：{business_type}"]})
+    if kind == "missing_type" and business_type is None:
+        raise ValidationFailed("请选择缺少的业态", details={"business_type": ["“缺什么”需求必须选择业态"]})
+    if outlet_id is not None:
+        if kind not in OUTLET_KINDS:
+            raise ValidationFailed(details={"outlet_id": ["只有服务质量、网点关停类需求可以关联网点"]})
+        outlet = db.session.get(Outlet, outlet_id)
+        if outlet is None or outlet.status == "pending":
+            raise ValidationFailed(details={"outlet_id": ["网点不存在"]})
+
+
+def _place(lng: float, lat: float):
+    try:
+        return circles.locate(lng, lat)
+    except NotFound:
+        raise ValidationFailed(
+            "该位置不在任何生活圈内，无法提交需求",
+            code="outside_circles",
+            details={"location": ["该位置不在任何生活圈内"]},
+        ) from None
+
+
+def _claim_photos(user, photo_ids: list[int], circle_id: int) -> list[int]:
+    if not photo_ids:
+        return []
+    if user is None:
+        raise ValidationFailed(details={"photo_ids": ["外部平台提交的需求不能附带照片"]})
+    return [upload.id for upload in claim_uploads(user, photo_ids, "demand_photo", circle_id=circle_id)]
+
+
+def submit_demand(submitter, data: dict, *, source: str = "app", source_client=None, check_openid=None) -> Demand:
+    """A resident's need placed in the circle and community containing its WGS-84 point.
+
+    `data`: kind, business_type, outlet_id, text, address, lng, lat, photo_ids. Text the content check
+    calls risky is refused (422); text under review, or not checked because WeChat is down, is saved
+    but held for staff and not shown publicly.
+    """
+    kind, business_type, outlet_id = data["kind"], data.get("business_type"), data.get("outlet_id")
+    _check_subject(kind, business_type, outlet_id)
+    circle, community = _place(data["lng"], data["lat"])
+    openid = check_openid or (submitter.openid if submitter is not None else None) or "anonymous"
+    moderation, label = check_text(data["text"], openid)
+    with atomic():
+        demand = Demand(
+            kind=kind,
+            business_type=business_type,
+            outlet_id=outlet_id,
+            text=data["text"],
+            address=data.get("address") or "",
+            location=from_shape(Point(data["lng"], data["lat"]), srid=4326),
+            circle_id=circle.id,
+            community_id=community.id if community else None,
+            user_id=submitter.id if submitter is not None else None,
+            source=source,
+            source_client=source_client,
+            moderation=moderation,
+            moderation_label=label,
+            photo_ids=_claim_photos(submitter, data.get("photo_ids") or [], circle.id),
+        )
+        db.session.add(demand)
+        db.session.flush()
+        role = "open311" if source == "open311" else None
+        timeline.record(demand, submitter, "submitted", to_status="submitted", role=role)
+        if moderation == "held":
+            timeline.record(demand, None, "held", public=False, note=label)
+    return demand
+
+
+def support_demand(user, demand_id: int) -> Demand:
+    """ "Me too": once per resident, counted on the need."""
+    with atomic():
+        demand = locked_demand(demand_id)
+        if demand.moderation != "visible":
+            raise NotFound("需求不存在", code="demand_not_found")
+        if demand.status == "merged":
+            raise Conflict(
+                "该需求已与其他需求合并，请支持合并后的需求",
+                code="demand_merged",
+                details={"merged_into_id": demand.merged_into_id},
+            )
+        if demand.status in CLOSED_STATUSES:
+            raise Conflict("该需求已办结，无需再支持", code="demand_closed")
+        if demand.user_id == user.id:
+            raise Conflict("不能支持自己提交的需求", code="own_demand")
+        if db.session.get(DemandSupport, (demand.id, user.id)) is not None:
+            raise Conflict("您已经支持过该需求", code="already_supported")
+        db.session.add(DemandSupport(demand_id=demand.id, user_id=user.id))
+        demand.support_count += 1
+    return demand
+
+
+def confirm_demand(user, demand_id: int, answer: str, comment: str | None) -> Demand:
+    """The submitter answers "is it solved?" for a need marked done; "no" reopens it."""
+    if comment:
+        check_text(comment, user.openid or "anonymous", field="comment")
+    with atomic():
+        demand = locked_demand(demand_id)
+        if demand.user_id != user.id:
+            raise Forbidden("只有提交人可以确认", code="not_submitter")
+        if demand.status != "done":
+            raise Conflict("需求尚未办结，暂不能确认", code="demand_not_done")
+        if demand.confirmation_answer is not None:
+            raise Conflict("您已经确认过了", code="already_confirmed")
+        demand.confirmation_answer, demand.confirmation_comment = answer, comment or None
+        demand.confirmed_at = utcnow()
+        timeline.record(demand, user, "confirmation", note=ANSWERS[answer], data={"answer": answer})
+        if answer == "no":
+            timeline.change_status(demand, "reopened", user, note="居民反馈问题未解决", notify=False)
+    return demand
+
+
+def _year_range(year: int) -> tuple[datetime, datetime]:
+    zone = local_zone()
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def circle_demand_stats(circle_id: int, year: int) -> dict:
+    """Needs and projects of a circle in a (local) calendar year, for the evaluation's 问需 item.
+
+    Needs: created in the year, not merged duplicates nor hidden; accepted = entered the needs list;
+    satisfied = the submitter confirmed "solved". Projects: not cancelled, and created, planned to
+    finish or finished in the year.
+    """
+    start, end = _year_range(year)
+    counted = and_(
+        Demand.circle_id == circle_id,
+        Demand.created_at >= start,
+        Demand.created_at < end,
+        Demand.status != "merged",
+        Demand.moderation != "hidden",
+    )
+    needs = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(Demand.status.in_(ACCEPTED_STATUSES)),
+            func.count().filter(Demand.project_id.is_not(None)),
+            func.count().filter(Demand.status == "done"),
+            func.count().filter(Demand.confirmation_answer == "yes"),
+            func.coalesce(func.sum(Demand.support_count), 0),
+        ).where(counted)
+    ).one()
+    in_year = or_(
+        and_(Project.created_at >= start, Project.created_at < end),
+        Project.planned_end.between(date(year, 1, 1), date(year, 12, 31)),
+        Project.actual_end.between(date(year, 1, 1), date(year, 12, 31)),
+    )
+    projects = db.session.execute(
+        select(func.count(), func.count().filter(Project.status == "done")).where(
+            Project.circle_id == circle_id, Project.status != "cancelled", in_year
+        )
+    ).one()
+    return {
+        "circle_id": circle_id,
+        "year": year,
+        "needs": needs[0],
+        "accepted": needs[1],
+        "linked_to_projects": needs[2],
+        "done": needs[3],
+        "satisfied": needs[4],
+        "supports": int(needs[5]),
+        "projects": projects[0],
+        "projects_done": projects[1],
+    }

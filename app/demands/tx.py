@@ -1,0 +1,40 @@
+"""One use case, one transaction."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import select
+
+from app.common.errors import NotFound
+from app.demands.models import Demand
+from app.extensions import db
+
+
+@contextmanager
+def atomic():
+    """Everything the block writes is committed together, or none of it on any error.
+
+    The savepoint undoes a failure mid-way (a merge that moved supports, then failed) at once, so the
+    session is clean for whatever runs next in this process (worker, CLI, the next test request).
+    """
+    with db.session.begin_nested():
+        yield
+    db.session.commit()
+
+
+def locked_demands(*demand_ids: int) -> dict[int, Demand]:
+    """The needs, row-locked in id order (two merges of the same pair cannot deadlock)."""
+    rows = db.session.scalars(
+        select(Demand)
+        .where(Demand.id.in_(demand_ids))
+        .order_by(Demand.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.id: row for row in rows}
+
+
+def locked_demand(demand_id: int) -> Demand:
+    demand = locked_demands(demand_id).get(demand_id)
+    if demand is None:
+        raise NotFound("需求不存在", code="demand_not_found")
+    return demand

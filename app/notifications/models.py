@@ -1,0 +1,41 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.models import Timestamps, utcnow
+from app.extensions import db
+
+# pending: waiting for the relay (first try or a retry after backoff); queued: handed to RQ;
+# sent, unsubscribed (43101), failed (permanent error or attempts used up): final.
+OUTBOX_STATUSES = ("pending", "queued", "sent", "unsubscribed", "failed")
+FINAL_STATUSES = ("sent", "unsubscribed", "failed")
+
+
+class OutboxMessage(Timestamps, db.Model):
+    """A subscribe message to send, written in the same transaction as the change it reports."""
+
+    __tablename__ = "notification_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    template_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSONB)
+    page: Mapped[str | None] = mapped_column(String(255))
+    subject: Mapped[str | None] = mapped_column(String(40))  # what it is about, e.g. "demand:12"
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    errcode: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {OUTBOX_STATUSES}", name="status"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+        # The relay's scan: only rows still to be delivered are indexed.
+        Index(
+            "ix_notification_outbox_due", "next_attempt_at", postgresql_where=text("status IN ('pending', 'queued')")
+        ),
+    )
