@@ -51,10 +51,12 @@ def detail(outlet, lnglat: tuple[float, float], coord: str, distance_m: float | 
         "qr_payment": outlet.qr_payment,
         "open_24h": outlet.open_24h,
     }
-    from app.repair.service import price_list_for, schedule_for  # repair builds on outlets, not the reverse
+    # repair and ratings build on outlets, not the reverse: imported here to keep the dependency one-way
+    from app.ratings.service import recent_ratings_for
+    from app.repair.service import price_list_for, schedule_for
 
     result["price_list"] = price_list_for(outlet.id)
     result["mobile"], result["on_site"] = outlet.mobile, outlet.on_site_service
     result["schedule"] = [{**s, "location": point_out(s["lng"], s["lat"], coord)} for s in schedule_for(outlet.id)]
-    result.setdefault("recent_ratings", [])
+    result["recent_ratings"] = recent_ratings_for(outlet.id)
     return result

@@ -118,7 +118,9 @@ def test_cli_creates_staff_with_scope(app, db, make):
 def test_login_is_rate_limited(wechat_stub, app):
     """A separate app with limits on: the 21st login in a minute from one address gets 429 + Retry-After."""
     from app import create_app
+    from app.extensions import limiter
 
+    was_enabled = limiter.enabled  # one limiter object serves every app: put it back afterwards
     limited = create_app(
         {
             **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE")},
@@ -134,4 +136,5 @@ def test_login_is_rate_limited(wechat_stub, app):
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
     response = client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"})
+    limiter.enabled = was_enabled
     assert response.get_json()["error"]["code"] == "rate_limited" and response.headers.get("Retry-After")

@@ -1,0 +1,118 @@
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from app.auth.policy import login_required
+from app.common import geo
+from app.common.clock import now_local
+from app.events import service
+from app.events.models import EVENT_THEMES
+from app.events.present import event_out
+from app.events.schemas import (
+    CircleEventsQuerySchema,
+    CoordQuerySchema,
+    EventCreateSchema,
+    EventPageSchema,
+    EventSchema,
+    EventUpdateSchema,
+    NearbyEventsQuerySchema,
+    ThemeListSchema,
+)
+
+blp = Blueprint("events", __name__, url_prefix="/api/v1", description="促消费活动")
+SECURED = [{"bearerAuth": []}]
+
+
+def _wgs84(body):
+    location = body.pop("location", None)
+    coord = body.pop("coord", "gcj02")
+    if location is None:
+        return None, None
+    return geo.to_wgs84(location["lng"], location["lat"], coord)
+
+
+@blp.route("/event-themes")
+class Themes(MethodView):
+    @blp.response(200, ThemeListSchema)
+    def get(self):
+        """活动主题"""
+        return {"items": [{"code": code, "name_zh": name} for code, name in EVENT_THEMES.items()]}
+
+
+@blp.route("/events/nearby")
+class NearbyEvents(MethodView):
+    @blp.arguments(NearbyEventsQuerySchema, location="query")
+    @blp.response(200, EventPageSchema)
+    def get(self, args):
+        """附近即将举办和进行中的活动（按开始日期、再按距离排序）"""
+        lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
+        rows, has_more = service.nearby_events(lng, lat, args["radius"], args["page"], args["page_size"])
+        return {
+            "items": [event_out(e, e_lng, e_lat, args["coord"], d) for e, e_lng, e_lat, d in rows],
+            "page": args["page"],
+            "page_size": args["page_size"],
+            "has_more": has_more,
+        }
+
+
+@blp.route("/events/<int:event_id>")
+class EventDetail(MethodView):
+    @blp.arguments(CoordQuerySchema, location="query")
+    @blp.response(200, EventSchema)
+    def get(self, args, event_id):
+        """活动详情"""
+        event = service.get_event(event_id)
+        return event_out(event, *service.event_lnglat(event), args["coord"])
+
+
+@blp.route("/circles/<int:circle_id>/events")
+class CircleEvents(MethodView):
+    @blp.arguments(CircleEventsQuerySchema, location="query")
+    @blp.response(200, EventPageSchema)
+    def get(self, args, circle_id):
+        """生活圈某年的活动（默认今年）"""
+        year = args["year"] or now_local().year
+        rows, has_more, total = service.circle_events(circle_id, year, args["page"], args["page_size"])
+        return {
+            "items": [event_out(e, e_lng, e_lat, args["coord"]) for e, e_lng, e_lat in rows],
+            "page": args["page"],
+            "page_size": args["page_size"],
+            "has_more": has_more,
+            "total": total,
+        }
+
+
+@blp.route("/staff/events")
+class StaffEvents(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(EventCreateSchema)
+    @blp.response(201, EventSchema)
+    @blp.doc(security=SECURED)
+    def post(self, body):
+        """登记促消费活动（负责该生活圈的工作人员）"""
+        coord = body.get("coord", "gcj02")
+        lng, lat = _wgs84(body)
+        event = service.create_event(current_user, body, lng, lat)
+        return event_out(event, lng, lat, coord)
+
+
+@blp.route("/staff/events/<int:event_id>")
+class StaffEvent(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(EventUpdateSchema)
+    @blp.response(200, EventSchema)
+    @blp.doc(security=SECURED)
+    def patch(self, body, event_id):
+        """修改活动"""
+        coord = body.get("coord", "gcj02")
+        lng, lat = _wgs84(body)
+        event = service.update_event(current_user, event_id, body, lng, lat)
+        return event_out(event, *service.event_lnglat(event), coord)
+
+    @blp.response(204)
+    @blp.doc(security=SECURED)
+    def delete(self, event_id):
+        """删除活动"""
+        service.delete_event(current_user, event_id)

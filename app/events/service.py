@@ -1,0 +1,153 @@
+"""Event use cases: staff record promotion events in their circles; residents find upcoming ones nearby."""
+
+from datetime import date
+
+from geoalchemy2 import Geography, Geometry
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
+from sqlalchemy import cast, func, select
+
+from app.auth.policy import authorize_circle
+from app.circles import service as circles
+from app.common.clock import now_local
+from app.common.errors import NotFound, ValidationFailed
+from app.evaluation.cache import invalidate_circle
+from app.events.models import Event
+from app.extensions import db
+
+FIELDS = ("title", "theme", "description", "address", "starts_on", "ends_on", "organiser")
+
+
+def _point(lng: float, lat: float):
+    return from_shape(Point(lng, lat), srid=4326)
+
+
+def _circle_for(circle_id: int | None, lng: float | None, lat: float | None, fallback_id: int | None = None) -> int:
+    """The given circle, else the one containing the point (else the event's current circle)."""
+    if circle_id is not None:
+        try:
+            return circles.get_circle(circle_id).id
+        except NotFound:
+            raise ValidationFailed(details={"circle_id": ["生活圈不存在"]}, code="circle_not_found") from None
+    try:
+        return circles.locate(lng, lat)[0].id
+    except NotFound:
+        if fallback_id is not None:
+            return fallback_id
+        raise ValidationFailed(
+            "活动地点不在任何生活圈内，请指定所属生活圈",
+            code="outside_circles",
+            details={"location": ["该位置不在任何生活圈内"]},
+        ) from None
+
+
+def get_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound("活动不存在", code="event_not_found")
+    return event
+
+
+def create_event(user, data: dict, lng: float, lat: float) -> Event:
+    """Staff record an event in a circle they look after (the circle given, or the one at the place)."""
+    circle_id = _circle_for(data.pop("circle_id", None), lng, lat)
+    authorize_circle(user, circle_id)
+    _check_dates(data["starts_on"], data["ends_on"])
+    event = Event(circle_id=circle_id, location=_point(lng, lat), created_by=user.id)
+    _apply(event, data)
+    db.session.add(event)
+    db.session.commit()
+    invalidate_circle(event.circle_id)  # item 8 of the 好不好 table counts events
+    return event
+
+
+def update_event(user, event_id: int, data: dict, lng: float | None, lat: float | None) -> Event:
+    """Changes an event; moving it (or naming a circle) may move it to another circle, also in scope."""
+    event = get_event(event_id)
+    old_circle_id = event.circle_id
+    authorize_circle(user, old_circle_id)
+    circle_id = old_circle_id
+    if "circle_id" in data or lng is not None:
+        circle_id = _circle_for(data.pop("circle_id", None), lng, lat, fallback_id=old_circle_id)
+        authorize_circle(user, circle_id)
+    _check_dates(data.get("starts_on", event.starts_on), data.get("ends_on", event.ends_on))
+    event.circle_id = circle_id
+    if lng is not None:
+        event.location = _point(lng, lat)
+    _apply(event, data)
+    db.session.commit()
+    invalidate_circle(old_circle_id)
+    if circle_id != old_circle_id:
+        invalidate_circle(circle_id)
+    return event
+
+
+def _check_dates(starts_on, ends_on):
+    if ends_on < starts_on:
+        raise ValidationFailed(details={"ends_on": ["结束日期不能早于开始日期"]})
+
+
+def _apply(event: Event, data: dict):
+    for key in FIELDS:
+        if key in data:
+            value = data[key]
+            setattr(event, key, value.strip() if isinstance(value, str) else value)
+
+
+def delete_event(user, event_id: int) -> None:
+    event = get_event(event_id)
+    authorize_circle(user, event.circle_id)
+    circle_id = event.circle_id
+    db.session.delete(event)
+    db.session.commit()
+    invalidate_circle(circle_id)
+
+
+def _lnglat_columns():
+    geometry = cast(Event.location, Geometry)
+    return func.ST_X(geometry).label("lng"), func.ST_Y(geometry).label("lat")
+
+
+def event_lnglat(event: Event) -> tuple[float, float]:
+    return tuple(db.session.execute(select(*_lnglat_columns()).where(Event.id == event.id)).one())
+
+
+def nearby_events(lng: float, lat: float, radius: int, page: int, page_size: int) -> tuple[list, bool]:
+    """Events not yet over within radius metres, soonest first, then nearest. Rows: (event, lng, lat, metres)."""
+    here = cast(_point(lng, lat), Geography)
+    distance = func.ST_Distance(Event.location, here, True).label("distance_m")
+    rows = db.session.execute(
+        select(Event, *_lnglat_columns(), distance)
+        .where(Event.ends_on >= now_local().date(), func.ST_DWithin(Event.location, here, radius, True))
+        .order_by(Event.starts_on, distance, Event.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
+    ).all()
+    return rows[:page_size], len(rows) > page_size
+
+
+def circle_events(circle_id: int, year: int, page: int, page_size: int) -> tuple[list, bool, int]:
+    """Events of a circle taking place (at least partly) in the year, by start date."""
+    circle = circles.get_circle(circle_id)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    where = (Event.circle_id == circle.id, Event.starts_on <= last, Event.ends_on >= first)
+    total = db.session.scalar(select(func.count()).where(*where))
+    rows = db.session.execute(
+        select(Event, *_lnglat_columns())
+        .where(*where)
+        .order_by(Event.starts_on, Event.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
+    ).all()
+    return rows[:page_size], len(rows) > page_size, total
+
+
+def events_count(circle_id: int, year: int) -> int:
+    """Item 8 of the 好不好 table: events of the circle that started in the year and have started by today
+    (announced future events do not count yet)."""
+    last = min(date(year, 12, 31), now_local().date())
+    return db.session.scalar(
+        select(func.count()).where(
+            Event.circle_id == circle_id, Event.starts_on >= date(year, 1, 1), Event.starts_on <= last
+        )
+    )

@@ -1,0 +1,1 @@
+"""Ratings of outlets (stars, text, photos, tags), merchant replies, reports, staff moderation, credit level."""

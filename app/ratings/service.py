@@ -1,0 +1,210 @@
+"""Rating use cases: rate (or re-rate) an outlet, list, merchant reply, report, staff moderation.
+
+The outlet row is locked for every write that changes which ratings count, so the average and count
+written to `outlets` in the same transaction always match the visible ratings.
+"""
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from app.auth.policy import authorize_circle
+from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, ValidationFailed
+from app.common.models import utcnow
+from app.extensions import db
+from app.outlets.models import Outlet
+from app.ratings import content, photos, present
+from app.ratings.models import Rating, RatingDecision, RatingReport
+from app.ratings.schemas import RatingSchema
+
+
+def _outlet(outlet_id: int, *, lock: bool = False) -> Outlet:
+    outlet = db.session.get(Outlet, outlet_id, with_for_update=lock or None, populate_existing=lock)
+    if outlet is None or outlet.status not in ("approved", "suspended"):
+        raise NotFound("网点不存在", code="outlet_not_found")
+    return outlet
+
+
+def _rating(rating_id: int, *, visible_only: bool = False, lock: bool = False) -> Rating:
+    rating = db.session.get(Rating, rating_id, with_for_update=lock or None)
+    if rating is None or (visible_only and rating.status != "visible"):
+        raise NotFound("评价不存在", code="rating_not_found")
+    return rating
+
+
+def owner_id(outlet) -> int | None:
+    # The merchants package adds outlets.owner_user_id; until then nobody owns an outlet.
+    return getattr(outlet, "owner_user_id", None)
+
+
+def refresh_outlet_rating(outlet: Outlet) -> None:
+    """Writes the average and count of the outlet's visible ratings onto it (the caller commits)."""
+    db.session.flush()
+    avg, count = db.session.execute(
+        select(func.avg(Rating.stars), func.count(Rating.id)).where(
+            Rating.outlet_id == outlet.id, Rating.status == "visible"
+        )
+    ).one()
+    outlet.rating_avg = None if count == 0 else float(avg)
+    outlet.rating_count = count
+
+
+def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], photo_ids: list[int]):
+    """Rates an approved outlet, or replaces the user's earlier rating of it. Returns (rating, created)."""
+    outlet = _outlet(outlet_id, lock=True)
+    if outlet.status != "approved":
+        raise Conflict("该网点暂停营业，暂不能评价", code="outlet_not_rateable")
+    if owner_id(outlet) == user.id:
+        raise Forbidden("不能评价自己的网点", code="own_outlet")
+    text = (text or "").strip()
+    verdict = content.check_text(text, user.openid)
+    photo_ids = photos.claim(user, photo_ids, outlet)
+    rating = db.session.scalar(select(Rating).where(Rating.outlet_id == outlet.id, Rating.user_id == user.id))
+    created = rating is None
+    if created:
+        rating = Rating(outlet_id=outlet.id, user_id=user.id)
+        db.session.add(rating)
+    rating.photo_ids = photo_ids
+    rating.stars, rating.text, rating.tags = stars, text, list(dict.fromkeys(tags))
+    rating.content_check = verdict
+    # A rating staff hid comes back only through staff, whatever its new text.
+    rating.status = "visible" if verdict == content.PASS and rating.status != "hidden" else "pending_review"
+    if rating.status == "visible":
+        rating.hidden_reason = None
+    refresh_outlet_rating(outlet)
+    db.session.commit()
+    return rating, created
+
+
+def list_outlet_ratings(outlet_id: int, page: int, page_size: int) -> dict:
+    """Visible ratings of an outlet, newest first."""
+    outlet = _outlet(outlet_id)
+    rows = list(
+        db.session.scalars(
+            select(Rating)
+            .where(Rating.outlet_id == outlet.id, Rating.status == "visible")
+            .order_by(Rating.created_at.desc(), Rating.id.desc())
+            .offset((page - 1) * page_size)
+            .limit(page_size + 1)
+        )
+    )
+    return {
+        "items": present.public_many(rows[:page_size]),
+        "page": page,
+        "page_size": page_size,
+        "has_more": len(rows) > page_size,
+        "total": outlet.rating_count,
+        "rating": {
+            "avg": None if outlet.rating_avg is None else round(outlet.rating_avg, 2),
+            "count": outlet.rating_count,
+        },
+    }
+
+
+def recent_ratings_for(outlet_id: int, limit: int = 5) -> list[dict]:
+    """The newest visible ratings of an outlet, dumped JSON-ready in the public shape (for the outlet detail)."""
+    rows = db.session.scalars(
+        select(Rating)
+        .where(Rating.outlet_id == outlet_id, Rating.status == "visible")
+        .order_by(Rating.created_at.desc(), Rating.id.desc())
+        .limit(limit)
+    )
+    return RatingSchema(many=True).dump(present.public_many(list(rows)))
+
+
+def my_rating(user, outlet_id: int) -> Rating:
+    rating = db.session.scalar(select(Rating).where(Rating.outlet_id == outlet_id, Rating.user_id == user.id))
+    if rating is None:
+        raise NotFound("您还没有评价过该网点", code="rating_not_found")
+    return rating
+
+
+def reply_to_rating(user, rating_id: int, text: str) -> Rating:
+    """The outlet's owner answers a rating, once."""
+    rating = _rating(rating_id, visible_only=True, lock=True)
+    outlet = db.session.get(Outlet, rating.outlet_id)
+    if owner_id(outlet) is None or owner_id(outlet) != user.id:
+        raise Forbidden("只有该网点的商户可以回复", code="not_outlet_owner")
+    if rating.replied_at is not None:
+        raise Conflict("每条评价只能回复一次", code="already_replied")
+    text = text.strip()
+    # Accounts without an openid are staff-created merchant logins; WeChat cannot check for them.
+    verdict = content.check_text(text, user.openid) if user.openid else content.PASS
+    if verdict == content.REVIEW:
+        raise ValidationFailed(
+            "回复内容可能含有广告等信息，请修改后再提交",
+            code="content_rejected",
+            details={"text": ["内容未通过安全检测"]},
+        )
+    if verdict == content.UNAVAILABLE:
+        raise UpstreamError("内容安全检测暂不可用，请稍后再试", code="content_check_unavailable", status=503)
+    rating.reply_text, rating.reply_user_id, rating.replied_at = text, user.id, utcnow()
+    db.session.commit()
+    return rating
+
+
+def report_rating(user, rating_id: int, reason: str) -> dict:
+    """A logged-in user reports a visible rating, once."""
+    rating = _rating(rating_id, visible_only=True)
+    inserted = db.session.scalar(
+        insert(RatingReport)
+        .values(rating_id=rating.id, user_id=user.id, reason=reason.strip())
+        .on_conflict_do_nothing(constraint="uq_rating_reports_rating_user")
+        .returning(RatingReport.id)
+    )
+    if inserted is None:
+        raise Conflict("您已举报过这条评价", code="already_reported")
+    db.session.commit()
+    return {"rating_id": rating.id, "open_reports": _open_reports(rating.id)}
+
+
+def _open_reports(rating_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(RatingReport.rating_id == rating_id, RatingReport.resolved_at.is_(None))
+    )
+
+
+def staff_list_ratings(user, circle_id, reported: bool, status, page: int, page_size: int) -> dict:
+    """Ratings of the outlets in the staff member's circles (admins: all), optionally only reported ones."""
+    query = select(Rating, Outlet).join(Outlet, Outlet.id == Rating.outlet_id)
+    if circle_id is not None:
+        authorize_circle(user, circle_id)
+        query = query.where(Outlet.circle_id == circle_id)
+    elif not user.has_role("admin"):
+        query = query.where(Outlet.circle_id.in_(user.scope_circle_ids))
+    if reported:
+        query = query.where(exists().where(RatingReport.rating_id == Rating.id, RatingReport.resolved_at.is_(None)))
+    if status:
+        query = query.where(Rating.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(Rating.created_at.desc(), Rating.id.desc()).offset((page - 1) * page_size).limit(page_size + 1)
+    ).all()
+    return {
+        "items": [present.staff(rating, outlet) for rating, outlet in rows[:page_size]],
+        "page": page,
+        "page_size": page_size,
+        "has_more": len(rows) > page_size,
+        "total": total,
+    }
+
+
+def set_rating_hidden(user, rating_id: int, hidden: bool, reason: str) -> tuple[Rating, Outlet]:
+    """Staff hide (or show again) a rating with a reason; its open reports are thereby decided."""
+    rating = _rating(rating_id)
+    outlet = db.session.get(Outlet, rating.outlet_id, with_for_update=True, populate_existing=True)
+    authorize_circle(user, outlet.circle_id)
+    db.session.refresh(rating, with_for_update=True)
+    rating.status = "hidden" if hidden else "visible"
+    rating.hidden_reason = reason.strip() if hidden else None
+    db.session.add(
+        RatingDecision(
+            rating_id=rating.id, staff_user_id=user.id, action="hide" if hidden else "unhide", reason=reason.strip()
+        )
+    )
+    now = utcnow()
+    for report in rating.reports:
+        if report.resolved_at is None:
+            report.resolved_at = now
+    refresh_outlet_rating(outlet)
+    db.session.commit()
+    return rating, outlet

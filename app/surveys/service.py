@@ -1,0 +1,224 @@
+"""Survey use cases: staff open periods, residents answer once, staff read live results."""
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.policy import authorize_circle
+from app.circles.service import get_circle
+from app.common.clock import local_zone, now_local
+from app.common.errors import Conflict, NotFound, ValidationFailed
+from app.evaluation.cache import invalidate_circle
+from app.extensions import db
+from app.ratings import content
+from app.surveys import stats
+from app.surveys.models import SurveyPeriod, SurveyResponse
+
+QUESTIONS = ("type_satisfaction", "service_satisfaction")
+
+
+def local_today() -> date:
+    return now_local().date()
+
+
+def _overlapping(circle_id: int, starts_on: date, ends_on: date, exclude_id: int | None = None):
+    query = select(SurveyPeriod).where(
+        SurveyPeriod.circle_id == circle_id, SurveyPeriod.starts_on <= ends_on, SurveyPeriod.ends_on >= starts_on
+    )
+    if exclude_id is not None:
+        query = query.where(SurveyPeriod.id != exclude_id)
+    return db.session.scalar(query.order_by(SurveyPeriod.starts_on).limit(1))
+
+
+def _save_period(period: SurveyPeriod, changes: dict):
+    """Applies the changes once the dates are ordered and clear of the circle's other periods; commits."""
+    starts_on, ends_on = changes.get("starts_on", period.starts_on), changes.get("ends_on", period.ends_on)
+    if ends_on < starts_on:
+        raise ValidationFailed(details={"ends_on": ["结束日期不能早于开始日期"]})
+    clash = _overlapping(period.circle_id, starts_on, ends_on, exclude_id=period.id)
+    if clash is not None:
+        raise _overlap_error(clash)
+    for key, value in changes.items():
+        setattr(period, key, value.strip() if isinstance(value, str) else value)
+    db.session.add(period)
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # a concurrent period won the race; the exclusion constraint caught it
+        db.session.rollback()
+        if "ex_survey_periods_no_overlap" in str(error.orig):
+            raise _overlap_error(None) from None
+        raise
+    invalidate_circle(period.circle_id)
+
+
+def _overlap_error(clash: SurveyPeriod | None) -> Conflict:
+    details = {"period_id": clash.id, "starts_on": str(clash.starts_on), "ends_on": str(clash.ends_on)} if clash else {}
+    return Conflict("与该生活圈已有的调查期重叠", code="period_overlaps", details=details)
+
+
+def open_period(user, circle_id: int, starts_on=None, ends_on=None, title=None) -> SurveyPeriod:
+    """Staff in scope open a survey period; by default the current calendar year (Asia/Shanghai)."""
+    circle = get_circle(circle_id)
+    authorize_circle(user, circle.id)
+    starts_on = starts_on or date(local_today().year, 1, 1)
+    ends_on = ends_on or date(starts_on.year, 12, 31)
+    period = SurveyPeriod(circle_id=circle.id, created_by=user.id)
+    title = (title or "").strip() or f"{circle.name} {starts_on.year} 年满意度调查"
+    _save_period(period, {"starts_on": starts_on, "ends_on": ends_on, "title": title})
+    return period
+
+
+def period_of(circle_id: int, period_id: int) -> SurveyPeriod:
+    period = db.session.get(SurveyPeriod, period_id)
+    if period is None or period.circle_id != circle_id:
+        raise NotFound("调查期不存在", code="period_not_found")
+    return period
+
+
+def update_period(user, circle_id: int, period_id: int, changes: dict) -> SurveyPeriod:
+    """Rename, move or close (ends_on = today) a period; overlaps are still refused."""
+    authorize_circle(user, get_circle(circle_id).id)
+    period = period_of(circle_id, period_id)
+    _save_period(period, changes)
+    return period
+
+
+def list_periods(user, circle_id: int) -> list[dict]:
+    authorize_circle(user, get_circle(circle_id).id)
+    counts = (
+        select(SurveyResponse.period_id, func.count().label("n"))
+        .where(SurveyResponse.circle_id == circle_id)
+        .group_by(SurveyResponse.period_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(SurveyPeriod, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.period_id == SurveyPeriod.id)
+        .where(SurveyPeriod.circle_id == circle_id)
+        .order_by(SurveyPeriod.starts_on.desc())
+    ).all()
+    return [period_dict(period, responses) for period, responses in rows]
+
+
+def period_dict(period: SurveyPeriod, responses: int | None = None) -> dict:
+    today = local_today()
+    data = {
+        "id": period.id,
+        "circle_id": period.circle_id,
+        "title": period.title,
+        "starts_on": period.starts_on,
+        "ends_on": period.ends_on,
+        "open": period.starts_on <= today <= period.ends_on,
+    }
+    if responses is not None:
+        data["responses"] = responses
+    return data
+
+
+def period_at(circle_id: int, on: date) -> SurveyPeriod | None:
+    """The period covering the date, else the latest one that had started by then."""
+    return db.session.scalar(
+        select(SurveyPeriod)
+        .where(SurveyPeriod.circle_id == circle_id, SurveyPeriod.starts_on <= on)
+        .order_by((SurveyPeriod.ends_on >= on).desc(), SurveyPeriod.starts_on.desc())
+        .limit(1)
+    )
+
+
+def open_period_of(circle_id: int) -> SurveyPeriod | None:
+    today = local_today()
+    period = period_at(circle_id, today)
+    return period if period is not None and period.ends_on >= today else None
+
+
+def resident_view(user, circle_id: int) -> dict:
+    """Is a survey open in the circle, and has this resident answered it?"""
+    circle = get_circle(circle_id)
+    period = open_period_of(circle.id)
+    answered = None
+    if user is not None and period is not None:
+        answered = _answered(period.id, user.id)
+    return {"circle_id": circle.id, "period": period and period_dict(period), "answered": answered}
+
+
+def _answered(period_id: int, user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(SurveyResponse.id).where(SurveyResponse.period_id == period_id, SurveyResponse.user_id == user_id)
+        )
+        is not None
+    )
+
+
+def submit_response(user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None):
+    """A resident answers the open survey of the circle they live in, once per period."""
+    circle = get_circle(circle_id)
+    period = open_period_of(circle.id)
+    if period is None:
+        raise Conflict("该生活圈当前没有进行中的满意度调查", code="no_open_period")
+    if _answered(period.id, user.id):
+        raise Conflict("您已参加过本期满意度调查", code="already_answered")
+    comment = (comment or "").strip() or None
+    verdict = content.check_text(comment, user.openid, field="comment") if comment else None
+    response_id = db.session.scalar(
+        insert(SurveyResponse)
+        .values(
+            period_id=period.id,
+            circle_id=circle.id,
+            user_id=user.id,
+            type_satisfaction=type_satisfaction,
+            service_satisfaction=service_satisfaction,
+            comment=comment,
+            comment_check=verdict,
+        )
+        .on_conflict_do_nothing(constraint="uq_survey_responses_period_user")
+        .returning(SurveyResponse.id)
+    )
+    if response_id is None:  # a double tap raced the check above
+        raise Conflict("您已参加过本期满意度调查", code="already_answered")
+    if user.home_circle_id is None:  # answering for a circle is saying one lives there
+        user.home_circle_id = circle.id
+    db.session.commit()
+    invalidate_circle(circle.id)  # the evaluation's satisfaction items read these answers
+    return db.session.get(SurveyResponse, response_id), period
+
+
+def answer_counts(period_id: int, until: datetime | None = None) -> tuple[int, dict]:
+    columns = [
+        func.count().filter(getattr(SurveyResponse, q) == score).label(f"{q}_{score}")
+        for q in QUESTIONS
+        for score in stats.SCALE
+    ]
+    query = select(*columns).where(SurveyResponse.period_id == period_id)
+    if until is not None:
+        query = query.where(SurveyResponse.created_at < until)
+    row = db.session.execute(query).one()._mapping
+    by_question = {q: {s: row[f"{q}_{s}"] for s in stats.SCALE} for q in QUESTIONS}
+    return sum(by_question[QUESTIONS[0]].values()), by_question
+
+
+def survey_stats(circle_id: int, at_date: date) -> dict:
+    """For the evaluation engine: the period covering at_date (else the latest before it) and its answers
+    received up to the end of at_date; shares are of 4-5 point answers."""
+    circle = get_circle(circle_id)
+    period = period_at(circle.id, at_date)
+    responses, distributions = 0, {q: {} for q in QUESTIONS}
+    if period is not None:
+        until = datetime.combine(at_date + timedelta(days=1), time.min, tzinfo=local_zone())
+        responses, distributions = answer_counts(period.id, until)
+    questions = {q: stats.question(distributions[q]) for q in QUESTIONS}
+    sample = stats.sample(responses, circle.population)
+    return {
+        "period": period and period_dict(period),
+        "responses": responses,
+        "population": circle.population,
+        "sample_share": sample["sample_share"],
+        "sample_required": sample["sample_required"],
+        "sample_valid": sample["sample_valid"],
+        "type_satisfied_share": questions["type_satisfaction"]["satisfied_share"],
+        "service_satisfied_share": questions["service_satisfaction"]["satisfied_share"],
+        "type_satisfaction": questions["type_satisfaction"],
+        "service_satisfaction": questions["service_satisfaction"],
+    }

@@ -1,0 +1,88 @@
+"""Ratings fixtures: a circle with an outlet, the people who act on it, the WeChat stub reset per test."""
+
+from types import SimpleNamespace
+
+import pytest
+import requests
+
+from app.extensions import limiter
+from app.outlets.models import Outlet
+from app.ratings import service as ratings_service
+from tests.factories import MIYUN
+
+FAR = (MIYUN[0] + 0.05, MIYUN[1])
+
+
+@pytest.fixture
+def stub(wechat_stub):
+    requests.post(f"{wechat_stub}/stub/reset", timeout=5)
+    return wechat_stub
+
+
+def outlet_at(make, db, lng, lat, **fields):
+    """An outlet whose trigger-assigned circle_id is read back (requests share the test's session)."""
+    outlet = make.outlet(lng, lat, **fields)
+    db.session.refresh(outlet)
+    return outlet
+
+
+@pytest.fixture
+def area(make, db, stub):
+    circle = make.circle(center=MIYUN, half_m=600, population=1000)
+    other = make.circle(center=FAR, half_m=600)
+    return SimpleNamespace(
+        circle=circle,
+        other=other,
+        outlet=outlet_at(make, db, *MIYUN, name="好邻居便利店"),
+        far_outlet=outlet_at(make, db, *FAR, name="远处早餐店", types=["breakfast"]),
+        resident=make.user(),
+        staff=make.user("staff", circles=[circle]),
+        outsider=make.user("staff", circles=[other]),
+        admin=make.user("admin"),
+    )
+
+
+@pytest.fixture
+def owner(area, make, db, monkeypatch):
+    """A merchant owning area.outlet (through outlets.owner_user_id once the merchants package has it)."""
+    merchant = make.user("merchant", openid=f"merchant-openid-{area.outlet.id}")
+    if "owner_user_id" in Outlet.__table__.columns:
+        area.outlet.owner_user_id = merchant.id
+        db.session.flush()
+    else:
+        monkeypatch.setattr(ratings_service, "owner_id", lambda o: merchant.id if o.id == area.outlet.id else None)
+    return merchant
+
+
+def rate(client, make, outlet_id, user, **body):
+    return client.post(f"/api/v1/outlets/{outlet_id}/ratings", json={"stars": 5, **body}, headers=make.headers(user))
+
+
+def error_code(response):
+    return response.get_json()["error"]["code"]
+
+
+@pytest.fixture(autouse=True)
+def _limits_as_configured(app):
+    """Flask-Limiter is one global object: an app created elsewhere with limits on leaves them on."""
+    before = limiter.enabled
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    yield
+    limiter.enabled = before
+
+
+@pytest.fixture
+def limited_client(app):
+    """A second app with rate limits on (in memory); the shared limiter is put back afterwards."""
+    from app import create_app
+
+    limited = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE")},
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "TESTING": True,
+        }
+    )
+    yield limited.test_client()
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
