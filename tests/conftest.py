@@ -135,3 +135,41 @@ def make(db):
     from tests import factories
 
     return factories.Factory(db)
+
+
+@pytest.fixture
+def stub(wechat_stub):
+    """The WeChat stub, reset: no tokens, no recorded messages, no injected failures."""
+    import requests
+
+    requests.post(f"{wechat_stub}/stub/reset", timeout=5)
+    return wechat_stub
+
+
+@pytest.fixture(autouse=True)
+def _limits_as_configured(app):
+    """Flask-Limiter is one global object: an app created with limits on would leave them on for all."""
+    from app.extensions import limiter
+
+    before = limiter.enabled
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    yield
+    limiter.enabled = before
+
+
+@pytest.fixture
+def limited_client(app):
+    """A client of a second app with rate limits on (in memory)."""
+    from app import create_app
+    from app.extensions import limiter
+
+    limited = create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE")},
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "TESTING": True,
+        }
+    )
+    yield limited.test_client()
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]

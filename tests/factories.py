@@ -85,3 +85,8 @@ class Factory:
 
     def headers(self, user):
         return {"Authorization": f"Bearer {create_access_token(identity=str(user.id))}"}
+
+
+def error_code(response):
+    """The contract's error code of a response (tests assert codes, not messages)."""
+    return response.get_json()["error"]["code"]

@@ -115,26 +115,13 @@ def test_cli_creates_staff_with_scope(app, db, make):
     assert unscoped.exit_code != 0
 
 
-def test_login_is_rate_limited(wechat_stub, app):
-    """A separate app with limits on: the 21st login in a minute from one address gets 429 + Retry-After."""
-    from app import create_app
-    from app.extensions import limiter
-
-    was_enabled = limiter.enabled  # one limiter object serves every app: put it back afterwards
-    limited = create_app(
-        {
-            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE")},
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "TESTING": True,
-        }
-    )
-    client = limited.test_client()
+def test_login_is_rate_limited(limited_client):
+    """The 11th staff login in a minute from one address gets 429 + Retry-After."""
     statuses = [
-        client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"}).status_code for _ in range(11)
+        limited_client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"}).status_code
+        for _ in range(11)
     ]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
-    response = client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"})
-    limiter.enabled = was_enabled
+    response = limited_client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"})
     assert response.get_json()["error"]["code"] == "rate_limited" and response.headers.get("Retry-After")

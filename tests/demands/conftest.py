@@ -1,12 +1,6 @@
 import pytest
 
-from tests.demands.world import build_world, reset_stub
-
-
-@pytest.fixture
-def stub(wechat_stub):
-    reset_stub(wechat_stub)
-    return wechat_stub
+from tests.demands.world import build_world
 
 
 @pytest.fixture

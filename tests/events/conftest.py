@@ -39,7 +39,3 @@ def event_body(starts_on, ends_on=None, at=MIYUN, **fields):
         "organiser": "檀营乡商务办",
         **fields,
     }
-
-
-def error_code(response):
-    return response.get_json()["error"]["code"]

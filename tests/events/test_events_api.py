@@ -6,9 +6,9 @@ import pytest
 
 from app.common.clock import now_local
 from app.events.service import events_count
-from tests.factories import MIYUN
+from tests.factories import MIYUN, error_code
 
-from .conftest import FAR, error_code, event_body, gcj
+from .conftest import FAR, event_body, gcj
 
 TODAY = now_local().date()
 URL = "/api/v1/staff/events"

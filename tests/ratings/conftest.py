@@ -3,20 +3,12 @@
 from types import SimpleNamespace
 
 import pytest
-import requests
 
-from app.extensions import limiter
 from app.outlets.models import Outlet
 from app.ratings import service as ratings_service
 from tests.factories import MIYUN
 
 FAR = (MIYUN[0] + 0.05, MIYUN[1])
-
-
-@pytest.fixture
-def stub(wechat_stub):
-    requests.post(f"{wechat_stub}/stub/reset", timeout=5)
-    return wechat_stub
 
 
 def outlet_at(make, db, lng, lat, **fields):
@@ -56,33 +48,3 @@ def owner(area, make, db, monkeypatch):
 
 def rate(client, make, outlet_id, user, **body):
     return client.post(f"/api/v1/outlets/{outlet_id}/ratings", json={"stars": 5, **body}, headers=make.headers(user))
-
-
-def error_code(response):
-    return response.get_json()["error"]["code"]
-
-
-@pytest.fixture(autouse=True)
-def _limits_as_configured(app):
-    """Flask-Limiter is one global object: an app created elsewhere with limits on leaves them on."""
-    before = limiter.enabled
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
-    yield
-    limiter.enabled = before
-
-
-@pytest.fixture
-def limited_client(app):
-    """A second app with rate limits on (in memory); the shared limiter is put back afterwards."""
-    from app import create_app
-
-    limited = create_app(
-        {
-            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE")},
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "TESTING": True,
-        }
-    )
-    yield limited.test_client()
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]

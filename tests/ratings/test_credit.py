@@ -7,9 +7,9 @@ import pytest
 from app.common.clock import now_local
 from app.outlets.models import Outlet
 from app.ratings import credit
-from tests.factories import MIYUN
+from tests.factories import MIYUN, error_code
 
-from .conftest import error_code, rate
+from .conftest import rate
 
 BASE = {
     "rating_avg": None, "rating_count": 0, "upheld_complaints": 0,

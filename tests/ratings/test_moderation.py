@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from app.outlets.models import Outlet
 from app.ratings.models import RatingDecision
+from tests.factories import error_code
 
-from .conftest import error_code, rate
+from .conftest import rate
 
 
 def rated(client, make, area, stars=2, text="服务一般"):

@@ -5,9 +5,9 @@ import requests
 from app.outlets.models import Outlet
 from app.ratings.service import recent_ratings_for
 from app.uploads.models import Upload
-from tests.factories import MIYUN
+from tests.factories import MIYUN, error_code
 
-from .conftest import error_code, rate
+from .conftest import rate
 
 
 def outlet_rating(db, outlet_id):

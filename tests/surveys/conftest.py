@@ -3,16 +3,8 @@
 from types import SimpleNamespace
 
 import pytest
-import requests
 
-from app.extensions import limiter
 from tests.factories import MIYUN
-
-
-@pytest.fixture
-def stub(wechat_stub):
-    requests.post(f"{wechat_stub}/stub/reset", timeout=5)
-    return wechat_stub
 
 
 @pytest.fixture
@@ -37,33 +29,3 @@ def open_period(client, make, area, **body):
 def answer(client, make, circle_id, user, type_satisfaction=5, service_satisfaction=5, **extra):
     body = {"type_satisfaction": type_satisfaction, "service_satisfaction": service_satisfaction, **extra}
     return client.post(f"/api/v1/circles/{circle_id}/survey-responses", json=body, headers=make.headers(user))
-
-
-def error_code(response):
-    return response.get_json()["error"]["code"]
-
-
-@pytest.fixture(autouse=True)
-def _limits_as_configured(app):
-    """Flask-Limiter is one global object: an app created elsewhere with limits on leaves them on."""
-    before = limiter.enabled
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
-    yield
-    limiter.enabled = before
-
-
-@pytest.fixture
-def limited_client(app):
-    """A second app with rate limits on (in memory); the shared limiter is put back afterwards."""
-    from app import create_app
-
-    limited = create_app(
-        {
-            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE")},
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "TESTING": True,
-        }
-    )
-    yield limited.test_client()
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]

@@ -7,8 +7,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.common.clock import now_local
 from app.surveys.models import SurveyPeriod
+from tests.factories import error_code
 
-from .conftest import error_code, open_period
+from .conftest import open_period
 
 
 def test_default_period_is_the_current_calendar_year(client, make, db, area):

@@ -9,8 +9,9 @@ from app.auth.models import User
 from app.common.clock import now_local
 from app.surveys.models import SurveyResponse
 from app.surveys.service import survey_stats
+from tests.factories import error_code
 
-from .conftest import answer, error_code, open_period
+from .conftest import answer, open_period
 
 
 def test_answer_once_and_home_circle_is_remembered(client, make, db, area):

@@ -3,16 +3,9 @@
 import io
 
 import pytest
-import requests
 from PIL import Image
 
 from tests.uploads import files
-
-
-@pytest.fixture
-def stub(wechat_stub):
-    requests.post(f"{wechat_stub}/stub/reset", timeout=5)
-    return wechat_stub
 
 
 @pytest.fixture
