@@ -1,0 +1,198 @@
+import json
+from io import BytesIO
+
+from flask import Response, send_file
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from app.auth.policy import actor, login_required
+from app.evaluation import exports, reports, service, snapshots
+from app.evaluation.report_schemas import (
+    BlindSpotsQuerySchema,
+    CityEvaluationQuerySchema,
+    CityEvaluationSchema,
+    FeatureCollectionSchema,
+    GapsQuerySchema,
+    GapsSchema,
+    MapQuerySchema,
+    ScoringProfileSchema,
+    ServiceCodesQuerySchema,
+    ServiceCodesSchema,
+)
+from app.evaluation.schemas import (
+    AssessmentCreateSchema,
+    AssessmentPageSchema,
+    AssessmentSchema,
+    EvaluationSchema,
+    HistoryQuerySchema,
+    SnapshotCreateSchema,
+    SnapshotPageSchema,
+    SnapshotSchema,
+)
+
+blp = Blueprint(
+    "evaluation", __name__, url_prefix="/api/v1", description="生活圈评价：有没有、好不好、一图一单一账两表"
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SECURED = [{"bearerAuth": []}]
+OPTIONAL_LOGIN = [{}, {"bearerAuth": []}]  # anyone; a staff or admin token unlocks the full detail
+
+
+def _file_doc(mimetype: str, description: str) -> dict:
+    return {
+        "200": {"description": description, "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}}}
+    }
+
+
+def _xlsx(name_and_bytes) -> Response:
+    name, data = name_and_bytes
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@blp.route("/circles/<int:circle_id>/evaluation")
+class CircleEvaluation(MethodView):
+    @blp.response(200, EvaluationSchema)
+    @blp.doc(security=OPTIONAL_LOGIN)
+    def get(self, circle_id):
+        """生活圈评价：有没有、好不好逐项得分与依据（工作人员、管理员完整；居民为公开摘要）"""
+        return service.evaluation_for(actor(), circle_id)
+
+
+@blp.route("/circles/<int:circle_id>/evaluation-history")
+class EvaluationHistory(MethodView):
+    @blp.arguments(HistoryQuerySchema, location="query")
+    @blp.response(200, SnapshotPageSchema)
+    @blp.doc(security=OPTIONAL_LOGIN)
+    def get(self, args, circle_id):
+        """生活圈历次定档评价（类型可升可降）"""
+        items, has_more, total = snapshots.history(actor(), circle_id, args["page"], args["page_size"])
+        return {
+            "items": items,
+            "page": args["page"],
+            "page_size": args["page_size"],
+            "has_more": has_more,
+            "total": total,
+        }
+
+
+@blp.route("/staff/circles/<int:circle_id>/evaluation-snapshots")
+class EvaluationSnapshots(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(SnapshotCreateSchema)
+    @blp.response(201, SnapshotSchema)
+    @blp.doc(security=SECURED)
+    def post(self, body, circle_id):
+        """定档：冻结本期评价结果（正式评价）"""
+        row = snapshots.freeze_snapshot(current_user, circle_id, body["period"])
+        return snapshots.snapshot_item(row, True, None)
+
+
+@blp.route("/staff/circles/<int:circle_id>/assessments")
+class Assessments(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(AssessmentCreateSchema)
+    @blp.response(201, AssessmentSchema)
+    @blp.doc(security=SECURED)
+    def post(self, body, circle_id):
+        """录入工作人员评定项（菜市场达标、一老一小、商居和谐等），附说明和日期"""
+        return service.record_assessment(current_user, circle_id, body)
+
+    @blp.arguments(HistoryQuerySchema, location="query")
+    @blp.response(200, AssessmentPageSchema)
+    @blp.doc(security=SECURED)
+    def get(self, args, circle_id):
+        """工作人员评定记录"""
+        rows, has_more = service.list_assessments(current_user, circle_id, args["page"], args["page_size"])
+        return {"items": rows, "page": args["page"], "page_size": args["page_size"], "has_more": has_more}
+
+
+@blp.route("/circles/<int:circle_id>/gaps")
+class Gaps(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(GapsQuerySchema, location="query")
+    @blp.response(200, GapsSchema)
+    @blp.doc(security=SECURED)
+    def get(self, args, circle_id):
+        """一单：缺什么补什么（按配置标准与居民需求，六个一优先）"""
+        return reports.circle_gaps(current_user, circle_id, args["community_id"])
+
+
+@blp.route("/circles/<int:circle_id>/blind-spots")
+class BlindSpots(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(BlindSpotsQuerySchema, location="query")
+    @blp.response(200, FeatureCollectionSchema)
+    @blp.doc(security=SECURED)
+    def get(self, args, circle_id):
+        """一账：各必备业态的步行服务盲区（GeoJSON，含面积与覆盖人口比例）"""
+        return reports.circle_blind_spots(current_user, circle_id, args["types"], args["coord"])
+
+
+@blp.route("/circles/<int:circle_id>/map.geojson")
+class CircleMap(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(MapQuerySchema, location="query")
+    @blp.doc(security=SECURED, responses=_file_doc("application/geo+json", "GeoJSON FeatureCollection"))
+    def get(self, args, circle_id):
+        """一图：生活圈边界、社区、网点与步行盲区（GeoJSON）"""
+        data = reports.circle_map(current_user, circle_id, args["coord"])
+        return Response(json.dumps(data, ensure_ascii=False), mimetype="application/geo+json")
+
+
+@blp.route("/circles/<int:circle_id>/ledger.xlsx")
+class CircleLedger(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.doc(security=SECURED, responses=_file_doc(XLSX, "Excel 工作簿"))
+    def get(self, circle_id):
+        """导出生活圈台账（Excel：两张评价表、一单、一账、两表、需求清单）"""
+        return _xlsx(exports.circle_workbook(current_user, circle_id))
+
+
+@blp.route("/cities/<int:city_id>/evaluation")
+class CityEvaluation(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(CityEvaluationQuerySchema, location="query")
+    @blp.response(200, CityEvaluationSchema)
+    @blp.doc(security=SECURED)
+    def get(self, args, city_id):
+        """城市总览：各生活圈类型、等级、星级、指标与建设进度"""
+        return reports.city_evaluation(current_user, city_id, use_cache=not args["fresh"])
+
+
+@blp.route("/cities/<int:city_id>/ledger.xlsx")
+class CityLedger(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.doc(security=SECURED, responses=_file_doc(XLSX, "Excel 工作簿"))
+    def get(self, city_id):
+        """导出城市台账（Excel：评价汇总、指标、建设进度、一单与一账汇总）"""
+        return _xlsx(exports.city_workbook(current_user, city_id))
+
+
+@blp.route("/evaluation/service-codes")
+class ServiceCodes(MethodView):
+    @blp.arguments(ServiceCodesQuerySchema, location="query")
+    @blp.response(200, ServiceCodesSchema)
+    def get(self, args):
+        """评价用服务代码：便利店增值服务、早餐品类（网点 services 字段）、智能终端、菜市场与一老一小服务项目"""
+        return service.service_codes(args["profile"])
+
+
+@blp.route("/admin/scoring-profiles")
+class ScoringProfiles(MethodView):
+    decorators = [login_required("admin")]
+
+    @blp.response(200, ScoringProfileSchema(many=True))
+    @blp.doc(security=SECURED)
+    def get(self):
+        """评价规则（有没有、好不好）各版本及使用城市"""
+        return service.list_profiles()

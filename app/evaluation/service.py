@@ -1,0 +1,155 @@
+"""Evaluation use cases: live evaluation (cached, full or public), staff assessments, profile listings."""
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+
+from app.auth.policy import authorize_circle, can_manage_circle
+from app.circles.models import Circle, City
+from app.circles.service import get_circle
+from app.common.clock import now_local
+from app.common.errors import NotFound, ValidationFailed
+from app.evaluation import cache
+from app.evaluation.facts import CircleRow, build_snapshots
+from app.evaluation.grading import evaluate
+from app.evaluation.models import EvaluationAssessment
+from app.evaluation.profiles import (
+    DEFAULT_PROFILE,
+    get_profile,
+    profile_by_code,
+    scoring_profiles,
+    standards_for_city,
+)
+from app.extensions import db
+
+
+def today() -> date:
+    return now_local().date()
+
+
+def jsonable(value):
+    """The result as JSON will carry it (dates as ISO strings), so fresh and cached answers are alike."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
+
+
+def circle_rows(circles: list[Circle]) -> list[CircleRow]:
+    return [
+        CircleRow(c.id, c.name, c.city_id, c.city.tier, c.circle_type, c.population)
+        for c in sorted(circles, key=lambda c: c.id)
+    ]
+
+
+def evaluate_city_circles(city: City, circles: list[Circle], at: date | None = None, use_cache=True) -> dict:
+    """Results of circles of one city (one profile and standards), from the cache where fresh."""
+    at = at or today()
+    profile = get_profile(city.scoring_profile)
+    field = cache.field_name("evaluation", profile.tag, at)
+    keys = {c.id: cache.circle_key(c.id) for c in circles}
+    cached = cache.get_many(list(keys.values()), field) if use_cache else {}
+    results = {cid: cached[key] for cid, key in keys.items() if key in cached}
+    missing = [c for c in circles if c.id not in results]
+    if missing:
+        snaps = build_snapshots(circle_rows(missing), profile, standards_for_city(city), at)
+        now = now_local()
+        fresh = {cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()}
+        cache.put_many({keys[cid]: result for cid, result in fresh.items()}, field)
+        results.update(fresh)
+    return results
+
+
+def evaluate_circle(circle_id: int, at: date | None = None, use_cache=True) -> dict:
+    circle = get_circle(circle_id)
+    return evaluate_city_circles(circle.city, [circle], at, use_cache)[circle.id]
+
+
+def public_summary(result: dict) -> dict:
+    """What residents and anonymous visitors see: scores, types and rules, not the staff evidence."""
+    summary = {**result, "service": {**result["service"]}}
+    summary["service"]["items"] = [{**i, "evidence": {}} for i in result["service"]["items"]]
+    summary["detail"] = "public"
+    return summary
+
+
+def evaluation_for(user, circle_id: int) -> dict:
+    result = evaluate_circle(circle_id)
+    return {**result, "detail": "full"} if can_manage_circle(user, circle_id) else public_summary(result)
+
+
+# --- staff assessments --------------------------------------------------------------------------------
+
+
+def record_assessment(actor, circle_id: int, data: dict) -> EvaluationAssessment:
+    """Staff enter an item the platform cannot observe (with a note and date); it counts from that date."""
+    get_circle(circle_id)
+    authorize_circle(actor, circle_id)
+    assessed_on = data.get("assessed_on") or today()
+    if assessed_on > today():
+        raise ValidationFailed(details={"assessed_on": ["评定日期不能晚于今天"]})
+    row = EvaluationAssessment(
+        circle_id=circle_id,
+        item=data["item"],
+        value=data["value"],
+        note=data["note"],
+        assessed_on=assessed_on,
+        user_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.commit()
+    cache.invalidate_circle(circle_id)
+    return row
+
+
+def list_assessments(actor, circle_id: int, page: int, page_size: int):
+    get_circle(circle_id)
+    authorize_circle(actor, circle_id)
+    query = (
+        select(EvaluationAssessment)
+        .where(EvaluationAssessment.circle_id == circle_id)
+        .order_by(EvaluationAssessment.assessed_on.desc(), EvaluationAssessment.id.desc())
+    )
+    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size
+
+
+def service_codes(code: str | None = None) -> dict:
+    """The outlets.services codes the profile counts (add-ons, breakfast kinds, terminals) and the service
+    lists staff pick missing items from: what merchant and staff forms offer."""
+    profile = profile_by_code(code or DEFAULT_PROFILE)
+    items = profile.service
+
+    def listed(mapping: dict) -> list[dict]:
+        return [{"code": k, "name_zh": v} for k, v in mapping.items()]
+
+    return {
+        "profile": profile.code,
+        "store_add_ons": listed(items["store_breakfast"]["add_ons"]),
+        "breakfast_items": listed(items["store_breakfast"]["breakfast_items"]),
+        "market_services": listed(items["market_repair"]["market_services"]),
+        "elderly_services": listed(items["elderly_child"]["elderly_services"]),
+        "childcare_services": listed(items["elderly_child"]["childcare_services"]),
+        "smart_terminals": [
+            {"code": t["code"], "name_zh": t["name"], "types": t["types"], "services": t.get("services", [])}
+            for t in items["smart"]["terminals"]
+        ],
+    }
+
+
+def list_profiles() -> list[dict]:
+    """Every scoring profile with its rules and the cities that use it."""
+    cities = db.session.execute(select(City.id, City.name, City.scoring_profile).order_by(City.id)).all()
+    return [
+        {
+            **{k: getattr(p, k) for k in ("code", "version", "tag", "name_zh", "source", "note")},
+            **{k: getattr(p, k) for k in ("presence", "provisional", "grade", "stars", "service")},
+            "cities": [{"id": c.id, "name": c.name} for c in cities if c.scoring_profile == p.code],
+        }
+        for p in scoring_profiles().values()
+    ]
+
+
+def get_city(city_id: int) -> City:
+    city = db.session.get(City, city_id)
+    if city is None:
+        raise NotFound("城市不存在", code="city_not_found")
+    return city
