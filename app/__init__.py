@@ -4,6 +4,7 @@ from flask import Flask, request
 
 from app.auth.jwt import init_jwt_callbacks
 from app.common.errors import AppError, register_error_handlers
+from app.common.method_override import MethodOverride
 from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
 
@@ -29,6 +30,7 @@ DOMAINS = (
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.wsgi_app = MethodOverride(app.wsgi_app)
     app.config.from_object(Config)
     if overrides:
         app.config.update(overrides)

@@ -68,3 +68,17 @@ def test_business_types_served_from_the_data_file(client):
     standards = {p["code"]: p for p in client.get("/api/v1/standards").get_json()}
     assert standards["zhongwei"]["rules"]["pharmacy"]["radius_m"] == 700
     assert standards["miyun"]["rules"]["breakfast"]["per_people"] == [1, 3000]
+
+
+def test_post_with_method_override_is_a_patch(client, make):
+    """wx.request has no PATCH: the mini-program sends POST + X-HTTP-Method-Override: PATCH."""
+    circle = make.circle()
+    resident = make.headers(make.user())
+    response = client.post(
+        "/api/v1/me", json={"circle_id": circle.id}, headers={**resident, "X-HTTP-Method-Override": "PATCH"}
+    )
+    assert response.status_code == 200 and response.get_json()["circle_id"] == circle.id
+    not_get = client.get("/api/v1/me", headers={**resident, "X-HTTP-Method-Override": "PATCH"})
+    assert not_get.status_code == 200 and not_get.get_json()["circle_id"] == circle.id
+    delete = client.post("/api/v1/me", json={}, headers={**resident, "X-HTTP-Method-Override": "DELETE"})
+    assert delete.status_code == 405

@@ -5,6 +5,8 @@ Every key the application writes is built here so that names and lifetimes are v
 
 import redis
 from flask import current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 _clients = {}
 
@@ -13,7 +15,11 @@ def get_redis() -> redis.Redis:
     url = current_app.config["REDIS_URL"]
     client = _clients.get(url)
     if client is None:
-        client = _clients[url] = redis.Redis.from_url(url, decode_responses=True, socket_timeout=2)
+        # Fail fast when Redis is down (callers fall back or queue in the database) instead of
+        # the client's default retries with back-off holding a request for seconds.
+        client = _clients[url] = redis.Redis.from_url(
+            url, decode_responses=True, socket_timeout=2, socket_connect_timeout=1, retry=Retry(NoBackoff(), 1)
+        )
     return client
 
 

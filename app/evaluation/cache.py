@@ -1,5 +1,6 @@
 """Evaluation results cached in Redis, one hash per circle and per city, invalidated by the changes that
-affect them. Writers call `invalidate_circle(circle_id)` / `invalidate_city(city_id)` after their commit.
+affect them: `invalidation.py` notes what each commit changed and drops the affected entries; writers that
+bypass the ORM (core INSERT/UPDATE) call `invalidate_circle(circle_id)` / `invalidate_city(city_id)` after commit.
 
 Keys: circle:eval:circle:<id> and circle:eval:city:<id> (hashes, TTL 10 min); fields name what is cached
 with the scoring profile's version and the as-of date, e.g. "evaluation|mofcom-2023@1:ab12…|2025-06-01",
@@ -68,7 +69,7 @@ def put(key: str, field: str, value: dict):
     put_many({key: value}, field)
 
 
-def _delete(*keys: str):
+def delete_keys(*keys: str):
     try:
         get_redis().delete(*keys)
     except redis_lib.RedisError as error:
@@ -80,7 +81,7 @@ def invalidate_circle(circle_id: int | None):
     if circle_id is None:
         return
     city_id = db.session.scalar(select(Circle.city_id).where(Circle.id == circle_id))
-    _delete(circle_key(circle_id), *([city_key(city_id)] if city_id is not None else []))
+    delete_keys(circle_key(circle_id), *([city_key(city_id)] if city_id is not None else []))
 
 
 def invalidate_city(city_id: int | None):
@@ -88,4 +89,4 @@ def invalidate_city(city_id: int | None):
     if city_id is None:
         return
     ids = db.session.scalars(select(Circle.id).where(Circle.city_id == city_id)).all()
-    _delete(city_key(city_id), *(circle_key(i) for i in ids))
+    delete_keys(city_key(city_id), *(circle_key(i) for i in ids))

@@ -96,7 +96,6 @@ def record_assessment(actor, circle_id: int, data: dict) -> EvaluationAssessment
     )
     db.session.add(row)
     db.session.commit()
-    cache.invalidate_circle(circle_id)
     return row
 
 

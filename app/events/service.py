@@ -11,7 +11,6 @@ from app.auth.policy import authorize_circle
 from app.circles import service as circles
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
-from app.evaluation.cache import invalidate_circle
 from app.events.models import Event
 from app.extensions import db
 
@@ -57,7 +56,6 @@ def create_event(user, data: dict, lng: float, lat: float) -> Event:
     _apply(event, data)
     db.session.add(event)
     db.session.commit()
-    invalidate_circle(event.circle_id)  # item 8 of the 好不好 table counts events
     return event
 
 
@@ -76,9 +74,6 @@ def update_event(user, event_id: int, data: dict, lng: float | None, lat: float 
         event.location = _point(lng, lat)
     _apply(event, data)
     db.session.commit()
-    invalidate_circle(old_circle_id)
-    if circle_id != old_circle_id:
-        invalidate_circle(circle_id)
     return event
 
 
@@ -97,10 +92,8 @@ def _apply(event: Event, data: dict):
 def delete_event(user, event_id: int) -> None:
     event = get_event(event_id)
     authorize_circle(user, event.circle_id)
-    circle_id = event.circle_id
     db.session.delete(event)
     db.session.commit()
-    invalidate_circle(circle_id)
 
 
 def _lnglat_columns():

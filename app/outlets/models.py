@@ -73,4 +73,5 @@ class Outlet(Timestamps, db.Model):
             name="on_site_has_area",
         ),
         Index("ix_outlets_service_circle_ids", "service_circle_ids", postgresql_using="gin"),
+        Index("ix_outlets_on_site", "id", postgresql_where=text("on_site_service")),
     )

@@ -50,7 +50,6 @@ def _save_period(period: SurveyPeriod, changes: dict):
         if "ex_survey_periods_no_overlap" in str(error.orig):
             raise _overlap_error(None) from None
         raise
-    invalidate_circle(period.circle_id)
 
 
 def _overlap_error(clash: SurveyPeriod | None) -> Conflict:
@@ -181,7 +180,8 @@ def submit_response(user, circle_id: int, type_satisfaction: int, service_satisf
     if user.home_circle_id is None:  # answering for a circle is saying one lives there
         user.home_circle_id = circle.id
     db.session.commit()
-    invalidate_circle(circle.id)  # the evaluation's satisfaction items read these answers
+    # The answer went in by a core INSERT … ON CONFLICT, which the session hook does not see.
+    invalidate_circle(circle.id)
     return db.session.get(SurveyResponse, response_id), period
 
 

@@ -1,0 +1,86 @@
+"""Keeps the evaluation cache honest with one session hook instead of calls sprinkled in every writer.
+
+Every flush notes which circles the changed rows feed (an outlet's circle, a need's circle, a survey
+answer's circle, a resident's home circle, …); when the transaction commits, those circles' cached
+results and their cities' views are dropped. Outlets are re-read after the flush because the database
+trigger, not the ORM, moves them between circles.
+"""
+
+import logging
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.circles.models import Circle, City, Community
+from app.demands.models import Demand, Project
+from app.evaluation import cache
+from app.evaluation.models import EvaluationAssessment
+from app.events.models import Event
+from app.outlets.models import Outlet
+from app.repair.models import RepairOffer, StallSlot
+from app.surveys.models import SurveyPeriod, SurveyResponse
+
+log = logging.getLogger(__name__)
+STALE = "evaluation_stale_keys"
+
+CIRCLE_ATTRIBUTE = {
+    Outlet: "circle_id",
+    Demand: "circle_id",
+    Project: "circle_id",
+    Community: "circle_id",
+    Event: "circle_id",
+    SurveyPeriod: "circle_id",
+    SurveyResponse: "circle_id",
+    User: "home_circle_id",
+    EvaluationAssessment: "circle_id",
+}
+OUTLET_ATTRIBUTE = {Outlet: "id", RepairOffer: "outlet_id", StallSlot: "outlet_id"}
+
+
+def _values(obj, attribute):
+    """The attribute's value now and before this flush (a row can move from one circle to another)."""
+    history = inspect(obj).attrs[attribute].history
+    return {v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None}
+
+
+@event.listens_for(Session, "after_flush")
+def _note_stale_circles(session, _flush_context):
+    circles, cities, outlets = set(), set(), set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        kind = type(obj)
+        if kind is City:
+            cities.add(obj.id)
+        elif kind is Circle:
+            cities.update(_values(obj, "city_id"))  # a moved boundary can move outlets anywhere in the city
+        if kind in CIRCLE_ATTRIBUTE:
+            circles.update(_values(obj, CIRCLE_ATTRIBUTE[kind]))
+        if kind in OUTLET_ATTRIBUTE:
+            outlets.update(_values(obj, OUTLET_ATTRIBUTE[kind]))
+    if not (circles or cities or outlets):
+        return
+    connection = session.connection()
+    if outlets:
+        circles.update(connection.scalars(select(Outlet.circle_id).where(Outlet.id.in_(outlets))).all())
+    circles.discard(None)
+    keys = session.info.setdefault(STALE, set())
+    if circles:
+        rows = connection.execute(select(Circle.id, Circle.city_id).where(Circle.id.in_(circles))).all()
+        keys.update(cache.circle_key(circle_id) for circle_id, _ in rows)
+        keys.update(cache.city_key(city_id) for _, city_id in rows)
+    if cities:
+        keys.update(cache.city_key(city_id) for city_id in cities)
+        ids = connection.scalars(select(Circle.id).where(Circle.city_id.in_(cities))).all()
+        keys.update(cache.circle_key(circle_id) for circle_id in ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_stale_results(session):
+    keys = session.info.pop(STALE, None)
+    if keys:
+        cache.delete_keys(*keys)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_stale_results(session):
+    session.info.pop(STALE, None)

@@ -1,0 +1,155 @@
+// 提需求：附近相似的需求可直接“我也要”（GET /demands/similar，POST /demands/{id}/support）；
+// 照片 wx.chooseMedia → POST /uploads（demand_photo），位置 wx.chooseLocation（GCJ-02），
+// 提交前请求订阅消息授权，POST /demands 带 Idempotency-Key（同一次提交的重试用同一个键）。
+const api = require('../../utils/api')
+const { here } = require('../../utils/location')
+const { DEMAND_KINDS, distance } = require('../../utils/catalog')
+
+Component({
+  data: {
+    kinds: DEMAND_KINDS,
+    kindIndex: 0,
+    types: [],
+    typeIndex: -1,
+    outlet: null,
+    text: '',
+    place: null,
+    photos: [],
+    similar: [],
+    similarRadius: null,
+    submitting: false,
+  },
+  methods: {
+    async onLoad(query) {
+      const kindIndex = Math.max(
+        0,
+        DEMAND_KINDS.findIndex((k) => k.code === query.kind),
+      )
+      const outlet = query.outlet_id
+        ? { id: Number(query.outlet_id), name: decodeURIComponent(query.outlet_name || '') }
+        : null
+      this.setData({ kindIndex, outlet })
+      const [types, point] = await Promise.all([api.get('/business-types'), here()])
+      const typeIndex = query.business_type ? types.items.findIndex((t) => t.code === query.business_type) : -1
+      this.setData({ types: types.items, typeIndex, place: { ...point, name: '当前位置', address: '' } })
+      return this.loadSimilar()
+    },
+    kind() {
+      return DEMAND_KINDS[this.data.kindIndex].code
+    },
+    businessType() {
+      const { types, typeIndex } = this.data
+      return this.kind() === 'missing_type' && typeIndex >= 0 ? types[typeIndex].code : null
+    },
+    pickKind(e) {
+      this.setData({ kindIndex: Number(e.detail.value) })
+      return this.loadSimilar()
+    },
+    pickType(e) {
+      this.setData({ typeIndex: Number(e.detail.value) })
+      return this.loadSimilar()
+    },
+    onText(e) {
+      this.setData({ text: e.detail.value })
+    },
+    async chooseLocation() {
+      const { place } = this.data
+      try {
+        const res = await api.wxp('chooseLocation', { latitude: place.lat, longitude: place.lng })
+        this.setData({ place: { lat: res.latitude, lng: res.longitude, name: res.name, address: res.address } })
+        return this.loadSimilar()
+      } catch (e) {
+        return null // closed the map without choosing
+      }
+    },
+    async choosePhoto() {
+      const left = 3 - this.data.photos.length
+      if (left <= 0) return null
+      let picked
+      try {
+        picked = await api.wxp('chooseMedia', { count: left, mediaType: ['image'], sizeType: ['compressed'] })
+      } catch (e) {
+        return null // cancelled
+      }
+      wx.showLoading({ title: '上传中' })
+      try {
+        for (const file of picked.tempFiles) {
+          const upload = await api.upload(file.tempFilePath, 'demand_photo')
+          this.setData({
+            photos: this.data.photos.concat([{ id: upload.id, path: file.tempFilePath, check: upload.media_check }]),
+          })
+        }
+      } catch (error) {
+        return null
+      } finally {
+        wx.hideLoading()
+      }
+      return this.data.photos
+    },
+    removePhoto(e) {
+      this.setData({ photos: this.data.photos.filter((p) => p.id !== Number(e.currentTarget.dataset.id)) })
+    },
+    async loadSimilar() {
+      const { place, outlet } = this.data
+      if (!place || (this.kind() === 'missing_type' && !this.businessType())) return this.setData({ similar: [] })
+      const params = {
+        lat: place.lat,
+        lng: place.lng,
+        kind: this.kind(),
+        business_type: this.businessType(),
+        outlet_id: outlet && outlet.id,
+      }
+      const page = await api.get('/demands/similar', params)
+      this.setData({
+        similar: page.items.map((d) => ({ ...d, distance_text: distance(d.distance_m) })),
+        similarRadius: page.radius_m,
+      })
+      return page
+    },
+    async support(e) {
+      const id = Number(e.currentTarget.dataset.id)
+      try {
+        const result = await api.post(`/demands/${id}/support`)
+        const similar = this.data.similar.map((d) =>
+          d.id === id ? { ...d, support_count: result.support_count, supported_by_me: true } : d,
+        )
+        this.setData({ similar })
+        wx.showToast({ title: '已支持', icon: 'success' })
+      } catch (error) {
+        // shown by the api module (e.g. 您已经支持过该需求)
+      }
+    },
+    async submit() {
+      const { text, place, photos, outlet } = this.data
+      if (!text.trim()) return wx.showToast({ title: '请描述您的需求', icon: 'none' })
+      if (this.kind() === 'missing_type' && !this.businessType())
+        return wx.showToast({ title: '请选择缺少的业态', icon: 'none' })
+      // Asked inside the tap handler (WeChat requires a user gesture), before the need exists.
+      await api.requestSubscribe('demand')
+      // One key per need: a repeated tap after a failure replays instead of creating a second need.
+      this.submitKey = this.submitKey || api.newKey()
+      this.setData({ submitting: true })
+      try {
+        const body = {
+          kind: this.kind(),
+          business_type: this.businessType(),
+          outlet_id: outlet ? outlet.id : null,
+          text: text.trim(),
+          address: [place.name, place.address].filter(Boolean).join(' '),
+          location: { lat: place.lat, lng: place.lng },
+          photo_ids: photos.map((p) => p.id),
+        }
+        const demand = await api.post('/demands', body, { key: this.submitKey })
+        this.submitKey = null
+        this.setData({ created: demand })
+        wx.showToast({ title: demand.moderation === 'visible' ? '已提交' : '已提交，内容审核中', icon: 'success' })
+        wx.switchTab({ url: '/pages/demands/index' })
+        return demand
+      } catch (error) {
+        return null
+      } finally {
+        this.setData({ submitting: false })
+      }
+    },
+  },
+})

@@ -1,0 +1,49 @@
+"""Cached evaluations are dropped by the commits that change their inputs, and only by those."""
+
+from app.evaluation import cache
+from app.outlets.service import apply_fields
+from tests.factories import MIYUN
+
+
+def evaluate(client, make, circle):
+    response = client.get(f"/api/v1/circles/{circle.id}/evaluation", headers=make.headers(make.user("admin")))
+    assert response.status_code == 200
+
+
+def test_outlet_change_drops_its_circle_and_city(client, make, db, redis):
+    circle = make.circle(center=MIYUN)
+    other = make.circle(center=(MIYUN[0] + 0.05, MIYUN[1]))
+    outlet = make.outlet(*MIYUN, types=["breakfast"])
+    db.session.commit()
+    evaluate(client, make, circle)
+    evaluate(client, make, other)
+    assert redis.exists(cache.circle_key(circle.id)) and redis.exists(cache.circle_key(other.id))
+    apply_fields(outlet, {"types": ["breakfast", "pharmacy"]})
+    db.session.commit()
+    assert not redis.exists(cache.circle_key(circle.id))
+    assert redis.exists(cache.circle_key(other.id))  # another city, untouched
+
+
+def test_outlet_moving_between_circles_drops_both(client, make, db, redis):
+    city = make.city()
+    west = make.circle(center=MIYUN, city=city, half_m=300)
+    east = make.circle(center=(MIYUN[0] + 0.01, MIYUN[1]), city=city, half_m=300)
+    outlet = make.outlet(*MIYUN)
+    db.session.commit()
+    for circle in (west, east):
+        evaluate(client, make, circle)
+    apply_fields(outlet, {"lng": MIYUN[0] + 0.01, "lat": MIYUN[1]})
+    db.session.commit()
+    assert not redis.exists(cache.circle_key(west.id)) and not redis.exists(cache.circle_key(east.id))
+    assert not redis.exists(cache.city_key(city.id))
+
+
+def test_rolled_back_change_keeps_the_cache(client, make, db, redis):
+    circle = make.circle(center=MIYUN)
+    outlet = make.outlet(*MIYUN)
+    db.session.commit()
+    evaluate(client, make, circle)
+    apply_fields(outlet, {"name": "改名"})
+    db.session.flush()
+    db.session.rollback()
+    assert redis.exists(cache.circle_key(circle.id))
