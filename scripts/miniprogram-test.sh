@@ -76,7 +76,7 @@ export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" \
 
 log "migrating and loading demo data into $DB_NAME"
 "$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
-"$PY" -m flask demo load >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+"$PY" -m flask demo load --places-only >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
 
 # ---- servers ------------------------------------------------------------------------------------
 PIDS=()

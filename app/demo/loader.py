@@ -1,6 +1,7 @@
 """Writes the demo data: two cities, their plans' circles and communities (upserted by external_id, so
-re-running keeps the ids that staff scopes and other rows point at), and the synthetic outlets (bulk
-upsert; the database trigger assigns each outlet's circle and community from its location)."""
+re-running keeps the ids that staff scopes and other rows point at), the synthetic outlets (bulk
+upsert; the database trigger assigns each outlet's circle and community from its location) with repair
+prices and mobile stalls, and the live year the evaluation reads (activity.py)."""
 
 import random
 from dataclasses import dataclass, field
@@ -10,10 +11,14 @@ from sqlalchemy import exists, select
 
 from app.circles.models import Circle
 from app.circles.service import find_or_create_city
-from app.demo import geometry, people, writer
+from app.demo import enrich, geometry, people, records, repairs, writer
+from app.demo.activity import ActivityResult, load_activity
+from app.demo.context import stream
 from app.demo.outlets import Place, circle_outlets
 from app.demo.sources import CircleSpec, circle_specs, shortages
+from app.evaluation import cache
 from app.extensions import db
+from app.outlets.models import Outlet
 
 DEFAULT_SEED = 2023
 DEFAULT_PER_10K = 72.0  # ≈ 4,000 outlets over the two towns' ~590,000 people
@@ -36,6 +41,7 @@ class LoadResult:
     communities: int = 0
     outlets: int = 0
     fallback_circles: tuple = ()
+    activity: ActivityResult | None = None
 
 
 @dataclass
@@ -49,28 +55,55 @@ class CirclePlan:
     outlets: list[dict] = field(default_factory=list)
 
 
-def load(seed: int = DEFAULT_SEED, per_10k: float = DEFAULT_PER_10K, if_empty: bool = False) -> LoadResult:
-    """Loads (or replaces) the demo data; with if_empty, does nothing when any circle exists."""
+def load(
+    seed: int = DEFAULT_SEED, per_10k: float = DEFAULT_PER_10K, if_empty: bool = False, places_only: bool = False
+) -> LoadResult:
+    """Loads (or replaces) the demo data; with if_empty, does nothing when any circle exists. With
+    places_only: circles, communities and shops as before anyone used the platform (no repair prices or
+    stalls, residents, surveys, ratings, needs, projects, events, assessments; an earlier load's go)."""
     if if_empty and db.session.scalar(select(exists().where(Circle.id.is_not(None)))):
         return LoadResult(skipped=True)
     cities = {key: find_or_create_city(**fields) for key, fields in CITIES.items()}
     plans = _plan(seed, per_10k)
-    rows = [row for plan in plans for row in plan.outlets]
+    stalls, offers = [], {}
+    if not places_only:
+        for city in CITIES:
+            stalls += repairs.mobile_stalls(city, _city_rows(plans, city), _rng(seed, "stalls", city))
+        for plan in plans:
+            offers |= repairs.repair_offers(plan.outlets, _rng(seed, plan.spec.external_id, "prices"))
+        offers |= repairs.repair_offers([row for row, _ in stalls], _rng(seed, "stall-prices"))
+    rows = [row for plan in plans for row in plan.outlets] + [row for row, _ in stalls]
     city_ids = [city.id for city in cities.values()]
     writer.check_names(city_ids, [plan.spec.name for plan in plans])
+    staff = records.demo_staff(create=not places_only)
+    records.delete_activity(city_ids, staff)
     writer.delete_stale_outlets(city_ids, [row["external_id"] for row in rows])
     writer.upsert_areas(cities, [_circle_fields(plan) for plan in plans])
     writer.upsert_outlets(rows)
+    records.write_repairs(_outlet_ids(list(offers) + [row["external_id"] for row, _ in stalls]), offers, stalls)
+    specs = {plan.spec.external_id: plan.spec for plan in plans}
+    live = None if places_only else load_activity(seed, cities, specs, staff)
+    if places_only:
+        records.delete_residents()
+    records.refresh_ratings(city_ids)
     db.session.commit()
+    for city_id in city_ids:  # bulk writes bypass the session hook that drops cached evaluations
+        cache.invalidate_city(city_id)
     circles, communities, outlets = writer.counts(city_ids)
     fallback = tuple(plan.spec.name for plan in plans if plan.fallback)
-    return LoadResult(False, circles, communities, outlets, fallback)
+    return LoadResult(False, circles, communities, outlets, fallback, live)
 
 
-def _rng(seed, *parts) -> random.Random:
-    # One stream per circle (string seeds hash the same in every process), so a change to one circle
-    # does not reshuffle the others.
-    return random.Random(":".join(map(str, (seed, *parts))))
+_rng = stream  # one stream per circle and purpose
+
+
+def _city_rows(plans: list["CirclePlan"], city: str) -> list[list[dict]]:
+    return [plan.outlets for plan in plans if plan.spec.city == city]
+
+
+def _outlet_ids(external_ids: list[str]) -> dict[str, int]:
+    query = select(Outlet.external_id, Outlet.id).where(Outlet.external_id.in_(external_ids))
+    return dict(db.session.execute(query).all())
 
 
 def _plan(seed: int, per_10k: float) -> list[CirclePlan]:
@@ -94,6 +127,7 @@ def _plan(seed: int, per_10k: float) -> list[CirclePlan]:
         people.make_very_old(everyone, _rng(seed, "very-old", city))
     for plan in plans:
         plan.outlets = _outlets(plan, per_10k, _rng(seed, plan.spec.external_id, "outlets"))
+        enrich.add_services(plan.outlets, plan.spec.city, _rng(seed, plan.spec.external_id, "services"))
     return plans
 
 

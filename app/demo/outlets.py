@@ -13,6 +13,12 @@ from app.taxonomy.registry import taxonomy
 SPARSE_FACTOR = 0.45  # "周边生活服务设施少": under half the usual density
 QUALITY_FACTOR = {"commercial": 1.4, "new_residential": 1.1, "urban_rural": 0.7}  # quality types by circle type
 COMBO_SHARE = 0.15  # outlets that also provide a second type (一店多能)
+# A newly built area (Zhongwei's 新建 circles) has the everyday quality types first; theatres, bookstores,
+# gyms and the like come later. Where a new-build circle has no neighbours, its 有没有 score shows it.
+NEW_BUILD_QUALITY = frozenset(
+    "specialty_restaurant fast_food_chain tea_coffee bakery dessert beauty training apparel wellness pet_service"
+    " childcare baby_kids".split()
+)
 
 
 @dataclass
@@ -29,13 +35,15 @@ class Place:
         return self.name.removesuffix("社区") if len(self.name) > 3 else self.name
 
 
-def _weights(city: str, circle_type: str | None) -> dict[str, float]:
+def _weights(spec) -> dict[str, float]:
     tiers = {t.code: t.tier for t in taxonomy().business_types}
-    factor = QUALITY_FACTOR.get(circle_type, 1.0)
+    factor = QUALITY_FACTOR.get(spec.circle_type, 1.0)
+    new_build = spec.profile.get("build_mode") == "新建"
     return {
         code: w * (factor if tiers[code] == "quality" else 1.0)
         for code, w in catalog.TYPE_WEIGHTS.items()
-        if catalog.CITY_ONLY.get(code, city) == city
+        if catalog.CITY_ONLY.get(code, spec.city) == spec.city
+        and not (new_build and tiers[code] == "quality" and code not in NEW_BUILD_QUALITY)
     }
 
 
@@ -84,7 +92,7 @@ def shop_name(city: str, code: str, place: str, rng: random.Random) -> tuple[str
 
 def circle_outlets(spec, places: list[Place], streets: dict, per_10k: float, rng: random.Random) -> list[dict]:
     """Insert-ready rows (Outlet columns plus lng/lat) for a circle's communities."""
-    weights = _weights(spec.city, spec.circle_type)
+    weights = _weights(spec)
     total = outlet_count(spec, per_10k, rng)
     rows = []
     for place in places:

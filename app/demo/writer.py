@@ -20,6 +20,7 @@ BATCH = 1000
 OUTLET_UPDATES = (
     "name name_initials types location address phone hours open_24h closed_on_holidays open_minutes avg_spend chain"
     " brand online online_platforms quality_brand delivery accepts_cash elderly_friendly qr_payment services status"
+    " mobile"
 ).split()
 
 
@@ -97,6 +98,7 @@ def _upsert_communities(circle: Circle, communities: list[dict]) -> None:
 def _outlet_values(row: dict) -> dict:
     """The generator's row → Outlet columns, with the derived ones every write path keeps true."""
     values = {key: value for key, value in row.items() if key not in ("lng", "lat")}
+    values.setdefault("mobile", False)
     values.update(
         location=WKTElement(f"POINT({row['lng']} {row['lat']})", srid=4326),
         name_initials=name_initials(row["name"]),
