@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.engine import make_url
+
+from tests.transactions import rolled_back
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,32 +88,11 @@ def app(wechat_stub):
     return app
 
 
-class _ConnectionBoundSession(FlaskSession):
-    """Flask-SQLAlchemy's Session picks its engine before looking at `bind`; tests need the bind."""
-
-    def get_bind(self, *args, **kwargs):
-        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
-
-
 @pytest.fixture
 def db(app):
     """Each test runs in a transaction rolled back at the end; services' commits become savepoints."""
-    from app.extensions import db as database
-
-    with app.app_context():
-        connection = database.engine.connect()
-        transaction = connection.begin()
-        original = database.session
-        database.session = database._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
-        )
-        try:
-            yield database
-        finally:
-            database.session.remove()
-            database.session = original
-            transaction.rollback()
-            connection.close()
+    with rolled_back(app) as database:
+        yield database
 
 
 @pytest.fixture

@@ -5,34 +5,14 @@ on the shared transaction's rows); they use `api` and `admin_headers` instead.""
 
 import pytest
 from flask_jwt_extended import create_access_token
-from flask_sqlalchemy.session import Session as FlaskSession
 
-
-class _ConnectionBoundSession(FlaskSession):
-    """As in tests/conftest.py: use the bound connection, not the engine."""
-
-    def get_bind(self, *args, **kwargs):
-        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
+from tests.transactions import rolled_back
 
 
 @pytest.fixture(scope="module")
 def shared_db(app):
-    from app.extensions import db as database
-
-    with app.app_context():
-        connection = database.engine.connect()
-        transaction = connection.begin()
-        original = database.session
-        database.session = database._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
-        )
-        try:
-            yield database
-        finally:
-            database.session.remove()
-            database.session = original
-            transaction.rollback()
-            connection.close()
+    with rolled_back(app) as database:
+        yield database
 
 
 @pytest.fixture(scope="module")
