@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -92,6 +93,8 @@ class ProjectEvent(db.Model):
     changes: Mapped[dict] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
+    __table_args__ = (Index("ix_project_events_actor_id", "actor_id", postgresql_where=text("actor_id IS NOT NULL")),)
+
 
 class Demand(Timestamps, db.Model):
     """A resident's need (需求): what is missing, a service problem, a shop that is gone."""
@@ -170,3 +173,5 @@ class DemandEvent(db.Model):
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     data: Mapped[dict] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_demand_events_actor_id", "actor_id", postgresql_where=text("actor_id IS NOT NULL")),)

@@ -56,6 +56,7 @@ class Rating(Timestamps, db.Model):
             sql("created_at DESC"),
             postgresql_where=sql("status = 'visible'"),
         ),
+        Index("ix_ratings_reply_user_id", "reply_user_id", postgresql_where=sql("reply_user_id IS NOT NULL")),
     )
 
 
