@@ -217,6 +217,10 @@ def run_inprocess(args) -> None:
             captured[name] = next((s, p) for s, p in reversed(statements) if "outlets" in s)
         event.remove(db.engine, "before_cursor_execute", capture)
     out["app_sql_text"] = captured["plain"][0]
+    if not what_if:
+        from app.outlets import search as search_module
+
+        out["what_if_applies"] = {n: whatif.applies(n, captured["plain"][0], search_module) for n in WHAT_IFS}
 
     def raw(sql: str, variant: dict):
         def run(point):
@@ -949,11 +953,13 @@ def main(argv=None) -> int:
             r["gunicorn"] = run_gunicorn(size, args)
         if not args.skip_what_if:
             for what_if in WHAT_IFS:
+                if not r.get("what_if_applies", {}).get(what_if, True):
+                    continue  # changes nothing in the code measured
                 print(f"[{size}] what-if {what_if} …", file=sys.stderr, flush=True)
                 r["what_if"][what_if] = measure_in_child(size, args, what_if)
             if not args.skip_gunicorn:
                 for what_if, spec in WHAT_IFS.items():
-                    if spec.get("gunicorn"):
+                    if spec.get("gunicorn") and what_if in r["what_if"]:
                         r["gunicorn_what_if"][what_if] = run_gunicorn(size, args, what_if)
         r["loadavg_after"] = os.getloadavg()
         results["sizes"][str(size)] = r
