@@ -96,11 +96,14 @@ def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: str)
         slack=SPHERE_TO_ELLIPSOID_SLACK,
     )
     # The point is written out in place (not a CTE) so the planner sees a constant the GiST index can
-    # order by (`Order By: location <-> point`); a CTE value forces a sort of every candidate.
+    # order by (`Order By: location <-> point`); a CTE value forces a sort of every candidate. The KNN
+    # step is bounded by the index box rather than ST_DWithin: PostGIS estimates ST_DWithin on geography
+    # ~100x too low, which led the planner to bitmap scans, parallel workers and JIT (15-800 ms); the box
+    # is estimated right. Extra rows the box admits cannot change the cutoff, which is capped at r_search.
     sql = f"""
     WITH knn AS (
         SELECT o.location <-> {POINT} AS ds FROM outlets o
-        WHERE {where} AND ST_DWithin(o.location, {POINT}, :r_search, false)
+        WHERE {where} AND o.location && _ST_Expand({POINT}, CAST(:r_search AS float8))
         ORDER BY o.location <-> {POINT} LIMIT :k
     ),
     cutoff AS (SELECT CASE WHEN count(*) < :k THEN CAST(:r_search AS float8)
@@ -137,18 +140,7 @@ def _count_up_to(query: NearbyQuery, radius: int, params: dict, where: str, cap:
 
 
 def _rows(sql: str, params: dict) -> list[dict]:
-    """Runs a search query with two planner settings changed for its duration only (SET LOCAL).
-
-    The row estimate for ST_DWithin on geography is poor: the planner often picks a bitmap scan,
-    sometimes parallel, that reads and sorts thousands of candidates (15-20 ms at 100k outlets) where
-    the index-ordered scan reads about k rows (0.3 ms). The same inflated cost estimate switches on
-    JIT compilation, which costs ~20 ms per query and saves nothing on a few dozen rows.
-    """
-    db.session.execute(text("SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off"))
-    try:
-        return [dict(row) for row in db.session.execute(text(sql), params).mappings()]
-    finally:
-        db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL jit TO DEFAULT"))
+    return [dict(row) for row in db.session.execute(text(sql), params).mappings()]
 
 
 def _radius_for(query: NearbyQuery, params: dict, where: str) -> int:
