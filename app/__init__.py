@@ -5,6 +5,7 @@ from flask import Flask, request
 from app.auth.jwt import init_jwt_callbacks
 from app.common.errors import AppError, register_error_handlers
 from app.common.method_override import MethodOverride
+from app.common.openapi import ErrorResponsesPlugin
 from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
 
@@ -43,7 +44,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     jwt.init_app(app)
     init_jwt_callbacks()
     limiter.init_app(app)
-    api.init_app(app, spec_kwargs={"info": {"description": "一刻钟便民生活圈居民服务平台接口"}})
+    api.init_app(
+        app,
+        spec_kwargs={
+            "info": {"description": "一刻钟便民生活圈居民服务平台接口"},
+            "extra_plugins": [ErrorResponsesPlugin(app)],
+        },
+    )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app, api)
     _require_json_bodies(app)

@@ -4,10 +4,13 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-from flask_smorest import Api, Blueprint
+import flask_smorest
+from flask_smorest import Blueprint
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from webargs.flaskparser import FlaskParser
+
+from app.common.schemas import ErrorSchema
 
 # Stable constraint names keep Alembic migrations reproducible.
 naming_convention = {
@@ -20,6 +23,14 @@ naming_convention = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate()
+
+
+class Api(flask_smorest.Api):
+    # Error responses carry the contract's envelope, declared per status by app/common/openapi.py: no catch-all.
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+
 api = Api()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -24,9 +24,10 @@ def login_required(*roles):
                 raise Forbidden("当前账号无此权限", code="role_forbidden")
             return view(*args, **kwargs)
 
-        wrapper._roles = roles  # read by the OpenAPI security annotations
+        wrapper._roles = roles  # read by the OpenAPI document (app/common/openapi.py): 401, 403, security
         return wrapper
 
+    decorate._roles = roles
     return decorate
 
 

@@ -56,3 +56,15 @@ class Bool(fields.Boolean):
 
     truthy = {"1", "true", "True", "yes", 1}
     falsy = {"0", "false", "False", "no", "", 0}
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "稳定的错误代码（snake_case）"})
+    message = fields.String(required=True, metadata={"description": "中文说明"})
+    details = fields.Dict(required=True, metadata={"description": "字段 → 错误列表，或其他补充信息"})
+
+
+class ErrorSchema(Schema):
+    """The contract's error envelope; every error response in the OpenAPI document points here."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)

@@ -1,0 +1,105 @@
+"""Error responses in the OpenAPI document, derived from each route so that no route file declares them by hand.
+
+Every operation declares, with the contract's envelope (`ErrorSchema`), each error status it can answer:
+
+| status | when | derived from |
+|---|---|---|
+| 401 | missing, expired or bad token | `security` names `bearerAuth`, or `login_required` on the route |
+| 403 | the role does not allow it | `login_required(<roles>)` |
+| 404 | the object in the path does not exist (also: an id outside int4) | the path has parameters |
+| 400 | the body is not JSON | a JSON request body |
+| 409 | a unique constraint or a state conflict | POST / PUT / PATCH / DELETE |
+| 413, 415 | body too large; not JSON (or multipart for uploads) | POST / PUT / PATCH |
+| 422 | a parameter or the body is invalid | `blp.arguments(...)` (flask-smorest adds it) |
+| 429 | rate limit | `limiter.limit(...)` on the view or its class |
+| 503 | the database is unavailable | every operation |
+
+What cannot be seen from the route (a 404 for an id in the body, a 403 from a scope rule in a use case, 502 when
+WeChat fails) is declared next to the route with `@may_answer(404, 502)`. There is no catch-all `default`: a status
+an operation answers but does not declare fails the schemathesis run in `make test` (scripts/api-fuzz.sh).
+"""
+
+from http import HTTPStatus
+
+from apispec import BasePlugin
+from flask_limiter import Limit
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+BODY_METHODS = {"post", "put", "patch"}
+ALWAYS = (503,)
+
+
+def may_answer(*statuses: int):
+    """Declares error statuses of a view method that its route does not show (see the module's table)."""
+
+    def decorate(func):
+        func._may_answer = tuple(getattr(func, "_may_answer", ())) + statuses
+        return func
+
+    return decorate
+
+
+def _limited(view, func, method) -> bool:
+    """A limit on the view class (`decorators`, which may name methods) or on the method itself."""
+    for decorator in getattr(getattr(view, "view_class", None), "decorators", ()):
+        if isinstance(decorator, Limit) and (not decorator.methods or method.lower() in decorator.methods):
+            return True
+    # The limiter marks its wrappers; a MethodView's view function inherits the mark from its class decorators.
+    return func is not view and getattr(func, "__wrapper-limiter-instance", None) is not None
+
+
+def _roles(*funcs):
+    """None: no login needed; (): any logged-in user; else the roles of login_required(...)."""
+    for func in funcs:
+        roles = getattr(func, "_roles", None)
+        if roles is not None:
+            return tuple(roles)
+    return None
+
+
+def error_statuses(rule, method: str, view, func, operation: dict) -> set[int]:
+    statuses = set(ALWAYS)
+    roles = _roles(func, view)
+    security = operation.get("security") or []
+    if roles is not None or any("bearerAuth" in requirement for requirement in security):
+        statuses.add(401)
+    if roles:
+        statuses.add(403)
+    if rule.arguments:
+        statuses.add(404)
+    if method in WRITE_METHODS:
+        statuses.add(409)
+    if method in BODY_METHODS:
+        statuses |= {413, 415}
+    content = (operation.get("requestBody") or {}).get("content") or {}
+    if "application/json" in content:
+        statuses |= {400, 422}
+    if operation.get("parameters"):
+        statuses.add(422)
+    if _limited(view, func, method):
+        statuses.add(429)
+    statuses.update(getattr(func, "_may_answer", ()))
+    return statuses
+
+
+class ErrorResponsesPlugin(BasePlugin):
+    """apispec plugin: adds the derived error responses to each operation as flask-smorest documents it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
+        if rule is None or not operations:
+            return
+        view = self.app.view_functions.get(rule.endpoint)
+        view_class = getattr(view, "view_class", None)
+        for method, operation in operations.items():
+            func = getattr(view_class, method, None) or view
+            roles = _roles(func, view)
+            if roles is not None and not operation.get("security"):
+                operation["security"] = [{"bearerAuth": []}]
+            responses = operation.setdefault("responses", {})
+            responses.pop("default", None)
+            for status in sorted(error_statuses(rule, method, view, func, operation)):
+                responses.setdefault(str(status), HTTPStatus(status).name)
