@@ -3,6 +3,7 @@
 from flask import Flask, request
 
 from app.auth.jwt import init_jwt_callbacks
+from app.common import inputs
 from app.common.errors import AppError, register_error_handlers
 from app.common.method_override import MethodOverride
 from app.common.openapi import ErrorResponsesPlugin
@@ -53,6 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     register_error_handlers(app, api)
+    inputs.init_app(app, api)
     _require_json_bodies(app)
 
     from app import registry

@@ -31,6 +31,9 @@ class Config:
     TZ = _env("TZ", "Asia/Shanghai")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))
     UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+    # Largest request body (JSON) of any route, refused with 413 before it is read; uploads raise it per request
+    # to UPLOAD_MAX_BYTES. 2 MB holds the largest circle boundary an admin posts.
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
     # Walking model for walk_minutes: straight-line metres × detour factor ÷ speed.
     # 80 m/min (4.8 km/h) and a 1.2 street detour make 1 km straight ≈ 15 minutes.

@@ -8,8 +8,8 @@ import flask_smorest
 from flask_smorest import Blueprint
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
-from webargs.flaskparser import FlaskParser
 
+from app.common.inputs import Parser
 from app.common.schemas import ErrorSchema
 
 # Stable constraint names keep Alembic migrations reproducible.
@@ -37,4 +37,4 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 # Unknown parameters are refused everywhere (schemas say unknown=RAISE), so a typo such as
 # `type=` for `types=` gets a 422 instead of silently unfiltered results.
-Blueprint.ARGUMENTS_PARSER = FlaskParser(unknown=None)
+Blueprint.ARGUMENTS_PARSER = Parser(unknown=None)

@@ -58,9 +58,11 @@ _HTTP_CODES = {
     404: ("not_found", "资源不存在"),
     405: ("method_not_allowed", "不支持该请求方法"),
     409: ("conflict", "与现有数据冲突"),
-    413: ("payload_too_large", "上传内容过大"),
+    413: ("payload_too_large", "请求体过大"),
+    414: ("uri_too_long", "请求地址过长"),
     415: ("unsupported_media_type", "不支持的内容类型"),
     422: ("validation_error", "请求参数有误"),
+    431: ("headers_too_large", "请求头过大"),
     429: ("rate_limited", "请求过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误"),
 }
@@ -164,11 +166,73 @@ def handle_unexpected(error: Exception):
     return envelope("internal_error", "服务器内部错误", {}, 500)
 
 
+def _constraint_columns(name: str | None) -> list[str]:
+    """The columns of a named constraint or unique index, from the models' metadata (names are stable:
+    app/extensions.py's naming convention)."""
+    from app.extensions import db
+
+    if not name:
+        return []
+    for table in db.metadata.tables.values():
+        for item in (*table.constraints, *table.indexes):
+            if item.name == name:
+                return [column.name for column in getattr(item, "columns", ())]
+    return []
+
+
+# SQLSTATE → (status, code, message, per-field message); constraint names are mapped to fields.
+_CONSTRAINT_ERRORS = {
+    "23505": (409, "conflict", "与现有数据冲突", "已被占用"),  # unique
+    "23P01": (409, "conflict", "与现有数据冲突", "与已有记录重叠"),  # exclusion
+    "23503": (422, "validation_error", "引用的对象不存在", "引用的对象不存在"),  # foreign key (insert/update)
+    "23502": (422, "validation_error", "请求参数有误", "必填字段缺失"),  # not null
+    "23514": (422, "validation_error", "请求参数有误", "取值不符合要求"),  # check
+}
+
+
+def handle_integrity_error(error):
+    """A constraint the use case did not check first (or lost a race on): the envelope, never a 500.
+
+    The session is rolled back so the request (and the worker's next one) can go on."""
+    from app.extensions import db
+
+    db.session.rollback()
+    orig = getattr(error, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    diag = getattr(orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    status, code, message, field_message = _CONSTRAINT_ERRORS.get(
+        sqlstate, (409, "conflict", "与现有数据冲突", "与现有数据冲突")
+    )
+    if sqlstate == "23503" and "still referenced" in (getattr(diag, "message_detail", "") or ""):
+        status, code, message, field_message = 409, "conflict", "仍被其他数据引用，不能删除", "仍被引用"
+    columns = _constraint_columns(constraint) or [c for c in [getattr(diag, "column_name", None)] if c]
+    details = {column: [field_message] for column in columns} or {"_constraint": [constraint or sqlstate]}
+    log.warning("constraint %s (%s) refused a write: answered %s", constraint, sqlstate, status)
+    return envelope(code, message, details, status)
+
+
+def handle_data_error(error):
+    """A value PostgreSQL cannot hold (too long, out of range) that a schema let through: 422, and a warning
+    so the schema gets the bound (app/common/inputs.py bounds integers and text for every field)."""
+    from app.extensions import db
+
+    db.session.rollback()
+    diag = getattr(getattr(error, "orig", None), "diag", None)
+    column = getattr(diag, "column_name", None) or "_request"
+    log.warning("database refused a value: %s", getattr(diag, "message_primary", error))
+    return envelope("validation_error", "请求参数有误", {column: ["取值超出允许范围"]}, 422)
+
+
 def register_error_handlers(app, api):
+    from sqlalchemy.exc import DataError, IntegrityError
+
     # flask-smorest registers its own HTTPException handler; ours replaces it to keep one envelope.
     api.handle_http_exception = handle_http_exception
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)
 
 

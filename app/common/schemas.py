@@ -2,6 +2,8 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from app.common.inputs import bound_integers
+
 COORD_SYSTEMS = ("gcj02", "wgs84")
 
 
@@ -9,6 +11,10 @@ class BaseSchema(Schema):
     class Meta:
         unknown = RAISE
         ordered = True
+
+    def on_bind_field(self, field_name, field_obj):
+        # Every integer fits PostgreSQL's int4 unless the field says narrower (app/common/inputs.py).
+        bound_integers(field_obj)
 
 
 class PointSchema(BaseSchema):

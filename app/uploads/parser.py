@@ -4,10 +4,11 @@ webargs loads files and form fields separately, and OpenAPI allows one request b
 multipart form is parsed as one location (documented as multipart/form-data).
 """
 
-from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from app.common.inputs import Parser
 
-class MultipartParser(FlaskParser):
+
+class MultipartParser(Parser):
     def load_files(self, req, schema):
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)

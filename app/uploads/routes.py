@@ -27,7 +27,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 @blp.before_request
 def _limit_body():
-    # Werkzeug refuses a larger body with 413 before reading it (the app-wide MAX_CONTENT_LENGTH is unset).
+    # Werkzeug refuses a larger body with 413 before reading it; this replaces the app-wide MAX_CONTENT_LENGTH.
     request.max_content_length = service.max_bytes() + MULTIPART_OVERHEAD
 
 

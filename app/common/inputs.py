@@ -1,0 +1,142 @@
+"""Input that no field of any route may let through, refused once here for every route (never a 500 on input).
+
+- Integers: PostgreSQL's `integer` is int4. Path ids (the `int` URL converter) beyond it are a 404; integer fields
+  of every BaseSchema (query and body) are bounded to it unless they declare a narrower range → 422.
+- Text: NUL cannot be stored by PostgreSQL and lone surrogates cannot be encoded as UTF-8; any string (or key) with
+  one, anywhere in the query, the path or a JSON body (including free-form JSON such as a circle's `profile`) → 422
+  naming the field.
+- JSON bodies: nesting beyond MAX_JSON_DEPTH, NaN/Infinity and undecodable bytes → 400 `invalid_json`.
+- Size: bodies beyond MAX_CONTENT_LENGTH → 413 before they are read (uploads raise their own limit per request).
+"""
+
+import json
+import re
+
+from flask import request
+from marshmallow import fields, validate
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.routing import IntegerConverter
+
+from app.common.errors import ValidationFailed
+
+INT4_MIN, INT4_MAX = -(2**31), 2**31 - 1
+# Deeper than any document this API takes (GeoJSON polygons are 4 levels); keeps the parser far from recursion limits.
+MAX_JSON_DEPTH = 64
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+BAD_TEXT_MESSAGE = "不能包含 NUL 或无效的 Unicode 字符"
+
+
+class Int4Converter(IntegerConverter):
+    """`<int:…>` bounded to int4: a larger id cannot name a row, so the route does not match (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=INT4_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def bound_integers(field):
+    """Adds the int4 range to an Integer field (or a list's items) that declares no upper bound of its own."""
+    if isinstance(field, fields.List):
+        bound_integers(field.inner)
+    elif isinstance(field, fields.Integer):
+        ranges = [v for v in field.validators if isinstance(v, validate.Range)]
+        if not any(r.max is not None for r in ranges):
+            low = max((r.min for r in ranges if r.min is not None), default=INT4_MIN)
+            field.validators.append(validate.Range(min=max(low, INT4_MIN), max=INT4_MAX))
+
+
+def bad_text_path(value, path=""):
+    """The path ("profile.tags[2]") of the first string or key holding NUL or a lone surrogate, else None."""
+    stack = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            if _BAD_TEXT.search(item):
+                return where or "_body"
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                name = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and _BAD_TEXT.search(key):
+                    return where or "_body"  # the key itself cannot be shown
+                stack.append((name, child))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", child) for i, child in enumerate(item))
+    return None
+
+
+def _depth_exceeds(data: str, limit: int) -> bool:
+    """Bracket depth outside strings, without parsing (json.loads recurses and would hit the recursion limit)."""
+    depth, in_string, escaped = 0, False, False
+    for char in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def load_json(data: bytes):
+    """A request body as JSON, or json.JSONDecodeError (→ 400 invalid_json) / ValidationFailed (→ 422)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise json.JSONDecodeError(f"Bytes decoding error : {exc.reason}", doc="", pos=exc.start) from exc
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _depth_exceeds(text, MAX_JSON_DEPTH):
+        raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH}", doc="", pos=0)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as exc:  # defence in depth; the depth check above should have refused it
+        raise json.JSONDecodeError("nested too deeply", doc="", pos=0) from exc
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise
+        raise json.JSONDecodeError(str(exc), doc="", pos=0) from exc
+    where = bad_text_path(value)
+    if where:
+        raise ValidationFailed(details={where: [BAD_TEXT_MESSAGE]})
+    return value
+
+
+class Parser(FlaskParser):
+    """webargs' parser for every blueprint, with the JSON body read by load_json."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        return load_json(req.get_data(cache=True))
+
+
+def _refuse_bad_text_in_url():
+    fields_with_bad_text = {}
+    for key, values in request.args.lists():
+        if _BAD_TEXT.search(key) or any(_BAD_TEXT.search(v) for v in values):
+            fields_with_bad_text[key if not _BAD_TEXT.search(key) else "_query"] = [BAD_TEXT_MESSAGE]
+    for key, value in (request.view_args or {}).items():
+        if isinstance(value, str) and _BAD_TEXT.search(value):
+            fields_with_bad_text[key] = [BAD_TEXT_MESSAGE]
+    if fields_with_bad_text:
+        raise ValidationFailed(details=fields_with_bad_text)
+
+
+def init_app(app, api):
+    """Before blueprints are registered: the bounded `int` converter (routes and their OpenAPI parameters)."""
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    app.url_map.converters["int"] = Int4Converter
+    api.register_converter(Int4Converter, integerconverter2paramschema)
+    app.before_request(_refuse_bad_text_in_url)
