@@ -1,10 +1,10 @@
 """Extension objects, created here and bound to the app in create_app()."""
 
+import flask_smorest
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-import flask_smorest
 from flask_smorest import Blueprint
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData

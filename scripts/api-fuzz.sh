@@ -42,7 +42,7 @@ status=0
 for role in resident admin; do
   [ "$role" = resident ] && bearer=$RESIDENT_TOKEN || bearer=$ADMIN_TOKEN
   log "schemathesis as $role against $API_URL"
-  "$ROOT/.venv/bin/st" --no-color run "$API_URL/api/openapi.json" \
+  (cd "$WORK" && "$ROOT/.venv/bin/st" --no-color run "$API_URL/api/openapi.json" \
     -H "Authorization: Bearer $bearer" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance \
     --phases examples,coverage,fuzzing \
@@ -50,7 +50,7 @@ for role in resident admin; do
     --no-shrink --workers 2 --request-timeout 20 \
     --suppress-health-check all --warnings off \
     --report junit --report-junit-path "$WORK/$role.junit.xml" \
-    ${FUZZ_ARGS:-} >"$WORK/$role.log" 2>&1 || status=1
+    ${FUZZ_ARGS:-}) >"$WORK/$role.log" 2>&1 || status=1
   tail -n 25 "$WORK/$role.log" >&2
 done
 [ "$status" = 0 ] || log "failures: full output in $WORK/{resident,admin}.log"

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from app.auth import service
 from app.auth.policy import login_required
 from app.auth.schemas import HomeCircleSchema, StaffLoginSchema, TokenSchema, UserSchema, WechatLoginSchema
+from app.common.openapi import may_answer
 from app.extensions import limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
@@ -18,6 +19,7 @@ class WechatLogin(MethodView):
 
     @blp.arguments(WechatLoginSchema)
     @blp.response(200, TokenSchema)
+    @may_answer(401, 403, 502)
     def post(self, body):
         """用 wx.login 的 code 换取访问令牌（居民）"""
         return service.login_with_wechat(body["code"])
@@ -29,6 +31,7 @@ class StaffLogin(MethodView):
 
     @blp.arguments(StaffLoginSchema)
     @blp.response(200, TokenSchema)
+    @may_answer(401, 403)
     def post(self, body):
         """工作人员、管理员用户名密码登录"""
         return service.login_with_password(body["username"], body["password"])

@@ -19,6 +19,7 @@ from app.circles.schemas import (
     LocateSchema,
 )
 from app.common import geo
+from app.common.openapi import may_answer
 
 blp = Blueprint("circles", __name__, url_prefix="/api/v1", description="生活圈与社区")
 
@@ -27,6 +28,7 @@ blp = Blueprint("circles", __name__, url_prefix="/api/v1", description="生活�
 class Locate(MethodView):
     @blp.arguments(LocateQuerySchema, location="query")
     @blp.response(200, LocateSchema)
+    @may_answer(404)
     def get(self, args):
         """我在哪个生活圈、哪个社区（不在任何生活圈内时 404）"""
         circle, community = service.locate(*geo.to_wgs84(args["lng"], args["lat"], args["coord"]))

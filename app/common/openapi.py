@@ -5,7 +5,7 @@ Every operation declares, with the contract's envelope (`ErrorSchema`), each err
 | status | when | derived from |
 |---|---|---|
 | 401 | missing, expired or bad token | `security` names `bearerAuth`, or `login_required` on the route |
-| 403 | the role does not allow it | `login_required(<roles>)` |
+| 403 | the role does not allow it; or the object in the path is another's | `login_required(<roles>)`; login + path |
 | 404 | the object in the path does not exist (also: an id outside int4) | the path has parameters |
 | 400 | the body is not JSON | a JSON request body |
 | 409 | a unique constraint or a state conflict | POST / PUT / PATCH / DELETE |
@@ -13,6 +13,9 @@ Every operation declares, with the contract's envelope (`ErrorSchema`), each err
 | 422 | a parameter or the body is invalid | `blp.arguments(...)` (flask-smorest adds it) |
 | 429 | rate limit | `limiter.limit(...)` on the view or its class |
 | 503 | the database is unavailable | every operation |
+
+A blueprint that answers errors in another shape (Open311's `[{code, description}]`) sets `blp.error_schema` (a JSON
+schema) and, if its statuses differ, `blp.error_status_map` (e.g. `{422: 400}`).
 
 What cannot be seen from the route (a 404 for an id in the body, a 403 from a scope rule in a use case, 502 when
 WeChat fails) is declared next to the route with `@may_answer(404, 502)`. There is no catch-all `default`: a status
@@ -63,7 +66,7 @@ def error_statuses(rule, method: str, view, func, operation: dict) -> set[int]:
     security = operation.get("security") or []
     if roles is not None or any("bearerAuth" in requirement for requirement in security):
         statuses.add(401)
-    if roles:
+    if roles or (roles is not None and rule.arguments):
         statuses.add(403)
     if rule.arguments:
         statuses.add(404)
@@ -94,6 +97,9 @@ class ErrorResponsesPlugin(BasePlugin):
             return
         view = self.app.view_functions.get(rule.endpoint)
         view_class = getattr(view, "view_class", None)
+        blueprint = self.app.blueprints.get(rule.endpoint.rpartition(".")[0])
+        error_schema = getattr(blueprint, "error_schema", None)
+        status_map = getattr(blueprint, "error_status_map", {})
         for method, operation in operations.items():
             func = getattr(view_class, method, None) or view
             roles = _roles(func, view)
@@ -101,5 +107,15 @@ class ErrorResponsesPlugin(BasePlugin):
                 operation["security"] = [{"bearerAuth": []}]
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
-            for status in sorted(error_statuses(rule, method, view, func, operation)):
-                responses.setdefault(str(status), HTTPStatus(status).name)
+            statuses = {status_map.get(s, s) for s in error_statuses(rule, method, view, func, operation)}
+            if error_schema is not None:
+                for status in [s for s in responses if s.isdigit() and int(s) >= 400]:
+                    del responses[status]
+            for status in sorted(statuses):
+                if error_schema is None:
+                    responses.setdefault(str(status), HTTPStatus(status).name)
+                else:
+                    responses[str(status)] = {
+                        "description": HTTPStatus(status).phrase,
+                        "content": {"application/json": {"schema": error_schema}},
+                    }

@@ -1,6 +1,6 @@
 """Shared marshmallow pieces: strict base schema, points, paging."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, post_dump, validate
 
 from app.common.inputs import bound_integers
 
@@ -35,7 +35,14 @@ class PageSchema(Schema):
     page = fields.Integer()
     page_size = fields.Integer()
     has_more = fields.Boolean()
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "总数（仅在统计代价小时给出）"})
+
+    @post_dump
+    def _total_where_cheap(self, data, **kwargs):
+        # The contract: `total` where cheap; a list that does not count leaves it out rather than sending null.
+        if data.get("total", 0) is None:
+            del data["total"]
+        return data
 
 
 def page_of(item_schema, name):

@@ -48,6 +48,12 @@ class FeatureCollectionSchema(BaseSchema):
     features = fields.List(fields.Dict())
 
 
+class CircleMapSchema(FeatureCollectionSchema):
+    """一图 as served (application/geo+json): the FeatureCollection with the circle's name."""
+
+    name = fields.String()
+
+
 class CityEvaluationQuerySchema(BaseSchema):
     fresh = Bool(load_default=False, metadata={"description": "忽略缓存重新计算"})
 

@@ -10,6 +10,7 @@ from app.auth.policy import actor, login_required
 from app.evaluation import exports, reports, service, snapshots
 from app.evaluation.report_schemas import (
     BlindSpotsQuerySchema,
+    CircleMapSchema,
     CityEvaluationQuerySchema,
     CityEvaluationSchema,
     FeatureCollectionSchema,
@@ -139,7 +140,15 @@ class CircleMap(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @blp.arguments(MapQuerySchema, location="query")
-    @blp.doc(security=SECURED, responses=_file_doc("application/geo+json", "GeoJSON FeatureCollection"))
+    @blp.doc(
+        security=SECURED,
+        responses={
+            "200": {
+                "description": "GeoJSON FeatureCollection",
+                "content": {"application/geo+json": {"schema": CircleMapSchema}},
+            }
+        },
+    )
     def get(self, args, circle_id):
         """一图：生活圈边界、社区、网点与步行盲区（GeoJSON）"""
         data = reports.circle_map(current_user, circle_id, args["coord"])

@@ -31,11 +31,11 @@ def period_as_of(period: str) -> date:
     if not match:
         raise ValidationFailed(details={"period": ["期次格式应为 2024、2024-H1 或 2024-Q3"]})
     year, part = int(match.group(1)), match.group(2)
+    if year < 2000:  # before building a date: year 0 is not one
+        raise ValidationFailed(details={"period": ["期次年份有误"]})
     start = date(year, _PERIOD_START[part], 1)
     if start > today():
         raise ValidationFailed(details={"period": ["期次尚未开始"]})
-    if year < 2000:
-        raise ValidationFailed(details={"period": ["期次年份有误"]})
     return min(today(), date(year, *_PERIOD_END[part]))
 
 

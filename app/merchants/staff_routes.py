@@ -3,6 +3,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.auth.policy import login_required
+from app.common.openapi import may_answer
 from app.merchants import audit, editing, present, service
 from app.merchants.schemas import (
     ApplicationDetailSchema,
@@ -118,6 +119,7 @@ class Audit(MethodView):
     @staff_blp.arguments(AuditQuerySchema, location="query")
     @staff_blp.response(200, AuditPageSchema)
     @staff_blp.doc(security=AUTH)
+    @may_answer(404)
     def get(self, args):
         """审计记录：谁、何时、做了什么、理由、修改前后（按网点、申请或生活圈）"""
         rows, has_more, total = audit.list_entries(current_user, **args)

@@ -1,10 +1,10 @@
-from flask import jsonify
+from flask import jsonify, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from app.common.errors import AppError, flatten_details
+from app.common.errors import AppError, flatten_details, handle_http_exception
 from app.extensions import limiter
 from app.open311 import present, service
 from app.open311.schemas import (
@@ -43,6 +43,25 @@ def open311_error(error):
 
 blp.register_error_handler(AppError, open311_error)
 blp.register_error_handler(HTTPException, open311_error)
+# For the OpenAPI document (app/common/openapi.py): GeoReport's error list, 400 where the rest of the API says 422.
+blp.error_schema = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": ["code", "description"],
+    },
+}
+blp.error_status_map = {422: 400}
+
+
+@blp.app_errorhandler(NotFound)
+@blp.app_errorhandler(MethodNotAllowed)
+def _unrouted(error):
+    """A path under /open311/ that matches no route (e.g. an id beyond int4) is still answered in GeoReport's shape."""
+    if request.path.startswith(blp.url_prefix + "/"):
+        return open311_error(error)
+    return handle_http_exception(error)
 
 
 @blp.route("/services.json")

@@ -2,6 +2,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.common import geo
+from app.common.openapi import may_answer
 from app.repair import present, service
 from app.repair.coverage import service_coverage
 from app.repair.schemas import CoverageQuerySchema, CoverageSchema, RepairNearbyPageSchema, RepairNearbyQuerySchema
@@ -32,6 +33,7 @@ class RepairNearby(MethodView):
 class RepairServices(MethodView):
     @blp.arguments(CoverageQuerySchema, location="query")
     @blp.response(200, CoverageSchema)
+    @may_answer(404)
     def get(self, args):
         """生活圈内各维修服务项目的网点数及缺少的项目（好不好评价：不少于 8 类）"""
         return service_coverage(args["circle_id"])

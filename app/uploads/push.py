@@ -17,7 +17,8 @@ def expected_signature(token: str, timestamp: str, nonce: str) -> str:
 
 def verify(signature: str, timestamp: str, nonce: str) -> None:
     token = current_app.config.get("WECHAT_PUSH_TOKEN", "stub-push-token")
-    good = hmac.compare_digest(expected_signature(token, timestamp, nonce), signature or "")
+    # Bytes: compare_digest refuses non-ASCII str, and a signature is whatever the caller sent.
+    good = hmac.compare_digest(expected_signature(token, timestamp, nonce).encode(), (signature or "").encode())
     try:
         fresh = abs(time.time() - int(timestamp)) <= MAX_CLOCK_SKEW_S  # a replayed old push is refused
     except ValueError:

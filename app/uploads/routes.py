@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from app.auth.policy import actor, login_required, user_or_ip
 from app.common.errors import AppError
+from app.common.openapi import may_answer
 from app.extensions import limiter
 from app.uploads import access, push, service, storage
 from app.uploads.parser import MultipartParser
@@ -108,6 +109,7 @@ class UploadThumb(MethodView):
 class MediaCheckPush(MethodView):
     @wechat_blp.arguments(PushSignatureSchema, location="query")
     @wechat_blp.doc(responses={"200": {"description": "echostr 原样返回（text/plain）"}})
+    @may_answer(403)
     def get(self, args):
         """微信推送地址校验（签名正确时原样返回 echostr）"""
         push.verify(args["signature"], args["timestamp"], args["nonce"])
@@ -116,6 +118,7 @@ class MediaCheckPush(MethodView):
     @wechat_blp.arguments(PushSignatureSchema, location="query")
     @wechat_blp.arguments(MediaCheckEventSchema)
     @wechat_blp.doc(responses={"200": {"description": "success（text/plain，微信要求的应答）"}})
+    @may_answer(403)
     def post(self, args, event):
         """接收微信图片内容安全检测结果（wxa_media_check 事件，校验推送签名）"""
         push.verify(args["signature"], args["timestamp"], args["nonce"])
