@@ -109,7 +109,7 @@ class ErrorResponsesPlugin(BasePlugin):
             responses.pop("default", None)
             statuses = {status_map.get(s, s) for s in error_statuses(rule, method, view, func, operation)}
             if error_schema is not None:
-                for status in [s for s in responses if s.isdigit() and int(s) >= 400]:
+                for status in [s for s in responses if str(s).isdigit() and int(s) >= 400]:
                     del responses[status]
             for status in sorted(statuses):
                 if error_schema is None:
