@@ -42,7 +42,7 @@ status=0
 for role in resident admin; do
   [ "$role" = resident ] && bearer=$RESIDENT_TOKEN || bearer=$ADMIN_TOKEN
   log "schemathesis as $role against $API_URL"
-  (cd "$WORK" && "$ROOT/.venv/bin/st" --no-color run "$API_URL/api/openapi.json" \
+  (cd "$WORK" && "$ROOT/.venv/bin/st" --no-color --config-file "$ROOT/scripts/api-fuzz.toml" run "$API_URL/api/openapi.json" \
     -H "Authorization: Bearer $bearer" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance \
     --phases examples,coverage,fuzzing \

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from app.common.errors import AppError, flatten_details, handle_http_exception
+from app.common.openapi import may_answer
 from app.extensions import limiter
 from app.open311 import present, service
 from app.open311.schemas import (
@@ -79,6 +80,7 @@ class Requests(MethodView):
 
     @blp.arguments(RequestQuerySchema, location="query")
     @blp.response(200, RequestSchema(many=True))
+    @may_answer(404)
     def get(self, args):
         """查询请求（按编号、服务、状态 open/closed、起止日期）"""
         demands = service.list_requests(
@@ -92,6 +94,7 @@ class Requests(MethodView):
 
     @blp.arguments(RequestCreateSchema, location="json_or_form")
     @blp.response(201, RequestCreatedSchema(many=True))
+    @may_answer(403, 404)
     def post(self, body):
         """提交请求（需要 api_key；表单或 JSON；lat/long 为 WGS-84）"""
         demand = service.create_request(body.pop("api_key"), body)

@@ -1,5 +1,7 @@
 """Calls to the WeChat server API at WECHAT_API_BASE (the real host, or the local stub in tests)."""
 
+import re
+
 import requests
 from flask import current_app
 
@@ -32,19 +34,38 @@ def _call(method, path, **kwargs):
     return payload
 
 
+# What we store from code2Session must fit its columns (users.openid/unionid are varchar(64)); real ones are 28-29
+# visible ASCII characters. Anything else is a broken upstream, not a resident: 502, nothing stored.
+_WECHAT_ID = re.compile(r"[\x21-\x7e]{1,64}")
+
+
+def _checked_session(session: dict) -> dict:
+    for key, required in (("openid", True), ("unionid", False)):
+        value = session.get(key)
+        if value is None and not required:
+            continue
+        if not isinstance(value, str) or not _WECHAT_ID.fullmatch(value):
+            raise UpstreamError(
+                "微信登录服务返回的数据无效，请稍后再试", code="wechat_bad_response", details={"field": key}
+            )
+    return session
+
+
 def code2session(code: str) -> dict:
-    """wx.login code → {openid, session_key, unionid?}."""
+    """wx.login code → {openid, session_key, unionid?}, with openid and unionid checked (see _checked_session)."""
     config = current_app.config
     try:
-        return _call(
-            "GET",
-            "/sns/jscode2session",
-            params={
-                "appid": config["WECHAT_APPID"],
-                "secret": config["WECHAT_SECRET"],
-                "js_code": code,
-                "grant_type": "authorization_code",
-            },
+        return _checked_session(
+            _call(
+                "GET",
+                "/sns/jscode2session",
+                params={
+                    "appid": config["WECHAT_APPID"],
+                    "secret": config["WECHAT_SECRET"],
+                    "js_code": code,
+                    "grant_type": "authorization_code",
+                },
+            )
         )
     except WechatError as error:
         if error.errcode in INVALID_CODE:

@@ -17,6 +17,8 @@ from .state import Token, get_state
 bp = Blueprint("wechat_auth", __name__)
 
 BAD_SECRET = "bad-secret"
+# Real wx.login codes are 32 characters; WeChat knows no longer one (40029). Keeps stub openids within 64.
+MAX_CODE_LENGTH = 40
 # The real stable_token ignores a second force_refresh within 30 s.
 FORCE_REFRESH_MIN_INTERVAL = 30
 # In normal mode the real platform hands out a new token during the last
@@ -53,12 +55,14 @@ def jscode2session():
         return E.error(E.SYSTEM_ERROR)
     if code == "invalid":
         return E.error(E.INVALID_CODE)
+    if len(code) > MAX_CODE_LENGTH:
+        return E.error(E.INVALID_CODE)
     if not consume_code(get_state(), "login", code):
         return E.error(E.CODE_BEEN_USED)
     # A real session_key is a base64 16-byte AES key; keep that so apps can
     # decrypt-test with it. Success bodies carry no errcode, as in the real API.
     body = {
-        "openid": f"stub-openid-{code}",
+        "openid": f"{get_state().config['openid_prefix']}{code}",
         "session_key": base64.b64encode(secrets.token_bytes(16)).decode(),
     }
     if "union" in code:

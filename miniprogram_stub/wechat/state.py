@@ -31,6 +31,8 @@ DEFAULT_CONFIG = {
     # The real login code works once (40163 "code been used"); off by default
     # because tests reuse a code to log the same user in again.
     "single_use_codes": False,
+    # jscode2session's openid is this prefix + the code (a long prefix makes an openid no real WeChat returns).
+    "openid_prefix": "stub-openid-",
     # ToUserName of pushed events: the mini-program's original id (gh_...).
     "username": "gh_stub00000000",
 }
