@@ -86,6 +86,10 @@ def _depth_exceeds(data: str, limit: int) -> bool:
     return False
 
 
+# webargs reads a JSONDecodeError whose doc is empty as "no body"; ours always name one.
+_DOC = "request body"
+
+
 def _refuse_constant(name):
     raise ValueError(f"{name} is not JSON")
 
@@ -95,17 +99,17 @@ def load_json(data: bytes):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise json.JSONDecodeError(f"Bytes decoding error : {exc.reason}", doc="", pos=exc.start) from exc
+        raise json.JSONDecodeError(f"Bytes decoding error : {exc.reason}", doc=_DOC, pos=exc.start) from exc
     if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _depth_exceeds(text, MAX_JSON_DEPTH):
-        raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH}", doc="", pos=0)
+        raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH}", doc=_DOC, pos=0)
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as exc:  # defence in depth; the depth check above should have refused it
-        raise json.JSONDecodeError("nested too deeply", doc="", pos=0) from exc
+        raise json.JSONDecodeError("nested too deeply", doc=_DOC, pos=0) from exc
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
             raise
-        raise json.JSONDecodeError(str(exc), doc="", pos=0) from exc
+        raise json.JSONDecodeError(str(exc), doc=_DOC, pos=0) from exc
     where = bad_text_path(value)
     if where:
         raise ValidationFailed(details={where: [BAD_TEXT_MESSAGE]})
