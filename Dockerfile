@@ -10,7 +10,7 @@ WORKDIR /srv/app
 COPY requirements.txt .
 RUN pip install -r requirements.txt && useradd --system --uid 1000 app
 
-COPY wsgi.py ./
+COPY wsgi.py gunicorn.conf.py ./
 COPY app ./app
 COPY migrations ./migrations
 COPY miniprogram_stub/__init__.py miniprogram_stub/wechat_server.py ./miniprogram_stub/
