@@ -43,6 +43,7 @@ run: demo
 
 test: venv services
 	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests
+	@bash scripts/api-fuzz.sh
 	@bash scripts/miniprogram-test.sh
 
 bench: venv services
