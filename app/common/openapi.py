@@ -103,8 +103,9 @@ class ErrorResponsesPlugin(BasePlugin):
         for method, operation in operations.items():
             func = getattr(view_class, method, None) or view
             roles = _roles(func, view)
-            if roles is not None and not operation.get("security"):
-                operation["security"] = [{"bearerAuth": []}]
+            if roles is not None:
+                operation.setdefault("security", [{"bearerAuth": []}])
+                operation["x-roles"] = list(roles)  # who may call it; [] = any logged-in user
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
             statuses = {status_map.get(s, s) for s in error_statuses(rule, method, view, func, operation)}
