@@ -57,8 +57,10 @@ def test_demand_photo_hidden_until_wechat_passes_it(app, client, make, upload, s
 
     answer = client.post(CALLBACK, json=pushed, query_string=signed())
     assert answer.status_code == 200 and answer.get_data(as_text=True) == "success"
-    refreshed = client.get(f"/api/v1/uploads/{body['id']}").get_json()
-    assert refreshed["media_check"] == "pass" and refreshed["url"] == file_url
+    refreshed = client.get(f"/api/v1/uploads/{body['id']}", headers=make.headers(resident)).get_json()
+    assert refreshed["media_check"] == "pass" and refreshed["url"].startswith(f"{file_url}?token=")
+    assert client.get(file_url).status_code == 401  # passed, but no need uses it yet: still the owner's
+    upload_service.claim_uploads(resident, [body["id"]], "demand_photo", circle_id=make.circle().id)
     assert client.get(file_url).status_code == 200
 
 
