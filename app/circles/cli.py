@@ -9,6 +9,13 @@ from app.circles.models import CITY_TIERS
 from app.common.errors import AppError
 
 circles = AppGroup("circles", help="Circle plans: bulk import.")
+
+
+def _given(**options) -> dict:
+    """The city-setting options the operator gave."""
+    return {key: value for key, value in options.items() if value is not None}
+
+
 cities = AppGroup("cities", help="City settings: tier and profiles.")
 
 
@@ -43,15 +50,7 @@ def import_command(path, communities_path, city, coord, tier, standards_profile,
         communities = load_feature_collection(communities_path) if communities_path else None
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
-    city_settings = {
-        key: value
-        for key, value in (
-            ("tier", tier),
-            ("standards_profile", standards_profile),
-            ("scoring_profile", scoring_profile),
-        )
-        if value is not None
-    }
+    city_settings = _given(tier=tier, standards_profile=standards_profile, scoring_profile=scoring_profile)
     if city_settings and not city:
         raise click.UsageError("--tier/--standards-profile/--scoring-profile need --city")
     try:
@@ -78,15 +77,7 @@ def import_command(path, communities_path, city, coord, tier, standards_profile,
 @click.option("--reason", default=None, help="Why (kept in the audit log).")
 def set_command(city, tier, standards_profile, scoring_profile, reason):
     """Set a city's tier and profiles: flask cities set 绥化市 --tier other --standards-profile suihua"""
-    changes = {
-        key: value
-        for key, value in (
-            ("tier", tier),
-            ("standards_profile", standards_profile),
-            ("scoring_profile", scoring_profile),
-        )
-        if value is not None
-    }
+    changes = _given(tier=tier, standards_profile=standards_profile, scoring_profile=scoring_profile)
     try:
         found = settings.find_city(city)
         saved = settings.update_settings(None, found.id, changes, reason, source="cli")

@@ -67,7 +67,7 @@ class CityEvaluationSchema(BaseSchema):
     progress = fields.List(fields.Dict())
 
 
-class ScoringProfileSchema(BaseSchema):
+class ScoringRulesSchema(BaseSchema):
     code = fields.String()
     version = fields.Integer()
     tag = fields.String()
@@ -79,6 +79,9 @@ class ScoringProfileSchema(BaseSchema):
     grade = fields.Dict()
     stars = fields.Dict()
     service = fields.Dict()
+
+
+class ScoringProfileSchema(ScoringRulesSchema):
     cities = fields.List(fields.Dict())
 
 
@@ -107,18 +110,7 @@ class StandardsDetailSchema(BaseSchema):
     plan = fields.Dict(allow_none=True, metadata={"description": "城市方案的目标与建设进度"})
 
 
-class ScoringDetailSchema(BaseSchema):
-    code = fields.String()
-    version = fields.Integer()
-    tag = fields.String()
-    name_zh = fields.String()
-    source = fields.String()
-    note = fields.String()
-    presence = fields.Dict()
-    provisional = fields.Dict()
-    grade = fields.Dict()
-    stars = fields.Dict()
-    service = fields.Dict()
+class ScoringDetailSchema(ScoringRulesSchema):
     must_have = fields.List(fields.Dict(), metadata={"description": "有没有：必备基本保障类业态"})
     chain_rate_min = fields.Dict(metadata={"description": "好不好第 7 项：连锁化率门槛（按城市等级）"})
 

@@ -137,37 +137,14 @@ def test_what_a_bureau_may_see_and_change(client, make, db, cities):
 
 
 def test_cli_creates_a_bureau_account_for_a_city(app, db, cities):
-    runner = app.test_cli_runner()
-    result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "bureau",
-            "--username",
-            "cli-bureau",
-            "--password-stdin",
-            "--city",
-            "密云测试",
-        ],
-        input="a-long-password\n",
-    )
+    def create(city):
+        args = ["users", "create", "--role", "bureau", "--username", "cli-bureau", "--password-stdin", "--city", city]
+        return app.test_cli_runner().invoke(args=args, input="a-long-password\n")
+
+    result = create("密云测试")
     assert result.exit_code != 0 and "城市不存在" in result.output
     city = cities.circle.city
-    result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "bureau",
-            "--username",
-            "cli-bureau",
-            "--password-stdin",
-            "--city",
-            city.name,
-        ],
-        input="a-long-password\n",
-    )
+    result = create(city.name)
     assert result.exit_code == 0, result.output
     user = db.session.query(User).filter_by(username="cli-bureau").one()
     assert user.roles == ["bureau"] and user.scope_city_ids == [city.id]
