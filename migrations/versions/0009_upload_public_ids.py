@@ -5,8 +5,8 @@ random UUIDs everywhere they are kept: the uploads table, the photo_ids arrays o
 the JSON of applications, audit entries and outlets (photo_ids, licence_upload_id, upload_id, file URLs).
 attached_at marks files a record uses; files used before this migration count as attached.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 import json
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
