@@ -111,3 +111,11 @@ def test_wechat_failure_keeps_upload_pending(client, make, upload, stub, db, jpe
     assert response.status_code == 201 and response.get_json()["media_check"] == "pending"
     row = db.session.get(Upload, response.get_json()["id"])
     assert row.media_trace_id is None and response.get_json()["url"] is None
+
+
+def test_media_check_url_comes_from_public_base_url(app, make, upload, stub, monkeypatch, jpeg):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://api.example.cn/")
+    forged = {**make.headers(make.user()), "Host": "attacker.example", "X-Forwarded-Host": "attacker.example"}
+    body = upload(forged, jpeg, purpose="demand_photo").get_json()
+    media_url = requests.get(f"{stub}/stub/callbacks", timeout=5).json()["callbacks"][0]["media_url"]
+    assert media_url.startswith(f"https://api.example.cn/api/v1/uploads/{body['id']}/file?token=")
