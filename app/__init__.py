@@ -5,6 +5,7 @@ from flask import Flask, request
 from app.auth.jwt import init_jwt_callbacks
 from app.common import inputs
 from app.common.errors import AppError, register_error_handlers
+from app.common.http import add_security_headers, trust_proxies
 from app.common.method_override import MethodOverride
 from app.common.openapi import ErrorResponsesPlugin
 from app.config import Config
@@ -37,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Config.check(app.config)
+    trust_proxies(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -56,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app, api)
     inputs.init_app(app, api)
     _require_json_bodies(app)
+    add_security_headers(app)
 
     from app import registry
 
