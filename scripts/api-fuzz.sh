@@ -77,5 +77,7 @@ fuzz resident coverage --exclude-name-regex "$STAFF_ONLY"
 fuzz admin coverage --include-name-regex "$STAFF_ONLY"
 fuzz resident fuzzing
 fuzz admin fuzzing
+log "CPU time of the runs and the servers (user, system; budget: 3 minutes on 2 idle cores):"
+times >&2
 [ "$status" = 0 ] || log "failures: full output in $WORK/*.log"
 exit "$status"

@@ -4,7 +4,11 @@ from app.common.schemas import BaseSchema, Bool, PageQuerySchema, page_of
 
 
 class WechatLoginSchema(BaseSchema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    # wx.login codes are short visible ASCII; anything else cannot be one (and must not reach code2Session).
+    code = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=128), validate.Regexp(r"^[\x21-\x7e]+$", error="登录凭证格式有误")],
+    )
 
 
 class StaffLoginSchema(BaseSchema):

@@ -7,6 +7,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.auth.policy import BUREAU, actor, login_required
+from app.common.openapi import may_answer
 from app.evaluation import exports, profiles, proposals, reports, service, snapshots
 from app.evaluation.report_schemas import (
     BlindSpotsQuerySchema,
@@ -222,6 +223,7 @@ class CityLedger(MethodView):
 class ServiceCodes(MethodView):
     @blp.arguments(ServiceCodesQuerySchema, location="query")
     @blp.response(200, ServiceCodesSchema)
+    @may_answer(404)
     def get(self, args):
         """评价用服务代码：便利店增值服务、早餐品类（网点 services 字段）、智能终端、菜市场与一老一小服务项目"""
         return service.service_codes(args["profile"])
