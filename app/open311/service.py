@@ -95,7 +95,9 @@ def create_request(raw_key: str | None, data: dict) -> Demand:
         "lat": data["lat"],
     }
     check_openid = current_app.config.get("OPEN311_CHECK_OPENID", "open311-client")
-    return demands.submit_demand(None, fields, source="open311", source_client=key.name, check_openid=check_openid)
+    return demands.submit_demand(
+        None, fields, source="open311", source_client=key.name, check_openid=check_openid, require_reason=False
+    )
 
 
 def list_requests(*, ids, service_codes, statuses, start, end) -> list[Demand]:
