@@ -47,7 +47,8 @@ def _check_subject(kind: str, business_type: str | None, outlet_id: int | None):
             raise ValidationFailed(details={"outlet_id": ["网点不存在"]})
 
 
-def _place(lng: float, lat: float):
+def place(lng: float, lat: float):
+    """The circle and community containing the WGS-84 point (422 outside_circles when none)."""
     try:
         return circles.locate(lng, lat)
     except NotFound:
@@ -81,7 +82,7 @@ def submit_demand(
     _check_subject(kind, business_type, outlet_id)
     if data.get("existing_reason") is not None and kind != "missing_type":
         raise ValidationFailed(details={"existing_reason": ["只有“缺什么”需求需要说明理由"]})
-    circle, community = _place(data["lng"], data["lat"])
+    circle, community = place(data["lng"], data["lat"])
     existing_ids = []
     if kind == "missing_type":
         reason = data.get("existing_reason") if require_reason else data.get("existing_reason") or "other"
