@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from app.common.clock import now_local
-from app.demands import answers
+from app.demands import answers, states
 from app.demands.models import (
     ANSWERS,
     DEMAND_KINDS,
@@ -112,6 +112,10 @@ def demands_out(demands, coord: str, view: str = "public", user=None, timeline: 
             item.update(_private(demand))
         if staff:
             item.update(submitter_id=demand.user_id, source=demand.source, source_client=demand.source_client)
+            item.update(
+                next_statuses=states.allowed_next("demand", demand.status, states.STAFF),
+                existing_outlet_ids=list(demand.existing_outlet_ids or []),
+            )
         out.append(item)
     return out
 
@@ -212,6 +216,7 @@ def project_out(project, coord: str, demand_count: int = 0) -> dict:
         and project.planned_end is not None
         and project.planned_end < today,
         "demand_count": demand_count,
+        "next_statuses": states.allowed_next("project", project.status, states.STAFF),
         "created_at": project.created_at,
         "updated_at": project.updated_at,
     }

@@ -248,6 +248,10 @@ class DemandOwnSchema(DemandSchema):
 
 class DemandStaffSchema(DemandOwnSchema):
     submitter_id = fields.Integer(allow_none=True)
+    next_statuses = fields.List(
+        fields.String(), metadata={"description": "工作人员此刻可改为的状态（状态机，见 app/demands/states.py）"}
+    )
+    existing_outlet_ids = fields.List(fields.Integer(), metadata={"description": "提交时附近已有的同类网点"})
     source = fields.String()
     source_client = fields.String(allow_none=True)
     timeline = fields.List(fields.Nested(StaffTimelineEventSchema))

@@ -43,6 +43,8 @@ def test_a_need_cannot_jump_from_submitted_to_done(client, world, db):
     assert error["details"]["allowed"] == ["accepted", "rejected", "merged"]
     assert (error["details"]["from"], error["details"]["to"]) == ("submitted", "done")
     assert db.session.get(Demand, demand["id"]).status == "submitted"
+    staff_view = client.get(f"/api/v1/staff/demands/{demand['id']}", headers=world.h.staff).get_json()
+    assert staff_view["next_statuses"] == ["accepted", "rejected", "merged"]  # what a console offers
     for status in ("accepted", "in_progress", "done"):
         assert triage(client, world.h.staff, demand["id"], status=status).status_code == 200
     back = triage(client, world.h.staff, demand["id"], status="rejected", reason="重复")
