@@ -44,17 +44,19 @@ class DemandCreateSchema(BaseSchema):
     )
 
 
-class ExistingOutletsQuerySchema(BaseSchema):
+class HereQuerySchema(BaseSchema):
+    """Where the resident stands (query string)."""
+
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
     lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
     coord = coord_field()
+
+
+class ExistingOutletsQuerySchema(HereQuerySchema):
     business_type = fields.String(required=True, validate=validate.Length(min=1, max=40))
 
 
-class SimilarQuerySchema(PageQuerySchema):
-    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
-    coord = coord_field()
+class SimilarQuerySchema(PageQuerySchema, HereQuerySchema):
     kind = fields.String(required=True, validate=_kind)
     business_type = fields.String(load_default=None)
     outlet_id = fields.Integer(load_default=None, validate=validate.Range(min=1))

@@ -10,7 +10,7 @@ from app.demands.models import Demand
 from app.demands.service import circle_demand_stats
 from app.notifications import worker
 from app.notifications.models import OutboxMessage
-from tests.demands.world import offset, stub_sent, submit, triage
+from tests.demands.world import demand_body, offset, stub_sent, submit, triage
 from tests.factories import MIYUN
 
 
@@ -207,17 +207,10 @@ def test_nearest_outlets_are_shown_before_filing(client, world, breakfast_nearby
 
 
 def test_filing_missing_while_one_exists_needs_a_reason(client, world, db, breakfast_nearby):
-    refused = client.post(
-        "/api/v1/demands",
-        json={
-            "kind": "missing_type",
-            "business_type": "breakfast",
-            "text": "缺早餐店",
-            "coord": "wgs84",
-            "location": {"lat": MIYUN[1], "lng": MIYUN[0]},
-        },
-        headers=world.h.resident,
-    )
+    def post(**overrides):
+        return client.post("/api/v1/demands", json=demand_body(**overrides), headers=world.h.resident)
+
+    refused = post(text="缺早餐店")
     assert refused.status_code == 409
     error = refused.get_json()["error"]
     assert error["code"] == "existing_outlets" and "101 米" in error["message"] and "老王早点" in error["message"]
@@ -227,30 +220,5 @@ def test_filing_missing_while_one_exists_needs_a_reason(client, world, db, break
     assert filed["existing_reason"] == "too_expensive"
     stored = db.session.get(Demand, filed["id"])
     assert stored.existing_outlet_ids == [breakfast_nearby.id]
-    wrong_kind = client.post(
-        "/api/v1/demands",
-        json={
-            "kind": "other",
-            "text": "其他",
-            "coord": "wgs84",
-            "existing_reason": "poor",
-            "location": {"lat": MIYUN[1], "lng": MIYUN[0]},
-        },
-        headers=world.h.resident,
-    )
-    assert wrong_kind.status_code == 422
-    assert (
-        client.post(
-            "/api/v1/demands",
-            json={
-                "kind": "missing_type",
-                "business_type": "breakfast",
-                "text": "x",
-                "coord": "wgs84",
-                "existing_reason": "cheap",
-                "location": {"lat": MIYUN[1], "lng": MIYUN[0]},
-            },
-            headers=world.h.resident,
-        ).status_code
-        == 422
-    )
+    assert post(kind="other", business_type=None, existing_reason="poor").status_code == 422
+    assert post(existing_reason="cheap").status_code == 422
