@@ -123,8 +123,8 @@ class OutletVersion(db.Model):
     Written only by the database trigger on `outlets` (every write path: API, import, SQL), so an
     evaluation as of a past date reads the outlets as they were then: opened, closed, retyped. A write
     may say when it took effect (`SET LOCAL app.outlets_as_of`, used by `flask outlets import --as-of`);
-    otherwise a new outlet counts from its `created_at` and a change from the moment it is made. No
-    foreign key: the history of a deleted outlet stays (the trigger closes its last version).
+    otherwise a new outlet counts from its `created_at` and a change from the moment it is made.
+    Deleting an outlet erases its history too (a wrong row, replaced demo data): closing is a status.
     """
 
     __tablename__ = "outlet_versions"

@@ -32,6 +32,11 @@ DECLARE
     stated timestamptz := NULLIF(current_setting('app.outlets_as_of', true), '')::timestamptz;
     at timestamptz;
 BEGIN
+    IF TG_OP = 'DELETE' THEN
+        -- Deleting is erasing (a wrong row, demo data replaced); an outlet that closed is `status = 'closed'`.
+        DELETE FROM outlet_versions WHERE outlet_id = OLD.id;
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'UPDATE' AND ROW({NEW_COLUMNS}) IS NOT DISTINCT FROM ROW({OLD_COLUMNS}) THEN
         RETURN NULL;
     END IF;
@@ -43,10 +48,8 @@ BEGIN
         DELETE FROM outlet_versions WHERE outlet_id = OLD.id AND valid_to IS NULL AND valid_from >= at;
         UPDATE outlet_versions SET valid_to = at WHERE outlet_id = OLD.id AND valid_to IS NULL;
     END IF;
-    IF TG_OP <> 'DELETE' THEN
-        INSERT INTO outlet_versions (outlet_id, valid_from, {HISTORY_COLUMNS})
-        VALUES (NEW.id, at, {NEW_COLUMNS});
-    END IF;
+    INSERT INTO outlet_versions (outlet_id, valid_from, {HISTORY_COLUMNS})
+    VALUES (NEW.id, at, {NEW_COLUMNS});
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER outlets_keep_history AFTER INSERT OR UPDATE OR DELETE ON outlets

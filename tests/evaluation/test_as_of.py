@@ -58,13 +58,15 @@ def test_each_write_leaves_a_dated_version(world, db):
     assert db.session.scalar(text("SELECT current_setting('app.outlets_as_of', true)")) == ""
 
 
-def test_a_deleted_outlet_keeps_its_history(world, db):
-    outlet = world.circle().outlet("pharmacy", created_at=local(2024, 1, 1))
-    outlet_id = outlet.id
-    db.session.delete(outlet)
+def test_deleting_erases_while_closing_is_history(world, db):
+    c = world.circle()
+    wrong, closed = (c.outlet("pharmacy", created_at=local(2024, 1, 1)) for _ in range(2))
+    wrong_id = wrong.id
+    db.session.delete(wrong)
+    closed.status = "closed"
     db.session.flush()
-    [version] = versions(db, outlet_id)
-    assert version.valid_to is not None
+    assert versions(db, wrong_id) == []  # a deleted row never counted in any period
+    assert [v.status for v in versions(db, closed.id)] == ["approved", "closed"]
 
 
 def test_freezing_last_year_does_not_count_outlets_opened_this_year(world, db):
