@@ -94,7 +94,7 @@ def test_frozen_period_uses_the_outlets_of_that_period(world, client, make, db):
     year = now_local().year
     c.outlet("breakfast", created_at=local(year, 2, 1))
     db.session.commit()
-    headers = make.headers(c.staff)
+    headers = make.headers(make.user("bureau", cities=[c.circle.city]))  # the bureau freezes official grades
     url = f"/api/v1/staff/circles/{c.id}/evaluation-snapshots"
     frozen = client.post(url, json={"period": str(year - 1)}, headers=headers)
     assert frozen.status_code == 201, frozen.get_json()
