@@ -59,7 +59,7 @@ def place(lng: float, lat: float):
         ) from None
 
 
-def _claim_photos(user, photo_ids: list[int], circle_id: int) -> list[int]:
+def _claim_photos(user, photo_ids: list[str], circle_id: int) -> list[str]:
     if not photo_ids:
         return []
     if user is None:
