@@ -148,3 +148,21 @@ def test_staff_read_an_outlets_history(world, client, make, db):
     assert client.get(url, headers=make.headers(make.user("resident"))).status_code == 403
     missing = client.get("/api/v1/staff/outlets/999999/history", headers=make.headers(c.staff))
     assert missing.status_code == 404
+
+
+def test_same_day_services_and_stalls_are_read_as_they_were_too(world):
+    from app.repair import service as repair
+
+    c = world.circle(population=100)
+    year = now_local().year
+    opened = local(year, 2, 1)
+    online = c.outlet("breakfast", dx=4000, dy=0, on_site_service=True, service_circle_ids=[c.id], created_at=opened)
+    stall = c.outlet("repair", dx=6000, dy=0, mobile=True, created_at=opened)
+    repair.set_schedule(
+        stall, [{"lng": c.at(100, 100)[0], "lat": c.at(100, 100)[1], "hours": {"sun": [["08:00", "11:00"]]}}]
+    )
+    c.offers(stall, "key_cutting")
+    now = evaluation.evaluate_circle(c.id, use_cache=False)["presence"]["basic"]["evidence"]
+    assert (now["breakfast"], now["repair"]) == ([online.id], [stall.id])
+    past = evaluation.evaluate_circle(c.id, at=date(year - 1, 12, 31), use_cache=False)["presence"]["basic"]
+    assert {"breakfast", "repair"} <= set(past["missing"])
