@@ -111,7 +111,7 @@ def test_openapi_error_responses_are_the_envelope_per_status(client):
     assert 429 in statuses("/api/v1/auth/wechat/login", "post")
     assert 429 not in statuses("/api/v1/outlets/{outlet_id}/ratings", "get")  # the limit names POST only
     assert 502 in statuses("/api/v1/auth/wechat/login", "post")  # @may_answer
-    open311 = spec["paths"]["/open311/v2/requests.json"]["post"]["responses"]
+    open311 = spec["paths"]["/open311/v2/requests.{fmt}"]["post"]["responses"]
     assert "422" not in open311 and open311["400"]["content"]["application/json"]["schema"]["type"] == "array"
 
 

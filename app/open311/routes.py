@@ -5,9 +5,10 @@ from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
+from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
-from app.common.errors import AppError, NotFound, flatten_details
+from app.common.errors import AppError, NotFound, flatten_details, handle_http_exception
 from app.common.openapi import may_answer
 from app.extensions import limiter
 from app.open311 import present, service
@@ -84,6 +85,16 @@ def _unknown_resource(rest):
 
 # Registered on the app, not the blueprint, so it stays out of the OpenAPI document.
 blp.record_once(lambda state: state.app.add_url_rule(f"{PREFIX}/<path:rest>", "_open311_unknown", _unknown_resource))
+
+
+@blp.app_errorhandler(werkzeug_exceptions.NotFound)
+@blp.app_errorhandler(werkzeug_exceptions.MethodNotAllowed)
+def _unrouted(error):
+    """Werkzeug does not fall back to `<path:rest>` when a route's converter refuses a value (an id beyond int4):
+    such a 404 under /open311/v2 still answers in the spec's error format."""
+    if request.path.startswith(PREFIX + "/"):
+        return open311_error(error)
+    return handle_http_exception(error)
 
 
 def respond(fmt: str, data, root: str, item: str | None, status: int = 200):
