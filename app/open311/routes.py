@@ -84,7 +84,15 @@ def _unknown_resource(rest):
 
 
 # Registered on the app, not the blueprint, so it stays out of the OpenAPI document.
-blp.record_once(lambda state: state.app.add_url_rule(f"{PREFIX}/<path:rest>", "_open311_unknown", _unknown_resource))
+# Every method: a POST to an unknown format (requests.yaml) is an unknown resource (404), not a 405.
+blp.record_once(
+    lambda state: state.app.add_url_rule(
+        f"{PREFIX}/<path:rest>",
+        "_open311_unknown",
+        _unknown_resource,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    )
+)
 
 
 @blp.app_errorhandler(werkzeug_exceptions.NotFound)
