@@ -68,7 +68,7 @@ fuzz() {  # role phases filter… (the run's output goes to $WORK/<role>-<phases
     "$API_URL/api/openapi.json" -H "Authorization: Bearer $bearer" "$@" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance \
     --phases "$phases" --max-examples "${FUZZ_MAX_EXAMPLES:-5}" --generation-deterministic \
-    --no-shrink --workers 2 --request-timeout 20 --suppress-health-check all --warnings off \
+    --no-shrink --workers 2 --request-timeout 60 --suppress-health-check all --warnings off \
     --report junit --report-junit-path "$WORK/$role-$phases.junit.xml" \
     ${FUZZ_ARGS:-}) >"$WORK/$role-$phases.log" 2>&1 || { status=1; sed -n '/FAILURES/,$p' "$WORK/$role-$phases.log" >&2; }
   grep -E '^ +[0-9]+ generated' "$WORK/$role-$phases.log" >&2 || tail -n 20 "$WORK/$role-$phases.log" >&2
