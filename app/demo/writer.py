@@ -1,12 +1,15 @@
 """Database side of the demo load. Only rows marked synthetic in the two demo cities are changed or
 deleted; a real (non-synthetic) circle with a demo circle's name stops the load instead."""
 
+from datetime import datetime
+
 from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from app.circles.models import Circle, Community
+from app.common.clock import local_zone, now_local
 from app.common.shapes import area_from_geojson
 from app.extensions import db
 from app.outlets.hours import week_multirange
@@ -99,6 +102,9 @@ def _outlet_values(row: dict) -> dict:
     """The generator's row → Outlet columns, with the derived ones every write path keeps true."""
     values = {key: value for key, value in row.items() if key not in ("lng", "lat")}
     values.setdefault("mobile", False)
+    # The demo town's shops have been there since the census two years back, so evaluations of past
+    # periods (which read the outlets as they were, outlet_versions) find them too.
+    values.setdefault("created_at", datetime(now_local().year - 2, 1, 1, tzinfo=local_zone()))
     values.update(
         location=WKTElement(f"POINT({row['lng']} {row['lat']})", srid=4326),
         name_initials=name_initials(row["name"]),
