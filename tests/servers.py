@@ -106,6 +106,10 @@ class TcpProxy:
 
     def cut(self):
         if self.listener is not None:
+            try:  # wakes the thread blocked in accept(); close() alone would leave the port listening
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self.listener.close()
             self.listener = None
         with self.lock:
