@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 
+from tests.faults.committed import committed_data  # noqa: F401  (a fixture for this package)
 from tests.servers import PrivateRedis
 
 needs_redis_server = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
