@@ -32,6 +32,8 @@ def _scene(make, db):
         "resident": make.user("resident", openid="race-resident"),
         "staff_a": make.user("staff", circles=[circle]),
         "staff_b": make.user("staff", circles=[circle]),
+        "bureau_a": make.user("bureau", cities=[circle.city]),
+        "bureau_b": make.user("bureau", cities=[circle.city]),
     }
     db.session.commit()
     return circle, people
@@ -144,8 +146,8 @@ def test_freezing_the_same_period_twice_keeps_one_snapshot(app, committed_data):
     responses = race(
         app,
         EvaluationSnapshot,
-        _post(app, url, make.headers(people["staff_a"]), period),
-        _post(app, url, make.headers(people["staff_b"]), period),
+        _post(app, url, make.headers(people["bureau_a"]), period),
+        _post(app, url, make.headers(people["bureau_b"]), period),
     )
     assert _statuses(responses) == [201, 409], [r.get_json() for r in responses]
     assert _codes(responses) == ["snapshot_exists"]
