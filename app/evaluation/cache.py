@@ -107,10 +107,13 @@ def invalidate_city(city_id: int | None):
 
 
 def _invalidate(circle_ids=(), city_ids=()):
-    from app.evaluation.invalidation import mark_stale
+    from app.evaluation.invalidation import STALE, mark_stale
 
     session = db.session()
     pending = session.in_transaction()
     mark_stale(session, circle_ids, city_ids)
+    # Dropped at once as well (this connection may read them before the commit); the version bump at the
+    # commit keeps anything recomputed meanwhile from outliving the change.
+    delete_keys(*session.info.get(STALE, ()))
     if not pending:  # the change is already committed: bump now, on its own
         session.commit()

@@ -56,8 +56,9 @@ def _writes_go_through(client, world, make, db, stub):
     )
     assert rating.status_code == 201, rating.get_json()
 
+    bureau = make.user("bureau", cities=[world.circle.city])
     period = client.post(
-        f"/api/v1/staff/circles/{world.circle.id}/survey-periods", json={}, headers=make.headers(world.staff)
+        f"/api/v1/staff/circles/{world.circle.id}/survey-periods", json={}, headers=make.headers(bureau)
     )
     assert period.status_code == 201, period.get_json()
     answer = client.post(

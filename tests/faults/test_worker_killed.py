@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import requests
 from sqlalchemy import select
 
 from app.common.models import utcnow
@@ -23,6 +24,10 @@ from tests.notifications.test_outbox import SEND
 from tests.notifications.test_requeue import delay_next
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _calls(stub, path):
+    return requests.get(f"{stub}/stub/calls", timeout=5).json()["counts"].get(path, 0)
 
 
 def _row(db):
@@ -61,7 +66,7 @@ def test_worker_killed_mid_send(app, committed_data, stub, redis):
     )
     try:
         deadline = time.monotonic() + 60
-        while _row(db).status != "sending":
+        while _row(db).status != "sending" or _calls(stub, SEND) == 0:  # in WeChat's hands now
             assert process.poll() is None and time.monotonic() < deadline, "the worker never started sending"
             time.sleep(0.05)
     finally:
