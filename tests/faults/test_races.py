@@ -56,40 +56,33 @@ def _application(app, make, people):
     return response.get_json()["id"]
 
 
-def test_two_approvals_publish_one_outlet(app, committed_data):
-    make, db = committed_data, committed_data.db
-    _, people = _scene(make, db)
+def _decide_twice(app, committed_data, first: tuple[str, dict], second: tuple[str, dict]):
+    """A fresh application, and two staff deciding on it at the same moment: (its id, both responses)."""
+    make = committed_data
+    _, people = _scene(make, make.db)
     application_id = _application(app, make, people)
-    url = f"/api/v1/staff/applications/{application_id}/approve"
-
-    responses = race(
-        app,
-        Application,
-        _post(app, url, make.headers(people["staff_a"]), {"note": "甲"}),
-        _post(app, url, make.headers(people["staff_b"]), {"note": "乙"}),
-    )
+    base = f"/api/v1/staff/applications/{application_id}"
+    calls = [
+        _post(app, f"{base}/{action}", make.headers(people[staff]), body)
+        for staff, (action, body) in (("staff_a", first), ("staff_b", second))
+    ]
+    responses = race(app, Application, *calls)
     assert _statuses(responses) == [200, 409], [r.get_json() for r in responses]
+    make.db.session.expire_all()
+    return application_id, responses
+
+
+def test_two_approvals_publish_one_outlet(app, committed_data):
+    _, responses = _decide_twice(app, committed_data, ("approve", {"note": "甲"}), ("approve", {"note": "乙"}))
     assert _codes(responses) == ["application_not_pending"]
-    db.session.expire_all()
+    db = committed_data.db
     assert db.session.scalar(select(func.count()).select_from(Outlet).where(Outlet.name == "老街坊便利店")) == 1
 
 
 def test_approve_and_reject_at_once_one_decision_stands(app, committed_data):
-    make, db = committed_data, committed_data.db
-    _, people = _scene(make, db)
-    application_id = _application(app, make, people)
-    base = f"/api/v1/staff/applications/{application_id}"
-
-    responses = race(
-        app,
-        Application,
-        _post(app, f"{base}/approve", make.headers(people["staff_a"]), {}),
-        _post(app, f"{base}/reject", make.headers(people["staff_b"]), {"reason": "证照不符"}),
-    )
-    assert _statuses(responses) == [200, 409], [r.get_json() for r in responses]
+    application_id, responses = _decide_twice(app, committed_data, ("approve", {}), ("reject", {"reason": "证照不符"}))
     winner = next(r.get_json() for r in responses if r.status_code == 200)
-    db.session.expire_all()
-    stored = db.session.get(Application, application_id)
+    stored = committed_data.db.session.get(Application, application_id)
     assert stored.status == winner["status"]
     assert (stored.outlet_id is not None) == (winner["status"] == "approved")
 
