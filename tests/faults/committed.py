@@ -2,7 +2,7 @@
 runs everything on one connection, where a race cannot happen).
 
 `committed_data` gives a factory whose rows are really committed, and afterwards deletes every row the
-test added (tables empty before it are emptied; elsewhere rows above the earlier highest id go), child
+test added (tables empty before it are emptied; elsewhere rows with ids not there before go), child
 tables first. `race` runs calls at the same moment and makes them meet at the decision: a third
 connection holds a SHARE lock on the decision's table, so each call's first write waits; once all are
 waiting (or waiting for each other's row locks) the lock is released. Without row locks both calls
@@ -20,23 +20,24 @@ from tests import factories
 
 
 def _watermarks(database):
+    """Per table: how many rows, and which ids, were there before the test."""
     marks = {}
     with database.engine.connect() as conn:
         for table in database.metadata.sorted_tables:
             count = conn.scalar(select(func.count()).select_from(table))
-            top = conn.scalar(select(func.max(table.c.id))) if "id" in table.c else None
-            marks[table.name] = (count, top)
+            ids = set(conn.scalars(select(table.c.id))) if count and "id" in table.c else None
+            marks[table.name] = (count, ids)
     return marks
 
 
 def _clean(database, marks):
     with database.engine.begin() as conn:
         for table in reversed(database.metadata.sorted_tables):
-            count, top = marks[table.name]
+            count, ids = marks[table.name]
             if count == 0:
                 conn.execute(table.delete())
-            elif top is not None:
-                conn.execute(table.delete().where(table.c.id > top))
+            elif ids is not None:
+                conn.execute(table.delete().where(table.c.id.not_in(ids)))
 
 
 @pytest.fixture
