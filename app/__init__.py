@@ -4,6 +4,7 @@ from flask import Flask, request
 
 from app.auth.jwt import init_jwt_callbacks
 from app.common.errors import AppError, register_error_handlers
+from app.common.logs import configure_logging, init_request_logging
 from app.common.method_override import MethodOverride
 from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
@@ -25,6 +26,7 @@ DOMAINS = (
     "events",
     "evaluation",
     "demo",
+    "ops",
 )
 
 
@@ -35,9 +37,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Config.check(app.config)
+    if not app.testing:
+        configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    init_request_logging(app)  # first, so the request id and timer exist before any other hook can answer
     db.init_app(app)
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"))
     jwt.init_app(app)

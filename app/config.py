@@ -40,6 +40,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
 
+    # One JSON line per log record (request log included); "text" for reading in a terminal.
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
     API_TITLE = "一刻钟便民生活圈 API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

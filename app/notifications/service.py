@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import and_, func, or_, select
 
 from app.auth.models import User
+from app.common import metrics
 from app.common.errors import UpstreamError
 from app.common.models import utcnow
 from app.extensions import db
@@ -82,6 +83,7 @@ def relay(enqueue, limit: int = 100, now=None) -> int:
         # Jobs enqueued before the failure are harmless: delivery skips rows already sent.
         db.session.rollback()
         log.warning("notification relay: Redis unavailable (%s); %d messages wait", error, len(rows))
+        metrics.redis_error("notification_relay")
         return 0
     for row in rows:
         row.status, row.queued_at = "queued", now

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 from rq import Queue, SimpleWorker
 
+from app.common import metrics
 from app.extensions import db
 from app.notifications import service
 
@@ -70,6 +71,7 @@ def relay_once(limit: int = 100, now=None) -> int:
     try:
         queue = notification_queue()
     except RedisError:
+        metrics.redis_error("notification_relay")
         return 0
     return service.relay(_enqueue(queue), limit=limit, now=now)
 
@@ -81,6 +83,7 @@ def work_once() -> bool:
         worker.work(burst=True, logging_level="WARNING")
     except RedisError as error:
         log.warning("notification worker: Redis unavailable (%s)", error)
+        metrics.redis_error("notification_worker")
         return False
     return True
 
