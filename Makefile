@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STUB_PORT ?= 9100
 WORKERS ?= 4
+THREADS ?= 64
 # var/services.env holds the URLs in use (the caller's DATABASE_URL / REDIS_URL when they were set).
 WITH_ENV = set -a; . var/services.env; set +a; export FLASK_APP=wsgi.py;
 
@@ -33,13 +34,15 @@ demo: migrate
 	@$(WITH_ENV) $(PY) -m flask demo load --if-empty
 
 # Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub.
+# gthread workers (gunicorn.conf.py): a slow client holds one of $(THREADS) threads, not a worker.
+# LOG_FORMAT=text for readable logs in a terminal (default: one JSON line per request).
 run: demo
 	@if ! [ -f var/stub.pid ] || ! kill -0 $$(cat var/stub.pid) 2>/dev/null; then \
 		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) \
 			--callback-url http://127.0.0.1:$(PORT)/api/v1/wechat/media-check > var/stub.log 2>&1 & echo $$! > var/stub.pid; fi
 	@$(WITH_ENV) export WECHAT_API_BASE=$${WECHAT_API_BASE:-http://127.0.0.1:$(STUB_PORT)} \
 		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}; \
-		exec $(VENV)/bin/gunicorn -w $(WORKERS) -b 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+		exec $(VENV)/bin/gunicorn -c gunicorn.conf.py -w $(WORKERS) --threads $(THREADS) -b 127.0.0.1:$(PORT) wsgi:app
 
 test: venv services
 	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests
