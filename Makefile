@@ -10,7 +10,7 @@ THREADS ?= 64
 # var/services.env holds the URLs in use (the caller's DATABASE_URL / REDIS_URL when they were set).
 WITH_ENV = set -a; . var/services.env; set +a; export FLASK_APP=wsgi.py;
 
-.PHONY: venv services stop migrate demo run stub test bench clean backup restore
+.PHONY: venv services stop migrate demo run stub test prod-smoke bench clean backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,6 +47,11 @@ run: demo
 test: venv services
 	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests
 	@bash scripts/miniprogram-test.sh
+
+# The compose deployment without images: gunicorn (APP_ENV=production) behind nginx with the front's config,
+# checked through nginx (tests/smoke/prod_smoke.py says what it covers). CI runs it after `make test`.
+prod-smoke: venv services
+	@$(WITH_ENV) $(PY) -m tests.smoke.prod_smoke
 
 bench: venv services
 	@$(WITH_ENV) $(PY) bench/nearby.py
