@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from app.auth.models import User
 from app.common import metrics
 from app.common.errors import UpstreamError
+from app.common.logs import current_request_id
 from app.common.models import utcnow
 from app.extensions import db
 from app.notifications.models import FINAL_STATUSES, OutboxMessage
@@ -36,7 +37,9 @@ def template_id(config_key: str, default: str) -> str:
 
 def queue_message(user_id: int, template: str, data: dict, page: str | None = None, subject: str | None = None):
     """Adds a message to the outbox inside the caller's transaction (the caller commits)."""
-    message = OutboxMessage(user_id=user_id, template_id=template, data=data, page=page, subject=subject)
+    message = OutboxMessage(
+        user_id=user_id, template_id=template, data=data, page=page, subject=subject, request_id=current_request_id()
+    )
     db.session.add(message)
     return message
 

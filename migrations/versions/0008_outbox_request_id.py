@@ -1,0 +1,22 @@
+"""notification outbox: the id of the request that queued each message
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Nullable, no default: a metadata-only change, instant on a large outbox.
+    op.add_column("notification_outbox", sa.Column("request_id", sa.String(length=64), nullable=True))
+
+
+def downgrade():
+    op.drop_column("notification_outbox", "request_id")
