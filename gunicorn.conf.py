@@ -22,6 +22,10 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 
+# gunicorn's control socket lives at one fixed path per user ($HOME/.gunicorn): two servers on one machine (tests,
+# smoke, `make run`) would fight over it, and nothing here uses it.
+control_socket_disable = True
+
 # The application writes one JSON line per request (app/common/logs.py): no second, plain access log.
 accesslog = None
 errorlog = "-"

@@ -47,7 +47,10 @@ def front(backend_env, tmp_path_factory):
     if nginx_binary() is None:
         pytest.skip("nginx missing")
     # Behind the front, even the weakest backend (one sync worker, one request at a time) is enough.
-    with start_gunicorn(tmp_path_factory.mktemp("sync"), backend_env, "-k", "sync", "-w", "1") as backend:
+    # (--threads 1: with more threads gunicorn silently makes a sync worker gthread.)
+    with start_gunicorn(
+        tmp_path_factory.mktemp("sync"), backend_env, "-k", "sync", "-w", "1", "--threads", "1"
+    ) as backend:
         host = backend.url.removeprefix("http://")
         with start_nginx(tmp_path_factory.mktemp("nginx"), host) as nginx:
             nginx.backend = backend
@@ -177,7 +180,8 @@ def _raw(url: str, method: str, headers: dict) -> dict:
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
     with socket.create_connection((name, int(port)), timeout=10) as sock:
         sock.sendall(head.encode())
-        sock.shutdown(socket.SHUT_WR)  # nothing follows: nginx need not linger for an announced body
+        if method == "GET":
+            sock.shutdown(socket.SHUT_WR)  # nothing follows (an announced body stays open: nginx answers first)
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
