@@ -109,8 +109,13 @@ def configure_logging(level: str = "INFO", fmt: str = "json"):
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root = logging.getLogger()
-    root.handlers = [handler]
+    root.addHandler(handler)  # added, not swapped in: handlers others installed (a test runner's) keep working
     root.setLevel(level.upper())
+    # The package is named "app", so Flask's app.logger is the parent of every logger here: its plain-text
+    # default handler would print each line a second time.
+    from flask.logging import default_handler
+
+    logging.getLogger("app").removeHandler(default_handler)
 
 
 def _user_id():

@@ -254,6 +254,13 @@ def main() -> int:
         "UPLOAD_DIR": str(WORK / "uploads"),
         "WECHAT_API_BASE": stub_url,
     }
+    if (ROOT / "console").is_dir():
+        # The staff console (served by the app at /console/ from its build): built here as the image would have it.
+        build = ROOT / "scripts" / "console-build.sh"
+        if build.exists():
+            subprocess.run(["bash", str(build)], cwd=ROOT, check=True, timeout=900)
+        if "CONSOLE_DIST" in app_env:
+            local["CONSOLE_DIST"] = str(ROOT / "console" / "dist")
     replaced = sorted(set(local) & set(app_env))
     log(f"compose's app environment, with {', '.join(replaced)} pointed at this machine")
     env = {**app_env, **local}
