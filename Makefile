@@ -34,28 +34,19 @@ migrate: venv services
 demo: migrate
 	@$(WITH_ENV) $(PY) -m flask demo load --if-empty
 
-<<<<<<< HEAD
-# Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub.
-# gthread workers (gunicorn.conf.py): a slow client holds one of $(THREADS) threads, not a worker.
-# LOG_FORMAT=text for readable logs in a terminal (default: one JSON line per request).
-=======
 # Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub. The
 # notification worker (outbox → RQ → subscribe messages, log in var/worker.log) runs alongside and
-# stops with the server.
->>>>>>> main
+# stops with the server. gthread workers (gunicorn.conf.py): a slow client holds one of $(THREADS) threads, not a
+# worker. LOG_FORMAT=text for readable logs in a terminal (default: one JSON line per request).
 run: demo
 	@if ! [ -f var/stub.pid ] || ! kill -0 $$(cat var/stub.pid) 2>/dev/null; then \
 		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) \
 			--callback-url http://127.0.0.1:$(PORT)/api/v1/wechat/media-check > var/stub.log 2>&1 & echo $$! > var/stub.pid; fi
 	@$(WITH_ENV) export WECHAT_API_BASE=$${WECHAT_API_BASE:-http://127.0.0.1:$(STUB_PORT)} \
 		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}; \
-<<<<<<< HEAD
-		exec $(VENV)/bin/gunicorn -c gunicorn.conf.py -w $(WORKERS) --threads $(THREADS) -b 127.0.0.1:$(PORT) wsgi:app
-=======
 		$(PY) -m flask notifications work > var/worker.log 2>&1 & echo $$! > var/worker.pid; \
 		trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT; trap 'exit 130' INT TERM; \
-		$(VENV)/bin/gunicorn -w $(WORKERS) -b 127.0.0.1:$(PORT) --access-logfile - wsgi:app
->>>>>>> main
+		$(VENV)/bin/gunicorn -c gunicorn.conf.py -w $(WORKERS) --threads $(THREADS) -b 127.0.0.1:$(PORT) wsgi:app
 
 test: venv services
 	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests
