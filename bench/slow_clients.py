@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.servers import start_gunicorn, start_nginx  # noqa: E402
+from tests.live_servers import start_gunicorn, start_nginx  # noqa: E402
 
 FROZEN_S = 10.0  # a request not answered by then counts as this long; after 3 of them the server is frozen
 

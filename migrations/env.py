@@ -11,7 +11,7 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Keep the application's loggers (request log) alive when migrations run inside a running process (tests).
+# Keep the application's loggers: an in-process upgrade (tests, `make run`) must not silence their warnings.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 

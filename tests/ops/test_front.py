@@ -15,7 +15,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.servers import free_port, nginx_binary, start_gunicorn, start_nginx
+from tests.live_servers import free_port, nginx_binary, start_gunicorn, start_nginx
 
 SLOW_CLIENTS = 50
 ROUNDS = 3  # header lines each slow client sends, one per round

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import make_url
 
-from tests.servers import ROOT, free_port, nginx_binary, start_gunicorn, start_nginx
+from tests.live_servers import ROOT, free_port, nginx_binary, start_gunicorn, start_nginx
 
 WORK = ROOT / "var" / "prod-smoke"
 POINT = {"lat": 40.3765, "lng": 116.8443}  # WGS-84, in tests/data/circles.geojson's 鼓楼生活圈, by MY-001
