@@ -18,4 +18,5 @@ COPY miniprogram_stub/wechat ./miniprogram_stub/wechat
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30", "wsgi:app"]
+# Workers, threads, limits, logs and metrics: gunicorn.conf.py (WEB_WORKERS, WEB_THREADS, WEB_TIMEOUT).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
