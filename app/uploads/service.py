@@ -11,6 +11,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from app.common import metrics
 from app.common.errors import AppError, UpstreamError, ValidationFailed
 from app.common.http import outbound_base
 from app.common.models import utcnow
@@ -122,6 +123,7 @@ def start_media_check(upload: Upload, openid: str) -> Upload:
     except RedisError as error:
         early = None  # a verdict that overtook us is then lost; `flask uploads recheck` asks again
         log.warning("early media verdicts unavailable: %s", error)
+        metrics.redis_fallback("media_verdict")
     if early:
         upload.media_check = early
     db.session.commit()
@@ -146,6 +148,7 @@ def record_media_verdict(event: dict) -> Upload | None:
             get_redis().set(_early_verdict_key(trace_id), verdict, ex=EARLY_VERDICT_TTL_S)
         except RedisError as error:
             log.warning("early media verdict for %s not kept (%s); the upload is rechecked later", trace_id, error)
+            metrics.redis_fallback("media_verdict")
         return None
     upload.media_check = verdict
     db.session.commit()
