@@ -18,6 +18,8 @@ def _today_at_test_time():
     # The local date per test, not per import: a long run can cross midnight in Asia/Shanghai (16:00 UTC).
     global TODAY
     TODAY = now_local().date()
+
+
 URL = "/api/v1/staff/events"
 
 
