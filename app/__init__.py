@@ -25,6 +25,7 @@ DOMAINS = (
     "events",
     "evaluation",
     "demo",
+    "privacy",
 )
 
 

@@ -32,6 +32,10 @@ class Config:
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))
     UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+    # Personal data: the privacy notice version residents must have accepted (a new one asks again) and where
+    # its full text is published; retention periods are read by app/common/retention.py (RETENTION_*_DAYS).
+    PRIVACY_NOTICE_VERSION = _env("PRIVACY_NOTICE_VERSION", "2026-12-01")
+    PRIVACY_NOTICE_URL = _env("PRIVACY_NOTICE_URL")
     # Walking model for walk_minutes: straight-line metres × detour factor ÷ speed.
     # 80 m/min (4.8 km/h) and a 1.2 street detour make 1 km straight ≈ 15 minutes.
     WALK_SPEED_M_PER_MIN = float(_env("WALK_SPEED_M_PER_MIN", "80"))

@@ -1,0 +1,71 @@
+"""A resident's needs, "me too"s and timeline entries: exported, and kept or removed on 注销.
+
+Kept needs stay public with their author shown as 已注销用户 (the row points at the emptied account);
+removed ones (the resident asked) lose their text, address, photos and comments and are hidden.
+"""
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select, update
+
+from app.demands.models import Demand, DemandEvent, DemandSupport
+from app.extensions import db
+
+REMOVED_TEXT = "（提交人已注销账号，内容已删除）"
+
+
+def _point(location):
+    shape = to_shape(location)
+    return {"lng": shape.x, "lat": shape.y, "coord": "wgs84"}
+
+
+def export(user) -> dict:
+    demands = db.session.scalars(select(Demand).where(Demand.user_id == user.id).order_by(Demand.id)).all()
+    supports = db.session.scalars(
+        select(DemandSupport).where(DemandSupport.user_id == user.id).order_by(DemandSupport.created_at)
+    ).all()
+    return {
+        "needs": [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "business_type": d.business_type,
+                "outlet_id": d.outlet_id,
+                "text": d.text,
+                "address": d.address,
+                "location": _point(d.location),
+                "circle_id": d.circle_id,
+                "status": d.status,
+                "public_reply": d.public_reply,
+                "photo_ids": list(d.photo_ids or []),
+                "confirmation_answer": d.confirmation_answer,
+                "confirmation_comment": d.confirmation_comment,
+                "created_at": d.created_at,
+                "closed_at": d.closed_at,
+            }
+            for d in demands
+        ],
+        "me_too": [{"need_id": s.demand_id, "created_at": s.created_at} for s in supports],
+    }
+
+
+def erase(erasure) -> None:
+    user = erasure.user
+    demands = db.session.scalars(select(Demand).where(Demand.user_id == user.id)).all()
+    if erasure.remove_content:
+        for demand in demands:
+            demand.text, demand.address, demand.photo_ids = REMOVED_TEXT, "", []
+            demand.confirmation_comment = None
+            demand.moderation, demand.moderation_label = "hidden", "author_deleted"
+        notes = db.session.execute(
+            update(DemandEvent)
+            .where(DemandEvent.actor_id == user.id, DemandEvent.note.is_not(None))
+            .values(note=None)
+            .execution_options(synchronize_session=False)
+        )
+        erasure.count("needs_removed", len(demands))
+        erasure.count("need_notes_removed", notes.rowcount)
+    else:
+        for demand in demands:
+            erasure.keep_uploads.update(demand.photo_ids or [])
+        erasure.count("needs_kept_anonymous", len(demands))
+    # "Me too" rows stay, on the emptied account: support counts and merges stay exact.
