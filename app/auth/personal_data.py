@@ -30,14 +30,14 @@ def export(user) -> dict:
 
 def erase(erasure) -> None:
     user = erasure.user
+    user.circles = []  # loading the relationship flushes: before the row is half emptied
+    user.deleted_at = erasure.at
     for column in ("openid", "unionid", "username", "password_hash", "display_name", "phone", "phone_consented_at"):
         setattr(user, column, None)
     # The home circle is where they live; without it they no longer count as the circle's platform users.
     user.home_circle_id = None
     user.last_login_at = user.privacy_version = user.privacy_accepted_at = None
     user.roles = ["resident"]
-    user.circles = []
     user.disabled = True
-    user.deleted_at = erasure.at
     db.session.flush()
     erasure.count("account_emptied", 1)

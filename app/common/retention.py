@@ -44,7 +44,12 @@ class Rule:
 
     def days(self) -> int:
         value = current_app.config.get(self.setting, os.environ.get(self.setting))
-        return self.default_days if value in (None, "") else int(value)
+        if value in (None, ""):
+            return self.default_days
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"{self.setting} must be a whole number of days, not {value!r}") from None
 
 
 def register(rule: Rule) -> Rule:
