@@ -32,6 +32,27 @@ class Erasure:
             self.counts[name] = self.counts.get(name, 0) + n
 
 
+def records(owner_column, user, fields, order_by=None) -> list[dict]:
+    """The rows of owner_column's table that belong to the user, as dicts of `fields` for the export.
+
+    A field is an attribute name, or (name, function of the row) for a computed value.
+    """
+    from sqlalchemy import select
+
+    from app.extensions import db
+
+    model = owner_column.class_
+    query = select(model).where(owner_column == user.id).order_by(order_by if order_by is not None else model.id)
+    out = []
+    for row in db.session.scalars(query):
+        item = {}
+        for f in fields:
+            name, value = (f[0], f[1](row)) if isinstance(f, tuple) else (f, getattr(row, f))
+            item[name] = list(value) if isinstance(value, list | tuple) else value
+        out.append(item)
+    return out
+
+
 def _module(domain: str):
     name = f"app.{domain}.personal_data"
     try:

@@ -7,6 +7,7 @@ removed ones (the resident asked) lose their text, address, photos and comments 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select, update
 
+from app.common.personal_data import records
 from app.demands.models import Demand, DemandEvent, DemandSupport
 from app.extensions import db
 
@@ -18,33 +19,34 @@ def _point(location):
     return {"lng": shape.x, "lat": shape.y, "coord": "wgs84"}
 
 
+NEED_FIELDS = (
+    "id",
+    "kind",
+    "business_type",
+    "outlet_id",
+    "text",
+    "address",
+    ("location", lambda d: _point(d.location)),
+    "circle_id",
+    "status",
+    "public_reply",
+    "photo_ids",
+    "confirmation_answer",
+    "confirmation_comment",
+    "created_at",
+    "closed_at",
+)
+
+
 def export(user) -> dict:
-    demands = db.session.scalars(select(Demand).where(Demand.user_id == user.id).order_by(Demand.id)).all()
-    supports = db.session.scalars(
-        select(DemandSupport).where(DemandSupport.user_id == user.id).order_by(DemandSupport.created_at)
-    ).all()
     return {
-        "needs": [
-            {
-                "id": d.id,
-                "kind": d.kind,
-                "business_type": d.business_type,
-                "outlet_id": d.outlet_id,
-                "text": d.text,
-                "address": d.address,
-                "location": _point(d.location),
-                "circle_id": d.circle_id,
-                "status": d.status,
-                "public_reply": d.public_reply,
-                "photo_ids": list(d.photo_ids or []),
-                "confirmation_answer": d.confirmation_answer,
-                "confirmation_comment": d.confirmation_comment,
-                "created_at": d.created_at,
-                "closed_at": d.closed_at,
-            }
-            for d in demands
-        ],
-        "me_too": [{"need_id": s.demand_id, "created_at": s.created_at} for s in supports],
+        "needs": records(Demand.user_id, user, NEED_FIELDS),
+        "me_too": records(
+            DemandSupport.user_id,
+            user,
+            (("need_id", lambda s: s.demand_id), "created_at"),
+            order_by=DemandSupport.created_at,
+        ),
     }
 
 

@@ -4,6 +4,7 @@ photos; open applications are closed; the applicant's phone from WeChat's phone 
 
 from sqlalchemy import select
 
+from app.common.personal_data import records
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application
@@ -13,26 +14,10 @@ CLOSED_REASON = "申请人已注销账号"
 
 
 def export(user) -> dict:
-    applications = db.session.scalars(
-        select(Application).where(Application.applicant_user_id == user.id).order_by(Application.id)
-    ).all()
-    outlets = db.session.scalars(select(Outlet).where(Outlet.owner_user_id == user.id).order_by(Outlet.id)).all()
+    fields = ("id", "kind", "status", "name", "outlet_id", "payload", "reason", "submitted_at", "decided_at")
     return {
-        "merchant_applications": [
-            {
-                "id": a.id,
-                "kind": a.kind,
-                "status": a.status,
-                "name": a.name,
-                "outlet_id": a.outlet_id,
-                "payload": a.payload,
-                "reason": a.reason,
-                "submitted_at": a.submitted_at,
-                "decided_at": a.decided_at,
-            }
-            for a in applications
-        ],
-        "owned_outlets": [{"id": o.id, "name": o.name, "status": o.status} for o in outlets],
+        "merchant_applications": records(Application.applicant_user_id, user, fields),
+        "owned_outlets": records(Outlet.owner_user_id, user, ("id", "name", "status")),
     }
 
 

@@ -1,28 +1,15 @@
 """Subscribe messages to a resident (their payloads quote needs and replies): exported; deleted on 注销."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
+from app.common.personal_data import records
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 
 
 def export(user) -> dict:
-    rows = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
-    ).all()
-    return {
-        "notifications": [
-            {
-                "template_id": m.template_id,
-                "data": m.data,
-                "page": m.page,
-                "status": m.status,
-                "created_at": m.created_at,
-                "sent_at": m.sent_at,
-            }
-            for m in rows
-        ]
-    }
+    fields = ("template_id", "data", "page", "status", "created_at", "sent_at")
+    return {"notifications": records(OutboxMessage.user_id, user, fields)}
 
 
 def erase(erasure) -> None:

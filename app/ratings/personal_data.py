@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from app.common.personal_data import records
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings.models import Rating, RatingReport
@@ -9,24 +10,10 @@ from app.ratings.service import refresh_outlet_rating
 
 
 def export(user) -> dict:
-    ratings = db.session.scalars(select(Rating).where(Rating.user_id == user.id).order_by(Rating.id)).all()
-    reports = db.session.scalars(select(RatingReport).where(RatingReport.user_id == user.id)).all()
+    fields = ("id", "outlet_id", "stars", "text", "tags", "photo_ids", "status", "created_at", "updated_at")
     return {
-        "ratings": [
-            {
-                "id": r.id,
-                "outlet_id": r.outlet_id,
-                "stars": r.stars,
-                "text": r.text,
-                "tags": list(r.tags or []),
-                "photo_ids": list(r.photo_ids or []),
-                "status": r.status,
-                "created_at": r.created_at,
-                "updated_at": r.updated_at,
-            }
-            for r in ratings
-        ],
-        "rating_reports": [{"rating_id": r.rating_id, "reason": r.reason, "created_at": r.created_at} for r in reports],
+        "ratings": records(Rating.user_id, user, fields),
+        "rating_reports": records(RatingReport.user_id, user, ("rating_id", "reason", "created_at")),
     }
 
 

@@ -1,29 +1,16 @@
 """Survey answers: exported; on 注销 the scores stay as anonymous counts (evaluations do not change) and the
 free-text comment, which may identify the author, is erased."""
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
+from app.common.personal_data import records
 from app.extensions import db
 from app.surveys.models import SurveyResponse
 
 
 def export(user) -> dict:
-    responses = db.session.scalars(
-        select(SurveyResponse).where(SurveyResponse.user_id == user.id).order_by(SurveyResponse.id)
-    ).all()
-    return {
-        "survey_answers": [
-            {
-                "period_id": r.period_id,
-                "circle_id": r.circle_id,
-                "type_satisfaction": r.type_satisfaction,
-                "service_satisfaction": r.service_satisfaction,
-                "comment": r.comment,
-                "created_at": r.created_at,
-            }
-            for r in responses
-        ]
-    }
+    fields = ("period_id", "circle_id", "type_satisfaction", "service_satisfaction", "comment", "created_at")
+    return {"survey_answers": records(SurveyResponse.user_id, user, fields)}
 
 
 def erase(erasure) -> None:

@@ -7,6 +7,7 @@ the same rule the file routes apply.
 
 from sqlalchemy import select
 
+from app.common.personal_data import records
 from app.extensions import db
 from app.uploads import access
 from app.uploads.models import Upload
@@ -16,21 +17,9 @@ ERASE_LAST = True  # the other domains first say which files their remaining con
 
 
 def export(user) -> dict:
-    uploads = db.session.scalars(select(Upload).where(Upload.owner_user_id == user.id).order_by(Upload.id)).all()
-    return {
-        "uploads": [
-            {
-                "id": u.id,
-                "purpose": u.purpose,
-                "content_type": u.content_type,
-                "size": u.size,
-                "media_check": u.media_check,
-                "url": public_url(u),  # readable by the owner with their token
-                "created_at": u.created_at,
-            }
-            for u in uploads
-        ]
-    }
+    # url: readable by the owner with their token
+    fields = ("id", "purpose", "content_type", "size", "media_check", ("url", public_url), "created_at")
+    return {"uploads": records(Upload.owner_user_id, user, fields)}
 
 
 def erase(erasure) -> None:
