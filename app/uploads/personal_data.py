@@ -2,7 +2,8 @@
 
 Files still shown with content that stays public (a kept need's or rating's photos that passed the media
 check, an unowned outlet's photos) stay, without an owner; which files are public is `access.is_public`,
-the same rule the file routes apply.
+the same rule the file routes apply (so `access.private_uploads` all go). Public files of content the
+resident asked to remove go too.
 """
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ ERASE_LAST = True  # the other domains first say which files their remaining con
 def export(user) -> dict:
     # url: readable by the owner with their token
     fields = ("id", "purpose", "content_type", "size", "media_check", ("url", public_url), "created_at")
-    return {"uploads": records(Upload.owner_user_id, user, fields)}
+    return {"uploads": records(Upload.owner_user_id, user, fields, order_by=Upload.created_at)}
 
 
 def erase(erasure) -> None:
