@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"))
     jwt.init_app(app)
     init_jwt_callbacks()
+    _limiter_storage_options(app)
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"info": {"description": "一刻钟便民生活圈居民服务平台接口"}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
@@ -56,6 +57,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     registry.register(app, api)
     return app
+
+
+def _limiter_storage_options(app):
+    """The limiter's Redis client gets the same short timeouts and circuit breaker as ours."""
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://", "unix://")):
+        from app.common.redis import client_options
+
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", client_options(app.config))
 
 
 def _require_json_bodies(app):

@@ -8,7 +8,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select, update
 
 from app.common.personal_data import records
-from app.demands.models import Demand, DemandEvent, DemandSupport
+from app.demands.models import Demand, DemandAnswer, DemandEvent, DemandSupport
 from app.extensions import db
 
 REMOVED_TEXT = "（提交人已注销账号，内容已删除）"
@@ -47,6 +47,12 @@ def export(user) -> dict:
             (("need_id", lambda s: s.demand_id), "created_at"),
             order_by=DemandSupport.created_at,
         ),
+        "solved_answers": records(
+            DemandAnswer.user_id,
+            user,
+            (("need_id", lambda a: a.demand_id), "answer", "comment", "answered_at"),
+            order_by=DemandAnswer.answered_at,
+        ),
     }
 
 
@@ -64,10 +70,17 @@ def erase(erasure) -> None:
             .values(note=None)
             .execution_options(synchronize_session=False)
         )
+        comments = db.session.execute(
+            update(DemandAnswer)
+            .where(DemandAnswer.user_id == user.id, DemandAnswer.comment.is_not(None))
+            .values(comment=None)
+            .execution_options(synchronize_session=False)
+        )
         erasure.count("needs_removed", len(demands))
-        erasure.count("need_notes_removed", notes.rowcount)
+        erasure.count("need_notes_removed", notes.rowcount + comments.rowcount)
     else:
         for demand in demands:
             erasure.keep_uploads.update(demand.photo_ids or [])
         erasure.count("needs_kept_anonymous", len(demands))
-    # "Me too" rows stay, on the emptied account: support counts and merges stay exact.
+    # "Me too" rows and supporters' "is it solved?" answers stay, on the emptied account: support counts,
+    # merges and the satisfaction of solved needs stay exact.

@@ -1,3 +1,4 @@
+from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
@@ -6,7 +7,8 @@ from flask_smorest import Blueprint
 from app.auth.policy import actor, login_required, user_or_ip
 from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
-from app.demands import present, queries, service, triage
+from app.demands import existing, present, queries, service, triage
+from app.demands.models import Demand
 from app.demands.project_routes import projects_blp
 from app.demands.schemas import (
     CircleDemandsQuerySchema,
@@ -19,6 +21,8 @@ from app.demands.schemas import (
     DemandSchema,
     DemandStaffPageSchema,
     DemandStaffSchema,
+    ExistingOutletsQuerySchema,
+    ExistingOutletsSchema,
     MyDemandsQuerySchema,
     SimilarPageSchema,
     SimilarQuerySchema,
@@ -26,7 +30,7 @@ from app.demands.schemas import (
     SupportResultSchema,
     TriageSchema,
 )
-from app.extensions import limiter
+from app.extensions import db, limiter
 
 blp = Blueprint("demands", __name__, url_prefix="/api/v1", description="居民需求：提交、“我也要”、时间线、满意清单")
 staff_blp = Blueprint("demands_staff", __name__, url_prefix="/api/v1/staff", description="需求分拣（工作人员）")
@@ -44,11 +48,18 @@ def _page(rows, has_more, total, args, items):
     return {"items": items, "page": args["page"], "page_size": args["page_size"], "has_more": has_more, "total": total}
 
 
+def _submitted_again(demand_id, *_args):
+    """The answer to a retried submission whose first response was lost after the need was stored."""
+    demand = db.session.get(Demand, demand_id)
+    coord = (request.get_json(silent=True) or {}).get("coord") or "gcj02"
+    return DemandOwnSchema().dump(present.demand_out(demand, coord, "owner", current_user)), 201
+
+
 @blp.route("/demands")
 class Demands(MethodView):
     decorators = [login_required("resident"), *SUBMIT_LIMITS]
 
-    @idempotent
+    @idempotent(creates=Demand, replay=_submitted_again)
     @blp.arguments(DemandCreateSchema)
     @blp.response(201, DemandOwnSchema)
     @blp.doc(**SECURED, parameters=[HEADER_DOC])
@@ -56,8 +67,19 @@ class Demands(MethodView):
         """提交需求（缺什么、服务质量、网点关停、其他），落入所在生活圈"""
         lng, lat = geo.to_wgs84(body["location"]["lng"], body["location"]["lat"], body["coord"])
         fields = {k: v for k, v in body.items() if k not in ("location", "coord")}
-        demand = service.submit_demand(current_user, {**fields, "lng": lng, "lat": lat})
+        demand = service.submit_demand(current_user, {**fields, "lng": lng, "lat": lat, "coord": body["coord"]})
         return present.demand_out(demand, body["coord"], "owner", current_user)
+
+
+@blp.route("/demands/existing-outlets")
+class ExistingOutlets(MethodView):
+    @blp.arguments(ExistingOutletsQuerySchema, location="query")
+    @blp.response(200, ExistingOutletsSchema)
+    def get(self, args):
+        """提交“缺什么”前：附近最近的同类网点（名称、距离、是否营业）；已有则提交时须说明理由"""
+        service.check_business_type(args["business_type"])
+        lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
+        return existing.hint(args["business_type"], lng, lat, args["coord"])
 
 
 @blp.route("/demands/similar")

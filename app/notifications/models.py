@@ -8,8 +8,10 @@ from app.common.models import Timestamps, utcnow
 from app.extensions import db
 
 # pending: waiting for the relay (first try or a retry after backoff); queued: handed to RQ;
+# sending: a worker is calling WeChat (committed before the call, so a killed worker leaves it visible);
 # sent, unsubscribed (43101), failed (permanent error or attempts used up): final.
-OUTBOX_STATUSES = ("pending", "queued", "sent", "unsubscribed", "failed")
+OUTBOX_STATUSES = ("pending", "queued", "sending", "sent", "unsubscribed", "failed")
+LIVE_STATUSES = ("pending", "queued", "sending")
 FINAL_STATUSES = ("sent", "unsubscribed", "failed")
 
 
@@ -27,6 +29,7 @@ class OutboxMessage(Timestamps, db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sending_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     errcode: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -35,7 +38,31 @@ class OutboxMessage(Timestamps, db.Model):
         CheckConstraint(f"status IN {OUTBOX_STATUSES}", name="status"),
         CheckConstraint("attempts >= 0", name="attempts"),
         # The relay's scan: only rows still to be delivered are indexed.
-        Index(
-            "ix_notification_outbox_due", "next_attempt_at", postgresql_where=text("status IN ('pending', 'queued')")
-        ),
+        Index("ix_notification_outbox_due", "next_attempt_at", postgresql_where=text(f"status IN {LIVE_STATUSES}")),
+    )
+
+
+# What the user chose in wx.requestSubscribeMessage for a template: "accept" grants one message
+# (one-time subscription); "reject" and "ban" (the user turned the template off) grant none.
+CONSENT_ANSWERS = ("accept", "reject", "ban")
+
+
+class Subscription(db.Model):
+    """A user's consent to one subscribe-message template, as reported by the mini-program.
+
+    WeChat one-time subscriptions allow one message per "accept"; `credits` counts the unused ones so
+    the outbox never queues a message WeChat would refuse (43101). No row: the user was never asked
+    through this API (older clients), and the message is queued as before.
+    """
+
+    __tablename__ = "notification_subscriptions"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_answer: Mapped[str] = mapped_column(String(8))
+    credits: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(f"last_answer IN {CONSENT_ANSWERS}", name="last_answer"),
+        CheckConstraint("credits >= 0", name="credits"),
     )

@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 from app.common.schemas import BaseSchema
 
 
-class ConsentSchema(BaseSchema):
+class PrivacyConsentSchema(BaseSchema):
     version = fields.String(
         required=True, validate=validate.Length(min=1, max=32), metadata={"description": "同意的隐私保护指引版本"}
     )

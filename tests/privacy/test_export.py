@@ -29,7 +29,7 @@ def test_export_holds_every_record_of_the_resident(client, db, town, stub):
         [town.need_photo, town.rating_photo, town.pending_photo, town.licence]
     )
     assert records["merchant_applications"] == [] and records["owned_outlets"] == []
-    assert set(records) >= {"me_too", "rating_reports", "notifications"}
+    assert set(records) >= {"me_too", "solved_answers", "rating_reports", "notifications", "notification_subscriptions"}
     # ISO 8601 dates, and no other person's identifiers anywhere in the file.
     assert need["created_at"][:4].isdigit() and "T" in need["created_at"]
     assert "someone-else" not in json.dumps(data, ensure_ascii=False)

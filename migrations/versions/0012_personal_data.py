@@ -1,15 +1,15 @@
 """residents' rights: phone with consent, privacy notice version, account deletion tombstones; survey
 answers outlive their author as anonymous counts
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
