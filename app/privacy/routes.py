@@ -6,7 +6,7 @@ from app.auth.policy import login_required, user_or_ip
 from app.auth.schemas import PrivacyNoticeSchema, UserSchema
 from app.extensions import limiter
 from app.privacy import service
-from app.privacy.schemas import PrivacyConsentSchema, DeletionResultSchema, DeletionSchema, ExportSchema, PhoneSchema
+from app.privacy.schemas import DeletionResultSchema, DeletionSchema, ExportSchema, PhoneSchema, PrivacyConsentSchema
 
 blp = Blueprint(
     "privacy", __name__, url_prefix="/api/v1", description="个人信息：隐私保护指引、手机号授权、数据导出、注销账号"
