@@ -5,6 +5,7 @@ from flask import Flask, request
 from app.auth.jwt import init_jwt_callbacks
 from app.common.errors import AppError, register_error_handlers
 from app.common.http import add_security_headers, trust_proxies
+from app.common.logs import configure_logging, init_request_logging
 from app.common.method_override import MethodOverride
 from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
@@ -27,6 +28,7 @@ DOMAINS = (
     "evaluation",
     "demo",
     "privacy",
+    "ops",
 )
 
 
@@ -37,10 +39,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Config.check(app.config)
+    if not app.testing:
+        configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     trust_proxies(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    init_request_logging(app)  # first, so the request id and timer exist before any other hook can answer
     db.init_app(app)
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"))
     jwt.init_app(app)

@@ -68,6 +68,10 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
 
+    # One JSON line per log record (request log included); "text" for reading in a terminal.
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
     API_TITLE = "一刻钟便民生活圈 API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

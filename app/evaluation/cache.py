@@ -17,6 +17,7 @@ import redis as redis_lib
 from sqlalchemy import func, select
 
 from app.circles.models import Circle
+from app.common import metrics
 from app.common.redis import Keys, get_redis
 from app.extensions import db
 
@@ -61,8 +62,14 @@ def get_many(fields: dict[str, str]) -> dict[str, dict]:
         found = values.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
+        metrics.redis_error("evaluation_cache_get")
+        metrics.redis_fallback("evaluation_cache")
+        metrics.cache_lookup("evaluation", hit=False, count=len(fields))
         return {}
-    return {key: json.loads(value) for key, value in zip(fields, found, strict=True) if value}
+    hits = {key: json.loads(value) for key, value in zip(fields, found, strict=True) if value}
+    metrics.cache_lookup("evaluation", hit=True, count=len(hits))
+    metrics.cache_lookup("evaluation", hit=False, count=len(fields) - len(hits))
+    return hits
 
 
 def get(key: str, field: str) -> dict | None:
@@ -81,6 +88,7 @@ def put_many(entries: dict[str, tuple[str, dict]]):
         pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
+        metrics.redis_error("evaluation_cache_put")
 
 
 def put(key: str, field: str, value: dict):
@@ -92,6 +100,7 @@ def delete_keys(*keys: str):
         get_redis().delete(*keys)
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable, entries expire in %ss: %s", TTL_S, error)
+        metrics.redis_error("evaluation_cache_invalidate")
 
 
 def invalidate_circle(circle_id: int | None):

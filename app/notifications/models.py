@@ -33,6 +33,8 @@ class OutboxMessage(Timestamps, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     errcode: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The request that queued it (X-Request-ID): the worker logs its delivery under the same id.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint(f"status IN {OUTBOX_STATUSES}", name="status"),

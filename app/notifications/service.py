@@ -28,7 +28,9 @@ from redis.exceptions import RedisError
 from sqlalchemy import and_, func, or_, select, update
 
 from app.auth.models import User
+from app.common import metrics
 from app.common.errors import UpstreamError, ValidationFailed
+from app.common.logs import current_request_id
 from app.common.models import utcnow
 from app.extensions import db
 from app.notifications.models import OutboxMessage, Subscription
@@ -74,7 +76,9 @@ def queue_message(user_id: int, template: str, data: dict, page: str | None = No
         if consent.credits <= 0:
             return None
         consent.credits -= 1
-    message = OutboxMessage(user_id=user_id, template_id=template, data=data, page=page, subject=subject)
+    message = OutboxMessage(
+        user_id=user_id, template_id=template, data=data, page=page, subject=subject, request_id=current_request_id()
+    )
     db.session.add(message)
     return message
 
@@ -122,6 +126,7 @@ def relay(enqueue, limit: int = 100, now=None) -> int:
         # Jobs enqueued before the failure are harmless: delivery skips rows already sent.
         db.session.rollback()
         log.warning("notification relay: Redis unavailable (%s); %d messages wait", error, len(rows))
+        metrics.redis_error("notification_relay")
         return 0
     for row in rows:
         if row.status == "sending":

@@ -1,15 +1,15 @@
 """residents' rights: phone with consent, privacy notice version, account deletion tombstones; survey
 answers outlive their author as anonymous counts
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
