@@ -23,7 +23,15 @@ from app.wechat import client as wechat
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Upload", "store_upload", "claim_uploads", "public_url", "thumb_url", "record_media_verdict"]
+__all__ = [
+    "Upload",
+    "store_upload",
+    "claim_uploads",
+    "public_url",
+    "thumb_url",
+    "record_media_verdict",
+    "delete_unreferenced_files",
+]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MEDIA_CHECKED_PURPOSES = ("demand_photo", "rating_photo")  # residents' photos shown to other residents
@@ -228,3 +236,22 @@ def readable_upload(user, upload_id: str, token: str | None = None) -> Upload:
     upload = get_upload(upload_id)
     access.authorize_read(user, upload, token)
     return upload
+
+
+def delete_unreferenced_files(keys) -> int:
+    """Deletes stored files (originals and thumbnails) no upload row names any more; call after the commit.
+
+    Storage is content-addressed, so two uploads of the same picture share one file: it goes only with the last.
+    """
+    keys = {k for k in keys if k}
+    if not keys:
+        return 0
+    used = set(db.session.scalars(select(Upload.storage_key).where(Upload.storage_key.in_(keys))))
+    used |= set(db.session.scalars(select(Upload.thumb_key).where(Upload.thumb_key.in_(keys))))
+    deleted = 0
+    for key in sorted(keys - used):
+        try:
+            deleted += storage.delete(key)
+        except OSError as error:  # the row is gone already; a leftover file is logged, not fatal
+            log.warning("could not delete stored file %s: %s", key, error)
+    return deleted
