@@ -43,4 +43,29 @@ def run_command(dry_run, every):
         time.sleep(every)
 
 
-commands = [retention]
+accounts = AppGroup("accounts", help="个人信息：代居民办理注销（如居民已无法登录微信）")
+
+
+@accounts.command("delete")
+@click.argument("user_id", type=int)
+@click.option("--remove-content", is_flag=True, help="also remove their public needs and ratings")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def delete_command(user_id, remove_content, yes):
+    """Delete a resident's or merchant's account as if they had done it in the mini-program."""
+    from app.auth.models import User
+    from app.common.errors import AppError
+    from app.privacy.service import delete_account
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise click.ClickException(f"no account {user_id}")
+    if not yes:
+        click.confirm(f"delete account {user_id} ({', '.join(user.roles)})?", abort=True)
+    try:
+        result = delete_account(user, remove_content)
+    except AppError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"deleted account {user_id}: {result['counts']}")
+
+
+commands = [retention, accounts]

@@ -139,3 +139,17 @@ def test_staff_accounts_are_not_deleted_by_themselves(client, make, db):
 def test_deletion_needs_login(client):
     response = client.post("/api/v1/me/deletion", json={"confirm": True})
     assert response.status_code == 401
+
+
+def test_operator_deletes_an_account_for_a_resident_who_cannot_log_in(app, client, db, town):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["accounts", "delete", str(town.user_id), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "survey_answers_anonymised" in result.output
+    db.session.expire_all()
+    assert db.session.get(User, town.user_id).deleted_at is not None
+    assert client.get("/api/v1/me", headers=town.headers).status_code == 401
+    again = runner.invoke(args=["accounts", "delete", str(town.user_id), "--yes"])
+    assert again.exit_code != 0 and "账号已注销" in again.output
+    missing = runner.invoke(args=["accounts", "delete", "999999", "--yes"])
+    assert missing.exit_code != 0 and "no account" in missing.output
