@@ -29,6 +29,7 @@ DOMAINS = (
     "events",
     "evaluation",
     "demo",
+    "privacy",
     "ops",
 )
 

@@ -49,6 +49,10 @@ class Config:
     # to UPLOAD_MAX_BYTES. 2 MB holds the largest circle boundary an admin posts.
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+    # Personal data: the privacy notice version residents must have accepted (a new one asks again) and where
+    # its full text is published; retention periods are read by app/common/retention.py (RETENTION_*_DAYS).
+    PRIVACY_NOTICE_VERSION = _env("PRIVACY_NOTICE_VERSION", "2026-12-01")
+    PRIVACY_NOTICE_URL = _env("PRIVACY_NOTICE_URL")
     # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted (0: none; the
     # docker compose nginx front is 1). Client addresses for rate limits come from the nearest untrusted hop.
     PROXY_HOPS = int(_env("PROXY_HOPS", "0"))

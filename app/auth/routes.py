@@ -22,7 +22,7 @@ class WechatLogin(MethodView):
     @may_answer(401, 403, 502)
     def post(self, body):
         """用 wx.login 的 code 换取访问令牌（居民）"""
-        return service.login_with_wechat(body["code"])
+        return service.login_with_wechat(body["code"], body.get("privacy_version"))
 
 
 @blp.route("/auth/staff/login")
