@@ -27,6 +27,8 @@ from http import HTTPStatus
 from apispec import BasePlugin
 from flask_limiter import Limit
 
+# `security` of a route that reads a token when one is sent (policy.actor()): anyone, and a bad token is a 401.
+OPTIONAL_LOGIN = [{}, {"bearerAuth": []}]
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 BODY_METHODS = {"post", "put", "patch"}
 ALWAYS = (503,)

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from app.auth.policy import actor, login_required, user_or_ip
 from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
+from app.common.openapi import OPTIONAL_LOGIN
 from app.demands import existing, present, queries, service, triage
 from app.demands.models import Demand
 from app.demands.project_routes import projects_blp
@@ -86,6 +87,7 @@ class ExistingOutlets(MethodView):
 class SimilarDemands(MethodView):
     @blp.arguments(SimilarQuerySchema, location="query")
     @blp.response(200, SimilarPageSchema)
+    @blp.doc(security=OPTIONAL_LOGIN)
     def get(self, args):
         """附近相似的未办结需求（同类型、按业态步行半径），可直接“我也要”"""
         lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
@@ -156,6 +158,7 @@ class MyDemands(MethodView):
 class CircleDemands(MethodView):
     @blp.arguments(CircleDemandsQuerySchema, location="query")
     @blp.response(200, DemandPageSchema)
+    @blp.doc(security=OPTIONAL_LOGIN)
     def get(self, args, circle_id):
         """生活圈的需求清单（公开，可按状态、类型筛选）"""
         rows, has_more, total = queries.circle_demands(
@@ -174,6 +177,7 @@ class CircleDemands(MethodView):
 class SatisfiedList(MethodView):
     @blp.arguments(MyDemandsQuerySchema, location="query")
     @blp.response(200, DemandPageSchema)
+    @blp.doc(security=OPTIONAL_LOGIN)
     def get(self, args, circle_id):
         """满意清单：已办结且提交人确认解决的需求"""
         rows, has_more, total = queries.satisfied_list(circle_id, args["page"], args["page_size"])

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from app.auth.policy import login_required, user_or_ip
 from app.auth.schemas import PrivacyNoticeSchema, UserSchema
+from app.common.openapi import may_answer
 from app.extensions import limiter
 from app.privacy import service
 from app.privacy.schemas import DeletionResultSchema, DeletionSchema, ExportSchema, PhoneSchema, PrivacyConsentSchema
@@ -72,6 +73,7 @@ class AccountDeletion(MethodView):
     @blp.arguments(DeletionSchema)
     @blp.response(200, DeletionResultSchema)
     @blp.doc(security=BEARER)
+    @may_answer(403)
     def post(self, body):
         """注销账号：立即删除或匿名化个人信息，此前签发的登录凭证随即失效"""
         return service.delete_account(current_user, body["remove_content"])

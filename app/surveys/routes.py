@@ -4,6 +4,7 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from app.auth.policy import BUREAU, actor, login_required, user_or_ip
+from app.common.openapi import OPTIONAL_LOGIN
 from app.extensions import limiter
 from app.surveys import results, service
 from app.surveys.schemas import (
@@ -27,6 +28,7 @@ SECURED = [{"bearerAuth": []}]
 @blp.route("/circles/<int:circle_id>/survey")
 class SurveyView(MethodView):
     @blp.response(200, SurveyViewSchema)
+    @blp.doc(security=OPTIONAL_LOGIN)
     def get(self, circle_id):
         """生活圈当前的满意度调查（登录时告知是否已作答）"""
         return service.resident_view(actor(), circle_id)
