@@ -25,6 +25,7 @@ DOMAINS = (
     "events",
     "evaluation",
     "demo",
+    "console",
 )
 
 
@@ -45,12 +46,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"info": {"description": "一刻钟便民生活圈居民服务平台接口"}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    # The web console sends the same token as the console_access cookie (+ X-CSRF-TOKEN on writes).
+    api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "console_access"})
     register_error_handlers(app, api)
     _require_json_bodies(app)
 
     from app import registry
 
     registry.register(app, api)
+    from app.console.serve import console_files
+
+    app.register_blueprint(console_files)
     return app
 
 

@@ -16,6 +16,21 @@ class Config:
     SECRET_KEY = _env("SECRET_KEY")
     JWT_SECRET_KEY = _env("JWT_SECRET", _env("SECRET_KEY"))
     JWT_ACCESS_TOKEN_EXPIRES = int(_env("JWT_ACCESS_TOKEN_EXPIRES", "7200"))
+    # The mini-program sends a bearer header; the web console keeps the same token in an HttpOnly,
+    # SameSite=Strict cookie that scripts cannot read, with a double-submit CSRF token on every
+    # state-changing call (the readable console_csrf cookie echoed in X-CSRF-TOKEN).
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_ACCESS_COOKIE_NAME = "console_access"
+    JWT_ACCESS_COOKIE_PATH = "/api/"
+    JWT_ACCESS_CSRF_COOKIE_NAME = "console_csrf"
+    JWT_ACCESS_CSRF_COOKIE_PATH = "/"
+    JWT_ACCESS_CSRF_HEADER_NAME = "X-CSRF-TOKEN"
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = False
+    JWT_COOKIE_SAMESITE = "Strict"
+    JWT_SESSION_COOKIE = True  # gone when the browser closes; the token itself expires anyway
+    # Failed password logins before an account is locked for 15 minutes.
+    LOGIN_LOCK_AFTER = int(_env("LOGIN_LOCK_AFTER", "5"))
     WECHAT_APPID = _env("WECHAT_APPID", "wx-dev-appid")
     WECHAT_SECRET = _env("WECHAT_SECRET", "wx-dev-secret")
     WECHAT_API_BASE = _env("WECHAT_API_BASE", "https://api.weixin.qq.com")
@@ -50,6 +65,16 @@ class Config:
     JSON_SORT_KEYS = False
 
     PRODUCTION = _env("FLASK_ENV", _env("APP_ENV", "development")) == "production"
+    # Secure cookies in production (HTTPS); `make run` serves plain http on loopback.
+    JWT_COOKIE_SECURE = _env("COOKIE_SECURE", "1" if PRODUCTION else "0") == "1"
+
+    # The web console (console/, built by Vite) served at /console/, and its map tiles.
+    CONSOLE_DIST = _env("CONSOLE_DIST", str(Path(__file__).resolve().parent.parent / "console" / "dist"))
+    # A tile URL template ({z}/{x}/{y}, {s}) and the coordinate system of its tiles; no URL → plain background.
+    MAP_TILE_URL = _env("MAP_TILE_URL")
+    MAP_TILE_COORD = _env("MAP_TILE_COORD", "gcj02")
+    MAP_TILE_SUBDOMAINS = _env("MAP_TILE_SUBDOMAINS", "")
+    MAP_TILE_ATTRIBUTION = _env("MAP_TILE_ATTRIBUTION", "")
 
     @classmethod
     def check(cls, config):
@@ -60,6 +85,8 @@ class Config:
                 missing.append("WECHAT_SECRET")
             if config.get("WECHAT_PUSH_TOKEN") == "stub-push-token":
                 missing.append("WECHAT_PUSH_TOKEN")
+        if config.get("MAP_TILE_COORD") not in ("gcj02", "wgs84"):
+            raise RuntimeError("MAP_TILE_COORD must be gcj02 or wgs84")
         if missing:
             raise RuntimeError(f"missing configuration: {', '.join(missing)} (set the environment variables)")
         if not config.get("SECRET_KEY"):

@@ -65,6 +65,7 @@ class EvaluationSnapshot(Timestamps, db.Model):
         CheckConstraint("stars BETWEEN 0 AND 5", name="stars"),
     )
 
+
 # Registers the session hooks that drop cached results when their inputs change (imported here because
 # the registry imports every domain's models once at start-up).
 from app.evaluation import invalidation  # noqa: E402, F401
