@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 from app.auth.policy import login_required
 from app.circles import present, service
 from app.circles.schemas import (
-    CircleListSchema,
     CircleCreateSchema,
     CircleListQuerySchema,
+    CircleListSchema,
     CirclePageSchema,
     CircleSchema,
     CircleWriteSchema,

@@ -1,8 +1,8 @@
 """Read use cases on needs: public listing, detail, similar nearby, mine, the 满意清单, the staff queue."""
 
-from geoalchemy2 import Geography
 from datetime import timedelta
 
+from geoalchemy2 import Geography
 from sqlalchemy import case, cast, func, select
 from sqlalchemy import false as sa_false
 
