@@ -60,6 +60,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+# Endpoints that take files (multipart/form-data); every other body is JSON.
+MULTIPART_PATHS = ("/api/v1/uploads", "/api/v1/staff/outlets/import")
+
+
 def _require_json_bodies(app):
     """A body sent as form data or text is refused before parsing, with the contract's envelope."""
 
@@ -70,7 +74,7 @@ def _require_json_bodies(app):
                 return None
             if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
                 return None
-            if request.mimetype == "multipart/form-data" and request.path.startswith("/api/v1/uploads"):
+            if request.mimetype == "multipart/form-data" and request.path.startswith(MULTIPART_PATHS):
                 return None
             raise AppError(
                 "请求体必须是 JSON（Content-Type: application/json）", code="unsupported_media_type", status=415

@@ -3,9 +3,11 @@ from flask_smorest import Blueprint
 
 from app.common import geo
 from app.outlets import present, service
+from app.outlets.census_routes import census_blp
 from app.outlets.schemas import DetailQuerySchema, NearbyPageSchema, NearbyQuerySchema, OutletDetailSchema
 
 blp = Blueprint("outlets", __name__, url_prefix="/api/v1/outlets", description="网点：附近搜索与详情")
+blueprints = [blp, census_blp]  # the census is the staff side of the same domain
 
 
 @blp.route("/nearby")
