@@ -18,6 +18,10 @@ from app.outlets.importer import ImportFileError, detect_format, import_outlet_d
 
 census_blp = Blueprint("outlet_census", __name__, url_prefix="/api/v1/staff", description="网点普查（工作台）")
 AUTH = [{"bearerAuth": []}, {"cookieAuth": []}]
+CSV_DOC = {
+    "200": {"description": "CSV（UTF-8，列同导入格式）", "content": {"text/csv": {"schema": {"type": "string"}}}}
+}
+CSV_NAME = "attachment; filename=outlets.csv; filename*=UTF-8''%E7%BD%91%E7%82%B9.csv"  # 网点.csv
 
 
 @census_blp.route("/outlets")
