@@ -22,7 +22,10 @@ def test_filters_and_sorts(client, world):
     third = submit(client, world.h.neighbour, business_type="pharmacy", text="想要一家药店", address="鼓楼东街 3 号")
     client.post(f"/api/v1/demands/{third['id']}/support", headers=world.h.third)
     circle = world.circle.id
-    ids = lambda answer: [d["id"] for d in answer["items"]]  # noqa: E731
+
+    def ids(answer):
+        return [d["id"] for d in answer["items"]]
+
     assert ids(board(client, world.h.staff, circle=circle, sort="supports"))[0] == third["id"]
     assert ids(board(client, world.h.staff, circle=circle, sort="oldest")) == [first["id"], second["id"], third["id"]]
     assert ids(board(client, world.h.staff, circle=circle, sort="newest"))[0] == third["id"]

@@ -21,10 +21,11 @@ def test_list_filters_and_scope(client, make, db):
     page = client.get(CENSUS, query_string={"circle_id": circle.id}, headers=staff).get_json()
     assert page["total"] == 3 and {o["name"] for o in page["items"]} >= {"好邻居便利店", "关了的面馆"}
     assert all(o["distance_m"] == 0 for o in page["items"])
-    names = lambda **q: {
-        o["name"]
-        for o in client.get(CENSUS, query_string={"circle_id": circle.id, **q}, headers=staff).get_json()["items"]
-    }  # noqa: E501,E731
+
+    def names(**query):
+        answer = client.get(CENSUS, query_string={"circle_id": circle.id, **query}, headers=staff).get_json()
+        return {o["name"] for o in answer["items"]}
+
     assert names(q="hlj") == {"好邻居便利店"} and names(q="东街") == {"好邻居便利店"}
     assert names(types="pharmacy") == {"老王药店"} and names(status="closed") == {"关了的面馆"}
     # by id (evidence), with the distance to this circle: the far shop lies ~10 km outside
