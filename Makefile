@@ -9,7 +9,7 @@ WORKERS ?= 4
 # var/services.env holds the URLs in use (the caller's DATABASE_URL / REDIS_URL when they were set).
 WITH_ENV = set -a; . var/services.env; set +a; export FLASK_APP=wsgi.py;
 
-.PHONY: venv services stop migrate demo run stub test bench clean
+.PHONY: venv services stop migrate demo console run stub test bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,8 +32,14 @@ migrate: venv services
 demo: migrate
 	@$(WITH_ENV) $(PY) -m flask demo load --if-empty
 
-# Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub.
-run: demo
+# The web console (console/dist, served at /console/); skipped while its lockfile and sources are unchanged.
+console:
+	@bash scripts/console-build.sh
+
+# Serves the API on http://127.0.0.1:$(PORT) with demo data and the console at /console/ (demo accounts are
+# created once and their passwords printed then); WeChat calls go to the local stub.
+run: demo console
+	@$(WITH_ENV) $(PY) -m flask console demo-accounts
 	@if ! [ -f var/stub.pid ] || ! kill -0 $$(cat var/stub.pid) 2>/dev/null; then \
 		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) \
 			--callback-url http://127.0.0.1:$(PORT)/api/v1/wechat/media-check > var/stub.log 2>&1 & echo $$! > var/stub.pid; fi
@@ -44,6 +50,7 @@ run: demo
 test: venv services
 	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests
 	@bash scripts/miniprogram-test.sh
+	@bash scripts/console-test.sh
 
 bench: venv services
 	@$(WITH_ENV) $(PY) bench/nearby.py

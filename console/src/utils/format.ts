@@ -14,13 +14,24 @@ export function roleLabel(roles: string[]): string {
   return '—'
 }
 
-/** 2026-12-01T08:30:00+08:00 → 2026-12-01 08:30 (the browser's zone is the office's: Asia/Shanghai). */
+// The circles are in China: times show in Asia/Shanghai whatever the browser's zone.
+const PARTS = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** 2026-12-01T08:30:00+08:00 → 2026-12-01 08:30 (Asia/Shanghai). */
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return '—'
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) return '—'
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+  const p = Object.fromEntries(PARTS.formatToParts(d).map((x) => [x.type, x.value]))
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
 }
 
 export function formatDate(value: string | null | undefined): string {

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The web console's tests: vitest for its own logic, then Playwright journeys in Debian's Chromium against a live
+# backend (the way scripts/miniprogram-test.sh runs the mini-program's tests).
+#
+# 1. node_modules and console/dist (scripts/console-build.sh); Chromium and CJK fonts from Debian's packages
+#    when missing (as root); Playwright drives /usr/bin/chromium (no browser download);
+# 2. a fresh database (circle_test_console on the server of DATABASE_URL), migrated, with the full demo data
+#    (rated circles for the evaluation journey); its own Redis db (flushed); accounts for the journeys;
+# 3. the local WeChat API stub and the API (gunicorn) on free loopback ports;
+# 4. node --test console/e2e with the backend's URL; screenshots under var/console-e2e/ for review.
+#
+# Needs the services of `make services` (var/services.env). Run: bash scripts/console-test.sh
+# Env: CONSOLE_REDIS_DB (default 8), CONSOLE_DB (default circle_test_console), CHROMIUM (default /usr/bin/chromium).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PY="$ROOT/.venv/bin/python"
+APP="$ROOT/console"
+WORK="$ROOT/var/console-e2e"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+STAFF_PASSWORD=console-staff-pass
+ADMIN_PASSWORD=console-admin-pass
+log() { printf '[console-test] %s\n' "$*" >&2; }
+
+[ -f var/services.env ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
+set -a; . var/services.env; set +a
+
+# ---- browser, fonts, node packages, build --------------------------------------------------------
+if [ ! -x "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing chromium and fonts-noto-cjk (Debian packages)"
+    apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q chromium fonts-noto-cjk >/dev/null
+  else
+    log "Debian's chromium and fonts-noto-cjk are needed (apt-get install chromium fonts-noto-cjk)"; exit 2
+  fi
+fi
+bash "$ROOT/scripts/console-build.sh"
+
+log "vitest"
+(cd "$APP" && node node_modules/vitest/vitest.mjs run --reporter=dot)
+
+# ---- database and redis -------------------------------------------------------------------------
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+API_PORT=$(free_port)
+STUB_PORT=$(free_port)
+while [ "$STUB_PORT" = "$API_PORT" ]; do STUB_PORT=$(free_port); done
+API_URL="http://127.0.0.1:$API_PORT"
+STUB_URL="http://127.0.0.1:$STUB_PORT"
+
+DB_NAME=${CONSOLE_DB:-circle_test_console}
+DATABASE_URL=$("$PY" - "$DATABASE_URL" "$DB_NAME" <<'PY'
+import sys
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+url = make_url(sys.argv[1]).set(database=sys.argv[2])
+admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+with admin.connect() as conn:
+    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+admin.dispose()
+print(url.render_as_string(hide_password=False))
+PY
+)
+REDIS_URL="${REDIS_URL%/*}/${CONSOLE_REDIS_DB:-8}"
+"$PY" -c 'import sys, redis; redis.Redis.from_url(sys.argv[1]).flushdb()' "$REDIS_URL"
+rm -rf "$WORK" && mkdir -p "$WORK/uploads" "$WORK/shots"
+export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" \
+  WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL" CONSOLE_DIST="$APP/dist"
+
+log "migrating and loading the demo data into $DB_NAME"
+"$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+"$PY" -m flask demo load >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+
+# ---- servers ------------------------------------------------------------------------------------
+PIDS=()
+cleanup() {
+  local status=$?
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$status" != 0 ]; then
+    log "failed (exit $status); screenshots in $WORK/shots; last lines of the API log ($WORK/api.log):"
+    tail -n 30 "$WORK/api.log" >&2 2>/dev/null || true
+  fi
+  exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+"$PY" -m miniprogram_stub.wechat_server --port "$STUB_PORT" \
+  --callback-url "$API_URL/api/v1/wechat/media-check" >"$WORK/stub.log" 2>&1 &
+PIDS+=($!)
+"$ROOT/.venv/bin/gunicorn" -w 2 -b "127.0.0.1:$API_PORT" --no-control-socket wsgi:app >"$WORK/api.log" 2>&1 &
+PIDS+=($!)
+
+wait_for() {
+  for _ in $(seq 150); do
+    "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  log "$1 did not answer"; return 1
+}
+wait_for "$STUB_URL/stub/health"
+wait_for "$API_URL/api/v1/business-types"
+
+# The journeys' circles: the demo circle (needs, projects), a rated circle (evaluation), one out of scope.
+read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE < <("$PY" - <<'PY'
+from app import create_app
+from app.circles.service import locate
+from app.circles.models import Circle
+from app.common import geo
+from app.evaluation import service
+from app.extensions import db
+
+app = create_app()
+with app.app_context():
+    demo = locate(*geo.to_wgs84(116.8492, 40.3775, "gcj02"))[0]
+    circles = db.session.query(Circle).filter(Circle.city_id == demo.city_id).order_by(Circle.id).all()
+    rated = next(c for c in circles if c.id != demo.id and service.evaluate_circle(c.id).get("stars"))
+    other = next(c for c in circles if c.id not in (demo.id, rated.id))
+    print(demo.id, rated.id, other.id)
+PY
+)
+echo "$STAFF_PASSWORD" | "$PY" -m flask users create --role staff --username e2e_staff --password-stdin \
+  --circle "$DEMO_CIRCLE" --circle "$RATED_CIRCLE" --name "御东园社区 李老师" >&2
+echo "$ADMIN_PASSWORD" | "$PY" -m flask users create --role admin --username e2e_admin --password-stdin \
+  --name "区商务局 王科长" >&2
+
+# ---- journeys -----------------------------------------------------------------------------------
+log "API $API_URL, circles: demo $DEMO_CIRCLE, rated $RATED_CIRCLE, out of scope $OTHER_CIRCLE"
+cd "$APP"
+CONSOLE_URL="$API_URL" CHROMIUM="$CHROMIUM" SHOTS="$WORK/shots" \
+  DEMO_CIRCLE="$DEMO_CIRCLE" RATED_CIRCLE="$RATED_CIRCLE" OTHER_CIRCLE="$OTHER_CIRCLE" \
+  STAFF_USER=e2e_staff STAFF_PASSWORD="$STAFF_PASSWORD" ADMIN_USER=e2e_admin ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  node --test --test-concurrency=1 e2e/journeys.test.mjs
