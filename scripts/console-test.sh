@@ -50,7 +50,9 @@ API_URL="http://127.0.0.1:$API_PORT"
 STUB_URL="http://127.0.0.1:$STUB_PORT"
 
 DB_NAME=${CONSOLE_DB:-circle_test_console}
-DATABASE_URL=$("$PY" - "$DATABASE_URL" "$DB_NAME" <<'PY'
+# CONSOLE_REUSE_DB=1 (while working on the journeys) keeps the last run's database instead of rebuilding it.
+DATABASE_URL=$(CONSOLE_REUSE_DB=${CONSOLE_REUSE_DB:-0} "$PY" - "$DATABASE_URL" "$DB_NAME" <<'PY'
+import os
 import sys
 
 import sqlalchemy as sa
@@ -59,21 +61,28 @@ from sqlalchemy.engine import make_url
 url = make_url(sys.argv[1]).set(database=sys.argv[2])
 admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
 with admin.connect() as conn:
-    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database})
+    if not (exists and os.environ["CONSOLE_REUSE_DB"] == "1"):
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
 admin.dispose()
 print(url.render_as_string(hide_password=False))
 PY
 )
 REDIS_URL="${REDIS_URL%/*}/${CONSOLE_REDIS_DB:-8}"
+REUSE=0
+if [ "${CONSOLE_REUSE_DB:-0}" = 1 ] && [ -s "$WORK/circles" ]; then REUSE=1; fi
 "$PY" -c 'import sys, redis; redis.Redis.from_url(sys.argv[1]).flushdb()' "$REDIS_URL"
-rm -rf "$WORK" && mkdir -p "$WORK/uploads" "$WORK/shots"
+[ "$REUSE" = 1 ] || rm -rf "$WORK"
+rm -rf "$WORK/shots" && mkdir -p "$WORK/uploads" "$WORK/shots"
 export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" \
   WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL" CONSOLE_DIST="$APP/dist"
 
-log "migrating and loading the demo data into $DB_NAME"
-"$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
-"$PY" -m flask demo load >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+if [ "$REUSE" = 0 ]; then
+  log "migrating and loading the demo data into $DB_NAME"
+  "$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+  "$PY" -m flask demo load >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+fi
 
 # ---- servers ------------------------------------------------------------------------------------
 PIDS=()
@@ -106,7 +115,8 @@ wait_for "$STUB_URL/stub/health"
 wait_for "$API_URL/api/v1/business-types"
 
 # The journeys' circles: the demo circle (needs, projects), a rated circle (evaluation), one out of scope.
-read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE < <("$PY" - <<'PY'
+if [ "$REUSE" = 0 ]; then
+"$PY" - >"$WORK/circles" <<'PY'
 from app import create_app
 from app.circles.service import locate
 from app.circles.models import Circle
@@ -122,11 +132,13 @@ with app.app_context():
     other = next(c for c in circles if c.id not in (demo.id, rated.id))
     print(demo.id, rated.id, other.id)
 PY
-)
+read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE <"$WORK/circles"
 echo "$STAFF_PASSWORD" | "$PY" -m flask users create --role staff --username e2e_staff --password-stdin \
   --circle "$DEMO_CIRCLE" --circle "$RATED_CIRCLE" --name "御东园社区 李老师" >&2
 echo "$ADMIN_PASSWORD" | "$PY" -m flask users create --role admin --username e2e_admin --password-stdin \
   --name "区商务局 王科长" >&2
+fi
+read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE <"$WORK/circles"
 
 # ---- journeys -----------------------------------------------------------------------------------
 log "API $API_URL, circles: demo $DEMO_CIRCLE, rated $RATED_CIRCLE, out of scope $OTHER_CIRCLE"

@@ -2,8 +2,6 @@
 // started by scripts/console-test.sh. Each journey saves screenshots under $SHOTS (1366×768) for review.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
@@ -21,7 +19,6 @@ const NEED_TWIN = `E2E${STAMP} 南门附近没有早餐店，想要包子豆浆`
 const SHOP = `E2E${STAMP} 张记便民早点`
 
 let browser
-let profile
 
 // ---- API helpers (bearer tokens, as the mini-program would) ------------------------------------
 async function api(method, path, { token, body, form } = {}) {
@@ -80,6 +77,14 @@ async function newPage() {
   page.on('pageerror', (error) => console.error('[page error]', error.message))
   return page
 }
+/** An Element Plus input by its data-test (el-input puts attributes on the native input, others on a wrapper). */
+function field(scope, name) {
+  return scope.locator(`input[data-test=${name}], [data-test=${name}] input`).first()
+}
+/** Waits for Element Plus's message toast saying `text`. */
+async function toast(page, text) {
+  await page.locator('.el-message', { hasText: text }).first().waitFor()
+}
 async function shot(page, name) {
   await page.waitForTimeout(300) // transitions settle
   await page.screenshot({ path: join(SHOTS, `${name}.png`) })
@@ -93,9 +98,11 @@ async function signIn(page, username, password) {
 }
 
 before(async () => {
-  profile = mkdtempSync(join(tmpdir(), 'console-chromium-'))
+  // Playwright runs Chromium with a fresh temporary --user-data-dir of its own (it refuses one in args); each
+  // journey has its own browser context (own cookies). The flags keep Chromium off a closed network.
   browser = await chromium.launch({
     executablePath: env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
     args: [
       '--headless',
       '--no-sandbox',
@@ -105,7 +112,6 @@ before(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   })
   // Two residents ask for the same thing a few metres apart: the board should suggest merging them.
@@ -145,7 +151,6 @@ before(async () => {
 
 after(async () => {
   await browser?.close()
-  if (profile) rmSync(profile, { recursive: true, force: true })
 })
 
 test('staff sign in (a wrong password first), find two duplicate needs, merge them, make a project, mark it done', async () => {
@@ -173,38 +178,37 @@ test('staff sign in (a wrong password first), find two duplicate needs, merge th
   assert.equal(seen.stored, '{}')
 
   await page.goto(`${BASE}/console/circles/${DEMO}/needs`)
-  await page.fill('[data-test=needs-q] input', `E2E${STAMP}`)
+  await field(page, 'needs-q').fill(`E2E${STAMP}`)
   await page.click('[data-test=needs-search]')
   const rows = page.locator('[data-test=needs-table] .el-table__body tr')
   await page.waitForFunction(() => document.querySelectorAll('[data-test=needs-table] .el-table__body tr').length === 2)
   await shot(page, '03-needs-board')
   await rows.filter({ hasText: '小区南门缺一家早餐店' }).click()
-  const duplicate = page.locator('[data-test=duplicate]')
-  await duplicate.first().waitFor()
-  assert.match(await duplicate.first().innerText(), /南门附近没有早餐店/)
-  assert.match(await duplicate.first().innerText(), /很可能重复/)
+  const twin = page.locator('[data-test=duplicate]', { hasText: NEED_TWIN })
+  await twin.waitFor()
+  assert.match(await twin.innerText(), /很可能重复/)
   await shot(page, '04-need-duplicates')
-  await duplicate.first().locator('[data-test=merge]').click()
+  await twin.locator('[data-test=merge]').click()
   await page.locator('.el-message-box').getByRole('button', { name: '合并' }).click()
-  await page.getByText('已合并').first().waitFor()
-  await page.waitForFunction(() => !document.querySelector('[data-test=duplicate]'))
+  await toast(page, '已合并')
+  await twin.waitFor({ state: 'detached' })
   await page.waitForFunction(() => document.querySelectorAll('[data-test=needs-table] .el-table__body tr').length === 1)
   assert.match(await page.locator('[data-test=need-drawer]').innerText(), /支持 1/) // the twin's supporter joined
 
   await page.click('[data-test=make-project]')
   const dialog = page.locator('[data-test=project-dialog]')
   await dialog.waitFor()
-  await dialog.locator('[data-test=project-title] input').fill(`E2E${STAMP} 南门早餐点`)
+  await field(dialog, 'project-title').fill(`E2E${STAMP} 南门早餐点`)
   await shot(page, '05-project-dialog')
   await dialog.locator('[data-test=project-save]').click()
-  await page.getByText('项目已创建').first().waitFor()
+  await toast(page, '项目已创建')
   await page.locator('[data-test=need-drawer]').getByText(`E2E${STAMP} 南门早餐点`).first().waitFor()
 
   await page.goto(`${BASE}/console/circles/${DEMO}/projects`)
   const project = page.locator('[data-test=projects-table] .el-table__body tr', { hasText: `E2E${STAMP} 南门早餐点` })
   await project.waitFor()
   await project.locator('[data-test=project-done]').click()
-  await page.getByText('项目已完成').first().waitFor()
+  await toast(page, '项目已完成')
   await project.getByText('已完成').waitFor()
   await shot(page, '06-project-done')
   const need = (await api('GET', `/circles/${DEMO}/demands?status=done&page_size=50`)).items.find((d) => d.text === NEED_TEXT)
@@ -222,12 +226,12 @@ test('a form with bad input shows the field message in Chinese and keeps what wa
   await dialog.locator('[data-test=project-save]').click()
   await dialog.getByText('请输入项目名称').waitFor() // checked in the page before sending
   const title = `E2E${STAMP} 便民菜店（补短板）`
-  await dialog.locator('[data-test=project-title] input').fill(title)
-  for (const [selector, day] of [
-    ['[data-test=planned-start] input', '2026-12-20'],
-    ['[data-test=planned-end] input', '2026-12-01'],
+  await field(dialog, 'project-title').fill(title)
+  for (const [name, day] of [
+    ['planned-start', '2026-12-20'],
+    ['planned-end', '2026-12-01'],
   ]) {
-    const input = dialog.locator(selector)
+    const input = field(dialog, name)
     await input.click()
     await input.fill(day)
     await input.press('Enter')
@@ -235,8 +239,8 @@ test('a form with bad input shows the field message in Chinese and keeps what wa
   await dialog.locator('.el-dialog__header').click() // close the date panel
   await dialog.locator('[data-test=project-save]').click()
   await dialog.getByText('结束日期不能早于开始日期').waitFor() // the server's 422, under the field it names
-  assert.equal(await dialog.locator('[data-test=project-title] input').inputValue(), title)
-  assert.equal(await dialog.locator('[data-test=planned-end] input').inputValue(), '2026-12-01')
+  assert.equal(await field(dialog, 'project-title').inputValue(), title)
+  assert.equal(await field(dialog, 'planned-end').inputValue(), '2026-12-01')
   await shot(page, '07-form-field-error')
   await page.context().close()
 })
@@ -256,12 +260,12 @@ test('the bureau approves a merchant application and finds the outlet on the map
   await detail.locator('.photos img').first().waitFor()
   await shot(page, '09-application-detail')
   await detail.locator('[data-test=approve]').click()
-  await page.getByText('已通过，网点已发布').first().waitFor()
+  await toast(page, '已通过，网点已发布')
   await detail.locator('[data-test=show-on-map]').click()
   await page.waitForSelector('[data-test=circle-map] .leaflet-popup-content')
   assert.match(await page.locator('.leaflet-popup-content').innerText(), new RegExp(SHOP))
   // and by the map's search box
-  await page.fill('[data-test=map-search] input', SHOP.slice(0, 10))
+  await field(page, 'map-search').fill(SHOP.slice(0, 10))
   await page.locator('[data-test=map-match]').first().waitFor()
   await shot(page, '10-map-approved-outlet')
   await page.context().close()
@@ -287,7 +291,8 @@ test('the evaluation page shows the circle\'s stars with outlet names in the evi
   await page.locator('[data-test=gaps] .el-table__body tr').first().waitFor()
   await shot(page, '12-evaluation-gaps')
   await page.goto(`${BASE}/console/circles/${DEMO}/map`)
-  await page.waitForSelector('[data-test=circle-map] path.leaflet-interactive')
+  await page.waitForSelector('[data-test=map-legend] div')
+  await page.waitForSelector('[data-test=circle-map] canvas')
   await shot(page, '13-map-demo-circle')
   await page.context().close()
 })
