@@ -9,7 +9,7 @@ WORKERS ?= 4
 # var/services.env holds the URLs in use (the caller's DATABASE_URL / REDIS_URL when they were set).
 WITH_ENV = set -a; . var/services.env; set +a; export FLASK_APP=wsgi.py;
 
-.PHONY: venv services stop migrate demo console run stub test bench clean
+.PHONY: venv services stop migrate demo console run stub test bench clean backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -54,6 +54,15 @@ test: venv services
 
 bench: venv services
 	@$(WITH_ENV) $(PY) bench/nearby.py
+
+# pg_dump -Fc of DATABASE_URL + a tar of UPLOAD_DIR into DIR (default var/backups/<UTC time>).
+backup: services
+	@$(WITH_ENV) bash scripts/backup.sh backup $(DIR)
+
+# Restores DIR into a new database, then swaps it in (the old one is kept); stop `make run` first.
+restore: services
+	@test -n "$(DIR)" || { echo "usage: make restore DIR=var/backups/<time>" >&2; exit 2; }
+	@$(WITH_ENV) bash scripts/backup.sh restore $(DIR)
 
 clean: stop
 	rm -rf var $(VENV)

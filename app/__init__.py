@@ -4,6 +4,7 @@ from flask import Flask, request
 
 from app.auth.jwt import init_jwt_callbacks
 from app.common.errors import AppError, register_error_handlers
+from app.common.http import add_security_headers, trust_proxies
 from app.common.method_override import MethodOverride
 from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
@@ -36,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Config.check(app.config)
+    trust_proxies(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -50,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "console_access"})
     register_error_handlers(app, api)
     _require_json_bodies(app)
+    add_security_headers(app)
 
     from app import registry
 

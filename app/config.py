@@ -14,7 +14,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")
     SECRET_KEY = _env("SECRET_KEY")
-    JWT_SECRET_KEY = _env("JWT_SECRET", _env("SECRET_KEY"))
+    # Its own key, never derived from SECRET_KEY in production (a leaked Flask key must not mint tokens).
+    JWT_SECRET_KEY = _env("JWT_SECRET")
     JWT_ACCESS_TOKEN_EXPIRES = int(_env("JWT_ACCESS_TOKEN_EXPIRES", "7200"))
     # The mini-program sends a bearer header; the web console keeps the same token in an HttpOnly,
     # SameSite=Strict cookie that scripts cannot read, with a double-submit CSRF token on every
@@ -47,6 +48,12 @@ class Config:
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))
     UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted (0: none; the
+    # docker compose nginx front is 1). Client addresses for rate limits come from the nearest untrusted hop.
+    PROXY_HOPS = int(_env("PROXY_HOPS", "0"))
+    # Development only: where this server listens, for URLs handed to other servers when
+    # PUBLIC_BASE_URL is unset (`make run` serves on 127.0.0.1:$PORT).
+    DEV_SERVER_URL = _env("DEV_SERVER_URL", f"http://127.0.0.1:{_env('PORT', '8000')}")
     # Walking model for walk_minutes: straight-line metres × detour factor ÷ speed.
     # 80 m/min (4.8 km/h) and a 1.2 street detour make 1 km straight ≈ 15 minutes.
     WALK_SPEED_M_PER_MIN = float(_env("WALK_SPEED_M_PER_MIN", "80"))
@@ -64,9 +71,11 @@ class Config:
     JSON_AS_ASCII = False
     JSON_SORT_KEYS = False
 
-    PRODUCTION = _env("FLASK_ENV", _env("APP_ENV", "development")) == "production"
-    # Secure cookies in production (HTTPS); `make run` serves plain http on loopback.
-    JWT_COOKIE_SECURE = _env("COOKIE_SECURE", "1" if PRODUCTION else "0") == "1"
+    APP_ENV = _env("APP_ENV", "development")
+    # Flask's own FLASK_ENV (deprecated): it can make a deployment production, never the reverse.
+    FLASK_ENV = _env("FLASK_ENV")
+    # Secure cookies (HTTPS only): on in production unless COOKIE_SECURE=0; `make run` serves plain http.
+    COOKIE_SECURE = _env("COOKIE_SECURE")
 
     # The web console (console/, built by Vite) served at /console/, and its map tiles.
     CONSOLE_DIST = _env("CONSOLE_DIST", str(Path(__file__).resolve().parent.parent / "console" / "dist"))
@@ -78,17 +87,61 @@ class Config:
 
     @classmethod
     def check(cls, config):
-        missing = [k for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL") if not config.get(k)]
-        if config.get("PRODUCTION"):
-            missing += [k for k in ("SECRET_KEY", "JWT_SECRET_KEY") if not config.get(k)]
-            if config.get("WECHAT_SECRET") == "wx-dev-secret":
-                missing.append("WECHAT_SECRET")
-            if config.get("WECHAT_PUSH_TOKEN") == "stub-push-token":
-                missing.append("WECHAT_PUSH_TOKEN")
+        """Refuses to start with a configuration that is unsafe for its environment (ConfigError)."""
+        problems = [f"{k} is required" for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL") if not config.get(k)]
+        env = str(config.get("APP_ENV") or "development").strip().lower()
+        if env not in APP_ENVS:
+            problems.append(f"APP_ENV={config.get('APP_ENV')!r} is unknown (one of: {', '.join(APP_ENVS)})")
+        production = env == "production" or str(config.get("FLASK_ENV") or "").strip().lower() == "production"
+        config["PRODUCTION"] = production
+        secure = config.get("COOKIE_SECURE")
+        config["JWT_COOKIE_SECURE"] = production if secure in (None, "") else str(secure) == "1"
         if config.get("MAP_TILE_COORD") not in ("gcj02", "wgs84"):
-            raise RuntimeError("MAP_TILE_COORD must be gcj02 or wgs84")
-        if missing:
-            raise RuntimeError(f"missing configuration: {', '.join(missing)} (set the environment variables)")
-        if not config.get("SECRET_KEY"):
-            # Development only: a fixed key keeps tokens valid across restarts of `make run`.
-            config["SECRET_KEY"] = config["JWT_SECRET_KEY"] = "dev-only-secret-change-me-0123456789"
+            problems.append("MAP_TILE_COORD must be gcj02 or wgs84")
+        if production:
+            problems += production_problems(config)
+        if problems:
+            raise ConfigError("refusing to start: " + "; ".join(problems))
+        if not production:
+            # Development only: fixed keys keep tokens valid across restarts of `make run`.
+            config["SECRET_KEY"] = config.get("SECRET_KEY") or DEV_SECRET_KEY
+            config["JWT_SECRET_KEY"] = config.get("JWT_SECRET_KEY") or config["SECRET_KEY"]
+
+
+APP_ENVS = ("development", "test", "production")
+DEV_SECRET_KEY = "dev-only-secret-change-me-0123456789"
+# Values that ship in this repository (defaults, examples, the stub): never secrets in production.
+DEV_DEFAULTS = {DEV_SECRET_KEY, "wx-dev-secret", "wx-dev-appid", "stub-push-token", "circle", "change-me"}
+MIN_SECRET_BYTES = 32
+# (config key, environment variable, minimum length): WeChat fixes the length of its own values
+# (AppSecret 32 hex characters, push Token 3-32 characters), so only our keys have a minimum here.
+PRODUCTION_SECRETS = (
+    ("SECRET_KEY", "SECRET_KEY", MIN_SECRET_BYTES),
+    ("JWT_SECRET_KEY", "JWT_SECRET", MIN_SECRET_BYTES),
+    ("WECHAT_SECRET", "WECHAT_SECRET", 0),
+    ("WECHAT_PUSH_TOKEN", "WECHAT_PUSH_TOKEN", 0),
+)
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message names every variable to fix."""
+
+
+def production_problems(config) -> list[str]:
+    problems = []
+    for key, var, minimum in PRODUCTION_SECRETS:
+        value = config.get(key)
+        if not value:
+            problems.append(f"{var} is required in production")
+        elif value in DEV_DEFAULTS:
+            problems.append(f"{var} is a development default; generate one (e.g. `openssl rand -hex 32`)")
+        elif len(str(value).encode()) < minimum:
+            problems.append(f"{var} must be at least {minimum} bytes (e.g. `openssl rand -hex 32`)")
+    if config.get("SECRET_KEY") and config.get("SECRET_KEY") == config.get("JWT_SECRET_KEY"):
+        problems.append("JWT_SECRET must differ from SECRET_KEY")
+    base = str(config.get("PUBLIC_BASE_URL") or "")
+    if not base:
+        problems.append("PUBLIC_BASE_URL is required in production (e.g. https://api.example.cn)")
+    elif not base.lower().startswith("https://"):
+        problems.append(f"PUBLIC_BASE_URL must be an https:// address in production, not {base!r}")
+    return problems

@@ -5,7 +5,7 @@
 # 1. node_modules and console/dist (scripts/console-build.sh); Chromium and CJK fonts from Debian's packages
 #    when missing (as root); Playwright drives /usr/bin/chromium (no browser download);
 # 2. a fresh database (circle_test_console on the server of DATABASE_URL), migrated, with the full demo data
-#    (rated circles for the evaluation journey); its own Redis db (flushed); accounts for the journeys;
+#    (rated circles for the evaluation journey); its own Redis db (flushed); a staff and a bureau account;
 # 3. the local WeChat API stub and the API (gunicorn) on free loopback ports;
 # 4. node --test console/e2e with the backend's URL; screenshots under var/console-e2e/ for review.
 #
@@ -20,7 +20,7 @@ APP="$ROOT/console"
 WORK="$ROOT/var/console-e2e"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 STAFF_PASSWORD=console-staff-pass
-ADMIN_PASSWORD=console-admin-pass
+BUREAU_PASSWORD=console-bureau-pass
 log() { printf '[console-test] %s\n' "$*" >&2; }
 
 [ -f var/services.env ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
@@ -130,20 +130,20 @@ with app.app_context():
     circles = db.session.query(Circle).filter(Circle.city_id == demo.city_id).order_by(Circle.id).all()
     rated = next(c for c in circles if c.id != demo.id and service.evaluate_circle(c.id).get("stars"))
     other = next(c for c in circles if c.id not in (demo.id, rated.id))
-    print(demo.id, rated.id, other.id)
+    print(demo.id, rated.id, other.id, demo.city_id)
 PY
-read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE <"$WORK/circles"
+read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE CITY <"$WORK/circles"
 echo "$STAFF_PASSWORD" | "$PY" -m flask users create --role staff --username e2e_staff --password-stdin \
   --circle "$DEMO_CIRCLE" --circle "$RATED_CIRCLE" --name "御东园社区 李老师" >&2
-echo "$ADMIN_PASSWORD" | "$PY" -m flask users create --role admin --username e2e_admin --password-stdin \
-  --name "区商务局 王科长" >&2
+echo "$BUREAU_PASSWORD" | "$PY" -m flask users create --role bureau --username e2e_bureau --password-stdin \
+  --city "$CITY" --name "区商务局 王科长" >&2
 fi
-read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE <"$WORK/circles"
+read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE CITY <"$WORK/circles"
 
 # ---- journeys -----------------------------------------------------------------------------------
 log "API $API_URL, circles: demo $DEMO_CIRCLE, rated $RATED_CIRCLE, out of scope $OTHER_CIRCLE"
 cd "$APP"
 CONSOLE_URL="$API_URL" CHROMIUM="$CHROMIUM" SHOTS="$WORK/shots" \
   DEMO_CIRCLE="$DEMO_CIRCLE" RATED_CIRCLE="$RATED_CIRCLE" OTHER_CIRCLE="$OTHER_CIRCLE" \
-  STAFF_USER=e2e_staff STAFF_PASSWORD="$STAFF_PASSWORD" ADMIN_USER=e2e_admin ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+  STAFF_USER=e2e_staff STAFF_PASSWORD="$STAFF_PASSWORD" BUREAU_USER=e2e_bureau BUREAU_PASSWORD="$BUREAU_PASSWORD" \
   node --test --test-concurrency=1 e2e/journeys.test.mjs

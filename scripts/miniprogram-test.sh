@@ -21,6 +21,7 @@ WORK="$ROOT/var/miniprogram-test"
 POINT="116.8492,40.3775"
 STAFF_USER=mp_staff
 STAFF_PASSWORD=mp-staff-password
+BUREAU_USER=mp_bureau   # the district bureau (商务局) of the demo city: opens survey periods
 
 log() { printf '[miniprogram-test] %s\n' "$*" >&2; }
 
@@ -108,22 +109,25 @@ wait_for() {
 wait_for "$STUB_URL/stub/health"
 wait_for "$API_URL/api/v1/business-types"
 
-CIRCLE_ID=$("$PY" - "$API_URL" "$POINT" <<'PY'
+read -r CIRCLE_ID CITY_ID < <("$PY" - "$API_URL" "$POINT" <<'PY'
 import json
 import sys
 import urllib.request
 
 lng, lat = sys.argv[2].split(",")
 with urllib.request.urlopen(f"{sys.argv[1]}/api/v1/circles/locate?lng={lng}&lat={lat}&coord=gcj02") as answer:
-    print(json.load(answer)["circle"]["id"])
+    circle = json.load(answer)["circle"]
+    print(circle["id"], circle["city_id"])
 PY
 )
 echo "$STAFF_PASSWORD" | "$PY" -m flask users create --role staff --username "$STAFF_USER" \
   --password-stdin --circle "$CIRCLE_ID" --name "御东园社区 张老师" >&2
+echo "$STAFF_PASSWORD" | "$PY" -m flask users create --role bureau --username "$BUREAU_USER" \
+  --password-stdin --city "$CITY_ID" --name "密云区商务局" >&2
 
 # ---- tests --------------------------------------------------------------------------------------
 log "API $API_URL, WeChat stub $STUB_URL, circle $CIRCLE_ID"
 cd "$APP_DIR"
 MP_BACKEND_URL="$API_URL" MP_STUB_URL="$STUB_URL" MP_PYTHON="$PY" MP_POINT="$POINT" MP_CIRCLE_ID="$CIRCLE_ID" \
-  MP_STAFF_USER="$STAFF_USER" MP_STAFF_PASSWORD="$STAFF_PASSWORD" \
+  MP_STAFF_USER="$STAFF_USER" MP_STAFF_PASSWORD="$STAFF_PASSWORD" MP_BUREAU_USER="$BUREAU_USER" \
   node node_modules/jest/bin/jest.js --ci --runInBand ${JEST_ARGS:-}

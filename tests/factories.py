@@ -73,12 +73,13 @@ class Factory:
         self.db.session.flush()
         return outlet
 
-    def user(self, role="resident", circles=(), username=None, openid=None):
+    def user(self, role="resident", circles=(), username=None, openid=None, cities=()):
         if role == "resident" and not username:
             user = User(openid=openid or f"test-openid-{next(_seq)}", roles=["resident"])
         else:
             user = User(username=username or f"{role}{next(_seq)}", roles=[role], openid=openid)
         user.circles = list(circles)
+        user.cities = list(cities)
         self.db.session.add(user)
         self.db.session.flush()
         return user

@@ -1,19 +1,31 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, String, Table, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import Timestamps
 from app.extensions import db
 
-ROLES = ("resident", "merchant", "staff", "admin")
+ROLES = ("resident", "merchant", "staff", "bureau", "admin")
+# A district/city commerce bureau (商务局) may do whatever community staff may, in every circle of its
+# cities, plus what only it (or an admin) may: freeze official grades, open survey periods, set a city's
+# tier and profiles, manage staff accounts. Role checks go through has_role, so this is the one place.
+ROLE_INCLUDES = {"bureau": ("staff",)}
 
 staff_circles = Table(
     "staff_circles",
     db.metadata,
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("circle_id", ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# The cities a bureau account answers for; its scope is every circle of these cities (also new ones).
+user_cities = Table(
+    "user_cities",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("city_id", ForeignKey("cities.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -32,6 +44,7 @@ class User(Timestamps, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     circles = relationship("Circle", secondary=staff_circles, order_by="Circle.id")
+    cities = relationship("City", secondary=user_cities, order_by="City.id")
 
     __table_args__ = (
         CheckConstraint("openid IS NOT NULL OR username IS NOT NULL", name="has_identity"),
@@ -39,8 +52,23 @@ class User(Timestamps, db.Model):
     )
 
     def has_role(self, *roles) -> bool:
-        return any(r in self.roles for r in roles)
+        held = set(self.roles or ())
+        for role in self.roles or ():
+            held.update(ROLE_INCLUDES.get(role, ()))
+        return any(r in held for r in roles)
+
+    @property
+    def scope_city_ids(self) -> list[int]:
+        return [c.id for c in self.cities] if "bureau" in (self.roles or ()) else []
 
     @property
     def scope_circle_ids(self) -> list[int]:
-        return [c.id for c in self.circles]
+        """Circles this account answers for: its own (staff) and every circle of its cities (bureau)."""
+        own = [c.id for c in self.circles]
+        city_ids = self.scope_city_ids
+        if not city_ids:
+            return own
+        from app.circles.models import Circle  # circles import users' module indirectly
+
+        in_cities = db.session.scalars(select(Circle.id).where(Circle.city_id.in_(city_ids))).all()
+        return sorted(set(own) | set(in_cities))

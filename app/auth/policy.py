@@ -30,12 +30,32 @@ def login_required(*roles):
     return decorate
 
 
+# Routes only the bureau (商务局) or an admin may call: official grades, survey periods, city settings,
+# accounts. Community staff prepare and propose; the bureau decides.
+BUREAU = ("bureau", "admin")
+
+
 def can_manage_circle(user, circle_id) -> bool:
+    """Admins everywhere; staff in their circles; a bureau in every circle of its cities (bureau ⊇ staff)."""
     if user is None:
         return False
     if user.has_role("admin"):
         return True
     return user.has_role("staff") and circle_id is not None and circle_id in user.scope_circle_ids
+
+
+def can_manage_city(user, city_id) -> bool:
+    if user is None:
+        return False
+    if user.has_role("admin"):
+        return True
+    return user.has_role("bureau") and city_id is not None and city_id in user.scope_city_ids
+
+
+def authorize_city(user, city_id):
+    """City settings and accounts: the bureau of that city, or an admin."""
+    if not can_manage_city(user, city_id):
+        raise Forbidden("不在您负责的城市范围内", code="out_of_scope")
 
 
 def authorize_circle(user, circle_id):

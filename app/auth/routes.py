@@ -50,3 +50,8 @@ class Me(MethodView):
     def patch(self, body):
         """设置居住的生活圈"""
         return service.set_home_circle(current_user, body["circle_id"])
+
+
+from app.auth.account_routes import blp as accounts_blp  # noqa: E402
+
+blueprints = [blp, accounts_blp]

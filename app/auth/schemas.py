@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from app.common.schemas import BaseSchema
+from app.common.schemas import BaseSchema, Bool, PageQuerySchema, page_of
 
 
 class WechatLoginSchema(BaseSchema):
@@ -30,3 +30,55 @@ class TokenSchema(BaseSchema):
 
 class HomeCircleSchema(BaseSchema):
     circle_id = fields.Integer(required=True, allow_none=True)
+
+
+ACCOUNT_ROLES = ("staff", "bureau", "admin", "merchant")
+
+
+class AccountSchema(BaseSchema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String(allow_none=True)
+    role = fields.String(metadata={"description": "staff 社区工作人员 / bureau 商务局 / admin 管理员 / merchant 商户"})
+    roles = fields.List(fields.String())
+    disabled = fields.Boolean()
+    circle_ids = fields.List(fields.Integer(), metadata={"description": "社区工作人员负责的生活圈"})
+    city_ids = fields.List(fields.Integer(), metadata={"description": "商务局负责的城市（范围为其全部生活圈）"})
+    last_login_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class AccountCreateSchema(BaseSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=256))
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(ACCOUNT_ROLES),
+        metadata={"description": "商务局只能创建 staff；管理员可创建 staff、bureau、admin、merchant"},
+    )
+    display_name = fields.String(allow_none=True, validate=validate.Length(max=64))
+    circle_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=200))
+    city_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50))
+
+
+class AccountUpdateSchema(BaseSchema):
+    display_name = fields.String(allow_none=True, validate=validate.Length(max=64))
+    circle_ids = fields.List(fields.Integer(), validate=validate.Length(max=200))
+    city_ids = fields.List(fields.Integer(), validate=validate.Length(max=50))
+    disabled = fields.Boolean(metadata={"description": "停用后其令牌立即失效"})
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class PasswordResetSchema(BaseSchema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=256))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class AccountQuerySchema(PageQuerySchema):
+    role = fields.String(load_default=None, validate=validate.OneOf(ACCOUNT_ROLES))
+    city_id = fields.Integer(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(max=64))
+    disabled = Bool(load_default=None)
+
+
+AccountPageSchema = page_of(AccountSchema, "AccountPageSchema")

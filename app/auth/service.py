@@ -7,9 +7,9 @@ from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
 from app.auth import lockout
-from app.auth.models import ROLES, User
+from app.auth.models import User
 from app.circles.models import Circle
-from app.common.errors import AppError, Conflict, ValidationFailed
+from app.common.errors import AppError, ValidationFailed
 from app.common.models import utcnow
 from app.extensions import db
 from app.wechat import client as wechat
@@ -85,25 +85,11 @@ def console_session(user: User) -> tuple[dict, str]:
     return {"expires_in": current_app.config["JWT_ACCESS_TOKEN_EXPIRES"], "user": user}, _issue_token(user)
 
 
-def create_user(username: str, password: str, role: str, circle_ids=(), display_name=None) -> User:
-    """Creates a staff or admin account (the CLI's `flask users create`)."""
-    if role not in ROLES or role == "resident":
-        raise ValidationFailed(details={"role": ["只能创建 staff、merchant 或 admin 账号"]})
-    if len(password) < 8:
-        raise ValidationFailed(details={"password": ["密码至少 8 位"]})
-    if db.session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"用户名已存在：{username}", code="username_taken")
-    circles = list(db.session.scalars(select(Circle).where(Circle.id.in_(list(circle_ids))))) if circle_ids else []
-    missing = set(circle_ids) - {c.id for c in circles}
-    if missing:
-        raise ValidationFailed(details={"circle": [f"生活圈不存在：{sorted(missing)}"]})
-    if role == "staff" and not circles:
-        raise ValidationFailed(details={"circle": ["社区工作人员至少负责一个生活圈"]})
-    user = User(username=username, password_hash=_hasher.hash(password), roles=[role], display_name=display_name)
-    user.circles = circles
-    db.session.add(user)
-    db.session.commit()
-    return user
+def create_user(username: str, password: str, role: str, circle_ids=(), display_name=None, city_ids=()) -> User:
+    """Creates an account from the command line (`flask users create`): the operator may create any role."""
+    from app.auth.accounts import create_account
+
+    return create_account(None, username, password, role, circle_ids, city_ids, display_name)
 
 
 def set_home_circle(user: User, circle_id: int | None) -> User:

@@ -3,9 +3,20 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from app.circles import settings
 from app.circles.importer import ImportFileError, import_circles, load_feature_collection
+from app.circles.models import CITY_TIERS
+from app.common.errors import AppError
 
 circles = AppGroup("circles", help="Circle plans: bulk import.")
+
+
+def _given(**options) -> dict:
+    """The city-setting options the operator gave."""
+    return {key: value for key, value in options.items() if value is not None}
+
+
+cities = AppGroup("cities", help="City settings: tier and profiles.")
 
 
 @circles.command("import")
@@ -24,8 +35,11 @@ circles = AppGroup("circles", help="Circle plans: bulk import.")
     show_default=True,
     help="Datum of the boundaries (GeoJSON is WGS-84 by RFC 7946).",
 )
+@click.option("--tier", type=click.Choice(CITY_TIERS), default=None, help="Tier of the --city (chain-rate threshold).")
+@click.option("--standards-profile", default=None, help="Standards profile of the --city (e.g. suihua).")
+@click.option("--scoring-profile", default=None, help="Scoring profile of the --city (e.g. mofcom-2023).")
 @click.option("--dry-run", is_flag=True, help="Validate everything, save nothing.")
-def import_command(path, communities_path, city, coord, dry_run):
+def import_command(path, communities_path, city, coord, tier, standards_profile, scoring_profile, dry_run):
     """Load circles (and communities) from GeoJSON; re-running updates instead of duplicating.
 
     \b
@@ -36,7 +50,16 @@ def import_command(path, communities_path, city, coord, dry_run):
         communities = load_feature_collection(communities_path) if communities_path else None
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
-    result = import_circles(collection, communities, city=city, coord=coord, dry_run=dry_run)
+    city_settings = _given(tier=tier, standards_profile=standards_profile, scoring_profile=scoring_profile)
+    if city_settings and not city:
+        raise click.UsageError("--tier/--standards-profile/--scoring-profile need --city")
+    try:
+        settings.validate_settings(city_settings)
+    except AppError as error:
+        raise click.ClickException(f"{error.message} {error.details or ''}".strip()) from None
+    result = import_circles(
+        collection, communities, city=city, coord=coord, dry_run=dry_run, city_settings=city_settings
+    )
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for error in result.errors:
@@ -46,4 +69,25 @@ def import_command(path, communities_path, city, coord, dry_run):
         sys.exit(1)
 
 
-commands = [circles]
+@cities.command("set")
+@click.argument("city")
+@click.option("--tier", type=click.Choice(CITY_TIERS), default=None, help="tier1 / tier2 / other")
+@click.option("--standards-profile", default=None, help="Standards profile code (data/standards/*.toml).")
+@click.option("--scoring-profile", default=None, help="Scoring profile code (data/scoring/*.toml).")
+@click.option("--reason", default=None, help="Why (kept in the audit log).")
+def set_command(city, tier, standards_profile, scoring_profile, reason):
+    """Set a city's tier and profiles: flask cities set 绥化市 --tier other --standards-profile suihua"""
+    changes = _given(tier=tier, standards_profile=standards_profile, scoring_profile=scoring_profile)
+    try:
+        found = settings.find_city(city)
+        saved = settings.update_settings(None, found.id, changes, reason, source="cli")
+    except AppError as error:
+        raise click.ClickException(f"{error.message} {error.details or ''}".strip()) from None
+    shown = settings.settings_dict(saved)
+    click.echo(
+        f"{shown['name']} (id {shown['id']}): tier {shown['tier']}, standards {shown['standards_profile']}, "
+        f"scoring {shown['scoring_profile']}, chain-rate threshold {shown['chain_rate_min']:.0%}"
+    )
+
+
+commands = [circles, cities]

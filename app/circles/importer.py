@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
+from app.circles import settings
 from app.circles.models import Circle, City, Community
 from app.circles.service import circle_type_code, find_or_create_city
 from app.common.errors import AppError, ValidationFailed, one_line_reason
@@ -33,7 +34,12 @@ CIRCLE_PROPS = {
     "profile",
     "communities",
     "synthetic",
+    # settings of the circle's city (the same for every circle of a city in one file)
+    "tier",
+    "standards_profile",
+    "scoring_profile",
 }
+CITY_SETTING_PROPS = ("tier", "standards_profile", "scoring_profile")
 COMMUNITY_PROPS = {
     "name",
     "external_id",
@@ -116,10 +122,14 @@ def import_circles(
     city: str | None = None,
     coord: str = "wgs84",
     dry_run: bool = False,
+    city_settings: dict | None = None,
 ) -> CircleImportResult:
-    """Loads circle features (and communities, nested or from a second collection); commits once."""
+    """Loads circle features (and communities, nested or from a second collection); commits once.
+    city_settings (tier, standards/scoring profile) apply to `city`; features may carry them too."""
     run = _Run(CircleImportResult(dry_run=dry_run), city, coord)
     outer = db.session.begin_nested()  # lets a dry run undo everything, including cities it created
+    if city and city_settings:
+        settings.apply_settings(None, find_or_create_city(city), city_settings, source="import")
     for index, feature in enumerate(collection.get("features") or []):
         run.circle_feature(index, feature)
     for index, feature in enumerate((communities or {}).get("features") or []):
@@ -139,6 +149,7 @@ class _Run:
         self.circle_ids: dict[tuple[str, str], list[int]] = {}  # ("id"/"name", value) → circle ids loaded now
         self.unknown_props: set[str] = set()
         self.unknown_community_props: set[str] = set()
+        self.city_settings_seen: dict[int, tuple[int, dict]] = {}  # city id → (feature index, settings)
 
     # circles -------------------------------------------------------------------------------------------
 
@@ -179,6 +190,7 @@ class _Run:
         if key in self.circles_seen:
             raise ValidationFailed(details={key[1]: [f"与 features[{self.circles_seen[key]}] 重复"]})
         city = find_or_create_city(city_name)
+        self._city_settings(index, city, props)
         circle = _find_circle(city.id, fields.get("external_id"), fields["name"])
         created = circle is None
         if created:
@@ -199,6 +211,20 @@ class _Run:
         db.session.flush()
         self.circles_seen[key] = index
         return circle, created
+
+    def _city_settings(self, index, city, props):
+        """tier / standards_profile / scoring_profile properties set the city's settings (audited)."""
+        wanted = settings.validate_settings({k: props[k] for k in CITY_SETTING_PROPS if props.get(k) is not None})
+        if not wanted:
+            return
+        seen = self.city_settings_seen.get(city.id)
+        if seen is not None:
+            message = f"与 features[{seen[0]}] 给出的城市设置不一致"
+            clash = {k: [message] for k, v in wanted.items() if seen[1].get(k, v) != v}
+            if clash:
+                raise ValidationFailed(details=clash)
+        self.city_settings_seen[city.id] = (seen[0] if seen else index, {**(seen[1] if seen else {}), **wanted})
+        settings.apply_settings(None, city, wanted, source="import")
 
     def _remember(self, circle):
         if circle.external_id:

@@ -2,8 +2,8 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required
-from app.circles import present, service
+from app.auth.policy import BUREAU, login_required
+from app.circles import present, service, settings
 from app.circles.schemas import (
     CircleCreateSchema,
     CircleListQuerySchema,
@@ -12,6 +12,8 @@ from app.circles.schemas import (
     CircleSchema,
     CircleWriteSchema,
     CitySchema,
+    CitySettingsSchema,
+    CitySettingsWriteSchema,
     CommunityCreateSchema,
     CommunitySchema,
     CommunityWriteSchema,
@@ -76,6 +78,27 @@ class Cities(MethodView):
     def get(self):
         """城市列表"""
         return service.list_cities()
+
+
+@blp.route("/cities/<int:city_id>/settings")
+class CitySettings(MethodView):
+    decorators = [login_required(*BUREAU)]
+
+    @blp.response(200, CitySettingsSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def get(self, city_id):
+        """城市设置：城市等级（连锁化率门槛）、配置标准、评价规则（本市商务局、管理员）"""
+        city = settings.get_city(city_id)
+        settings.authorize_city(current_user, city.id)
+        return settings.settings_dict(city)
+
+    @blp.arguments(CitySettingsWriteSchema)
+    @blp.response(200, CitySettingsSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def patch(self, body, city_id):
+        """修改城市设置（记入审计；全市生活圈重新评价）"""
+        reason = body.pop("reason", None)
+        return settings.settings_dict(settings.update_settings(current_user, city_id, body, reason))
 
 
 @blp.route("/admin/circles")

@@ -119,3 +119,24 @@ class CommunityWriteSchema(_AreaWriteFields):
 
 class CommunityCreateSchema(CommunityWriteSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class CitySettingsSchema(BaseSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    province = fields.String(allow_none=True)
+    tier = fields.String(metadata={"description": "tier1 一线 / tier2 二线 / other 其他"})
+    tier_name = fields.String(allow_none=True)
+    standards_profile = fields.String(allow_none=True, metadata={"description": "配置标准（GET /standards/{code}）"})
+    scoring_profile = fields.String(metadata={"description": "评价规则（GET /scoring-profiles/{code}）"})
+    chain_rate_min = fields.Float(
+        allow_none=True, metadata={"description": "好不好第 7 项连锁化率门槛（由城市等级决定：30% / 25% / 20%）"}
+    )
+
+
+class CitySettingsWriteSchema(BaseSchema):
+    tier = fields.String(validate=validate.OneOf(CITY_TIERS))
+    standards_profile = fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
+    scoring_profile = fields.String(validate=validate.Length(min=1, max=40))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500), metadata={"description": "变更理由"})

@@ -68,17 +68,13 @@ def list_circles(city_id: int | None, page: int, page_size: int) -> tuple[list[C
 
 
 def managed_circles(user) -> list[Circle]:
-    """The circles a console user works on (staff: their scope; admin: all), by the one scope policy."""
-    from app.auth.policy import can_manage_circle
-
+    """The circles a console user works on: admin all; staff theirs; a bureau every circle of its cities."""
     query = select(Circle).options(defer(Circle.boundary)).order_by(Circle.city_id, Circle.id)
-    if not user.has_role("admin") and user.has_role("staff") and not user.has_role(*_CITY_ROLES):
-        query = query.where(Circle.id.in_(user.scope_circle_ids))
-    return [c for c in db.session.scalars(query) if can_manage_circle(user, c.id)]
-
-
-# Roles whose scope is whole cities (the bureau, once it exists): their circles are filtered by the policy.
-_CITY_ROLES = ("bureau",)
+    if user.has_role("admin"):
+        return list(db.session.scalars(query))
+    if not user.has_role("staff"):  # a bureau includes staff
+        return []
+    return list(db.session.scalars(query.where(Circle.id.in_(user.scope_circle_ids or [-1]))))
 
 
 def list_cities() -> list[City]:

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth import service as auth
-from app.auth.models import ROLES, User
+from app.auth.models import User
 from app.circles.models import Circle
 from app.common import geo
 from app.extensions import db
@@ -29,23 +29,22 @@ def _demo_circle():
 
 @console.command("demo-accounts")
 def demo_accounts():
-    """Creates demo_bureau (bureau, or admin where the bureau role does not exist yet) and demo_staff (staff of
-    the demo circle) when missing, and prints each new password once; existing accounts are left alone."""
+    """Creates demo_bureau (the bureau of the demo circle's city) and demo_staff (staff of the demo circle) when
+    missing, and prints each new password once; existing accounts are left alone."""
     circle = _demo_circle()
     if circle is None:
         raise click.ClickException("没有生活圈：先运行 flask demo load")
-    bureau_role = "bureau" if "bureau" in ROLES else "admin"
     wanted = [
-        ("demo_bureau", bureau_role, [], "商务局 演示账号"),
-        ("demo_staff", "staff", [circle.id], f"{circle.name} 工作人员"),
+        ("demo_bureau", "bureau", [], [circle.city_id], f"{circle.city.name}商务局 演示账号"),
+        ("demo_staff", "staff", [circle.id], [], f"{circle.name} 工作人员"),
     ]
-    for username, role, circles, name in wanted:
+    for username, role, circles, cities, name in wanted:
         if db.session.scalar(select(User).where(User.username == username)):
             click.echo(f"console account {username} exists (its password was printed when it was created)")
             continue
         password = secrets.token_urlsafe(12)
-        auth.create_user(username, password, role, circles, name)
-        where = f", circle {circle.id} {circle.name}" if circles else ""
+        auth.create_user(username, password, role, circles, name, cities)
+        where = f", circle {circle.id} {circle.name}" if circles else f", city {circle.city.name}"
         click.echo(f"console account created: {username} / {password}  ({role}{where}) — shown only now")
 
 

@@ -67,7 +67,7 @@ class CityEvaluationSchema(BaseSchema):
     progress = fields.List(fields.Dict())
 
 
-class ScoringProfileSchema(BaseSchema):
+class ScoringRulesSchema(BaseSchema):
     code = fields.String()
     version = fields.Integer()
     tag = fields.String()
@@ -79,7 +79,40 @@ class ScoringProfileSchema(BaseSchema):
     grade = fields.Dict()
     stars = fields.Dict()
     service = fields.Dict()
+
+
+class ScoringProfileSchema(ScoringRulesSchema):
     cities = fields.List(fields.Dict())
+
+
+class ProfileTypeSchema(BaseSchema):
+    code = fields.String()
+    name_zh = fields.String()
+    tier = fields.String()
+    radius_m = fields.Integer(metadata={"description": "该业态须覆盖的步行半径（米）"})
+    radius_source = fields.String(metadata={"description": "city 城市标准规定 / taxonomy 按国家分类默认"})
+    walk_minutes = fields.Integer()
+    counts = fields.Dict(metadata={"description": "配置数量：per_community 每社区、per_people [n, 人]、per_circle"})
+    counts_with = fields.List(fields.String(), metadata={"description": "合并计数的业态（如菜篮子）"})
+    online_same_day_counts = fields.Boolean()
+    six_ones = fields.String(allow_none=True)
+
+
+class StandardsDetailSchema(BaseSchema):
+    code = fields.String()
+    name_zh = fields.String()
+    source = fields.String()
+    note = fields.String()
+    must_have = fields.List(fields.Nested(ProfileTypeSchema), metadata={"description": "必备业态及服务半径"})
+    types = fields.List(fields.Nested(ProfileTypeSchema), metadata={"description": "全部业态在本标准下的半径"})
+    elderly = fields.Dict(metadata={"description": "一老：老龄人口占比门槛与养老设施步行半径"})
+    quality = fields.Dict(metadata={"description": "品质提升类：最少类别数、业态数、按生活圈类型的要求"})
+    plan = fields.Dict(allow_none=True, metadata={"description": "城市方案的目标与建设进度"})
+
+
+class ScoringDetailSchema(ScoringRulesSchema):
+    must_have = fields.List(fields.Dict(), metadata={"description": "有没有：必备基本保障类业态"})
+    chain_rate_min = fields.Dict(metadata={"description": "好不好第 7 项：连锁化率门槛（按城市等级）"})
 
 
 class ServiceCodesQuerySchema(BaseSchema):

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import actor, login_required
-from app.evaluation import exports, reports, service, snapshots
+from app.auth.policy import BUREAU, actor, login_required
+from app.evaluation import exports, profiles, proposals, reports, service, snapshots
 from app.evaluation.report_schemas import (
     BlindSpotsQuerySchema,
     CityEvaluationQuerySchema,
@@ -16,9 +16,11 @@ from app.evaluation.report_schemas import (
     GapsQuerySchema,
     GapsSchema,
     MapQuerySchema,
+    ScoringDetailSchema,
     ScoringProfileSchema,
     ServiceCodesQuerySchema,
     ServiceCodesSchema,
+    StandardsDetailSchema,
 )
 from app.evaluation.schemas import (
     AssessmentCreateSchema,
@@ -26,6 +28,9 @@ from app.evaluation.schemas import (
     AssessmentSchema,
     EvaluationSchema,
     HistoryQuerySchema,
+    ProposalCreateSchema,
+    ProposalPageSchema,
+    ProposalSchema,
     SnapshotCreateSchema,
     SnapshotPageSchema,
     SnapshotSchema,
@@ -79,15 +84,41 @@ class EvaluationHistory(MethodView):
 
 @blp.route("/staff/circles/<int:circle_id>/evaluation-snapshots")
 class EvaluationSnapshots(MethodView):
-    decorators = [login_required("staff", "admin")]
+    decorators = [login_required(*BUREAU)]
 
     @blp.arguments(SnapshotCreateSchema)
     @blp.response(201, SnapshotSchema)
     @blp.doc(security=SECURED)
     def post(self, body, circle_id):
-        """定档：冻结本期评价结果（正式评价）"""
+        """定档：冻结本期评价结果（正式评价；仅商务局、管理员）"""
         row = snapshots.freeze_snapshot(current_user, circle_id, body["period"])
         return snapshots.snapshot_item(row, True, None)
+
+
+@blp.route("/staff/circles/<int:circle_id>/evaluation-proposals")
+class EvaluationProposals(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(ProposalCreateSchema)
+    @blp.response(201, ProposalSchema)
+    @blp.doc(security=SECURED)
+    def post(self, body, circle_id):
+        """社区提请定档：按期次计算评价结果并附说明，由商务局定档"""
+        return proposals.propose(current_user, circle_id, body["period"], body.get("note"))
+
+    @blp.arguments(HistoryQuerySchema, location="query")
+    @blp.response(200, ProposalPageSchema)
+    @blp.doc(security=SECURED)
+    def get(self, args, circle_id):
+        """提请定档记录（新的在前）"""
+        items, has_more, total = proposals.list_proposals(current_user, circle_id, args["page"], args["page_size"])
+        return {
+            "items": items,
+            "page": args["page"],
+            "page_size": args["page_size"],
+            "has_more": has_more,
+            "total": total,
+        }
 
 
 @blp.route("/staff/circles/<int:circle_id>/assessments")
@@ -196,3 +227,19 @@ class ScoringProfiles(MethodView):
     def get(self):
         """评价规则（有没有、好不好）各版本及使用城市"""
         return service.list_profiles()
+
+
+@blp.route("/standards/<string:code>")
+class StandardsDetail(MethodView):
+    @blp.response(200, StandardsDetailSchema)
+    def get(self, code):
+        """一个城市配置标准的全文：必备业态、各业态服务半径（及来源）、配置数量、一老与品质门槛、方案目标"""
+        return profiles.standards_detail(code)
+
+
+@blp.route("/scoring-profiles/<string:code>")
+class ScoringProfileDetail(MethodView):
+    @blp.response(200, ScoringDetailSchema)
+    def get(self, code):
+        """一套评价规则的全文：有没有必备业态与分值、分型与等级门槛、好不好各项规则（含按城市等级的连锁化率门槛）"""
+        return profiles.scoring_detail(code)

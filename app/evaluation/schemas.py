@@ -203,3 +203,27 @@ class SnapshotPageSchema(PageSchema):
 
 class HistoryQuerySchema(PageQuerySchema):
     pass
+
+
+class ProposalCreateSchema(SnapshotCreateSchema):
+    note = fields.String(allow_none=True, validate=validate.Length(max=500), metadata={"description": "提请说明"})
+
+
+class ProposalSchema(BaseSchema):
+    id = fields.Integer()
+    circle_id = fields.Integer()
+    proposed_by = fields.Integer(allow_none=True)
+    proposed_at = fields.DateTime()
+    period = fields.String()
+    as_of = fields.String()
+    presence_score = fields.Float()
+    service_score = fields.Float()
+    provisional_type = fields.String(allow_none=True)
+    grade = fields.String()
+    final_type = fields.String(allow_none=True)
+    stars = fields.Integer()
+    note = fields.String(allow_none=True)
+
+
+class ProposalPageSchema(PageSchema):
+    items = fields.List(fields.Nested(ProposalSchema))

@@ -10,7 +10,17 @@ from app.outlets.models import Outlet
 
 
 def record(
-    actor, action: str, *, outlet_id=None, application_id=None, circle_id=None, reason=None, before=None, after=None
+    actor,
+    action: str,
+    *,
+    outlet_id=None,
+    application_id=None,
+    circle_id=None,
+    reason=None,
+    before=None,
+    after=None,
+    subject_user_id=None,
+    city_id=None,
 ):
     entry = AuditEntry(
         actor_user_id=actor.id if actor is not None else None,
@@ -18,6 +28,8 @@ def record(
         outlet_id=outlet_id,
         application_id=application_id,
         circle_id=circle_id,
+        subject_user_id=subject_user_id,
+        city_id=city_id,
         reason=reason,
         before=before,
         after=after,

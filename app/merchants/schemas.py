@@ -197,6 +197,8 @@ class AuditEntrySchema(BaseSchema):
     outlet_id = fields.Integer(allow_none=True)
     application_id = fields.Integer(allow_none=True)
     circle_id = fields.Integer(allow_none=True)
+    subject_user_id = fields.Integer(allow_none=True, metadata={"description": "账号变更：被操作的账号"})
+    city_id = fields.Integer(allow_none=True, metadata={"description": "城市设置变更：城市"})
     reason = fields.String(allow_none=True)
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)

@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from app.auth.policy import actor, login_required, user_or_ip
+from app.auth.policy import BUREAU, actor, login_required, user_or_ip
 from app.extensions import limiter
 from app.surveys import results, service
 from app.surveys.schemas import (
@@ -65,11 +65,12 @@ class SurveyPeriods(MethodView):
         """生活圈的调查期及各期答卷数"""
         return {"items": service.list_periods(current_user, circle_id)}
 
+    @login_required(*BUREAU)
     @blp.arguments(PeriodCreateSchema)
     @blp.response(201, PeriodSchema)
     @blp.doc(security=SECURED)
     def post(self, body, circle_id):
-        """开启调查期（默认当年全年；同一生活圈的调查期不能重叠）"""
+        """开启调查期（商务局、管理员；默认当年全年；可补开往年以录入纸质问卷；同一生活圈的调查期不能重叠）"""
         return service.period_dict(service.open_period(current_user, circle_id, **body), 0)
 
 
@@ -77,11 +78,12 @@ class SurveyPeriods(MethodView):
 class SurveyPeriodEdit(MethodView):
     decorators = [login_required("staff", "admin")]
 
+    @login_required(*BUREAU)
     @blp.arguments(PeriodUpdateSchema)
     @blp.response(200, PeriodSchema)
     @blp.doc(security=SECURED)
     def patch(self, body, circle_id, period_id):
-        """修改调查期（改名、调整日期或提前结束）"""
+        """修改调查期（商务局、管理员：改名、调整日期或提前结束）"""
         return service.period_dict(service.update_period(current_user, circle_id, period_id, body))
 
 

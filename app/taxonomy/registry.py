@@ -37,6 +37,7 @@ class StandardsProfile:
     rules: dict = field(hash=False)  # type code -> {"radius_m", "per_community", "per_people", "per_circle", ...}
     elderly: dict = field(hash=False)
     quality: dict = field(hash=False)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ def _load_standards(type_codes):
     profiles = {}
     for path in sorted((DATA / "standards").glob("*.toml")):
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        unknown = set(raw.get("types", {})) - type_codes
+        unknown = set(raw.get("types", {})) | set(raw.get("quality", {}).get("encouraged_types", []))
+        unknown -= type_codes
         if unknown:
             raise ValueError(f"{path.name}: unknown business types {sorted(unknown)}")
         profiles[raw["code"]] = StandardsProfile(
@@ -99,6 +101,7 @@ def _load_standards(type_codes):
             rules=raw.get("types", {}),
             elderly=raw.get("elderly", {}),
             quality=raw.get("quality", {}),
+            note=raw.get("note", "").strip(),
         )
     return profiles
 

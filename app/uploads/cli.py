@@ -12,7 +12,7 @@ uploads = AppGroup("uploads", help="Uploaded files.")
 
 @uploads.command("recheck")
 def recheck_command():
-    """Start WeChat media checks that could not be started at upload time (needs PUBLIC_BASE_URL)."""
+    """Start WeChat media checks that could not be started at upload time (WeChat fetches them from PUBLIC_BASE_URL)."""
     stuck = db.session.execute(
         select(Upload, User.openid)
         .join(User, User.id == Upload.owner_user_id)

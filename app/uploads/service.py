@@ -6,10 +6,11 @@ Other packages use `store_upload`, `claim_uploads`, `public_url`, `thumb_url` an
 import hashlib
 import logging
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import select
 
 from app.common.errors import AppError, UpstreamError, ValidationFailed
+from app.common.http import outbound_base
 from app.common.redis import Keys, get_redis
 from app.extensions import db
 from app.uploads import access, images, storage
@@ -103,18 +104,10 @@ def store_upload(user, file_storage, purpose: str) -> Upload:
     return upload
 
 
-def _absolute_base() -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if not base and has_request_context():
-        base = request.url_root
-    if not base:
-        raise RuntimeError("PUBLIC_BASE_URL is needed to give WeChat a URL outside a request")
-    return base.rstrip("/")
-
-
 def start_media_check(upload: Upload, openid: str) -> Upload:
     """Asks WeChat to check the image; the verdict arrives at the push callback (or already has)."""
-    url = f"{_absolute_base()}/api/v1/uploads/{upload.id}/file?token={access.fetch_token(upload.id)}"
+    # Never from the request's Host: a forged Host would have WeChat check another server's image.
+    url = f"{outbound_base()}/api/v1/uploads/{upload.id}/file?token={access.fetch_token(upload.id)}"
     try:
         upload.media_trace_id = wechat.media_check_async(url, openid)
     except (wechat.WechatError, UpstreamError) as error:

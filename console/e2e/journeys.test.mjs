@@ -247,7 +247,7 @@ test('a form with bad input shows the field message in Chinese and keeps what wa
 
 test('the bureau approves a merchant application and finds the outlet on the map', async () => {
   const page = await newPage()
-  await signIn(page, env.ADMIN_USER, env.ADMIN_PASSWORD)
+  await signIn(page, env.BUREAU_USER, env.BUREAU_PASSWORD)
   await page.waitForSelector('[data-test=city-overview]')
   await shot(page, '08-overview-bureau')
   await page.goto(`${BASE}/console/applications`)

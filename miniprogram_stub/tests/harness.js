@@ -66,12 +66,16 @@ const backend = {
     if (res.status !== 200) throw new Error(`GET ${apiPath} → ${res.status} ${JSON.stringify(res.body)}`)
     return res.body
   },
-  async staffToken() {
+  async staffToken(username = env('MP_STAFF_USER')) {
     const res = await backend.call('POST', '/auth/staff/login', {
-      body: { username: env('MP_STAFF_USER'), password: env('MP_STAFF_PASSWORD') },
+      body: { username, password: env('MP_STAFF_PASSWORD') },
     })
     if (res.status !== 200) throw new Error(`staff login → ${res.status} ${JSON.stringify(res.body)}`)
     return res.body.access_token
+  },
+  /** The district bureau (商务局) of the test circle's city: opens survey periods, freezes grades. */
+  bureauToken() {
+    return backend.staffToken(env('MP_BUREAU_USER'))
   },
   async residentToken(code) {
     const res = await backend.call('POST', '/auth/wechat/login', { body: { code } })

@@ -1,4 +1,4 @@
-// Satisfaction survey: nothing to answer until staff open a period; then one answer per resident.
+// Satisfaction survey: nothing to answer until the bureau opens a period; then one answer per resident.
 const h = require('./harness')
 
 const circleId = Number(process.env.MP_CIRCLE_ID)
@@ -12,7 +12,7 @@ test('without an open survey period the page says so', async () => {
 })
 
 test('a resident answers the open survey of the circle they stand in', async () => {
-  const token = await h.backend.staffToken()
+  const token = await h.backend.bureauToken()
   const opened = await h.backend.call('POST', `/staff/circles/${circleId}/survey-periods`, { token, body: {} })
   expect(opened.status).toBe(201)
 

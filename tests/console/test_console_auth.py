@@ -144,3 +144,14 @@ def test_my_circles_follow_the_scope(client, make, staff):
     assert {staff[1].id, other.id} <= {c["id"] for c in everything}
     resident = make.user()
     assert client.get("/api/v1/staff/circles", headers=make.headers(resident)).get_json()["items"] == []
+
+
+def test_a_bureau_manages_the_circles_of_its_cities(client, make):
+    from app.auth.service import create_user
+
+    circle = make.circle()
+    make.circle(city=make.city(name="别的城市"))
+    create_user("ju", "correct horse", "bureau", [], "商务局", [circle.city_id])
+    client.post(LOGIN, json={"username": "ju", "password": "correct horse"})
+    mine = client.get("/api/v1/staff/circles").get_json()["items"]
+    assert circle.id in [c["id"] for c in mine] and {c["city_id"] for c in mine} == {circle.city_id}

@@ -27,6 +27,8 @@ def setup(world, make):
         "other_staff": make.headers(other.staff),
         "resident": make.headers(make.user("resident")),
         "admin": make.headers(make.user("admin")),
+        "bureau": make.headers(make.user("bureau", cities=[c.circle.city])),
+        "other_bureau": make.headers(make.user("bureau", cities=[other.circle.city])),
     }
 
 
@@ -73,13 +75,18 @@ def test_snapshot_roles_and_input(client, setup):
     assert client.post(url, json={"period": "2024"}).status_code == 401
     assert client.post(url, json={"period": "2024"}, headers=setup["resident"]).status_code == 403
     assert client.post(url, json={"period": "2024"}, headers=setup["other_staff"]).status_code == 403
-    made = client.post(url, json={"period": "2024"}, headers=setup["staff"])
+    # Community staff prepare and propose; only the bureau of the circle's city (or an admin) freezes.
+    own_staff = client.post(url, json={"period": "2024"}, headers=setup["staff"])
+    assert own_staff.status_code == 403 and own_staff.get_json()["error"]["code"] == "role_forbidden"
+    other_city = client.post(url, json={"period": "2024"}, headers=setup["other_bureau"])
+    assert other_city.status_code == 403 and other_city.get_json()["error"]["code"] == "out_of_scope"
+    made = client.post(url, json={"period": "2024"}, headers=setup["bureau"])
     assert made.status_code == 201 and made.get_json()["period"] == "2024" and made.get_json()["as_of"] == "2024-12-31"
     assert client.post(url, json={"period": "2025-H1"}, headers=setup["admin"]).status_code == 201
     again = client.post(url, json={"period": "2024"}, headers=setup["admin"])
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "snapshot_exists"
     for bad in ({"period": "2024-13"}, {"period": "9999"}, {}, {"period": "2024", "x": 1}):
-        response = client.post(url, json=bad, headers=setup["staff"])
+        response = client.post(url, json=bad, headers=setup["bureau"])
         assert response.status_code == 422 and response.get_json()["error"]["details"], bad
 
 
@@ -118,7 +125,7 @@ def test_assessment_roles_and_validation(client, setup):
 
 def test_history_public_and_full(client, setup):
     c = setup["circle"]
-    client.post(f"/api/v1/staff/circles/{c.id}/evaluation-snapshots", json={"period": "2024"}, headers=setup["staff"])
+    client.post(f"/api/v1/staff/circles/{c.id}/evaluation-snapshots", json={"period": "2024"}, headers=setup["bureau"])
     url = f"/api/v1/circles/{c.id}/evaluation-history"
     public = client.get(url).get_json()
     assert public["items"][0]["period"] == "2024" and "result" not in public["items"][0]

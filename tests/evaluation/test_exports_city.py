@@ -77,10 +77,10 @@ def test_city_view_kpis_and_progress(client, city):
 def test_progress_counts_frozen_assessments_for_past_years(client, city, make):
     a, b, admin = city
     past = now_local().year - 1
-    staff = make.headers(a.staff)
+    bureau = make.headers(make.user("bureau", cities=[a.circle.city]))
     assert (
         client.post(
-            f"/api/v1/staff/circles/{a.id}/evaluation-snapshots", json={"period": str(past)}, headers=staff
+            f"/api/v1/staff/circles/{a.id}/evaluation-snapshots", json={"period": str(past)}, headers=bureau
         ).status_code
         == 201
     )

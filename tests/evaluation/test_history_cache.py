@@ -39,7 +39,7 @@ def freeze(client, c, headers, period):
 
 def test_types_go_up_and_down_and_old_results_stay(client, world, make, lenient):
     c = world.circle()
-    headers = make.headers(c.staff)
+    headers = make.headers(make.user("bureau", cities=[c.circle.city]))
     year = now_local().year
     for code in BASIC[:13] + quality_types()[:16]:
         c.outlet(code)

@@ -1,4 +1,4 @@
-"""Survey fixtures: a circle of 100 people, staff in and out of scope, an admin; the WeChat stub reset."""
+"""Survey fixtures: a circle of 100 people, staff and bureaus in and out of scope, an admin; the WeChat stub reset."""
 
 from types import SimpleNamespace
 
@@ -17,12 +17,14 @@ def area(make, stub):
         staff=make.user("staff", circles=[circle]),
         outsider=make.user("staff", circles=[other]),
         admin=make.user("admin"),
+        bureau=make.user("bureau", cities=[circle.city]),
+        other_bureau=make.user("bureau", cities=[other.city]),
     )
 
 
 def open_period(client, make, area, **body):
     return client.post(
-        f"/api/v1/staff/circles/{area.circle.id}/survey-periods", json=body, headers=make.headers(area.staff)
+        f"/api/v1/staff/circles/{area.circle.id}/survey-periods", json=body, headers=make.headers(area.bureau)
     )
 
 

@@ -1,4 +1,4 @@
-"""Staff open survey periods per circle: the calendar year by default, never overlapping."""
+"""The bureau opens survey periods per circle: the calendar year by default, never overlapping."""
 
 from datetime import date
 
@@ -64,8 +64,10 @@ def test_bad_dates_and_who_may_open(client, make, db, area):
     assert open_period(client, make, area, title="").status_code == 422
     assert client.post(url, json={}).status_code == 401
     assert client.post(url, json={}, headers=make.headers(make.user())).status_code == 403
-    outside = client.post(url, json={}, headers=make.headers(area.outsider))
+    outside = client.post(url, json={}, headers=make.headers(area.other_bureau))
     assert outside.status_code == 403 and error_code(outside) == "out_of_scope"
+    community_staff = client.post(url, json={}, headers=make.headers(area.staff))  # staff propose, bureaus open
+    assert community_staff.status_code == 403 and error_code(community_staff) == "role_forbidden"
     assert client.get(url, headers=make.headers(area.outsider)).status_code == 403
     assert client.post(url, json={}, headers=make.headers(area.admin)).status_code == 201
     missing = client.post("/api/v1/staff/circles/999999/survey-periods", json={}, headers=make.headers(area.admin))
@@ -77,11 +79,11 @@ def test_staff_close_a_period_early(client, make, db, area):
     url = f"/api/v1/staff/circles/{area.circle.id}/survey-periods/{period['id']}"
     today = now_local().date().isoformat()
     assert client.patch(url, json={"ends_on": today}, headers=make.headers(area.outsider)).status_code == 403
-    closed = client.patch(url, json={"ends_on": today, "title": "提前结束"}, headers=make.headers(area.staff))
+    closed = client.patch(url, json={"ends_on": today, "title": "提前结束"}, headers=make.headers(area.bureau))
     assert (
         closed.status_code == 200 and closed.get_json()["ends_on"] == today and closed.get_json()["title"] == "提前结束"
     )
-    before_start = client.patch(url, json={"ends_on": "2000-01-01"}, headers=make.headers(area.staff))
+    before_start = client.patch(url, json={"ends_on": "2000-01-01"}, headers=make.headers(area.bureau))
     assert before_start.status_code == 422
     wrong_circle = f"/api/v1/staff/circles/{area.other.id}/survey-periods/{period['id']}"
     assert client.patch(wrong_circle, json={"title": "x"}, headers=make.headers(area.admin)).status_code == 404

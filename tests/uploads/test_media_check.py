@@ -37,9 +37,11 @@ def event(trace_id, suggest):
     }
 
 
-def test_demand_photo_hidden_until_wechat_passes_it(client, make, upload, stub, db, jpeg):
+def test_demand_photo_hidden_until_wechat_passes_it(app, client, make, upload, stub, db, jpeg):
     resident = make.user()
-    body = upload(make.headers(resident), jpeg, purpose="demand_photo").get_json()
+    # The Host header is the client's to choose: it must not decide which image WeChat checks.
+    forged = {**make.headers(resident), "Host": "attacker.example"}
+    body = upload(forged, jpeg, purpose="demand_photo").get_json()
     assert body["media_check"] == "pending" and body["url"] is None and body["thumb_url"] is None
     file_url = f"/api/v1/uploads/{body['id']}/file"
     assert client.get(file_url).status_code == 401
@@ -49,8 +51,9 @@ def test_demand_photo_hidden_until_wechat_passes_it(client, make, upload, stub, 
 
     [pushed] = stub_events(stub)  # exactly what the stub would push to our callback
     media_url = requests.get(f"{stub}/stub/callbacks", timeout=5).json()["callbacks"][0]["media_url"]
-    assert media_url.startswith(f"http://localhost{file_url}?token=")
-    assert client.get(media_url.removeprefix("http://localhost")).status_code == 200  # WeChat may fetch it
+    base = app.config["DEV_SERVER_URL"]  # PUBLIC_BASE_URL unset in development: the server's own address
+    assert media_url.startswith(f"{base}{file_url}?token=")
+    assert client.get(media_url.removeprefix(base)).status_code == 200  # WeChat may fetch it
 
     answer = client.post(CALLBACK, json=pushed, query_string=signed())
     assert answer.status_code == 200 and answer.get_data(as_text=True) == "success"

@@ -1,0 +1,58 @@
+"""Community staff prepare an official grade and propose it; the bureau (or an admin) freezes it.
+
+A proposal is the evaluation of a period as staff saw it when proposing, with their note, kept in the
+audit trail (action `snapshot_proposed`) so the bureau sees who proposed what before it freezes.
+"""
+
+from sqlalchemy import func, select
+
+from app.auth.policy import authorize_circle
+from app.circles.service import get_circle
+from app.evaluation.service import evaluate_city_circles
+from app.evaluation.snapshots import period_as_of
+from app.extensions import db
+from app.merchants import audit
+from app.merchants.models import AuditEntry
+
+ACTION = "snapshot_proposed"
+
+
+def propose(actor, circle_id: int, period: str, note: str | None = None) -> dict:
+    circle = get_circle(circle_id)
+    authorize_circle(actor, circle.id)
+    as_of = period_as_of(period)
+    result = evaluate_city_circles(circle.city, [circle], as_of, use_cache=False)[circle.id]
+    summary = {
+        "period": period,
+        "as_of": as_of.isoformat(),
+        "presence_score": result["presence"]["score"],
+        "service_score": result["service"]["score"],
+        "provisional_type": result["provisional_type"],
+        "grade": result["grade"],
+        "final_type": result["final_type"],
+        "stars": result["stars"],
+        "note": (note or "").strip() or None,
+    }
+    entry = audit.record(actor, ACTION, circle_id=circle.id, after=summary, reason=summary["note"])
+    db.session.commit()
+    return proposal_dict(entry)
+
+
+def proposal_dict(entry: AuditEntry) -> dict:
+    return {
+        "id": entry.id,
+        "circle_id": entry.circle_id,
+        "proposed_by": entry.actor_user_id,
+        "proposed_at": entry.created_at,
+        **(entry.after or {}),
+    }
+
+
+def list_proposals(actor, circle_id: int, page=1, page_size=20):
+    authorize_circle(actor, get_circle(circle_id).id)
+    query = select(AuditEntry).where(AuditEntry.circle_id == circle_id, AuditEntry.action == ACTION)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(
+        db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size + 1))
+    )
+    return [proposal_dict(r) for r in rows[:page_size]], len(rows) > page_size, total
