@@ -11,24 +11,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 APP="$ROOT/console"
 log() { printf '[console-build] %s\n' "$*" >&2; }
 
-if ! command -v npm >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing nodejs and npm (Debian packages)"
-    apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q nodejs npm >/dev/null
-  else
-    log "node and npm are needed (Node.js 20.19 or newer)"; exit 2
-  fi
-fi
+PY="$ROOT/.venv/bin/python"
+. "$ROOT/scripts/live-backend.sh"
+npm_ci_once "$APP" || exit 2
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' || {
   log "Node.js $(node --version) is too old for Vite: 20.19 or newer is needed"; exit 2; }
-
-lock_sum=$(sha256sum "$APP/package-lock.json" | cut -c1-64)
-if [ "$(cat "$APP/node_modules/.lock-sha256" 2>/dev/null)" != "$lock_sum" ]; then
-  log "npm ci ($(node --version), npm $(npm --version))"
-  (cd "$APP" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$lock_sum" > "$APP/node_modules/.lock-sha256"
-fi
 
 # Everything the build reads: sources, entry page, configs and the lockfile.
 source_sum=$(cd "$APP" && find src index.html vite.config.ts tsconfig.json package.json package-lock.json -type f \

@@ -36,83 +36,31 @@ if [ ! -x "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; the
     log "Debian's chromium and fonts-noto-cjk are needed (apt-get install chromium fonts-noto-cjk)"; exit 2
   fi
 fi
+. "$ROOT/scripts/live-backend.sh"
 bash "$ROOT/scripts/console-build.sh"
 
-log "vitest"
-(cd "$APP" && node node_modules/vitest/vitest.mjs run --reporter=dot)
+log "type check and vitest"
+(cd "$APP" && node node_modules/vue-tsc/bin/vue-tsc.js --noEmit && node node_modules/vitest/vitest.mjs run --reporter=dot)
 
 # ---- database and redis -------------------------------------------------------------------------
-free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-API_PORT=$(free_port)
-STUB_PORT=$(free_port)
-while [ "$STUB_PORT" = "$API_PORT" ]; do STUB_PORT=$(free_port); done
-API_URL="http://127.0.0.1:$API_PORT"
-STUB_URL="http://127.0.0.1:$STUB_PORT"
-
-DB_NAME=${CONSOLE_DB:-circle_test_console}
-# CONSOLE_REUSE_DB=1 (while working on the journeys) keeps the last run's database instead of rebuilding it.
-DATABASE_URL=$(CONSOLE_REUSE_DB=${CONSOLE_REUSE_DB:-0} "$PY" - "$DATABASE_URL" "$DB_NAME" <<'PY'
-import os
-import sys
-
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-
-url = make_url(sys.argv[1]).set(database=sys.argv[2])
-admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-with admin.connect() as conn:
-    exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database})
-    if not (exists and os.environ["CONSOLE_REUSE_DB"] == "1"):
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-admin.dispose()
-print(url.render_as_string(hide_password=False))
-PY
-)
-REDIS_URL="${REDIS_URL%/*}/${CONSOLE_REDIS_DB:-8}"
+# CONSOLE_REUSE_DB=1 (while working on the journeys) keeps the last run's database and accounts.
 REUSE=0
 if [ "${CONSOLE_REUSE_DB:-0}" = 1 ] && [ -s "$WORK/circles" ]; then REUSE=1; fi
-"$PY" -c 'import sys, redis; redis.Redis.from_url(sys.argv[1]).flushdb()' "$REDIS_URL"
+DATABASE_URL=$(fresh_database "${CONSOLE_DB:-circle_test_console}" "$REUSE")
+REDIS_URL=$(fresh_redis_db "${CONSOLE_REDIS_DB:-8}")
 [ "$REUSE" = 1 ] || rm -rf "$WORK"
 rm -rf "$WORK/shots" && mkdir -p "$WORK/uploads" "$WORK/shots"
-export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" \
-  WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL" CONSOLE_DIST="$APP/dist"
+export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" CONSOLE_DIST="$APP/dist"
 
 if [ "$REUSE" = 0 ]; then
-  log "migrating and loading the demo data into $DB_NAME"
+  log "migrating and loading the demo data into ${DATABASE_URL##*/}"
   "$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
   "$PY" -m flask demo load >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
 fi
 
 # ---- servers ------------------------------------------------------------------------------------
-PIDS=()
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$status" != 0 ]; then
-    log "failed (exit $status); screenshots in $WORK/shots; last lines of the API log ($WORK/api.log):"
-    tail -n 30 "$WORK/api.log" >&2 2>/dev/null || true
-  fi
-  exit "$status"
-}
-trap cleanup EXIT INT TERM
-
-"$PY" -m miniprogram_stub.wechat_server --port "$STUB_PORT" \
-  --callback-url "$API_URL/api/v1/wechat/media-check" >"$WORK/stub.log" 2>&1 &
-PIDS+=($!)
-"$ROOT/.venv/bin/gunicorn" -w 2 -b "127.0.0.1:$API_PORT" --no-control-socket wsgi:app >"$WORK/api.log" 2>&1 &
-PIDS+=($!)
-
-wait_for() {
-  for _ in $(seq 150); do
-    "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$1" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  log "$1 did not answer"; return 1
-}
-wait_for "$STUB_URL/stub/health"
-wait_for "$API_URL/api/v1/business-types"
+start_backend "$WORK"
+export WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL"
 
 # The journeys' circles: the demo circle (needs, projects), a rated circle (evaluation), one out of scope.
 if [ "$REUSE" = 0 ]; then
@@ -146,4 +94,4 @@ cd "$APP"
 CONSOLE_URL="$API_URL" CHROMIUM="$CHROMIUM" SHOTS="$WORK/shots" \
   DEMO_CIRCLE="$DEMO_CIRCLE" RATED_CIRCLE="$RATED_CIRCLE" OTHER_CIRCLE="$OTHER_CIRCLE" \
   STAFF_USER=e2e_staff STAFF_PASSWORD="$STAFF_PASSWORD" BUREAU_USER=e2e_bureau BUREAU_PASSWORD="$BUREAU_PASSWORD" \
-  node --test --test-concurrency=1 e2e/journeys.test.mjs
+  node --test --test-concurrency=1 e2e/journeys.test.mjs || { log "journeys failed: screenshots in $WORK/shots"; exit 1; }

@@ -26,7 +26,8 @@ def console(path=""):
         # A missing asset is a 404, not the app's page (a stale tab asking for an old chunk must fail loudly).
         return send_from_directory(dist, path, max_age=365 * 24 * 3600)
     candidate = dist / path
-    if path and candidate.is_file() and candidate.resolve().is_relative_to(dist.resolve()):
+    hidden = any(part.startswith(".") for part in Path(path).parts)  # .vite/manifest.json, .source-sha256
+    if path and not hidden and candidate.is_file() and candidate.resolve().is_relative_to(dist.resolve()):
         return send_from_directory(dist, path, max_age=3600)
     response = send_from_directory(dist, "index.html", max_age=0)
     response.headers["Cache-Control"] = "no-cache"

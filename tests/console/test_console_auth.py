@@ -130,6 +130,9 @@ def test_console_files_are_served_with_history_fallback(client, app, monkeypatch
     asset = client.get("/console/assets/index-abc123.js")
     assert asset.status_code == 200 and "max-age=31536000" in asset.headers["Cache-Control"]
     assert client.get("/console/assets/gone-000.js").status_code == 404
+    (tmp_path / ".vite").mkdir()
+    (tmp_path / ".vite" / "manifest.json").write_text('{"secret": 1}', encoding="utf-8")
+    assert b"secret" not in client.get("/console/.vite/manifest.json").data  # build files stay private
     assert client.get("/console/../app/config.py").status_code in (200, 404)  # never outside dist
     assert b"SECRET" not in client.get("/console/..%2fapp%2fconfig.py").data
 

@@ -43,6 +43,24 @@ export const routes: RouteRecordRaw[] = [
         meta: { title: '评价', circleParam: 'circleId' },
       },
       {
+        path: 'circles/:circleId/surveys',
+        name: 'surveys',
+        component: () => import('@/views/SurveysView.vue'),
+        meta: { title: '满意度调查与活动', circleParam: 'circleId' },
+      },
+      {
+        path: 'accounts',
+        name: 'accounts',
+        component: () => import('@/views/AccountsView.vue'),
+        meta: { title: '账号管理', roles: ['bureau', 'admin'] },
+      },
+      {
+        path: 'city-settings',
+        name: 'city-settings',
+        component: () => import('@/views/CitySettingsView.vue'),
+        meta: { title: '城市设置', roles: ['bureau', 'admin'] },
+      },
+      {
         path: 'applications',
         name: 'applications',
         component: () => import('@/views/ApplicationsView.vue'),
