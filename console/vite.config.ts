@@ -17,7 +17,7 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // Big libraries in their own long-cached chunks; ECharts and Leaflet load only with the pages using them.
-        advancedChunks: {
+        codeSplitting: {
           groups: [
             { name: 'element-plus', test: /node_modules[\\/](element-plus|@element-plus)/ },
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ },
