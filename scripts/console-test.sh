@@ -52,9 +52,9 @@ REDIS_URL=$(fresh_redis_db "${CONSOLE_REDIS_DB:-8}")
 rm -rf "$WORK/shots" && mkdir -p "$WORK/uploads" "$WORK/shots"
 export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" CONSOLE_DIST="$APP/dist"
 
+log "migrating${REUSE/#0/ and loading the demo data into} ${DATABASE_URL##*/}"
+"$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
 if [ "$REUSE" = 0 ]; then
-  log "migrating and loading the demo data into ${DATABASE_URL##*/}"
-  "$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
   "$PY" -m flask demo load >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
 fi
 
@@ -80,13 +80,13 @@ with app.app_context():
     other = next(c for c in circles if c.id not in (demo.id, rated.id))
     print(demo.id, rated.id, other.id, demo.city_id)
 PY
-read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE CITY <"$WORK/circles"
-echo "$STAFF_PASSWORD" | "$PY" -m flask users create --role staff --username e2e_staff --password-stdin \
-  --circle "$DEMO_CIRCLE" --circle "$RATED_CIRCLE" --name "御东园社区 李老师" >&2
-echo "$BUREAU_PASSWORD" | "$PY" -m flask users create --role bureau --username e2e_bureau --password-stdin \
-  --city "$CITY" --name "区商务局 王科长" >&2
 fi
 read -r DEMO_CIRCLE RATED_CIRCLE OTHER_CIRCLE CITY <"$WORK/circles"
+# (a reused database may have them already)
+echo "$STAFF_PASSWORD" | "$PY" -m flask users create --role staff --username e2e_staff --password-stdin \
+  --circle "$DEMO_CIRCLE" --circle "$RATED_CIRCLE" --name "御东园社区 李老师" >&2 || [ "$REUSE" = 1 ]
+echo "$BUREAU_PASSWORD" | "$PY" -m flask users create --role bureau --username e2e_bureau --password-stdin \
+  --city "$CITY" --name "区商务局 王科长" >&2 || [ "$REUSE" = 1 ]
 
 # ---- journeys -----------------------------------------------------------------------------------
 log "API $API_URL, circles: demo $DEMO_CIRCLE, rated $RATED_CIRCLE, out of scope $OTHER_CIRCLE"
