@@ -12,8 +12,9 @@ function chart(el: HTMLElement) {
 
 export function drawBar(el: HTMLElement, names: string[], values: number[], maxima?: number[]) {
   chart(el).setOption({
+    animation: false,
     tooltip: { trigger: 'axis' },
-    legend: { data: maxima ? ['得分', '满分'] : ['数量'] },
+    legend: maxima ? { data: ['得分', '满分'] } : { show: false },
     grid: { left: 40, right: 10, top: 30, bottom: 60 },
     xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: 30 } },
     yAxis: { type: 'value' },
@@ -26,6 +27,7 @@ export function drawBar(el: HTMLElement, names: string[], values: number[], maxi
 
 export function drawLine(el: HTMLElement, names: string[], values: number[], label: string) {
   chart(el).setOption({
+    animation: false,
     tooltip: { trigger: 'axis' },
     grid: { left: 40, right: 10, top: 20, bottom: 30 },
     xAxis: { type: 'category', data: names },
@@ -36,6 +38,7 @@ export function drawLine(el: HTMLElement, names: string[], values: number[], lab
 
 export function drawPie(el: HTMLElement, data: { name: string; value: number }[]) {
   chart(el).setOption({
+    animation: false,
     tooltip: { trigger: 'item' },
     legend: { bottom: 0 },
     series: [{ type: 'pie', radius: ['35%', '65%'], data, label: { formatter: '{b} {c}' } }],
