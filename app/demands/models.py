@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.models import Timestamps
 from app.extensions import db
+from app.uploads.models import UploadIdType
 
 DEMAND_KINDS = {
     "missing_type": "缺少业态",
@@ -123,7 +124,7 @@ class Demand(Timestamps, db.Model):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     # Upload ids (purpose demand_photo); each shows publicly once its media check passed.
-    photo_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list)
+    photo_ids: Mapped[list[str]] = mapped_column(ARRAY(UploadIdType), default=list)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     confirmation_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     confirmation_answer: Mapped[str | None] = mapped_column(String(8))

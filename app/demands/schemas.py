@@ -2,6 +2,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.common.schemas import BaseSchema, CommaList, PageQuerySchema, PageSchema, PointSchema, coord_field
 from app.demands.models import ANSWERS, DEMAND_KINDS, DEMAND_STATUSES, MODERATION, PRIORITIES
+from app.uploads.schemas import UploadId
 
 _kind = validate.OneOf(tuple(DEMAND_KINDS))
 _id = dict(strict=True, validate=validate.Range(min=1))
@@ -35,7 +36,7 @@ class DemandCreateSchema(BaseSchema):
     address = fields.String(load_default="", validate=validate.Length(max=255))
     location = fields.Nested(PointSchema, required=True)
     coord = coord_field()
-    photo_ids = fields.List(fields.Integer(**_id), load_default=list, validate=validate.Length(max=9))
+    photo_ids = fields.List(UploadId(), load_default=list, validate=validate.Length(max=9))
 
 
 class SimilarQuerySchema(PageQuerySchema):
@@ -147,7 +148,7 @@ class StaffTimelineEventSchema(TimelineEventSchema):
 
 
 class DemandPhotoSchema(BaseSchema):
-    id = fields.Integer()
+    id = UploadId()
     url = fields.String(allow_none=True)
     thumb_url = fields.String(allow_none=True)
     media_check = fields.String(metadata={"description": "仅提交人和工作人员可见"})

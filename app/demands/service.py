@@ -53,7 +53,7 @@ def _place(lng: float, lat: float):
         ) from None
 
 
-def _claim_photos(user, photo_ids: list[int], circle_id: int) -> list[int]:
+def _claim_photos(user, photo_ids: list[str], circle_id: int) -> list[str]:
     if not photo_ids:
         return []
     if user is None:

@@ -25,6 +25,11 @@ test('a resident submits a need with a photo and a chosen location', async () =>
   })
   await h.tap(page, '.add-photo')
   expect(page.data.photos).toHaveLength(1)
+  expect(page.data.photos[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  await h.trigger(page, '.photo', 'longpress') // a long press takes the photo out again
+  expect(page.data.photos).toHaveLength(0)
+  await h.tap(page, '.add-photo')
+  expect(page.data.photos).toHaveLength(1)
   const upload = h.calls('uploadFile').pop()
   expect(upload.formData).toEqual({ purpose: 'demand_photo' })
   expect(upload.header.Authorization).toMatch(/^Bearer /)

@@ -87,7 +87,8 @@ Component({
       return this.data.photos
     },
     removePhoto(e) {
-      this.setData({ photos: this.data.photos.filter((p) => p.id !== Number(e.currentTarget.dataset.id)) })
+      // Upload ids are UUID strings (never numbers: they must not be guessable).
+      this.setData({ photos: this.data.photos.filter((p) => p.id !== String(e.currentTarget.dataset.id)) })
     },
     async loadSimilar() {
       const { place, outlet } = this.data
