@@ -12,3 +12,21 @@ def test_the_bureau_reads_its_city_and_not_another(client, make):
     assert mine.status_code == 200, mine.get_json()
     assert [c["circle_id"] for c in mine.get_json()["circles"]] == [circle.id]
     assert client.get(f"/api/v1/cities/{other.city_id}/evaluation").status_code == 403
+
+
+def test_demo_accounts_are_created_once_with_their_passwords_shown_once(app, make, db):
+    from sqlalchemy import select
+
+    from app.auth.models import User
+
+    make.circle()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["console", "demo-accounts"])
+    assert first.exit_code == 0, first.output
+    assert "demo_bureau /" in first.output and "demo_staff /" in first.output
+    staff = db.session.scalar(select(User).where(User.username == "demo_staff"))
+    bureau = db.session.scalar(select(User).where(User.username == "demo_bureau"))
+    assert staff.roles == ["staff"] and len(staff.circles) == 1
+    assert bureau.roles == ["bureau"] and bureau.scope_city_ids == [staff.circles[0].city_id]
+    again = runner.invoke(args=["console", "demo-accounts"])
+    assert again.exit_code == 0 and " / " not in again.output and "exists" in again.output
