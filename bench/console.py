@@ -100,8 +100,8 @@ def prepare(needs: int, reload: bool) -> None:
     with common.connect() as conn:
         conn.execute(f"SET search_path = {SCHEMA}, public")
         city = conn.execute(
-            "INSERT INTO cities (name, code, tier, created_at, updated_at) "
-            "VALUES ('基准市', 'bench-city', 'other', now(), now()) RETURNING id"
+            "INSERT INTO cities (name, code, tier, scoring_profile, created_at, updated_at) "
+            "VALUES ('基准市', 'bench-city', 'other', 'mofcom-2023', now(), now()) RETURNING id"
         ).fetchone()[0]
         square = "ST_Multi(ST_MakeEnvelope(116.83, 40.37, 116.86, 40.39, 4326))"
         circle = conn.execute(
@@ -123,16 +123,16 @@ def prepare(needs: int, reload: bool) -> None:
             INSERT INTO demands (kind, business_type, text, address, location, circle_id, community_id, status,
                                  priority, moderation, source, support_count, photo_ids, created_at, updated_at)
             SELECT 'missing_type',
-                   (ARRAY['breakfast','pharmacy','wet_market','barber','laundry','repair'])[1 + g % 6],
+                   (ARRAY['breakfast','pharmacy','wet_market','barber','laundry','repair'])[1 + g %% 6],
                    '小区附近缺少便民网点，希望增加 ' || g,
                    '基准路 ' || g || ' 号',
                    ST_SetSRID(ST_MakePoint(116.83 + random() * 0.03, 40.37 + random() * 0.02), 4326)::geography,
                    %(circle)s,
-                   (%(communities)s::int[])[1 + g % 4],
-                   (ARRAY['submitted','accepted','in_progress','done','rejected','submitted','accepted'])[1 + g % 7],
-                   (ARRAY['urgent','high','normal','normal','low'])[1 + g % 5],
-                   'visible', 'app', (g * 7919) % 60, '{}',
-                   now() - (g % 365) * interval '1 day' - (g % 1440) * interval '1 minute', now()
+                   (%(communities)s::int[])[1 + g %% 4],
+                   (ARRAY['submitted','accepted','in_progress','done','rejected','submitted','accepted'])[1 + g %% 7],
+                   (ARRAY['urgent','high','normal','normal','low'])[1 + g %% 5],
+                   'visible', 'app', (g * 7919) %% 60, '{}',
+                   now() - (g %% 365) * interval '1 day' - (g %% 1440) * interval '1 minute', now()
             FROM generate_series(1, %(n)s) AS g
             """,
             {"circle": circle, "communities": communities, "n": needs},
@@ -172,7 +172,7 @@ def board(requests: int) -> dict:
         "open, by support": f"{base}&status={open_statuses}&sort=supports",
         "all, newest": f"{base}&sort=newest",
         "all, oldest, page 200": f"{base}&sort=oldest&page=200",
-        "community + type + dates": f"{base}&community_id={community}&business_type=pharmacy"
+        "community + type + dates": f"{base}&community_id={community}&business_type=breakfast"
         "&since=2026-01-01&until=2026-12-31",
         "support ≥ 30": f"{base}&min_support=30&sort=supports",
         "keyword": f"{base}&q=希望增加 77",
