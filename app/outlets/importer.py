@@ -10,14 +10,17 @@ import csv
 import io
 import json
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.common import geo
+from app.common.clock import local_zone, now_local
 from app.common.errors import AppError, ValidationFailed, one_line_reason
 from app.extensions import db
 from app.outlets.hours import HoursError, parse_hours_text
@@ -125,13 +128,20 @@ def detect_format(path) -> str:
 
 
 def import_outlets(
-    path, *, fmt: str | None = None, coord: str | None = None, dry_run: bool = False
+    path, *, fmt: str | None = None, coord: str | None = None, dry_run: bool = False, as_of: date | None = None
 ) -> OutletImportResult:
-    """Reads and loads the file; commits once (or rolls everything back for a dry run)."""
-    return import_outlet_data(Path(path).read_bytes(), fmt=fmt or detect_format(path), coord=coord, dry_run=dry_run)
+    """Reads and loads the file; commits once (or rolls everything back for a dry run).
+
+    `as_of`: the date the census describes; the outlet history records the file's openings, closures
+    and changes as of that day (start of day, local time) instead of today.
+    """
+    fmt = fmt or detect_format(path)
+    return import_outlet_data(Path(path).read_bytes(), fmt=fmt, coord=coord, dry_run=dry_run, as_of=as_of)
 
 
-def import_outlet_data(data: bytes, *, fmt: str, coord: str | None = None, dry_run: bool = False):
+def import_outlet_data(
+    data: bytes, *, fmt: str, coord: str | None = None, dry_run: bool = False, as_of: date | None = None
+) -> OutletImportResult:
     """The same import from bytes (the console's upload): CSV, GeoJSON or an Excel workbook's first sheet."""
     result = OutletImportResult(dry_run=dry_run)
     if fmt == "geojson":
@@ -140,11 +150,32 @@ def import_outlet_data(data: bytes, *, fmt: str, coord: str | None = None, dry_r
     else:
         rows = read_xlsx(data, result) if fmt == "xlsx" else read_csv(data, result)
         default_coord = coord or "gcj02"  # spreadsheets come from Chinese map tools
-    load_rows(rows, result, default_coord, geojson=fmt == "geojson")
+    load_rows(rows, result, default_coord, geojson=fmt == "geojson", as_of=as_of)
     return result
 
 
-def load_rows(rows, result: OutletImportResult, default_coord: str, geojson: bool = False):
+@contextmanager
+def effective_as_of(as_of: date | None):
+    """Outlet writes inside the block take effect in the history as of `as_of` (see outlet_versions)."""
+    if as_of is None:
+        yield
+        return
+    if as_of > now_local().date():
+        raise ValidationFailed(details={"as_of": ["日期不能晚于今天"]})
+    stamp = datetime.combine(as_of, time(0), local_zone()).isoformat()
+    db.session.execute(text("SELECT set_config('app.outlets_as_of', :v, true)"), {"v": stamp})
+    try:
+        yield
+    finally:
+        db.session.execute(text("SELECT set_config('app.outlets_as_of', '', true)"))
+
+
+def load_rows(rows, result: OutletImportResult, default_coord: str, geojson: bool = False, as_of=None):
+    with effective_as_of(as_of):
+        _load_rows(rows, result, default_coord, geojson)
+
+
+def _load_rows(rows, result: OutletImportResult, default_coord: str, geojson: bool):
     outer = db.session.begin_nested()  # lets a dry run undo everything
     first_row_of: dict[str, int] = {}
     loaded_ids = []

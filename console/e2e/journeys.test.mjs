@@ -126,7 +126,7 @@ before(async () => {
   ])
     await api('POST', '/demands', {
       token: await resident(code),
-      body: { kind: 'missing_type', business_type: 'breakfast', text, location: at(dx), coord: 'gcj02' },
+      body: { kind: 'missing_type', business_type: 'breakfast', text, location: at(dx), coord: 'gcj02', existing_reason: 'too_far' },
     })
   // A resident applies to list a breakfast shop, with a photo; it waits for review.
   const merchant = await resident(`e2e-${STAMP}-shop`)

@@ -1,7 +1,7 @@
-// The needs' state machine as the server has it (app/demands/triage.py TRANSITIONS): the console offers only
-// the moves the server accepts; the server still decides and answers in Chinese when it refuses.
+// The needs' state machine as the server has it (app/demands/states.py NEED_TRANSITIONS, staff moves; merging
+// is its own action): the console offers only these; the server still decides (409 invalid_transition).
 export const DEMAND_TRANSITIONS: Record<string, string[]> = {
-  submitted: ['accepted', 'rejected', 'in_progress', 'done'],
+  submitted: ['accepted', 'rejected'],
   accepted: ['in_progress', 'done', 'rejected'],
   in_progress: ['accepted', 'done', 'rejected'],
   reopened: ['accepted', 'in_progress', 'done', 'rejected'],
