@@ -179,9 +179,9 @@ def submit_response(user, circle_id: int, type_satisfaction: int, service_satisf
         raise Conflict("您已参加过本期满意度调查", code="already_answered")
     if user.home_circle_id is None:  # answering for a circle is saying one lives there
         user.home_circle_id = circle.id
-    db.session.commit()
     # The answer went in by a core INSERT … ON CONFLICT, which the session hook does not see.
     invalidate_circle(circle.id)
+    db.session.commit()
     return db.session.get(SurveyResponse, response_id), period
 
 
