@@ -27,6 +27,7 @@ DOMAINS = (
     "events",
     "evaluation",
     "demo",
+    "privacy",
     "console",
     "ops",
 )

@@ -61,6 +61,10 @@ class Config:
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))
     UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+    # Personal data: the privacy notice version residents must have accepted (a new one asks again) and where
+    # its full text is published; retention periods are read by app/common/retention.py (RETENTION_*_DAYS).
+    PRIVACY_NOTICE_VERSION = _env("PRIVACY_NOTICE_VERSION", "2026-12-01")
+    PRIVACY_NOTICE_URL = _env("PRIVACY_NOTICE_URL")
     # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted (0: none; the
     # docker compose nginx front is 1). Client addresses for rate limits come from the nearest untrusted hop.
     PROXY_HOPS = int(_env("PROXY_HOPS", "0"))

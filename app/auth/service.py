@@ -22,16 +22,24 @@ def _issue_token(user: User) -> str:
 
 
 def _token_response(user: User) -> dict:
+    from app.privacy.service import consent_required, notice
+
     return {
         "access_token": _issue_token(user),
         "token_type": "Bearer",
         "expires_in": current_app.config["JWT_ACCESS_TOKEN_EXPIRES"],
         "user": user,
+        # True: show the privacy notice and record the answer (POST /me/privacy-consent) before going on.
+        "consent_required": consent_required(user),
+        "privacy_notice": notice(),
     }
 
 
-def login_with_wechat(code: str) -> dict:
-    """Exchanges a wx.login code for our token; the session_key is dropped, never stored or returned."""
+def login_with_wechat(code: str, privacy_version: str | None = None) -> dict:
+    """Exchanges a wx.login code for our token; the session_key is dropped, never stored or returned.
+
+    `privacy_version`: the notice version the resident accepted on the login screen, recorded with the login.
+    """
     session = wechat.code2session(code)
     openid = session["openid"]
     user = db.session.scalar(select(User).where(User.openid == openid))
@@ -43,6 +51,10 @@ def login_with_wechat(code: str) -> dict:
     if user.disabled:
         raise AppError("账号已停用", code="account_disabled", status=403)
     user.last_login_at = utcnow()
+    if privacy_version is not None:
+        from app.privacy.service import accept_notice
+
+        accept_notice(user, privacy_version, commit=False)
     db.session.commit()
     return _token_response(user)
 

@@ -36,8 +36,9 @@ class SurveyResponse(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("survey_periods.id", ondelete="CASCADE"))
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
-    # One answer per WeChat user (users.openid is unique) per circle per period.
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # One answer per WeChat user (users.openid is unique) per circle per period. NULL once the resident
+    # deleted their account: the scores stay as anonymous counts so evaluations do not change.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     type_satisfaction: Mapped[int] = mapped_column(SmallInteger)  # 业态满意 1-5
     service_satisfaction: Mapped[int] = mapped_column(SmallInteger)  # 服务满意 1-5
     comment: Mapped[str | None] = mapped_column(Text)
