@@ -30,6 +30,7 @@ DOMAINS = (
     "evaluation",
     "demo",
     "privacy",
+    "console",
     "ops",
 )
 
@@ -62,6 +63,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    # The web console sends the same token as the console_access cookie (+ X-CSRF-TOKEN on writes).
+    api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "console_access"})
     register_error_handlers(app, api)
     inputs.init_app(app, api)
     _require_json_bodies(app)
@@ -70,7 +73,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import registry
 
     registry.register(app, api)
+    from app.console.serve import console_files
+
+    app.register_blueprint(console_files)
     return app
+
+
+# Endpoints that take files (multipart/form-data); every other body is JSON.
+MULTIPART_PATHS = ("/api/v1/uploads", "/api/v1/staff/outlets/import")
 
 
 def _limiter_storage_options(app):
@@ -91,7 +101,7 @@ def _require_json_bodies(app):
                 return None
             if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
                 return None
-            if request.mimetype == "multipart/form-data" and request.path.startswith("/api/v1/uploads"):
+            if request.mimetype == "multipart/form-data" and request.path.startswith(MULTIPART_PATHS):
                 return None
             raise AppError(
                 "请求体必须是 JSON（Content-Type: application/json）", code="unsupported_media_type", status=415

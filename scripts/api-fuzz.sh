@@ -16,14 +16,21 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 PY="$ROOT/.venv/bin/python"
 WORK="$ROOT/var/api-fuzz"
-LOG_TAG=api-fuzz
+log() { printf '[api-fuzz] %s\n' "$*" >&2; }
+[ -f var/services.env ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
+set -a; . var/services.env; set +a
 # shellcheck source=scripts/live-backend.sh
 . "$ROOT/scripts/live-backend.sh"
 
-live_backend_database "${FUZZ_DB:-circle_test_fuzz}" "${FUZZ_REDIS_DB:-8}"
+DATABASE_URL=$(fresh_database "${FUZZ_DB:-circle_test_fuzz}")
+REDIS_URL=$(fresh_redis_db "${FUZZ_REDIS_DB:-8}")
+rm -rf "$WORK" && mkdir -p "$WORK/uploads"
 # Rate limits would turn most of the run into 429s; they have their own tests.
-export RATELIMIT_ENABLED=0
-live_backend_start -w 2
+export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" RATELIMIT_ENABLED=0
+log "migrating and loading demo places into ${FUZZ_DB:-circle_test_fuzz}"
+{ "$PY" -m flask db upgrade && "$PY" -m flask demo load --places-only; } >"$WORK/migrate.log" 2>&1 \
+  || { cat "$WORK/migrate.log" >&2; exit 1; }
+start_backend "$WORK"
 
 ADMIN_PASSWORD=fuzz-admin-password
 echo "$ADMIN_PASSWORD" | "$PY" -m flask users create --role admin --username fuzz_admin --password-stdin >&2

@@ -23,30 +23,29 @@ STAFF_USER=mp_staff
 STAFF_PASSWORD=mp-staff-password
 BUREAU_USER=mp_bureau   # the district bureau (商务局) of the demo city: opens survey periods
 
-LOG_TAG=miniprogram-test
-# shellcheck source=scripts/live-backend.sh
+log() { printf '[miniprogram-test] %s\n' "$*" >&2; }
+
+[ -f var/services.env ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
+set -a; . var/services.env; set +a
+
 . "$ROOT/scripts/live-backend.sh"
 
 # ---- node and packages --------------------------------------------------------------------------
-if ! command -v npm >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing nodejs and npm (Debian packages)"
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
-  else
-    log "node and npm are needed (Debian: apt-get install nodejs npm)"; exit 2
-  fi
-fi
-lock_sum=$(sha256sum "$APP_DIR/package-lock.json" | cut -c1-64)
-if [ "$(cat "$APP_DIR/node_modules/.lock-sha256" 2>/dev/null)" != "$lock_sum" ]; then
-  log "npm ci ($(node --version))"
-  (cd "$APP_DIR" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$lock_sum" > "$APP_DIR/node_modules/.lock-sha256"
-fi
+npm_ci_once "$APP_DIR"
 
-# ---- database, redis, servers --------------------------------------------------------------------
-live_backend_database "${MINIPROGRAM_DB:-circle_test_miniprogram}" "${MINIPROGRAM_REDIS_DB:-7}"
-live_backend_start -w 2
+# ---- database and redis -------------------------------------------------------------------------
+DATABASE_URL=$(fresh_database "${MINIPROGRAM_DB:-circle_test_miniprogram}")
+REDIS_URL=$(fresh_redis_db "${MINIPROGRAM_REDIS_DB:-7}")
+rm -rf "$WORK" && mkdir -p "$WORK/uploads"
+export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads"
+
+log "migrating and loading demo data into ${DATABASE_URL##*/}"
+"$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+"$PY" -m flask demo load --places-only >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+
+# ---- servers ------------------------------------------------------------------------------------
+start_backend "$WORK"
+export WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL"
 
 read -r CIRCLE_ID CITY_ID < <("$PY" - "$API_URL" "$POINT" <<'PY'
 import json

@@ -19,6 +19,9 @@ def init_jwt_callbacks():
 
     @jwt.unauthorized_loader
     def _missing(reason):
+        # Also called for a cookie-authenticated write without the double-submit token (CSRFError).
+        if "CSRF" in reason:
+            return envelope("csrf_failed", "页面已过期或来源不明，请刷新后重试", {}, 403)
         return envelope("unauthorized", "请先登录", {}, 401)
 
     @jwt.invalid_token_loader

@@ -127,3 +127,8 @@ class Keys:
     @classmethod
     def taxonomy_version(cls):
         return f"{cls.PREFIX}taxonomy:version", 24 * 3600
+
+    @classmethod
+    def login_failures(cls, username: str):
+        """Failed password logins of one account; at LOGIN_LOCK_AFTER within the TTL the account is locked."""
+        return f"{cls.PREFIX}auth:login_failures:{username}", 15 * 60
