@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from app.auth import service as auth
 from app.auth.schemas import StaffLoginSchema
+from app.common.openapi import may_answer
 from app.console.schemas import ConsoleSessionSchema, ConsoleSettingsSchema
 from app.extensions import limiter
 
@@ -20,6 +21,7 @@ class ConsoleLogin(MethodView):
 
     @blp.arguments(StaffLoginSchema)
     @blp.response(200, ConsoleSessionSchema)
+    @may_answer(401, 403)
     def post(self, body):
         """工作台登录：令牌写入 HttpOnly、SameSite=Strict 的 Cookie，并下发 CSRF Cookie（写操作回传于 X-CSRF-TOKEN）"""
         user = auth.check_password(body["username"], body["password"])
