@@ -24,6 +24,7 @@ DOMAINS = (
     "ratings",
     "surveys",
     "events",
+    "usage",
     "evaluation",
     "demo",
 )
@@ -67,7 +68,9 @@ def _require_json_bodies(app):
                 return None
             if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
                 return None
-            if request.mimetype == "multipart/form-data" and request.path.startswith("/api/v1/uploads"):
+            if request.mimetype == "multipart/form-data" and (
+                request.path.startswith("/api/v1/uploads") or request.path.endswith("/batch")  # file uploads
+            ):
                 return None
             raise AppError(
                 "请求体必须是 JSON（Content-Type: application/json）", code="unsupported_media_type", status=415

@@ -19,6 +19,10 @@ class UserSchema(BaseSchema):
     username = fields.String(allow_none=True)
     display_name = fields.String(allow_none=True)
     scope_circle_ids = fields.List(fields.Integer(), metadata={"description": "工作人员负责的生活圈"})
+    home_confirmed = fields.Function(
+        lambda u: u.home_confirmed_at is not None,
+        metadata={"description": "居住的生活圈已由社区工作人员确认（满意度调查无需定位）"},
+    )
 
 
 class TokenSchema(BaseSchema):
