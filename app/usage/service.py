@@ -30,27 +30,30 @@ ON CONFLICT DO NOTHING
 RETURNING circle_id
 """
 
+# Only residents can search logged in (recorded for residents only), file, support or rate, so no join
+# with users is needed; each source is reduced to distinct (circle, user) pairs before they are combined.
 ACTIVE_SQL = """
-WITH uses AS (
-  SELECT circle_id, user_id, 'searched' AS how FROM platform_uses
+WITH searched AS MATERIALIZED (
+  SELECT DISTINCT circle_id, user_id FROM platform_uses
   WHERE circle_id = ANY(:ids) AND day BETWEEN :start AND :end
-  UNION ALL
-  SELECT circle_id, user_id, 'filed' FROM demands
+), filed AS MATERIALIZED (
+  SELECT circle_id, user_id FROM demands
   WHERE circle_id = ANY(:ids) AND user_id IS NOT NULL AND created_at >= :since AND created_at < :until
-  UNION ALL
-  SELECT d.circle_id, s.user_id, 'filed' FROM demand_supports s JOIN demands d ON d.id = s.demand_id
+  UNION
+  SELECT d.circle_id, s.user_id FROM demand_supports s JOIN demands d ON d.id = s.demand_id
   WHERE d.circle_id = ANY(:ids) AND s.created_at >= :since AND s.created_at < :until
-  UNION ALL
-  SELECT o.circle_id, r.user_id, 'rated' FROM ratings r JOIN outlets o ON o.id = r.outlet_id
+), rated AS MATERIALIZED (
+  SELECT DISTINCT o.circle_id, r.user_id
+  FROM outlets o JOIN ratings r ON r.outlet_id = o.id
   WHERE o.circle_id = ANY(:ids) AND r.created_at >= :since AND r.created_at < :until
+), used AS (
+  SELECT circle_id, user_id, 1 AS s, 0 AS f, 0 AS r FROM searched
+  UNION ALL SELECT circle_id, user_id, 0, 1, 0 FROM filed
+  UNION ALL SELECT circle_id, user_id, 0, 0, 1 FROM rated
 )
-SELECT u.circle_id,
-       count(DISTINCT u.user_id) AS residents,
-       count(DISTINCT u.user_id) FILTER (WHERE how = 'searched') AS searched,
-       count(DISTINCT u.user_id) FILTER (WHERE how = 'filed') AS filed,
-       count(DISTINCT u.user_id) FILTER (WHERE how = 'rated') AS rated
-FROM uses u JOIN users p ON p.id = u.user_id AND 'resident' = ANY(p.roles) AND NOT p.disabled
-GROUP BY u.circle_id
+SELECT circle_id, count(DISTINCT user_id) AS residents,
+       sum(s) AS searched, sum(f) AS filed, sum(r) AS rated
+FROM used GROUP BY circle_id
 """
 
 
@@ -94,4 +97,7 @@ def active_residents(circle_ids: list[int], start: date, end: date) -> dict[int,
         "since": datetime.combine(start, time.min, tzinfo=zone),
         "until": datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
     }
-    return {row.circle_id: dict(row._mapping) for row in db.session.execute(text(ACTIVE_SQL), params)}
+    return {
+        row.circle_id: {key: int(row._mapping[key]) for key in ("residents", "searched", "filed", "rated")}
+        for row in db.session.execute(text(ACTIVE_SQL), params)
+    }
