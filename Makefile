@@ -25,6 +25,7 @@ services:
 stop:
 	bash scripts/services.sh stop
 	-@[ -f var/stub.pid ] && kill $$(cat var/stub.pid) 2>/dev/null; rm -f var/stub.pid
+	-@[ -f var/worker.pid ] && kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid
 
 migrate: venv services
 	@$(WITH_ENV) $(PY) -m flask db upgrade
@@ -32,14 +33,18 @@ migrate: venv services
 demo: migrate
 	@$(WITH_ENV) $(PY) -m flask demo load --if-empty
 
-# Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub.
+# Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub. The
+# notification worker (outbox → RQ → subscribe messages, log in var/worker.log) runs alongside and
+# stops with the server.
 run: demo
 	@if ! [ -f var/stub.pid ] || ! kill -0 $$(cat var/stub.pid) 2>/dev/null; then \
 		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) \
 			--callback-url http://127.0.0.1:$(PORT)/api/v1/wechat/media-check > var/stub.log 2>&1 & echo $$! > var/stub.pid; fi
 	@$(WITH_ENV) export WECHAT_API_BASE=$${WECHAT_API_BASE:-http://127.0.0.1:$(STUB_PORT)} \
 		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}; \
-		exec $(VENV)/bin/gunicorn -w $(WORKERS) -b 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+		$(PY) -m flask notifications work > var/worker.log 2>&1 & echo $$! > var/worker.pid; \
+		trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT; trap 'exit 130' INT TERM; \
+		$(VENV)/bin/gunicorn -w $(WORKERS) -b 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: venv services
 	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests

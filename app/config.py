@@ -110,6 +110,8 @@ def production_problems(config) -> list[str]:
             problems.append(f"{var} is a development default; generate one (e.g. `openssl rand -hex 32`)")
         elif len(str(value).encode()) < minimum:
             problems.append(f"{var} must be at least {minimum} bytes (e.g. `openssl rand -hex 32`)")
+    if config.get("WECHAT_APPID") in DEV_DEFAULTS:
+        problems.append("WECHAT_APPID is the development placeholder; set the mini-program's AppID")
     if config.get("SECRET_KEY") and config.get("SECRET_KEY") == config.get("JWT_SECRET_KEY"):
         problems.append("JWT_SECRET must differ from SECRET_KEY")
     base = str(config.get("PUBLIC_BASE_URL") or "")

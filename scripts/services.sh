@@ -58,6 +58,8 @@ start_postgres() {
     as_pg_owner "$PG_BIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if ! pg_running; then
+    # Development and tests only: fsync, synchronous_commit and full_page_writes off trade crash safety
+    # for speed (a crash can lose acknowledged rows). Production runs docker compose's durable server.
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_BASE/postgres.log" -w -t 60 start \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_BASE -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=512MB -c timezone=UTC" >/dev/null

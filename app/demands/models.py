@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.models import Timestamps
 from app.extensions import db
+from app.uploads.models import UploadIdType
 
 DEMAND_KINDS = {
     "missing_type": "缺少业态",
@@ -40,6 +41,14 @@ OPEN_STATUSES = ("submitted", "accepted", "in_progress", "reopened")
 CLOSED_STATUSES = ("done", "rejected", "merged")
 # Statuses that mean the need entered the needs list (需求清单).
 ACCEPTED_STATUSES = ("accepted", "in_progress", "reopened", "done")
+# Why a resident files "missing" although outlets of the type exist nearby (shown before submitting).
+EXISTING_REASONS = {
+    "too_expensive": "价格太贵",
+    "closed": "经常关门",
+    "poor": "质量/服务差",
+    "too_far": "实际步行太远",
+    "other": "其他",
+}
 PRIORITIES = {"urgent": "紧急", "high": "较急", "normal": "一般", "low": "可缓"}  # 轻重缓急
 MODERATION = ("visible", "held", "hidden")
 ANSWERS = {"yes": "已解决", "no": "未解决", "unsure": "不确定"}
@@ -123,14 +132,20 @@ class Demand(Timestamps, db.Model):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     # Upload ids (purpose demand_photo); each shows publicly once its media check passed.
-    photo_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list)
+    photo_ids: Mapped[list[str]] = mapped_column(ARRAY(UploadIdType), default=list)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     confirmation_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     confirmation_answer: Mapped[str | None] = mapped_column(String(8))
     confirmation_comment: Mapped[str | None] = mapped_column(Text)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A "missing" need filed although outlets of the type exist nearby: why they do not serve.
+    existing_reason: Mapped[str | None] = mapped_column(String(16))
+    existing_outlet_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list, server_default="{}")
 
     __table_args__ = (
+        CheckConstraint(
+            f"existing_reason IS NULL OR {_in('existing_reason', EXISTING_REASONS)}", name="existing_reason"
+        ),
         CheckConstraint(_in("kind", DEMAND_KINDS), name="kind"),
         CheckConstraint(_in("status", DEMAND_STATUSES), name="status"),
         CheckConstraint(_in("priority", PRIORITIES), name="priority"),
@@ -156,6 +171,22 @@ class DemandSupport(db.Model):
     # Set when the support was carried over from a need merged into this one.
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("demands.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DemandAnswer(db.Model):
+    """A supporter's answer to "is it solved?" for a need marked done (the submitter's is on the need).
+
+    Cleared when the need is marked done again, so answers always speak about the latest result.
+    """
+
+    __tablename__ = "demand_answers"
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    answer: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (CheckConstraint(_in("answer", ANSWERS), name="answer"),)
 
 
 class DemandEvent(db.Model):

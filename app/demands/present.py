@@ -8,6 +8,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from app.common.clock import now_local
+from app.demands import answers, states
 from app.demands.models import (
     ANSWERS,
     DEMAND_KINDS,
@@ -93,18 +94,28 @@ def demands_out(demands, coord: str, view: str = "public", user=None, timeline: 
                 )
             )
         )
+    tallies = answers.tallies(ids)
+    mine = answers.my_answers(user, ids)
     out = []
     for demand in demands:
         photos = [_photo(uploads[i], view) for i in demand.photo_ids or [] if i in uploads]
         item = _demand(demand, coord, projects.get(demand.project_id), outlets.get(demand.outlet_id))
+        tally = tallies.get(demand.id, {"yes": 0, "no": 0, "unsure": 0})
+        item["answers"] = tally
+        item["confirmed_solved"] = demand.status == "done" and tally["yes"] > tally["no"]
         item["photos"] = [p for p in photos if p is not None]
         item["supported_by_me"] = demand.id in supported if user is not None else None
+        item["my_confirmation"] = _my_confirmation(demand, user, demand.id in supported, mine.get(demand.id))
         if timeline:
             item["timeline"] = events.get(demand.id, [])
         if view in ("owner", "staff"):
             item.update(_private(demand))
         if staff:
             item.update(submitter_id=demand.user_id, source=demand.source, source_client=demand.source_client)
+            item.update(
+                next_statuses=states.allowed_next("demand", demand.status, states.STAFF),
+                existing_outlet_ids=list(demand.existing_outlet_ids or []),
+            )
         out.append(item)
     return out
 
@@ -135,10 +146,28 @@ def _demand(demand, coord: str, project, outlet) -> dict:
         "reject_reason": demand.reject_reason,
         "merged_into_id": demand.merged_into_id,
         "project": project_summary(project) if project is not None else None,
-        "confirmed_solved": demand.status == "done" and demand.confirmation_answer == "yes",
+        "existing_reason": demand.existing_reason,
         "created_at": demand.created_at,
         "updated_at": demand.updated_at,
         "closed_at": demand.closed_at,
+    }
+
+
+def _my_confirmation(demand, user, supporter: bool, supporter_answer: str | None) -> dict | None:
+    """For the logged-in person attached to the need: may they answer "is it solved?", and what did they say."""
+    if user is None:
+        return None
+    if demand.user_id == user.id:
+        role, answer = "submitter", demand.confirmation_answer
+    elif supporter:
+        role, answer = "supporter", supporter_answer
+    else:
+        return None
+    return {
+        "role": role,
+        "answer": answer,
+        "answer_name": ANSWERS.get(answer),
+        "can_answer": demand.status == "done" and answer is None,
     }
 
 
@@ -187,6 +216,7 @@ def project_out(project, coord: str, demand_count: int = 0) -> dict:
         and project.planned_end is not None
         and project.planned_end < today,
         "demand_count": demand_count,
+        "next_statuses": states.allowed_next("project", project.status, states.STAFF),
         "created_at": project.created_at,
         "updated_at": project.updated_at,
     }

@@ -50,6 +50,7 @@ class ProjectQuerySchema(BaseSchema):
 
 
 class ProjectSchema(BaseSchema):
+    next_statuses = fields.List(fields.String(), metadata={"description": "可改为的状态（项目状态机）"})
     id = fields.Integer()
     circle_id = fields.Integer()
     title = fields.String()

@@ -10,6 +10,7 @@ from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.demands import states
 from app.demands.models import Demand, Project, ProjectEvent
 from app.demands.triage import follow_project, link_project
 from app.demands.tx import atomic, locked_demands
@@ -106,6 +107,8 @@ def update_project(actor, project_id: int, data: dict) -> Project:
             raise NotFound("项目不存在", code="project_not_found")
         authorize_circle(actor, project.circle_id)
         old_status = project.status
+        if "status" in data:
+            states.check("project", old_status, data["status"], states.STAFF)
         _apply(project, data)
         _audit(project, actor, "updated", {k: v for k, v in data.items() if k != "demand_ids"})
         _link_demands(actor, project, data.get("demand_ids") or [])

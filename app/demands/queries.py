@@ -6,6 +6,7 @@ from sqlalchemy import case, cast, func, select
 from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.errors import NotFound, ValidationFailed
+from app.demands import answers
 from app.demands.models import OPEN_STATUSES, PRIORITIES, Demand
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
@@ -96,16 +97,17 @@ def my_demands(user, page: int, page_size: int):
 
 
 def satisfied_list(circle_id: int, page: int, page_size: int):
-    """The 满意清单: needs done and confirmed solved by their submitters."""
+    """The 满意清单: needs done and confirmed solved by those attached (more "yes" than "no" answers)."""
     get_circle(circle_id)
-    query = select(Demand).where(
+    query, yes, no = answers.with_tally(select(Demand))
+    query = query.where(
         Demand.circle_id == circle_id,
         Demand.moderation == "visible",
-        Demand.status == "done",
-        Demand.confirmation_answer == "yes",
+        answers.satisfied(yes, no),
     )
-    count = query.with_only_columns(func.count())
-    return _page(query.order_by(Demand.confirmed_at.desc(), Demand.id.desc()), page, page_size, count)
+    count = query.with_only_columns(func.count()).order_by(None)
+    order = (Demand.closed_at.desc(), Demand.id.desc())
+    return _page(query.order_by(*order), page, page_size, count)
 
 
 def staff_queue(actor, *, circle_id, statuses, moderation, kind, priority, page, page_size):

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from app.auth.policy import actor, login_required, user_or_ip
 from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
-from app.demands import present, queries, service, triage
+from app.demands import existing, present, queries, service, triage
 from app.demands.project_routes import projects_blp
 from app.demands.schemas import (
     CircleDemandsQuerySchema,
@@ -19,6 +19,8 @@ from app.demands.schemas import (
     DemandSchema,
     DemandStaffPageSchema,
     DemandStaffSchema,
+    ExistingOutletsQuerySchema,
+    ExistingOutletsSchema,
     MyDemandsQuerySchema,
     SimilarPageSchema,
     SimilarQuerySchema,
@@ -56,8 +58,19 @@ class Demands(MethodView):
         """提交需求（缺什么、服务质量、网点关停、其他），落入所在生活圈"""
         lng, lat = geo.to_wgs84(body["location"]["lng"], body["location"]["lat"], body["coord"])
         fields = {k: v for k, v in body.items() if k not in ("location", "coord")}
-        demand = service.submit_demand(current_user, {**fields, "lng": lng, "lat": lat})
+        demand = service.submit_demand(current_user, {**fields, "lng": lng, "lat": lat, "coord": body["coord"]})
         return present.demand_out(demand, body["coord"], "owner", current_user)
+
+
+@blp.route("/demands/existing-outlets")
+class ExistingOutlets(MethodView):
+    @blp.arguments(ExistingOutletsQuerySchema, location="query")
+    @blp.response(200, ExistingOutletsSchema)
+    def get(self, args):
+        """提交“缺什么”前：附近最近的同类网点（名称、距离、是否营业）；已有则提交时须说明理由"""
+        service.check_business_type(args["business_type"])
+        lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
+        return existing.hint(args["business_type"], lng, lat, args["coord"])
 
 
 @blp.route("/demands/similar")

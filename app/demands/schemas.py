@@ -1,7 +1,8 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.common.schemas import BaseSchema, CommaList, PageQuerySchema, PageSchema, PointSchema, coord_field
-from app.demands.models import ANSWERS, DEMAND_KINDS, DEMAND_STATUSES, MODERATION, PRIORITIES
+from app.demands.models import ANSWERS, DEMAND_KINDS, DEMAND_STATUSES, EXISTING_REASONS, MODERATION, PRIORITIES
+from app.uploads.schemas import UploadId
 
 _kind = validate.OneOf(tuple(DEMAND_KINDS))
 _id = dict(strict=True, validate=validate.Range(min=1))
@@ -35,13 +36,28 @@ class DemandCreateSchema(BaseSchema):
     address = fields.String(load_default="", validate=validate.Length(max=255))
     location = fields.Nested(PointSchema, required=True)
     coord = coord_field()
-    photo_ids = fields.List(fields.Integer(**_id), load_default=list, validate=validate.Length(max=9))
+    photo_ids = fields.List(UploadId(), load_default=list, validate=validate.Length(max=9))
+    existing_reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(tuple(EXISTING_REASONS)),
+        metadata={"description": "附近已有同类网点仍提交“缺什么”时的理由：" + "、".join(EXISTING_REASONS)},
+    )
 
 
-class SimilarQuerySchema(PageQuerySchema):
+class HereQuerySchema(BaseSchema):
+    """Where the resident stands (query string)."""
+
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
     lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
     coord = coord_field()
+
+
+class ExistingOutletsQuerySchema(HereQuerySchema):
+    business_type = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class SimilarQuerySchema(PageQuerySchema, HereQuerySchema):
     kind = fields.String(required=True, validate=_kind)
     business_type = fields.String(load_default=None)
     outlet_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
@@ -123,7 +139,7 @@ class StaffTimelineEventSchema(TimelineEventSchema):
 
 
 class DemandPhotoSchema(BaseSchema):
-    id = fields.Integer()
+    id = UploadId()
     url = fields.String(allow_none=True)
     thumb_url = fields.String(allow_none=True)
     media_check = fields.String(metadata={"description": "仅提交人和工作人员可见"})
@@ -140,6 +156,43 @@ class ProjectRefSchema(BaseSchema):
     status = fields.String()
     status_name = fields.String()
     progress = fields.Integer()
+
+
+class AnswerTallySchema(BaseSchema):
+    yes = fields.Integer()
+    no = fields.Integer()
+    unsure = fields.Integer()
+
+
+class MyConfirmationSchema(BaseSchema):
+    role = fields.String(metadata={"description": "submitter 提交人 / supporter 支持者（含被合并需求的提交人）"})
+    answer = fields.String(allow_none=True)
+    answer_name = fields.String(allow_none=True)
+    can_answer = fields.Boolean(metadata={"description": "需求已办结且本人尚未回答“解决了吗？”"})
+
+
+class ExistingOutletSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    address = fields.String()
+    location = fields.Nested(PointSchema)
+    distance_m = fields.Integer()
+    walk_minutes = fields.Integer()
+    open_now = fields.Boolean(allow_none=True)
+    hours_text = fields.String(allow_none=True)
+
+
+class ExistingReasonSchema(BaseSchema):
+    code = fields.String()
+    name = fields.String()
+
+
+class ExistingOutletsSchema(BaseSchema):
+    business_type = fields.String()
+    radius_m = fields.Integer(metadata={"description": "该业态的步行半径"})
+    items = fields.List(fields.Nested(ExistingOutletSchema), metadata={"description": "最近的同类网点（至多 5 个）"})
+    reason_required = fields.Boolean(metadata={"description": "附近已有同类网点：提交时须填 existing_reason"})
+    reasons = fields.List(fields.Nested(ExistingReasonSchema))
 
 
 class DemandSchema(BaseSchema):
@@ -164,7 +217,12 @@ class DemandSchema(BaseSchema):
     reject_reason = fields.String(allow_none=True)
     merged_into_id = fields.Integer(allow_none=True)
     project = fields.Nested(ProjectRefSchema, allow_none=True)
-    confirmed_solved = fields.Boolean(metadata={"description": "提交人已确认解决（满意清单）"})
+    confirmed_solved = fields.Boolean(metadata={"description": "已办结且回答“已解决”的人多于“未解决”（满意清单）"})
+    answers = fields.Nested(AnswerTallySchema, metadata={"description": "提交人和支持者对“解决了吗？”的回答"})
+    my_confirmation = fields.Nested(
+        MyConfirmationSchema, allow_none=True, metadata={"description": "当前用户是提交人或支持者时"}
+    )
+    existing_reason = fields.String(allow_none=True, metadata={"description": "附近已有同类网点时提交的理由"})
     photos = fields.List(fields.Nested(DemandPhotoSchema))
     timeline = fields.List(fields.Nested(TimelineEventSchema))
     created_at = fields.DateTime()
@@ -193,6 +251,10 @@ class DemandOwnSchema(DemandSchema):
 
 class DemandStaffSchema(DemandOwnSchema):
     submitter_id = fields.Integer(allow_none=True)
+    next_statuses = fields.List(
+        fields.String(), metadata={"description": "工作人员此刻可改为的状态（状态机，见 app/demands/states.py）"}
+    )
+    existing_outlet_ids = fields.List(fields.Integer(), metadata={"description": "提交时附近已有的同类网点"})
     source = fields.String()
     source_client = fields.String(allow_none=True)
     timeline = fields.List(fields.Nested(StaffTimelineEventSchema))

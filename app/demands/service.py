@@ -10,12 +10,13 @@ from app.circles import service as circles
 from app.common.clock import local_zone
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
-from app.demands import timeline
+from app.demands import answers, existing, states, timeline
 from app.demands.models import (
     ACCEPTED_STATUSES,
     ANSWERS,
     CLOSED_STATUSES,
     Demand,
+    DemandAnswer,
     DemandSupport,
     Project,
 )
@@ -29,9 +30,13 @@ from app.uploads.service import claim_uploads
 OUTLET_KINDS = ("service_quality", "outlet_closed")
 
 
-def _check_subject(kind: str, business_type: str | None, outlet_id: int | None):
+def check_business_type(business_type: str | None):
     if business_type is not None and taxonomy().business_type(business_type) is None:
         raise ValidationFailed(details={"business_type": [f"未知的业态代码：{business_type}"]})
+
+
+def _check_subject(kind: str, business_type: str | None, outlet_id: int | None):
+    check_business_type(business_type)
     if kind == "missing_type" and business_type is None:
         raise ValidationFailed("请选择缺少的业态", details={"business_type": ["“缺什么”需求必须选择业态"]})
     if outlet_id is not None:
@@ -42,7 +47,8 @@ def _check_subject(kind: str, business_type: str | None, outlet_id: int | None):
             raise ValidationFailed(details={"outlet_id": ["网点不存在"]})
 
 
-def _place(lng: float, lat: float):
+def place(lng: float, lat: float):
+    """The circle and community containing the WGS-84 point (422 outside_circles when none)."""
     try:
         return circles.locate(lng, lat)
     except NotFound:
@@ -53,7 +59,7 @@ def _place(lng: float, lat: float):
         ) from None
 
 
-def _claim_photos(user, photo_ids: list[int], circle_id: int) -> list[int]:
+def _claim_photos(user, photo_ids: list[str], circle_id: int) -> list[str]:
     if not photo_ids:
         return []
     if user is None:
@@ -61,16 +67,28 @@ def _claim_photos(user, photo_ids: list[int], circle_id: int) -> list[int]:
     return [upload.id for upload in claim_uploads(user, photo_ids, "demand_photo", circle_id=circle_id)]
 
 
-def submit_demand(submitter, data: dict, *, source: str = "app", source_client=None, check_openid=None) -> Demand:
+def submit_demand(
+    submitter, data: dict, *, source: str = "app", source_client=None, check_openid=None, require_reason=True
+) -> Demand:
     """A resident's need placed in the circle and community containing its WGS-84 point.
 
-    `data`: kind, business_type, outlet_id, text, address, lng, lat, photo_ids. Text the content check
-    calls risky is refused (422); text under review, or not checked because WeChat is down, is saved
-    but held for staff and not shown publicly.
+    `data`: kind, business_type, outlet_id, text, address, lng, lat, photo_ids, existing_reason, coord.
+    Text the content check calls risky is refused (422); text under review, or not checked because
+    WeChat is down, is saved but held for staff and not shown publicly. A "missing" need while
+    outlets of the type exist within its walking radius needs a reason (409 existing_outlets lists
+    them); `require_reason=False` (Open311 clients, which cannot be asked) only records them.
     """
     kind, business_type, outlet_id = data["kind"], data.get("business_type"), data.get("outlet_id")
     _check_subject(kind, business_type, outlet_id)
-    circle, community = _place(data["lng"], data["lat"])
+    if data.get("existing_reason") is not None and kind != "missing_type":
+        raise ValidationFailed(details={"existing_reason": ["只有“缺什么”需求需要说明理由"]})
+    circle, community = place(data["lng"], data["lat"])
+    existing_ids = []
+    if kind == "missing_type":
+        reason = data.get("existing_reason") if require_reason else data.get("existing_reason") or "other"
+        existing_ids = existing.check_missing(
+            business_type, data["lng"], data["lat"], reason, data.get("coord") or "wgs84"
+        )
     openid = check_openid or (submitter.openid if submitter is not None else None) or "anonymous"
     moderation, label = check_text(data["text"], openid)
     with atomic():
@@ -89,6 +107,8 @@ def submit_demand(submitter, data: dict, *, source: str = "app", source_client=N
             moderation=moderation,
             moderation_label=label,
             photo_ids=_claim_photos(submitter, data.get("photo_ids") or [], circle.id),
+            existing_reason=data.get("existing_reason") if existing_ids else None,
+            existing_outlet_ids=existing_ids,
         )
         db.session.add(demand)
         db.session.flush()
@@ -123,22 +143,35 @@ def support_demand(user, demand_id: int) -> Demand:
 
 
 def confirm_demand(user, demand_id: int, answer: str, comment: str | None) -> Demand:
-    """The submitter answers "is it solved?" for a need marked done; "no" reopens it."""
+    """Someone attached to a need marked done (its submitter or a supporter) answers "is it solved?".
+
+    Each answers once per time the need is marked done. When "no" answers then outnumber "yes"
+    answers the need is reopened, so one unsolved report is never outvoted by silence.
+    """
     if comment:
         check_text(comment, user.openid or "anonymous", field="comment")
     with atomic():
         demand = locked_demand(demand_id)
-        if demand.user_id != user.id:
-            raise Forbidden("只有提交人可以确认", code="not_submitter")
+        submitter = demand.user_id == user.id
+        if not submitter and db.session.get(DemandSupport, (demand.id, user.id)) is None:
+            raise Forbidden("只有提交人和支持者可以确认", code="not_attached")
         if demand.status != "done":
             raise Conflict("需求尚未办结，暂不能确认", code="demand_not_done")
-        if demand.confirmation_answer is not None:
-            raise Conflict("您已经确认过了", code="already_confirmed")
-        demand.confirmation_answer, demand.confirmation_comment = answer, comment or None
-        demand.confirmed_at = utcnow()
-        timeline.record(demand, user, "confirmation", note=ANSWERS[answer], data={"answer": answer})
-        if answer == "no":
-            timeline.change_status(demand, "reopened", user, note="居民反馈问题未解决", notify=False)
+        if submitter:
+            if demand.confirmation_answer is not None:
+                raise Conflict("您已经确认过了", code="already_confirmed")
+            demand.confirmation_answer, demand.confirmation_comment = answer, comment or None
+            demand.confirmed_at = utcnow()
+        else:
+            if db.session.get(DemandAnswer, (demand.id, user.id)) is not None:
+                raise Conflict("您已经确认过了", code="already_confirmed")
+            db.session.add(DemandAnswer(demand_id=demand.id, user_id=user.id, answer=answer, comment=comment or None))
+            db.session.flush()
+        role = "submitter" if submitter else "supporter"
+        timeline.record(demand, user, "confirmation", note=ANSWERS[answer], data={"answer": answer, "by": role})
+        tally = answers.tallies([demand.id])[demand.id]
+        if answer == "no" and tally["no"] > tally["yes"]:
+            timeline.change_status(demand, "reopened", user, note="居民反馈问题未解决", via=states.RESIDENT)
     return demand
 
 
@@ -151,8 +184,8 @@ def circle_demand_stats(circle_id: int, year: int) -> dict:
     """Needs and projects of a circle in a (local) calendar year, for the evaluation's 问需 item.
 
     Needs: created in the year, not merged duplicates nor hidden; accepted = entered the needs list;
-    satisfied = the submitter confirmed "solved". Projects: not cancelled, and created, planned to
-    finish or finished in the year.
+    satisfied = done, and more "yes" than "no" among the answers of its submitter and supporters.
+    Projects: not cancelled, and created, planned to finish or finished in the year.
     """
     start, end = _year_range(year)
     counted = and_(
@@ -162,16 +195,17 @@ def circle_demand_stats(circle_id: int, year: int) -> dict:
         Demand.status != "merged",
         Demand.moderation != "hidden",
     )
-    needs = db.session.execute(
+    query, yes, no = answers.with_tally(
         select(
             func.count(),
             func.count().filter(Demand.status.in_(ACCEPTED_STATUSES)),
             func.count().filter(Demand.project_id.is_not(None)),
             func.count().filter(Demand.status == "done"),
-            func.count().filter(Demand.confirmation_answer == "yes"),
+            func.count().filter(Demand.status == "done", Demand.confirmation_answer == "yes"),
             func.coalesce(func.sum(Demand.support_count), 0),
-        ).where(counted)
-    ).one()
+        ).select_from(Demand)
+    )
+    needs = db.session.execute(query.add_columns(func.count().filter(answers.satisfied(yes, no))).where(counted)).one()
     in_year = or_(
         and_(Project.created_at >= start, Project.created_at < end),
         Project.planned_end.between(date(year, 1, 1), date(year, 12, 31)),
@@ -189,7 +223,9 @@ def circle_demand_stats(circle_id: int, year: int) -> dict:
         "accepted": needs[1],
         "linked_to_projects": needs[2],
         "done": needs[3],
-        "satisfied": needs[4],
+        # Done and solved in the eyes of everyone attached who answered (submitter and supporters).
+        "satisfied": needs[6],
+        "satisfied_by_submitter": needs[4],
         "supports": int(needs[5]),
         "projects": projects[0],
         "projects_done": projects[1],

@@ -1,12 +1,16 @@
 """The timeline of a need, and the notice its submitter gets when the status changes.
 
 Every change is an event row (who, when, what, public or internal). A status change also puts a
-subscribe message in the outbox, in the same transaction as the change (see app.notifications).
+subscribe message for each person attached to the need in the outbox, in the same transaction as the
+change (see app.notifications), as far as each person's subscription consent allows.
 """
+
+from sqlalchemy import delete, select
 
 from app.common.clock import now_local
 from app.common.models import utcnow
-from app.demands.models import CLOSED_STATUSES, DEMAND_STATUSES, Demand, DemandEvent
+from app.demands import states
+from app.demands.models import CLOSED_STATUSES, DEMAND_STATUSES, Demand, DemandAnswer, DemandEvent, DemandSupport
 from app.extensions import db
 from app.notifications.service import queue_message, template_id
 
@@ -48,20 +52,23 @@ def record(demand: Demand, actor, action: str, *, public: bool = True, role: str
     return event
 
 
-def change_status(demand: Demand, status: str, actor, *, note=None, data=None, notify=True) -> bool:
-    """Moves the need to `status` with a public event; "done" asks the submitter "is it solved?"."""
-    old = demand.status
-    if old == status:
+def change_status(demand: Demand, status: str, actor, *, note=None, data=None, notify=True, via=states.STAFF) -> bool:
+    """Moves the need to `status` (if the state machine lets `via` do so) with a public event.
+
+    Everyone attached to the need is told; "done" asks them "is it solved?" and clears earlier answers.
+    """
+    old = states.transition("demand", demand, status, via)
+    if old is None:
         return False
     now = utcnow()
-    demand.status = status
     demand.closed_at = now if status in CLOSED_STATUSES else None
     if status == "done":
         demand.confirmation_requested_at = now
         demand.confirmation_answer = demand.confirmation_comment = demand.confirmed_at = None
+        db.session.execute(delete(DemandAnswer).where(DemandAnswer.demand_id == demand.id))
     record(demand, actor, "status", from_status=old, to_status=status, note=note, data=data)
     if notify:
-        notify_submitter(demand, note)
+        notify_followers(demand, note)
     return True
 
 
@@ -70,10 +77,26 @@ def _clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def followers(demand: Demand) -> list[int]:
+    """Everyone attached to the need: its submitter and its supporters ("me too", and the submitters and
+    supporters of needs merged into it, whose supports were carried over)."""
+    people = select(DemandSupport.user_id).where(DemandSupport.demand_id == demand.id).order_by(DemandSupport.user_id)
+    ids = [demand.user_id] if demand.user_id is not None else []
+    return ids + [user_id for user_id in db.session.scalars(people) if user_id != demand.user_id]
+
+
+def notify_followers(demand: Demand, note: str | None = None) -> list:
+    """Queues the status notice for everyone attached to the need, as far as each has subscribed."""
+    return [m for m in (_notify(demand, user_id, note) for user_id in followers(demand)) if m is not None]
+
+
 def notify_submitter(demand: Demand, note: str | None = None):
-    """Queues the subscribe message for the submitter (WeChat limits: thing ≤ 20, phrase ≤ 5 chars)."""
-    if demand.user_id is None:
-        return None
+    """Queues the notice for the submitter alone (a need merged away: its followers moved to the target)."""
+    return _notify(demand, demand.user_id, note) if demand.user_id is not None else None
+
+
+def _notify(demand: Demand, user_id: int, note: str | None):
+    """One subscribe message (WeChat limits: thing ≤ 20, phrase ≤ 5 chars), if the user's consent allows."""
     if demand.status == "done":
         template = template_id("WECHAT_TEMPLATE_DEMAND_CONFIRM", "tmpl-demand-confirm")
     else:
@@ -85,5 +108,5 @@ def notify_submitter(demand: Demand, note: str | None = None):
         "time4": {"value": now_local().strftime("%Y-%m-%d %H:%M")},
     }
     return queue_message(
-        demand.user_id, template, data, page=f"pages/demands/detail?id={demand.id}", subject=f"demand:{demand.id}"
+        user_id, template, data, page=f"pages/demands/detail?id={demand.id}", subject=f"demand:{demand.id}"
     )

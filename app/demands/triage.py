@@ -6,20 +6,11 @@ from sqlalchemy.dialects.postgresql import insert
 from app.auth.policy import authorize_circle
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import utcnow
-from app.demands import timeline
-from app.demands.models import DEMAND_STATUSES, PRIORITIES, Demand, DemandSupport, Project
+from app.demands import states, timeline
+from app.demands.models import PRIORITIES, Demand, DemandSupport, Project
 from app.demands.tx import atomic, locked_demand, locked_demands
 from app.extensions import db
 
-TRANSITIONS = {
-    "submitted": {"accepted", "rejected", "in_progress", "done"},
-    "accepted": {"in_progress", "done", "rejected"},
-    "in_progress": {"accepted", "done", "rejected"},
-    "reopened": {"accepted", "in_progress", "done", "rejected"},
-    "done": {"reopened", "in_progress"},
-    "rejected": {"accepted"},
-    "merged": set(),
-}
 LINKABLE = ("accepted", "in_progress", "reopened", "done")
 
 
@@ -68,12 +59,7 @@ def _moderate(actor, demand: Demand, moderation: str):
 def _transition(actor, demand: Demand, status: str, reason: str | None, reply: str | None):
     if status == demand.status:
         return
-    if status not in TRANSITIONS[demand.status]:
-        raise Conflict(
-            f"不能从「{DEMAND_STATUSES[demand.status]}」改为「{DEMAND_STATUSES[status]}」",
-            code="invalid_transition",
-            details={"status": [f"当前状态为{DEMAND_STATUSES[demand.status]}"]},
-        )
+    states.check("demand", demand.status, status, states.STAFF)
     if status == "rejected" and not reason:
         raise ValidationFailed("驳回需要填写理由", details={"reason": ["驳回需要填写理由"]})
     if status != "rejected" and demand.moderation != "visible":
@@ -106,19 +92,23 @@ def link_project(actor, demand: Demand, project_id: int | None):
 
 def follow_project(actor, demand: Demand, project: Project):
     """A linked need follows its project: in progress when building starts, done when it is finished."""
-    if project.status == "done" and demand.status != "done":
+    if project.status == "done" and states.can("demand", demand.status, "done", states.PROJECT):
         timeline.change_status(
-            demand, "done", actor, note=f"项目已完成：{project.title}", data={"project_id": project.id}
+            demand,
+            "done",
+            actor,
+            note=f"项目已完成：{project.title}",
+            data={"project_id": project.id},
+            via=states.PROJECT,
         )
     elif project.status == "in_progress" and demand.status in ("accepted", "reopened"):
-        timeline.change_status(demand, "in_progress", actor, note=f"项目建设中：{project.title}")
+        timeline.change_status(demand, "in_progress", actor, note=f"项目建设中：{project.title}", via=states.PROJECT)
 
 
 def _merge(actor, source: Demand, target_id: int):
     if target_id == source.id:
         raise ValidationFailed(details={"merge_into": ["不能合并到自身"]})
-    if source.status in ("done", "rejected"):
-        raise Conflict("已办结的需求不能合并", code="invalid_transition", details={"status": ["需求已办结"]})
+    states.check("demand", source.status, "merged", states.STAFF)
     target = db.session.get(Demand, target_id)
     if target is None:
         raise ValidationFailed(details={"merge_into": ["目标需求不存在"]})
@@ -128,8 +118,8 @@ def _merge(actor, source: Demand, target_id: int):
         raise Conflict("目标需求已合并、已驳回或未公开，不能合并到它", code="merge_target_unavailable")
     carried = _carry_supports(source, target)
     target.support_count = _recount_supports(target)
-    old = source.status
-    source.status, source.merged_into_id, source.closed_at = "merged", target.id, utcnow()
+    old = states.transition("demand", source, "merged", states.STAFF)
+    source.merged_into_id, source.closed_at = target.id, utcnow()
     # Needs merged into the source earlier now point straight at the target.
     db.session.execute(update(Demand).where(Demand.merged_into_id == source.id).values(merged_into_id=target.id))
     timeline.record(
@@ -142,7 +132,7 @@ def _merge(actor, source: Demand, target_id: int):
         data={"merged_into_id": target.id},
     )
     timeline.record(target, actor, "merged_from", note=f"合并了需求 #{source.id}", data={"demand_id": source.id})
-    timeline.notify_submitter(source, f"已合并到需求 #{target.id}")
+    timeline.notify_followers(source, f"已合并到需求 #{target.id}")
     return carried
 
 

@@ -2,15 +2,17 @@
 not per circle), plus the other packages' read functions through inputs.py."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import text
 
+from app.common.clock import local_zone, now_local
 from app.evaluation import inputs, providers
 from app.evaluation.presence import quality_types
 from app.evaluation.profiles import ScoringProfile, radius_for
 from app.evaluation.snapshot import Assessment, CircleSnapshot
 from app.extensions import db
+from app.outlets.models import HISTORY_COLUMNS
 from app.taxonomy.registry import taxonomy
 
 
@@ -43,10 +45,10 @@ c AS MATERIALIZED (
 t AS (SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:radii AS int[])) AS t(code, radius_m)),
 near AS MATERIALIZED (
     SELECT c.id AS circle_id, o.id AS outlet_id, o.types, 0.0 AS d
-    FROM c JOIN outlets o ON o.circle_id = c.id AND o.status = 'approved' AND NOT o.mobile
+    FROM c JOIN {outlets} o ON o.circle_id = c.id AND o.status = 'approved' AND NOT o.mobile
     UNION ALL
     SELECT c.id, o.id, o.types, ST_Distance(c.local, ST_Scale(o.location::geometry, c.kx, c.ky))
-    FROM c JOIN outlets o ON o.location && c.reach
+    FROM c JOIN {outlets} o ON o.location && c.reach
          AND o.circle_id IS DISTINCT FROM c.id AND o.status = 'approved' AND NOT o.mobile
 )
 SELECT n.circle_id, t.code, array_agg(DISTINCT n.outlet_id) AS ids
@@ -69,7 +71,7 @@ SELECT circle_id,
        coalesce(array_agg(id) FILTER (WHERE types && CAST(:stores AS varchar[]) AND open_24h), '{}') AS stores_24h,
        coalesce(array_agg(id) FILTER (WHERE types && CAST(:breakfast AS varchar[]) AND delivery), '{}') AS bf_delivery,
        coalesce(array_agg(id) FILTER (WHERE types && CAST(:retail AS varchar[]) AND delivery), '{}') AS retail_delivery
-FROM outlets
+FROM {outlets} o
 WHERE circle_id = ANY(:ids) AND status = 'approved'
 GROUP BY circle_id
 """
@@ -79,13 +81,13 @@ SERVICES_SQL = """
 SELECT o.circle_id, s.code,
        coalesce(array_agg(o.id) FILTER (WHERE o.types && CAST(:stores AS varchar[])), '{}') AS store_ids,
        coalesce(array_agg(o.id) FILTER (WHERE o.types && CAST(:breakfast AS varchar[])), '{}') AS breakfast_ids
-FROM outlets o CROSS JOIN LATERAL unnest(o.services) AS s(code)
+FROM {outlets} o CROSS JOIN LATERAL unnest(o.services) AS s(code)
 WHERE o.circle_id = ANY(:ids) AND o.status = 'approved' AND s.code = ANY(CAST(:codes AS text[]))
 GROUP BY o.circle_id, s.code
 """
 
 TERMINALS_SQL = """
-SELECT circle_id, id, types, services, open_24h FROM outlets
+SELECT circle_id, id, types, services, open_24h FROM {outlets} o
 WHERE circle_id = ANY(:ids) AND status = 'approved'
   AND (types && CAST(:types AS varchar[]) OR services && CAST(:services AS varchar[]))
 """
@@ -110,8 +112,24 @@ def presence_radii(profile: ScoringProfile, standards) -> dict[str, int]:
     return radii
 
 
-def _rows(sql: str, **params):
-    return db.session.execute(text(sql), params).all()
+# An evaluation of a past date reads the outlets as they were at the end of that day (outlet_versions,
+# kept by a trigger on every write): outlets opened later are not counted, closed ones still are as
+# they were. Today's evaluation reads the outlets themselves.
+OUTLETS_AS_OF = """(SELECT outlet_id AS id, {columns} FROM outlet_versions
+                    WHERE valid_from < :as_of_end AND (valid_to IS NULL OR valid_to >= :as_of_end))"""
+
+
+def outlets_relation(at: date) -> tuple[str, dict]:
+    """The outlets table, or the versions valid at the end of local day `at` when `at` is in the past."""
+    if at >= now_local().date():
+        return "outlets", {}
+    end = datetime.combine(at + timedelta(days=1), time(0), local_zone())
+    return OUTLETS_AS_OF.format(columns=", ".join(HISTORY_COLUMNS)), {"as_of_end": end}
+
+
+def _rows(sql: str, *, outlets=("outlets", {}), **params):
+    relation, extra = outlets
+    return db.session.execute(text(sql.replace("{outlets}", relation)), {**params, **extra}).all()
 
 
 def _terminal_kinds(row, terminals) -> list[str]:
@@ -152,8 +170,14 @@ def build_snapshots(
     db.session.execute(text("SET LOCAL jit = off"))
     radii = presence_radii(profile, standards)
     codes = sorted(radii)
+    outlets = outlets_relation(at)
     for circle_id, code, outlet_ids in _rows(
-        PRESENCE_SQL, ids=ids, codes=codes, radii=[radii[c] for c in codes], max_radius=max(radii.values())
+        PRESENCE_SQL,
+        outlets=outlets,
+        ids=ids,
+        codes=codes,
+        radii=[radii[c] for c in codes],
+        max_radius=max(radii.values()),
     ):
         snaps[circle_id].present[code] = sorted(outlet_ids)
 
@@ -161,6 +185,7 @@ def build_snapshots(
     smart = cfg["smart"]
     for row in _rows(
         INSIDE_SQL,
+        outlets=outlets,
         ids=ids,
         quality=quality_types(),
         not_consumption=smart["qr_exclude_types"],
@@ -178,7 +203,12 @@ def build_snapshots(
 
     service_codes = sorted(set(store["add_ons"]) | set(store["breakfast_items"]))
     for circle_id, code, store_ids, breakfast_ids in _rows(
-        SERVICES_SQL, ids=ids, codes=service_codes, stores=store["store_types"], breakfast=store["breakfast_types"]
+        SERVICES_SQL,
+        outlets=outlets,
+        ids=ids,
+        codes=service_codes,
+        stores=store["store_types"],
+        breakfast=store["breakfast_types"],
     ):
         if code in store["add_ons"] and store_ids:
             snaps[circle_id].store_add_ons[code] = sorted(store_ids)
@@ -188,6 +218,7 @@ def build_snapshots(
     terminals = smart["terminals"]
     for row in _rows(
         TERMINALS_SQL,
+        outlets=outlets,
         ids=ids,
         types=sorted({t for k in terminals for t in k["types"]}),
         services=sorted({t for k in terminals for t in k.get("services", ())}),

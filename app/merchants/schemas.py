@@ -4,6 +4,7 @@ from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, PointSch
 from app.merchants.models import APPLICATION_KINDS, APPLICATION_STATUSES
 from app.repair.schemas import PriceInSchema, PriceSchema, ServiceAreaSchema, SlotInSchema, SlotSchema
 from app.taxonomy.registry import taxonomy
+from app.uploads.schemas import UploadId
 
 
 def _known_types(codes):
@@ -18,7 +19,9 @@ PHONE = validate.Regexp(r"^[0-9+\-() ]{5,40}$", error="电话号码格式有误"
 
 
 class CertificationSchema(BaseSchema):
-    licence_upload_id = fields.Integer(load_default=None, metadata={"description": "营业执照照片/PDF 的上传 id"})
+    licence_upload_id = UploadId(
+        load_default=None, allow_none=True, metadata={"description": "营业执照照片/PDF 的上传 id"}
+    )
     licence_number = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9A-Za-z\-]{6,40}$"))
     licence_exempt = fields.Boolean(load_default=False, metadata={"description": "免办营业执照的摊点"})
     exempt_note = fields.String(load_default=None, validate=validate.Length(max=200))
@@ -47,7 +50,7 @@ class OutletFieldsSchema(BaseSchema):
     hours = fields.Dict(load_default=dict, metadata={"description": '每周营业时间 {"mon": [["07:00", "20:00"]]}'})
     open_24h = fields.Boolean(load_default=False)
     closed_on_holidays = fields.Boolean(load_default=False)
-    photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=9))
+    photo_ids = fields.List(UploadId(), load_default=list, validate=validate.Length(max=9))
     certification = fields.Nested(CertificationSchema, required=True)
     chain = fields.Boolean(load_default=False)
     brand = fields.String(load_default=None, validate=validate.Length(max=80))

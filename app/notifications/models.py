@@ -39,3 +39,29 @@ class OutboxMessage(Timestamps, db.Model):
             "ix_notification_outbox_due", "next_attempt_at", postgresql_where=text("status IN ('pending', 'queued')")
         ),
     )
+
+
+# What the user chose in wx.requestSubscribeMessage for a template: "accept" grants one message
+# (one-time subscription); "reject" and "ban" (the user turned the template off) grant none.
+CONSENT_ANSWERS = ("accept", "reject", "ban")
+
+
+class Subscription(db.Model):
+    """A user's consent to one subscribe-message template, as reported by the mini-program.
+
+    WeChat one-time subscriptions allow one message per "accept"; `credits` counts the unused ones so
+    the outbox never queues a message WeChat would refuse (43101). No row: the user was never asked
+    through this API (older clients), and the message is queued as before.
+    """
+
+    __tablename__ = "notification_subscriptions"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_answer: Mapped[str] = mapped_column(String(8))
+    credits: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(f"last_answer IN {CONSENT_ANSWERS}", name="last_answer"),
+        CheckConstraint("credits >= 0", name="credits"),
+    )

@@ -13,10 +13,10 @@ from redis.exceptions import RedisError
 from sqlalchemy import and_, func, or_, select
 
 from app.auth.models import User
-from app.common.errors import UpstreamError
+from app.common.errors import UpstreamError, ValidationFailed
 from app.common.models import utcnow
 from app.extensions import db
-from app.notifications.models import FINAL_STATUSES, OutboxMessage
+from app.notifications.models import FINAL_STATUSES, OutboxMessage, Subscription
 from app.wechat.client import WechatError, send_subscribe_message
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,28 @@ def template_id(config_key: str, default: str) -> str:
     return current_app.config.get(config_key, default)
 
 
+# The subscribe-message templates this server sends: config key → default id.
+TEMPLATES = {
+    "WECHAT_TEMPLATE_DEMAND_STATUS": "tmpl-demand-status",
+    "WECHAT_TEMPLATE_DEMAND_CONFIRM": "tmpl-demand-confirm",
+}
+
+
+def known_templates() -> list[str]:
+    return [template_id(key, default) for key, default in TEMPLATES.items()]
+
+
 def queue_message(user_id: int, template: str, data: dict, page: str | None = None, subject: str | None = None):
-    """Adds a message to the outbox inside the caller's transaction (the caller commits)."""
+    """Adds a message to the outbox inside the caller's transaction (the caller commits).
+
+    Respects the user's subscription consent: a user who told us about this template gets a message
+    only while an "accept" is unused (it is used up here); None when nothing is queued.
+    """
+    consent = db.session.get(Subscription, (user_id, template), with_for_update=True)
+    if consent is not None:
+        if consent.credits <= 0:
+            return None
+        consent.credits -= 1
     message = OutboxMessage(user_id=user_id, template_id=template, data=data, page=page, subject=subject)
     db.session.add(message)
     return message
@@ -132,3 +152,36 @@ def outbox_counts() -> dict:
     """Messages per status (for `flask notifications stats` and monitoring)."""
     rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
     return dict(rows.all())
+
+
+def record_consent(user, answers: dict[str, str]) -> list[Subscription]:
+    """Stores what the user chose in wx.requestSubscribeMessage: {template_id: accept|reject|ban}.
+
+    Each "accept" allows one more message of that template; "reject" keeps unused ones (WeChat does
+    too); "ban" (the user switched the template off in settings) drops them.
+    """
+    unknown = sorted(set(answers) - set(known_templates()))
+    if unknown:
+        raise ValidationFailed(details={"results": [f"未知的模板：{', '.join(unknown)}"]})
+    rows = []
+    for template, answer in sorted(answers.items()):
+        row = db.session.get(Subscription, (user.id, template), with_for_update=True)
+        if row is None:
+            row = Subscription(user_id=user.id, template_id=template, credits=0)
+            db.session.add(row)
+        row.last_answer = answer
+        if answer == "accept":
+            row.credits += 1
+        elif answer == "ban":
+            row.credits = 0
+        rows.append(row)
+    db.session.commit()
+    return rows
+
+
+def consents(user) -> list[Subscription]:
+    return list(
+        db.session.scalars(
+            select(Subscription).where(Subscription.user_id == user.id).order_by(Subscription.template_id)
+        )
+    )

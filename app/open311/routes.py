@@ -1,10 +1,13 @@
-from flask import jsonify
+"""GeoReport v2 routes. Every resource answers as `.json` or `.xml` (the spec's default format), and every
+error on these routes is the spec's list of {code, description} in the format asked for."""
+
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from app.common.errors import AppError, flatten_details
+from app.common.errors import AppError, NotFound, flatten_details
 from app.extensions import limiter
 from app.open311 import present, service
 from app.open311.schemas import (
@@ -13,14 +16,30 @@ from app.open311.schemas import (
     RequestCreateSchema,
     RequestQuerySchema,
     RequestSchema,
+    RequestTokenSchema,
+    ServiceDefinitionSchema,
     ServiceSchema,
 )
+from app.open311.xml import document
 
-blp = Blueprint("open311", __name__, url_prefix="/open311/v2", description="Open311 GeoReport v2（WGS-84 坐标）")
+PREFIX = "/open311/v2"
+blp = Blueprint(
+    "open311", __name__, url_prefix=PREFIX, description="Open311 GeoReport v2（WGS-84 坐标；.json 或 .xml）"
+)
+FORMAT = "<any(json, xml):fmt>"
+
+
+def _xml(body: bytes, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="text/xml")
+
+
+def _asked_xml() -> bool:
+    fmt = (request.view_args or {}).get("fmt")
+    return fmt == "xml" if fmt else request.path.endswith(".xml")
 
 
 def open311_error(error):
-    """GeoReport's own error shape: a JSON array of {code, description}; 422 becomes the spec's 400."""
+    """GeoReport's own error shape: a list of {code, description}; 422 becomes the spec's 400."""
     if isinstance(error, AppError):
         status, message, details = error.status, error.message, error.details
     elif isinstance(error, HTTPException):
@@ -36,6 +55,8 @@ def open311_error(error):
     for field, messages in details.items():
         if isinstance(messages, list):
             errors.append({"code": status, "description": f"{field}: {'；'.join(map(str, messages))}"})
+    if _asked_xml():
+        return _xml(document("errors", "error", errors), status)
     response = jsonify(errors)
     response.status_code = status
     return response
@@ -45,45 +66,94 @@ blp.register_error_handler(AppError, open311_error)
 blp.register_error_handler(HTTPException, open311_error)
 
 
-@blp.route("/services.json")
+def _unknown_resource(rest):
+    """Any other path under /open311/v2 (an unknown resource or format) answers in the spec's error format."""
+    return open311_error(NotFound("资源不存在（支持 .json 与 .xml）", code="not_found"))
+
+
+# Registered on the app, not the blueprint, so it stays out of the OpenAPI document.
+blp.record_once(lambda state: state.app.add_url_rule(f"{PREFIX}/<path:rest>", "_open311_unknown", _unknown_resource))
+
+
+def respond(fmt: str, data, root: str, item: str | None, status: int = 200):
+    """XML is built here; JSON is left to the response schema."""
+    if fmt == "xml":
+        return _xml(document(root, item, data), status)
+    return data
+
+
+@blp.route(f"/services.{FORMAT}")
 class Services(MethodView):
     @blp.arguments(JurisdictionQuerySchema, location="query")
     @blp.response(200, ServiceSchema(many=True))
-    def get(self, args):
-        """服务列表：需求类型（缺什么按业态细分）"""
-        return service.services()
+    def get(self, args, fmt):
+        """服务列表：需求类型（缺什么按业态细分；代码可直接放进路径）"""
+        service.jurisdiction(args.get("jurisdiction_id"))
+        return respond(fmt, service.services(), "services", "service")
 
 
-@blp.route("/requests.json")
+@blp.route(f"/services/<service_code>.{FORMAT}")
+class ServiceDefinition(MethodView):
+    @blp.arguments(JurisdictionQuerySchema, location="query")
+    @blp.response(200, ServiceDefinitionSchema)
+    def get(self, args, service_code, fmt):
+        """服务定义：提交请求时可附带的属性（attribute[code]）；旧代码 missing_type:xxx 仍可用"""
+        service.jurisdiction(args.get("jurisdiction_id"))
+        return respond(fmt, service.service_definition(service_code), "service_definition", None)
+
+
+@blp.route(f"/requests.{FORMAT}")
 class Requests(MethodView):
     decorators = [limiter.limit("30/minute", key_func=get_remote_address, methods=["POST"])]
 
     @blp.arguments(RequestQuerySchema, location="query")
     @blp.response(200, RequestSchema(many=True))
-    def get(self, args):
-        """查询请求（按编号、服务、状态 open/closed、起止日期）"""
+    def get(self, args, fmt):
+        """查询请求（按编号、服务、状态 open/closed、起止日期；jurisdiction_id 为城市代码）"""
         demands = service.list_requests(
             ids=[int(i) for i in args["service_request_id"]],
             service_codes=args["service_code"],
             statuses=args["status"],
             start=args["start_date"],
             end=args["end_date"],
+            city=service.jurisdiction(args.get("jurisdiction_id")),
         )
-        return present.requests_out(demands)
+        return respond(fmt, present.requests_out(demands), "service_requests", "request")
 
     @blp.arguments(RequestCreateSchema, location="json_or_form")
     @blp.response(201, RequestCreatedSchema(many=True))
-    def post(self, body):
-        """提交请求（需要 api_key；表单或 JSON；lat/long 为 WGS-84）"""
+    def post(self, body, fmt):
+        """提交请求（需要 api_key；表单或 JSON；lat/long 为 WGS-84；属性见服务定义）"""
         demand = service.create_request(body.pop("api_key"), body)
         notice = "已受理，内容审核后公开" if demand.moderation == "held" else ""
-        return [{"service_request_id": str(demand.id), "service_notice": notice, "account_id": None}]
+        created = [
+            {
+                "service_request_id": str(demand.id),
+                "token": service.token_for(demand),
+                "service_notice": notice,
+                "account_id": None,
+            }
+        ]
+        return respond(fmt, created, "service_requests", "request", status=201)
 
 
-@blp.route("/requests/<int:request_id>.json")
+@blp.route(f"/requests/<int:request_id>.{FORMAT}")
 class RequestDetail(MethodView):
     @blp.arguments(JurisdictionQuerySchema, location="query")
     @blp.response(200, RequestSchema(many=True))
-    def get(self, args, request_id):
+    def get(self, args, request_id, fmt):
         """单个请求（规范要求返回数组）"""
-        return present.requests_out([service.get_request(request_id)])
+        demand = service.get_request(request_id, service.jurisdiction(args.get("jurisdiction_id")))
+        return respond(fmt, present.requests_out([demand]), "service_requests", "request")
+
+
+@blp.route(f"/tokens/<token>.{FORMAT}")
+class Token(MethodView):
+    @blp.arguments(JurisdictionQuerySchema, location="query")
+    @blp.response(200, RequestTokenSchema(many=True))
+    def get(self, args, token, fmt):
+        """由提交时返回的 token 查询请求编号"""
+        service.jurisdiction(args.get("jurisdiction_id"))
+        demand = service.request_for_token(token)
+        rows = [{"service_request_id": str(demand.id), "token": token}]
+        return respond(fmt, rows, "service_requests", "request")

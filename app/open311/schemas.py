@@ -1,5 +1,7 @@
 """GeoReport v2 field names as the spec spells them (lat/long are WGS-84)."""
 
+import re
+
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from app.common.schemas import BaseSchema, CommaList
@@ -15,8 +17,27 @@ def _ids(values):
         raise ValidationError("应为逗号分隔的请求编号")
 
 
+_ATTRIBUTE = re.compile(r"^attribute\[(\w{1,40})\]$")
+
+
 class RequestCreateSchema(BaseSchema):
+    @pre_load
+    def _attributes(self, data, **kwargs):
+        """Form posts carry `attribute[code]=value` pairs; they become one `attribute` mapping."""
+        data = dict(data)
+        attributes = dict(data.get("attribute") or {}) if isinstance(data.get("attribute"), dict) else {}
+        for key in [k for k in data if _ATTRIBUTE.match(k)]:
+            attributes[_ATTRIBUTE.match(key).group(1)] = data.pop(key)
+        if attributes:
+            data["attribute"] = attributes
+        return data
+
     api_key = fields.String(required=True)
+    attribute = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)),
+        values=fields.String(validate=validate.Length(max=80)),
+        metadata={"description": "服务定义中的属性：attribute[existing_reason]、attribute[outlet_id]"},
+    )
     jurisdiction_id = fields.String()
     service_code = fields.String(required=True, validate=validate.Length(min=1, max=80))
     lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
@@ -69,8 +90,35 @@ class ServiceSchema(BaseSchema):
 
 class RequestCreatedSchema(BaseSchema):
     service_request_id = fields.String()
+    token = fields.String(metadata={"description": "可用 GET /tokens/{token} 查询请求编号"})
     service_notice = fields.String()
     account_id = fields.String(allow_none=True)
+
+
+class AttributeValueSchema(BaseSchema):
+    key = fields.String()
+    name = fields.String()
+
+
+class AttributeSchema(BaseSchema):
+    variable = fields.Boolean()
+    code = fields.String()
+    datatype = fields.String(metadata={"description": "string / number / datetime / text / singlevaluelist …"})
+    required = fields.Boolean()
+    datatype_description = fields.String()
+    order = fields.Integer()
+    description = fields.String()
+    values = fields.List(fields.Nested(AttributeValueSchema))
+
+
+class ServiceDefinitionSchema(BaseSchema):
+    service_code = fields.String()
+    attributes = fields.List(fields.Nested(AttributeSchema))
+
+
+class RequestTokenSchema(BaseSchema):
+    service_request_id = fields.String()
+    token = fields.String()
 
 
 class RequestSchema(BaseSchema):

@@ -1,22 +1,28 @@
 """Open311 GeoReport v2 over the residents' needs: service list, filing and reading requests."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from app.circles.models import Circle, City
 from app.common.clock import local_zone
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.demands import service as demands
-from app.demands.models import CLOSED_STATUSES, DEMAND_KINDS, OPEN_STATUSES, Demand
+from app.demands.models import CLOSED_STATUSES, DEMAND_KINDS, EXISTING_REASONS, OPEN_STATUSES, Demand
+from app.demands.service import OUTLET_KINDS
 from app.extensions import db
 from app.open311.models import ApiKey
 from app.taxonomy.registry import taxonomy
 
-MISSING_PREFIX = "missing_type:"
+# Path-safe codes (`missing-wet_market`): clients put them in URLs (/services/{code}.json) unescaped.
+# The first release used `missing_type:wet_market`; those are still accepted everywhere as aliases.
+MISSING_PREFIX = "missing-"
+LEGACY_MISSING_PREFIX = "missing_type:"
 DEFAULT_WINDOW = timedelta(days=90)  # the spec's default when no dates are given
 MAX_RESULTS = 1000
 _KIND_DESCRIPTIONS = {
@@ -33,7 +39,7 @@ def services() -> list[dict]:
             "service_code": f"{MISSING_PREFIX}{t.code}",
             "service_name": f"缺少{t.name_zh}",
             "description": f"附近步行 {t.walk_minutes} 分钟内缺少{t.name_zh}",
-            "metadata": False,
+            "metadata": True,
             "type": "realtime",
             "keywords": ",".join(filter(None, [t.code, t.name_zh, t.six_ones])),
             "group": DEMAND_KINDS["missing_type"],
@@ -45,7 +51,7 @@ def services() -> list[dict]:
             "service_code": kind,
             "service_name": DEMAND_KINDS[kind],
             "description": description,
-            "metadata": False,
+            "metadata": kind in OUTLET_KINDS,
             "type": "realtime",
             "keywords": kind,
             "group": DEMAND_KINDS[kind],
@@ -56,18 +62,108 @@ def services() -> list[dict]:
 
 
 def service_of(code: str) -> tuple[str, str | None]:
-    """service_code → (kind, business_type)."""
-    if code.startswith(MISSING_PREFIX):
-        business_type = code.removeprefix(MISSING_PREFIX)
-        if taxonomy().business_type(business_type) is not None:
+    """service_code (or its legacy alias) → (kind, business_type)."""
+    for prefix in (MISSING_PREFIX, LEGACY_MISSING_PREFIX):
+        business_type = code.removeprefix(prefix)
+        if business_type != code and taxonomy().business_type(business_type) is not None:
             return "missing_type", business_type
-    elif code in _KIND_DESCRIPTIONS:
+    if code in _KIND_DESCRIPTIONS:
         return code, None
     raise NotFound(f"service_code 不存在：{code}", code="service_not_found")
 
 
 def service_code(demand: Demand) -> str:
-    return f"{MISSING_PREFIX}{demand.business_type}" if demand.kind == "missing_type" else demand.kind
+    return code_for(demand.kind, demand.business_type)
+
+
+def code_for(kind: str, business_type: str | None) -> str:
+    return f"{MISSING_PREFIX}{business_type}" if kind == "missing_type" else kind
+
+
+def _attributes(kind: str) -> list[dict]:
+    """What a request of this service may add (GeoReport `attribute[code]`); none is required."""
+    if kind == "missing_type":
+        return [
+            {
+                "variable": True,
+                "code": "existing_reason",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": "附近已有同类网点时，仍提出需求的理由",
+                "order": 1,
+                "description": "附近已有同类网点，为什么仍不能满足？",
+                "values": [{"key": key, "name": name} for key, name in EXISTING_REASONS.items()],
+            }
+        ]
+    if kind in OUTLET_KINDS:
+        return [
+            {
+                "variable": True,
+                "code": "outlet_id",
+                "datatype": "number",
+                "required": False,
+                "datatype_description": "网点编号（/api/v1/outlets/nearby 中的 id）",
+                "order": 1,
+                "description": "涉及的网点",
+                "values": [],
+            }
+        ]
+    return []
+
+
+def service_definition(code: str) -> dict:
+    """GET /services/{code}: the attributes a request of this service may carry."""
+    kind, business_type = service_of(code)
+    return {"service_code": code_for(kind, business_type), "attributes": _attributes(kind)}
+
+
+def _attribute_values(kind: str, attributes: dict) -> dict:
+    """`attribute[code]` values → need fields, checked against the service definition."""
+    known = {a["code"]: a for a in _attributes(kind)}
+    errors, fields = {}, {}
+    for code, value in attributes.items():
+        attribute = known.get(code)
+        if attribute is None:
+            errors[f"attribute[{code}]"] = ["该服务没有此属性"]
+        elif attribute["datatype"] == "singlevaluelist" and value not in {v["key"] for v in attribute["values"]}:
+            errors[f"attribute[{code}]"] = [f"取值必须是：{', '.join(v['key'] for v in attribute['values'])}"]
+        elif attribute["datatype"] == "number" and not str(value).isdigit():
+            errors[f"attribute[{code}]"] = ["应为数字"]
+        else:
+            fields[code] = int(value) if attribute["datatype"] == "number" else value
+    if errors:
+        raise ValidationFailed(details=errors)
+    return fields
+
+
+def jurisdiction(jurisdiction_id: str | None) -> City | None:
+    """A jurisdiction is a city, named by its code (e.g. `miyun`); None serves all of them."""
+    if jurisdiction_id is None:
+        return None
+    city = db.session.scalar(select(City).where(City.code == jurisdiction_id))
+    if city is None:
+        raise NotFound(f"jurisdiction_id 不存在：{jurisdiction_id}", code="jurisdiction_not_found")
+    return city
+
+
+def _token_mac(request_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"open311-token:{request_id}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def token_for(demand: Demand) -> str:
+    """The token a client may poll with (GET /tokens/{token}); path-safe, not guessable from the id alone."""
+    return f"{demand.id}-{_token_mac(demand.id)}"
+
+
+def request_for_token(token: str) -> Demand:
+    request_id, _, mac = token.partition("-")
+    if not request_id.isdigit() or not hmac.compare_digest(mac, _token_mac(int(request_id))):
+        raise NotFound("token 不存在", code="token_not_found")
+    demand = db.session.get(Demand, int(request_id))
+    if demand is None:
+        raise NotFound("token 不存在", code="token_not_found")
+    return demand
 
 
 def _hash(raw_key: str) -> str:
@@ -85,6 +181,7 @@ def create_request(raw_key: str | None, data: dict) -> Demand:
     """Files a need from an Open311 client: same placement and content check as the mini-program."""
     key = authenticate(raw_key)
     kind, business_type = service_of(data["service_code"])
+    city = jurisdiction(data.get("jurisdiction_id"))
     key.last_used_at = utcnow()
     fields = {
         "kind": kind,
@@ -93,13 +190,22 @@ def create_request(raw_key: str | None, data: dict) -> Demand:
         "address": data.get("address_string") or "",
         "lng": data["long"],
         "lat": data["lat"],
+        **_attribute_values(kind, data.get("attribute") or {}),
     }
+    if city is not None:
+        circle, _ = demands.place(data["long"], data["lat"])
+        if circle.city_id != city.id:
+            raise ValidationFailed("该位置不在此辖区内", details={"jurisdiction_id": ["该位置不在此辖区内"]})
     check_openid = current_app.config.get("OPEN311_CHECK_OPENID", "open311-client")
-    return demands.submit_demand(None, fields, source="open311", source_client=key.name, check_openid=check_openid)
+    return demands.submit_demand(
+        None, fields, source="open311", source_client=key.name, check_openid=check_openid, require_reason=False
+    )
 
 
-def list_requests(*, ids, service_codes, statuses, start, end) -> list[Demand]:
+def list_requests(*, ids, service_codes, statuses, start, end, city=None) -> list[Demand]:
     query = select(Demand).where(Demand.moderation == "visible")
+    if city is not None:
+        query = query.where(Demand.circle_id.in_(select(Circle.id).where(Circle.city_id == city.id)))
     if ids:
         query = query.where(Demand.id.in_(ids))
     elif start is None and end is None:
@@ -117,9 +223,10 @@ def list_requests(*, ids, service_codes, statuses, start, end) -> list[Demand]:
     return list(db.session.scalars(query.order_by(Demand.created_at.desc(), Demand.id.desc()).limit(MAX_RESULTS)))
 
 
-def get_request(request_id: int) -> Demand:
+def get_request(request_id: int, city=None) -> Demand:
     demand = db.session.get(Demand, request_id)
-    if demand is None or demand.moderation != "visible":
+    in_city = city is None or (demand is not None and db.session.get(Circle, demand.circle_id).city_id == city.id)
+    if demand is None or demand.moderation != "visible" or not in_city:
         raise NotFound("请求不存在", code="request_not_found")
     return demand
 

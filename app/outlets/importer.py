@@ -10,14 +10,17 @@ import csv
 import io
 import json
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.common import geo
+from app.common.clock import local_zone, now_local
 from app.common.errors import AppError, ValidationFailed, one_line_reason
 from app.extensions import db
 from app.outlets.hours import HoursError, parse_hours_text
@@ -120,9 +123,13 @@ def detect_format(path) -> str:
 
 
 def import_outlets(
-    path, *, fmt: str | None = None, coord: str | None = None, dry_run: bool = False
+    path, *, fmt: str | None = None, coord: str | None = None, dry_run: bool = False, as_of: date | None = None
 ) -> OutletImportResult:
-    """Reads and loads the file; commits once (or rolls everything back for a dry run)."""
+    """Reads and loads the file; commits once (or rolls everything back for a dry run).
+
+    `as_of`: the date the census describes; the outlet history records the file's openings, closures
+    and changes as of that day (start of day, local time) instead of today.
+    """
     fmt = fmt or detect_format(path)
     result = OutletImportResult(dry_run=dry_run)
     if fmt == "csv":
@@ -131,11 +138,32 @@ def import_outlets(
     else:
         rows = read_geojson(Path(path).read_bytes())
         default_coord = coord or "wgs84"  # RFC 7946
-    load_rows(rows, result, default_coord, geojson=fmt == "geojson")
+    load_rows(rows, result, default_coord, geojson=fmt == "geojson", as_of=as_of)
     return result
 
 
-def load_rows(rows, result: OutletImportResult, default_coord: str, geojson: bool = False):
+@contextmanager
+def effective_as_of(as_of: date | None):
+    """Outlet writes inside the block take effect in the history as of `as_of` (see outlet_versions)."""
+    if as_of is None:
+        yield
+        return
+    if as_of > now_local().date():
+        raise ValidationFailed(details={"as_of": ["日期不能晚于今天"]})
+    stamp = datetime.combine(as_of, time(0), local_zone()).isoformat()
+    db.session.execute(text("SELECT set_config('app.outlets_as_of', :v, true)"), {"v": stamp})
+    try:
+        yield
+    finally:
+        db.session.execute(text("SELECT set_config('app.outlets_as_of', '', true)"))
+
+
+def load_rows(rows, result: OutletImportResult, default_coord: str, geojson: bool = False, as_of=None):
+    with effective_as_of(as_of):
+        _load_rows(rows, result, default_coord, geojson)
+
+
+def _load_rows(rows, result: OutletImportResult, default_coord: str, geojson: bool):
     outer = db.session.begin_nested()  # lets a dry run undo everything
     first_row_of: dict[str, int] = {}
     loaded_ids = []

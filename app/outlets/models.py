@@ -1,5 +1,20 @@
+from datetime import datetime
+
 from geoalchemy2 import Geography
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, INT4MULTIRANGE, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,4 +89,73 @@ class Outlet(Timestamps, db.Model):
         ),
         Index("ix_outlets_service_circle_ids", "service_circle_ids", postgresql_using="gin"),
         Index("ix_outlets_on_site", "id", postgresql_where=text("on_site_service")),
+    )
+
+
+# The outlet columns a version keeps: what the evaluation reads (presence, counts, services, areas).
+HISTORY_COLUMNS = (
+    "name",
+    "types",
+    "location",
+    "address",
+    "status",
+    "circle_id",
+    "community_id",
+    "chain",
+    "brand",
+    "online",
+    "delivery",
+    "open_24h",
+    "quality_brand",
+    "qr_payment",
+    "services",
+    "owner_user_id",
+    "mobile",
+    "on_site_service",
+    "service_radius_m",
+    "service_circle_ids",
+)
+
+
+class OutletVersion(db.Model):
+    """One state of an outlet and when it held: [valid_from, valid_to) (valid_to NULL: still current).
+
+    Written only by the database trigger on `outlets` (every write path: API, import, SQL), so an
+    evaluation as of a past date reads the outlets as they were then: opened, closed, retyped. A write
+    may say when it took effect (`SET LOCAL app.outlets_as_of`, used by `flask outlets import --as-of`);
+    otherwise a new outlet counts from its `created_at` and a change from the moment it is made.
+    Deleting an outlet erases its history too (a wrong row, replaced demo data): closing is a status.
+    """
+
+    __tablename__ = "outlet_versions"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    name: Mapped[str] = mapped_column(String(120))
+    types: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    location = mapped_column(Geography("POINT", srid=4326, spatial_index=True), nullable=False)
+    address: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(12))
+    circle_id: Mapped[int | None] = mapped_column(Integer)
+    community_id: Mapped[int | None] = mapped_column(Integer)
+    chain: Mapped[bool | None] = mapped_column(Boolean)
+    brand: Mapped[str | None] = mapped_column(String(80))
+    online: Mapped[bool | None] = mapped_column(Boolean)
+    delivery: Mapped[bool | None] = mapped_column(Boolean)
+    open_24h: Mapped[bool | None] = mapped_column(Boolean)
+    quality_brand: Mapped[str | None] = mapped_column(String(20))
+    qr_payment: Mapped[bool | None] = mapped_column(Boolean)
+    services: Mapped[list[str] | None] = mapped_column(ARRAY(String(40)))
+    owner_user_id: Mapped[int | None] = mapped_column(Integer)
+    mobile: Mapped[bool | None] = mapped_column(Boolean)
+    on_site_service: Mapped[bool | None] = mapped_column(Boolean)
+    service_radius_m: Mapped[int | None] = mapped_column(Integer)
+    service_circle_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
+
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),
+        Index("ix_outlet_versions_outlet_id", "outlet_id", "valid_from"),
+        Index("ix_outlet_versions_circle_id", "circle_id", "valid_from"),
+        Index("ix_outlet_versions_current", "outlet_id", unique=True, postgresql_where=text("valid_to IS NULL")),
     )

@@ -6,7 +6,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Text,
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import Timestamps
 from app.extensions import db
+from app.uploads.models import UploadIdType
 
 # visible: counted and listed · pending_review: waiting for staff (content check said "review" or was
 # unavailable) · hidden: staff hid it. Only visible ratings enter the outlet's average.
@@ -34,7 +34,7 @@ class Rating(Timestamps, db.Model):
     stars: Mapped[int] = mapped_column(SmallInteger)
     text: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(20)), default=list)
-    photo_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list)  # uploads claimed as rating_photo
+    photo_ids: Mapped[list[str]] = mapped_column(ARRAY(UploadIdType), default=list)  # uploads claimed as rating_photo
     status: Mapped[str] = mapped_column(String(16), default="visible")
     content_check: Mapped[str | None] = mapped_column(String(16))  # pass / review / unavailable
     hidden_reason: Mapped[str | None] = mapped_column(String(200))

@@ -10,13 +10,13 @@ PURPOSE = "rating_photo"
 MAX_PHOTOS = 9
 
 
-def claim(user, photo_ids: list[int], outlet) -> list[int]:
+def claim(user, photo_ids: list[str], outlet) -> list[str]:
     """The user's uploads for this rating, in the order given (422 invalid_uploads otherwise)."""
     uploads = claim_uploads(user, photo_ids, purpose=PURPOSE, outlet_id=outlet.id, circle_id=outlet.circle_id)
     return [upload.id for upload in uploads]
 
 
-def photos_by_id(photo_ids) -> dict[int, dict]:
+def photos_by_id(photo_ids) -> dict[str, dict]:
     """{upload id: {"url", "thumb_url"}}; a photo shows only once its media check passed."""
     ids = sorted({i for i in photo_ids if i is not None})
     if not ids:

@@ -3,6 +3,7 @@ from marshmallow import fields, validate
 from app.common.schemas import BaseSchema, Bool, PageQuerySchema, PageSchema
 from app.ratings.models import FINDING_SEVERITIES, RATING_STATUSES
 from app.ratings.photos import MAX_PHOTOS
+from app.uploads.schemas import UploadId
 
 # A fixed vocabulary: residents tap tags, nothing free-form to moderate, and the client can localise them.
 RATING_TAGS = (
@@ -28,7 +29,7 @@ class RatingCreateSchema(BaseSchema):
     tags = fields.List(
         fields.String(validate=validate.OneOf(RATING_TAGS)), load_default=list, validate=validate.Length(max=5)
     )
-    photo_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=MAX_PHOTOS))
+    photo_ids = fields.List(UploadId(), load_default=list, validate=validate.Length(max=MAX_PHOTOS))
 
 
 class PhotoSchema(BaseSchema):

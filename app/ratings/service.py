@@ -48,7 +48,7 @@ def refresh_outlet_rating(outlet: Outlet) -> None:
     outlet.rating_count = count
 
 
-def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], photo_ids: list[int]):
+def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], photo_ids: list[str]):
     """Rates an approved outlet, or replaces the user's earlier rating of it. Returns (rating, created)."""
     outlet = _outlet(outlet_id, lock=True)
     if outlet.status != "approved":

@@ -1,4 +1,8 @@
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, text
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.models import Timestamps
@@ -9,11 +13,20 @@ UPLOAD_PURPOSES = ("outlet_photo", "certification", "demand_photo", "rating_phot
 # not_required: no WeChat check for this purpose (or a staff account without an openid);
 # pending: asked WeChat, verdict not back yet; pass/review/risky: WeChat's suggest.
 MEDIA_CHECK_STATES = ("not_required", "pending", "pass", "review", "risky")
+# Upload ids are random UUIDs (as text): a file's address cannot be guessed from another one's, and
+# records that use uploads (needs, ratings, applications, outlets) keep these ids.
+UploadIdType = UUID(as_uuid=False)
+
+
+def new_upload_id() -> str:
+    return str(uuid.uuid4())
 
 
 class Upload(Timestamps, db.Model):
     __tablename__ = "uploads"
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(
+        UploadIdType, primary_key=True, default=new_upload_id, server_default=text("gen_random_uuid()")
+    )
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
     purpose: Mapped[str] = mapped_column(String(20))
@@ -30,6 +43,8 @@ class Upload(Timestamps, db.Model):
     # Where the file is used; decides who may read it (staff of that circle, the public once approved).
     outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id", ondelete="SET NULL"), index=True)
     circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
+    # When a record (need, rating, application) first claimed the file; until then only its owner reads it.
+    attached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint(f"kind IN {UPLOAD_KINDS}", name="kind"),

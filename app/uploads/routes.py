@@ -32,10 +32,12 @@ def _limit_body():
 
 
 def present(upload) -> dict:
+    """For its owner or reviewing staff (readable_upload checked that): private files get signed links,
+    which the mini-program's <image> (no Authorization header) can load."""
     return {
         **{c.key: getattr(upload, c.key) for c in upload.__table__.columns},
-        "url": service.public_url(upload),
-        "thumb_url": service.thumb_url(upload),
+        "url": service.public_url(upload, signed=True),
+        "thumb_url": service.thumb_url(upload, signed=True),
     }
 
 
@@ -51,7 +53,7 @@ class Uploads(MethodView):
         return present(service.store_upload(current_user, form["file"], form["purpose"]))
 
 
-@blp.route("/<int:upload_id>")
+@blp.route("/<uuid:upload_id>")
 class UploadDetail(MethodView):
     @blp.response(200, UploadSchema)
     @blp.doc(security=[{}, {"bearerAuth": []}])
@@ -83,7 +85,7 @@ FILE_RESPONSES = {
 }
 
 
-@blp.route("/<int:upload_id>/file")
+@blp.route("/<uuid:upload_id>/file")
 class UploadFile(MethodView):
     @blp.arguments(FileQuerySchema, location="query")
     @blp.doc(security=[{}, {"bearerAuth": []}], responses=FILE_RESPONSES)
@@ -93,12 +95,13 @@ class UploadFile(MethodView):
         return _send(upload, upload.storage_key, upload.content_type)
 
 
-@blp.route("/<int:upload_id>/thumb")
+@blp.route("/<uuid:upload_id>/thumb")
 class UploadThumb(MethodView):
+    @blp.arguments(FileQuerySchema, location="query")
     @blp.doc(security=[{}, {"bearerAuth": []}], responses={"200": {"description": "JPEG 缩略图"}})
-    def get(self, upload_id):
+    def get(self, args, upload_id):
         """缩略图（JPEG，长边 320 像素；访问规则同原图）"""
-        upload = service.readable_upload(actor(), upload_id)
+        upload = service.readable_upload(actor(), upload_id, args["token"])
         if not upload.thumb_key:
             raise AppError("该文件没有缩略图", code="no_thumbnail", status=404)
         return _send(upload, upload.thumb_key, "image/jpeg")

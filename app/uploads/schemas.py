@@ -6,6 +6,15 @@ from app.common.schemas import BaseSchema
 from app.uploads.models import MEDIA_CHECK_STATES, UPLOAD_KINDS, UPLOAD_PURPOSES
 
 
+class UploadId(fields.UUID):
+    """An upload's id as the API speaks it: a UUID string (canonical lower-case form once loaded)."""
+
+    default_error_messages = {"invalid_uuid": "应为文件 id（上传接口返回的 UUID）"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
 class FileField(UploadField):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, FileStorage):
@@ -19,7 +28,7 @@ class UploadFormSchema(BaseSchema):
 
 
 class UploadSchema(BaseSchema):
-    id = fields.Integer()
+    id = UploadId(metadata={"description": "文件 id（随机 UUID，不可推测）"})
     kind = fields.String(metadata={"enum": list(UPLOAD_KINDS)})
     purpose = fields.String()
     content_type = fields.String()
@@ -29,13 +38,20 @@ class UploadSchema(BaseSchema):
     media_check = fields.String(
         metadata={"enum": list(MEDIA_CHECK_STATES), "description": "微信内容安全检测：检测通过前 url 为 null"}
     )
-    url = fields.String(allow_none=True)
+    url = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "文件地址；未公开的文件（资质、尚未被需求/评价使用的照片）带有效期 24 小时的签名 token"
+        },
+    )
     thumb_url = fields.String(allow_none=True)
     created_at = fields.DateTime()
 
 
 class FileQuerySchema(BaseSchema):
-    token = fields.String(load_default=None, metadata={"description": "微信内容检测拉取文件用的临时凭证"})
+    token = fields.String(
+        load_default=None, metadata={"description": "签名的临时凭证（本人预览链接、微信内容检测拉取），24 小时有效"}
+    )
 
 
 class PushSignatureSchema(BaseSchema):

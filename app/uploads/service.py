@@ -5,12 +5,14 @@ Other packages use `store_upload`, `claim_uploads`, `public_url`, `thumb_url` an
 
 import hashlib
 import logging
+import uuid
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.common.errors import AppError, UpstreamError, ValidationFailed
 from app.common.http import outbound_base
+from app.common.models import utcnow
 from app.common.redis import Keys, get_redis
 from app.extensions import db
 from app.uploads import access, images, storage
@@ -144,10 +146,11 @@ def record_media_verdict(event: dict) -> Upload | None:
 
 def claim_uploads(user, ids, purpose: str, *, field: str = "photo_ids", circle_id=None, outlet_id=None) -> list[Upload]:
     """The user's own uploads made for `purpose`, in the order given; optionally records where they are used."""
-    ids = list(dict.fromkeys(ids or []))
+    ids = list(dict.fromkeys(_canonical(i) for i in ids or []))
     if not ids:
         return []
-    found = {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(ids)))}
+    wellformed = [i for i in ids if _is_uuid(i)]
+    found = {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(wellformed)))}
     errors = []
     for upload_id in ids:
         upload = found.get(upload_id)
@@ -161,6 +164,7 @@ def claim_uploads(user, ids, purpose: str, *, field: str = "photo_ids", circle_i
         raise ValidationFailed("上传文件无效", code="invalid_uploads", details={field: errors})
     claimed = [found[i] for i in ids]
     for upload in claimed:
+        upload.attached_at = upload.attached_at or utcnow()
         if circle_id is not None:
             upload.circle_id = circle_id
         if outlet_id is not None:
@@ -168,30 +172,47 @@ def claim_uploads(user, ids, purpose: str, *, field: str = "photo_ids", circle_i
     return claimed
 
 
-def _url(upload: Upload, suffix: str) -> str | None:
+def _url(upload: Upload, suffix: str, signed: bool = False) -> str | None:
     if upload.media_check in HIDDEN_CHECKS:
         return None
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}/api/v1/uploads/{upload.id}/{suffix}"
+    url = f"{base}/api/v1/uploads/{upload.id}/{suffix}"
+    if signed and not access.is_public(upload):
+        url += f"?token={access.fetch_token(upload.id)}"
+    return url
 
 
-def public_url(upload: Upload) -> str | None:
-    """Where the file is served; None while its media check is pending or failed. Access rules still apply."""
-    return _url(upload, "file")
+def public_url(upload: Upload, signed: bool = False) -> str | None:
+    """Where the file is served; None while its media check is pending or failed. Access rules still apply:
+    `signed` adds a 24-hour token to a private file's link, only for answers to someone who may read it."""
+    return _url(upload, "file", signed)
 
 
-def thumb_url(upload: Upload) -> str | None:
-    return _url(upload, "thumb") if upload.thumb_key else None
+def thumb_url(upload: Upload, signed: bool = False) -> str | None:
+    return _url(upload, "thumb", signed) if upload.thumb_key else None
 
 
-def get_upload(upload_id: int) -> Upload:
-    upload = db.session.get(Upload, upload_id)
+def _canonical(upload_id) -> str:
+    """The id in PostgreSQL's text form (lower case, hyphenated) when it is a UUID; else as given."""
+    try:
+        return str(uuid.UUID(str(upload_id)))
+    except ValueError:
+        return str(upload_id)
+
+
+def _is_uuid(upload_id: str) -> bool:
+    return _canonical(upload_id) == upload_id and len(upload_id) == 36
+
+
+def get_upload(upload_id) -> Upload:
+    upload_id = _canonical(upload_id)
+    upload = db.session.get(Upload, upload_id) if _is_uuid(upload_id) else None
     if upload is None:
         raise AppError("文件不存在", code="upload_not_found", status=404)
     return upload
 
 
-def readable_upload(user, upload_id: int, token: str | None = None) -> Upload:
+def readable_upload(user, upload_id: str, token: str | None = None) -> Upload:
     """The upload if this reader may see it (401 anonymous, 403 not allowed)."""
     upload = get_upload(upload_id)
     access.authorize_read(user, upload, token)

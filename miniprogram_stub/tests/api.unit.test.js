@@ -242,4 +242,16 @@ describe('coordinates and consent', () => {
     expect(wx.requestSubscribeMessage.mock.calls[0][0].tmplIds).toEqual(['tmpl-demand-status', 'tmpl-demand-confirm'])
     expect(answer).toEqual({ errMsg: 'requestSubscribeMessage:fail cancel' })
   })
+
+  test('the consent the user gave is reported to the server; a failed report does not block', async () => {
+    wx.requestSubscribeMessage.mockImplementationOnce((options) =>
+      options.success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-demand-status': 'accept', 'tmpl-demand-confirm': 'filter' }),
+    )
+    server = () => ({ statusCode: 503, data: envelope('unavailable', '服务暂不可用', {}) })
+    const answer = await api.requestSubscribe('demand')
+    expect(answer['tmpl-demand-status']).toBe('accept')
+    const report = sent.find((r) => r.url.endsWith('/api/v1/me/subscriptions'))
+    expect(report.method).toBe('POST')
+    expect(report.data).toEqual({ results: { 'tmpl-demand-status': 'accept' } })
+  })
 })

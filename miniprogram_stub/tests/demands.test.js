@@ -25,6 +25,11 @@ test('a resident submits a need with a photo and a chosen location', async () =>
   })
   await h.tap(page, '.add-photo')
   expect(page.data.photos).toHaveLength(1)
+  expect(page.data.photos[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  await h.trigger(page, '.photo', 'longpress') // a long press takes the photo out again
+  expect(page.data.photos).toHaveLength(0)
+  await h.tap(page, '.add-photo')
+  expect(page.data.photos).toHaveLength(1)
   const upload = h.calls('uploadFile').pop()
   expect(upload.formData).toEqual({ purpose: 'demand_photo' })
   expect(upload.header.Authorization).toMatch(/^Bearer /)
@@ -145,11 +150,43 @@ test('the resident opens the need, sees the progress and answers "is it solved?"
   expect(h.text(page, '.confirmed')).toBe('您的反馈：已解决')
 })
 
-test('a neighbour opening the same need sees the public version without the buttons', async () => {
+test('the neighbour who said "me too" was told too and answers "is it solved?" on the public page', async () => {
   h.actAs('mp-needs-bob')
+  const sent = await h.stub.sent('stub-openid-mp-needs-bob')
+  expect(sent.map((m) => m.template_id)).toContain('tmpl-demand-confirm')
   const page = await h.openPage('demands/detail', { id: String(demandId) })
   expect(page.data.mine).toBe(false)
   expect(h.text(page, '.demand-text')).toBe(TEXT)
   expect(page.data.demand.supported_by_me).toBe(true)
+  expect(page.data.demand.my_confirmation).toMatchObject({ role: 'supporter', can_answer: true })
+  expect(h.all(page, '.confirm')).toHaveLength(1)
+  await h.tap(page, '.answer-yes')
+  expect(page.data.demand.answers).toMatchObject({ yes: 2, no: 0 })
+  expect(h.text(page, '.confirmed')).toBe('您的反馈：已解决')
+  expect(h.text(page, '.tally')).toBe('2 人认为已解决，0 人认为未解决')
+})
+
+test('a third resident sees the public version without the buttons', async () => {
+  h.actAs('mp-needs-carol')
+  const page = await h.openPage('demands/detail', { id: String(demandId) })
+  expect(page.data.demand.my_confirmation).toBeNull()
   expect(h.all(page, '.confirm')).toHaveLength(0)
+})
+
+test('filing "no vegetable market" shows the one nearby and asks why before submitting', async () => {
+  h.actAs('mp-needs-dave')
+  const page = await h.openPage('demands/new', { kind: 'missing_type', business_type: 'wet_market' })
+  const [nearest] = page.data.existing.items
+  expect(page.data.existing.reason_required).toBe(true)
+  expect(nearest.distance_m).toBeLessThan(300)
+  expect(h.texts(page, '.existing-name')[0]).toBe(nearest.name)
+  expect(h.texts(page, '.existing-distance')[0]).toMatch(/米|公里/)
+  await h.input(page, '.need-text', '附近没有菜市场')
+  await h.tap(page, '.submit')
+  expect(h.calls('showToast').pop().title).toBe('附近已有同类网点，请选择理由')
+  expect(page.data.created).toBeUndefined()
+  const expensive = page.data.existing.reasons.findIndex((r) => r.code === 'too_expensive')
+  await h.trigger(page, '.existing-reason', 'change', { value: expensive })
+  await h.tap(page, '.submit')
+  expect(page.data.created).toMatchObject({ business_type: 'wet_market', existing_reason: 'too_expensive' })
 })

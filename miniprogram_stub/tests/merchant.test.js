@@ -11,7 +11,7 @@ async function fillApplication(page, { name, type }) {
   expect(page.data.form.address).toBe(h.wxState.chosen.address)
   await h.tap(page, '.licence')
   expect(h.calls('uploadFile').pop().formData).toEqual({ purpose: 'certification' })
-  expect(page.data.licence.id).toEqual(expect.any(Number))
+  expect(page.data.licence.id).toMatch(/^[0-9a-f-]{36}$/) // a random UUID, not a sequence number
 }
 
 test('a resident applies to list a repair point with prices', async () => {

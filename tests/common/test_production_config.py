@@ -9,6 +9,7 @@ GOOD = {
     "APP_ENV": "production",
     "SECRET_KEY": "s" * 40,
     "JWT_SECRET_KEY": "j" * 40,
+    "WECHAT_APPID": "wx0123456789abcdef",
     "WECHAT_SECRET": "0123456789abcdef0123456789abcdef",
     "WECHAT_PUSH_TOKEN": "push-token-from-the-admin-console",
     "PUBLIC_BASE_URL": "https://api.example.cn",
@@ -63,6 +64,10 @@ def test_short_secrets_are_refused(production, key, var):
 )
 def test_development_defaults_are_refused(production, key, value, var):
     assert f"{var} is a development default" in refused(production, **{key: value})
+
+
+def test_the_placeholder_appid_is_refused(production):
+    assert "WECHAT_APPID is the development placeholder" in refused(production, WECHAT_APPID="wx-dev-appid")
 
 
 def test_public_base_url_is_required_and_https(production):

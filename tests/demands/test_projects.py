@@ -148,7 +148,7 @@ def test_confirmation_refusals(client, world):
     assert client.post(url, json={"answer": "yes"}, headers=world.h.staff).status_code == 403
     assert client.post(url, json={"answer": "yes"}, headers=world.h.merchant).status_code == 403
     other = client.post(url, json={"answer": "yes"}, headers=world.h.neighbour)
-    assert other.status_code == 403 and other.get_json()["error"]["code"] == "not_submitter"
+    assert other.status_code == 403 and other.get_json()["error"]["code"] == "not_attached"
     assert client.post(url, json={"answer": "maybe"}, headers=world.h.resident).status_code == 422
     risky = client.post(url, json={"answer": "no", "comment": "赌博"}, headers=world.h.resident)
     assert risky.status_code == 422 and risky.get_json()["error"]["code"] == "content_rejected"
@@ -231,6 +231,7 @@ def test_circle_demand_stats_for_the_evaluation(client, world, db):
         "linked_to_projects": 1,
         "done": 1,
         "satisfied": 1,
+        "satisfied_by_submitter": 1,
         "supports": 1,  # the duplicate's submitter, carried over by the merge
         "projects": 2,
         "projects_done": 1,

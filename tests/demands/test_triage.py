@@ -161,8 +161,10 @@ def test_merge_carries_supports_over_without_double_counting(client, world, db):
     assert merged_into["support_count"] == 2
     assert merged_into["timeline"][-1]["action"] == "merged_from"
     assert merged_into["timeline"][-1]["note"] == f"合并了需求 #{source['id']}"
-    [notice] = outbox(db, source["id"])
-    assert notice.user_id == world.neighbour.id and notice.data["phrase2"]["value"] == "已合并"
+    # Everyone attached to the merged need is told where it went: its submitter and its supporters.
+    notices = outbox(db, source["id"])
+    assert sorted(n.user_id for n in notices) == sorted([world.neighbour.id, world.third.id, world.resident.id])
+    assert {n.data["phrase2"]["value"] for n in notices} == {"已合并"}
     public_list = client.get(f"/api/v1/circles/{world.circle.id}/demands").get_json()
     assert [d["id"] for d in public_list["items"]] == [target["id"]]
     again = triage(client, world.h.staff, source["id"], status="accepted")

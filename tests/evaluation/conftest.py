@@ -3,14 +3,14 @@ staff assessments), so each evaluation item can be worked out by hand."""
 
 import itertools
 import math
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from shapely.geometry import MultiPolygon, box, mapping
 from sqlalchemy import insert
 
 from app.auth.models import User
-from app.common.clock import now_local
+from app.common.clock import local_zone, now_local
 from app.demands.models import Demand, Project
 from app.evaluation import service as evaluation
 from app.events.models import Event
@@ -46,7 +46,12 @@ class Built:
         return self.make.community(self.circle, boundary=self.rect(x0, y0, x1, y1), **fields)
 
     def outlet(self, *types, dx=None, dy=None, **fields):
-        """An approved outlet inside the circle (spread on a 40 m grid around the centre unless placed)."""
+        """An approved outlet inside the circle (spread on a 40 m grid around the centre unless placed).
+
+        It has been there since 2020 unless `created_at` says otherwise, so evaluations of past periods
+        (which read the outlets as they were then) count it too.
+        """
+        fields.setdefault("created_at", datetime(2020, 1, 1, tzinfo=local_zone()))
         if dx is None:
             n = next(self._spot)
             dx, dy = (n % 10 - 5) * 40, (n // 10 - 3) * 40

@@ -1,16 +1,18 @@
 """Frozen assessments keep their profile version and result; the Redis cache and its invalidation."""
 
 import dataclasses
+from datetime import date, datetime
 
 import pytest
 import redis as redis_lib
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from app.common.clock import now_local
+from app.common.clock import local_zone, now_local
 from app.evaluation import cache, profiles
 from app.evaluation.presence import quality_types
 from app.evaluation.profiles import get_profile
+from app.outlets.importer import effective_as_of
 
 BASIC = get_profile("mofcom-2023").presence["basic_types"]
 
@@ -45,12 +47,14 @@ def test_types_go_up_and_down_and_old_results_stay(client, world, make, lenient)
         c.outlet(code)
     first = freeze(client, c, headers, str(year - 2))
     assert (first["presence_score"], first["final_type"], first["stars"]) == (84, "improved", 4)
-    extra = [c.outlet(code) for code in quality_types()[16:19]]
+    opened = datetime(year - 1, 1, 1, tzinfo=local_zone())
+    extra = [c.outlet(code, created_at=opened) for code in quality_types()[16:19]]
     second = freeze(client, c, headers, str(year - 1))
     assert (second["presence_score"], second["final_type"], second["stars"]) == (90, "quality", 5)
-    for outlet in extra:
-        outlet.status = "closed"
-    c.db.session.flush()
+    with effective_as_of(date(year, 1, 1)):  # closed at new year: gone by the end of H1
+        for outlet in extra:
+            outlet.status = "closed"
+        c.db.session.flush()
     third = freeze(client, c, headers, f"{year}-H1")
     assert third["stars"] == 4
 

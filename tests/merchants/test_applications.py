@@ -136,7 +136,8 @@ def test_send_back_then_resubmit_then_admin_approves(client, make, area, submit)
         ({"hours": {"mon": [["25:00", "26:00"]]}}, "hours", "validation_error"),
         ({"mobile": True}, "schedule", "validation_error"),
         ({"on_site_service": True}, "service_area", "validation_error"),
-        ({"photo_ids": [999999]}, "photo_ids", "invalid_uploads"),
+        ({"photo_ids": ["8f1c3a52-0c4e-4c39-9a53-6f7f5a0e2b11"]}, "photo_ids", "invalid_uploads"),
+        ({"photo_ids": [1]}, "photo_ids", "validation_error"),  # ids are UUIDs, not sequence numbers
         ({"colour": "red"}, "colour", "validation_error"),
     ],
 )

@@ -31,10 +31,13 @@ def form(key, **overrides):
 
 def test_services_list_kinds_and_business_types(client, world):
     services = {s["service_code"]: s for s in client.get("/open311/v2/services.json").get_json()}
-    assert services["missing_type:breakfast"]["service_name"] == "缺少早餐店"
-    assert services["missing_type:breakfast"]["group"] == "缺少业态"
+    assert services["missing-breakfast"]["service_name"] == "缺少早餐店"
+    assert services["missing-breakfast"]["group"] == "缺少业态"
     assert {"service_quality", "outlet_closed", "other"} <= set(services)
-    assert all(s["metadata"] is False and s["type"] == "realtime" for s in services.values())
+    assert all(s["type"] == "realtime" for s in services.values())
+    # Definitions exist where a request may carry attributes (the reason, the outlet).
+    assert services["missing-breakfast"]["metadata"] and services["service_quality"]["metadata"]
+    assert services["other"]["metadata"] is False
     assert len(services) == 57 + 3
 
 
@@ -42,7 +45,12 @@ def test_post_form_encoded_then_read_it_back(client, world, db, api_key):
     response = client.post("/open311/v2/requests.json", data=form(api_key))
     assert response.status_code == 201, response.get_json()
     [created] = response.get_json()
-    assert created == {"service_request_id": created["service_request_id"], "service_notice": "", "account_id": None}
+    assert created == {
+        "service_request_id": created["service_request_id"],
+        "token": created["token"],
+        "service_notice": "",
+        "account_id": None,
+    }
     demand = db.session.get(Demand, int(created["service_request_id"]))
     assert (demand.source, demand.source_client, demand.user_id, demand.circle_id) == (
         "open311",
@@ -53,7 +61,7 @@ def test_post_form_encoded_then_read_it_back(client, world, db, api_key):
     assert db.session.scalar(select(ApiKey.last_used_at)) is not None
     [item] = client.get(f"/open311/v2/requests/{demand.id}.json").get_json()
     assert item["service_request_id"] == str(demand.id) and item["status"] == "open"
-    assert (item["service_code"], item["service_name"]) == ("missing_type:breakfast", "缺少早餐店")
+    assert (item["service_code"], item["service_name"]) == ("missing-breakfast", "缺少早餐店")
     assert (item["lat"], item["long"]) == (MIYUN[1], MIYUN[0])
     assert item["description"] == "这边缺一家早餐店" and item["address"] == "鼓楼东大街"
     assert item["agency_responsible"] == "鼓楼生活圈"

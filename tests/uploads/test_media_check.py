@@ -57,8 +57,10 @@ def test_demand_photo_hidden_until_wechat_passes_it(app, client, make, upload, s
 
     answer = client.post(CALLBACK, json=pushed, query_string=signed())
     assert answer.status_code == 200 and answer.get_data(as_text=True) == "success"
-    refreshed = client.get(f"/api/v1/uploads/{body['id']}").get_json()
-    assert refreshed["media_check"] == "pass" and refreshed["url"] == file_url
+    refreshed = client.get(f"/api/v1/uploads/{body['id']}", headers=make.headers(resident)).get_json()
+    assert refreshed["media_check"] == "pass" and refreshed["url"].startswith(f"{file_url}?token=")
+    assert client.get(file_url).status_code == 401  # passed, but no need uses it yet: still the owner's
+    upload_service.claim_uploads(resident, [body["id"]], "demand_photo", circle_id=make.circle().id)
     assert client.get(file_url).status_code == 200
 
 
@@ -109,3 +111,11 @@ def test_wechat_failure_keeps_upload_pending(client, make, upload, stub, db, jpe
     assert response.status_code == 201 and response.get_json()["media_check"] == "pending"
     row = db.session.get(Upload, response.get_json()["id"])
     assert row.media_trace_id is None and response.get_json()["url"] is None
+
+
+def test_media_check_url_comes_from_public_base_url(app, make, upload, stub, monkeypatch, jpeg):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://api.example.cn/")
+    forged = {**make.headers(make.user()), "Host": "attacker.example", "X-Forwarded-Host": "attacker.example"}
+    body = upload(forged, jpeg, purpose="demand_photo").get_json()
+    media_url = requests.get(f"{stub}/stub/callbacks", timeout=5).json()["callbacks"][0]["media_url"]
+    assert media_url.startswith(f"https://api.example.cn/api/v1/uploads/{body['id']}/file?token=")

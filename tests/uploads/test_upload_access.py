@@ -19,7 +19,7 @@ def test_certification_visible_only_to_owner_staff_in_scope_and_admin(client, ma
     owner, body = licence
     circle, other_circle = make.circle(), make.circle(center=(116.9, 40.4))
     claim_uploads(owner, [body["id"]], "certification", field="certification", circle_id=circle.id)
-    url = body["url"]
+    url = f"/api/v1/uploads/{body['id']}/file"
     assert client.get(url).status_code == 401
     assert client.get(url, headers=make.headers(make.user())).status_code == 403
     assert client.get(url, headers=make.headers(make.user("staff", circles=[other_circle]))).status_code == 403
@@ -37,19 +37,22 @@ def test_outlet_photo_public_once_outlet_approved(client, make, upload, db, jpeg
     body = upload(make.headers(owner), jpeg).get_json()
     outlet = make.outlet(status="pending")
     claim_uploads(owner, [body["id"]], "outlet_photo", outlet_id=outlet.id)
-    assert client.get(body["url"]).status_code == 401
-    assert client.get(body["url"], headers=make.headers(make.user())).status_code == 403
+    url, thumb = (f"/api/v1/uploads/{body['id']}/{suffix}" for suffix in ("file", "thumb"))
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=make.headers(make.user())).status_code == 403
     outlet.status = "approved"
     db.session.flush()
-    public = client.get(body["url"])
+    public = client.get(url)
     assert public.status_code == 200 and public.headers["Cache-Control"] == "public, max-age=86400"
-    assert client.get(body["thumb_url"]).status_code == 200
+    assert client.get(thumb).status_code == 200
     assert client.get(f"/api/v1/uploads/{body['id']}").get_json()["id"] == body["id"]
 
 
 def test_unknown_upload_and_missing_thumbnail(client, make, licence):
     owner, body = licence
     assert client.get("/api/v1/uploads/999999/file").status_code == 404
+    unknown = client.get("/api/v1/uploads/8f1c3a52-0c4e-4c39-9a53-6f7f5a0e2b11/file")
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "upload_not_found"
     missing_thumb = client.get(f"/api/v1/uploads/{body['id']}/thumb", headers=make.headers(owner))
     assert missing_thumb.status_code == 404 and missing_thumb.get_json()["error"]["code"] == "no_thumbnail"
 
@@ -73,4 +76,4 @@ def test_demand_and_rating_photos_are_compatible(make, upload, jpeg):
     body = upload(make.headers(staff), jpeg, purpose="rating_photo").get_json()
     assert body["media_check"] == "not_required"
     assert [u.id for u in claim_uploads(staff, [body["id"]], "demand_photo")] == [body["id"]]
-    assert public_url(get_upload(body["id"])) == body["url"]
+    assert public_url(get_upload(body["id"])) == f"/api/v1/uploads/{body['id']}/file"

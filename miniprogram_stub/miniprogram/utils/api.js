@@ -20,7 +20,8 @@
  *   wx.openLocation and <map> all speak GCJ-02. Nothing is converted here; coord=gcj02 is added to
  *   every query or body that carries lat/lng or a location, so the server answers in GCJ-02 too.
  * - requestSubscribe(name): the subscribe-message consent (wx.requestSubscribeMessage) a page asks
- *   for in the tap handler right before submitting a need; a refusal does not block the submission.
+ *   for in the tap handler right before submitting a need or saying "me too"; a refusal does not block
+ *   the action. The user's answers are reported to the server (POST /me/subscriptions).
  */
 const config = require('../config')
 
@@ -221,11 +222,28 @@ function showError(error) {
   }
 }
 
-/** Subscribe-message consent; resolves with {templateId: 'accept' | 'reject' | ...} and never rejects. */
+const CONSENT_ANSWERS = ['accept', 'reject', 'ban']
+
+/**
+ * Subscribe-message consent; resolves with {templateId: 'accept' | 'reject' | ...} and never rejects.
+ * The answers are reported to POST /me/subscriptions, so the server queues only the messages the user
+ * allowed (one per "accept"); a failed report is ignored (the server then sends as before).
+ */
 function requestSubscribe(name) {
   const tmplIds = config.templateIds[name] || []
   if (!tmplIds.length) return Promise.resolve({})
-  return wxp('requestSubscribeMessage', { tmplIds }).catch((e) => ({ errMsg: e && e.errMsg }))
+  return wxp('requestSubscribeMessage', { tmplIds })
+    .then((answer) => {
+      const results = {}
+      tmplIds.forEach((id) => {
+        if (CONSENT_ANSWERS.indexOf(answer[id]) >= 0) results[id] = answer[id]
+      })
+      if (!Object.keys(results).length) return answer
+      return request('POST', '/me/subscriptions', { results }, { quiet: true })
+        .catch(() => null)
+        .then(() => answer)
+    })
+    .catch((e) => ({ errMsg: e && e.errMsg }))
 }
 
 module.exports = {

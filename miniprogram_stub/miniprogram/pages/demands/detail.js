@@ -1,5 +1,6 @@
-// 需求详情与时间线（订阅消息打开的页面：pages/demands/detail?id=）。提交人看到自己的版本（审核状态、
-// “问题解决了吗？”POST /demands/{id}/confirmation），其他人看公开版本 GET /demands/{id}。
+// 需求详情与时间线（订阅消息打开的页面：pages/demands/detail?id=）。提交人看到自己的版本（审核状态），
+// 其他人看公开版本 GET /demands/{id}（登录后带 my_confirmation）。办结后，提交人和支持者（含被合并需求的
+// 提交人）都可回答“问题解决了吗？”（POST /demands/{id}/confirmation）。
 const api = require('../../utils/api')
 const { shortTime } = require('../../utils/catalog')
 
@@ -25,7 +26,7 @@ Component({
       // The submitter's own view carries moderation and the confirmation state; the public one does not.
       const own = await api.get('/me/demands', { page_size: 50 }, { auth: true }).catch(() => ({ items: [] }))
       const mine = own.items.find((d) => d.id === this.demandId)
-      const demand = mine || (await api.get(`/demands/${this.demandId}`))
+      const demand = mine || (await api.get(`/demands/${this.demandId}`, undefined, { auth: true }))
       this.setData({ demand: present(demand), mine: !!mine })
     },
     async confirm(e) {

@@ -1,4 +1,6 @@
 // 提需求：附近相似的需求可直接“我也要”（GET /demands/similar，POST /demands/{id}/support）；
+// 选了“缺什么”的业态后先列出附近已有的同类网点（GET /demands/existing-outlets：名称、距离、是否营业），
+// 仍要提交须选理由（太贵、经常关门、质量差…，existing_reason）；
 // 照片 wx.chooseMedia → POST /uploads（demand_photo），位置 wx.chooseLocation（GCJ-02），
 // 提交前请求订阅消息授权，POST /demands 带 Idempotency-Key（同一次提交的重试用同一个键）。
 const api = require('../../utils/api')
@@ -17,6 +19,8 @@ Component({
     photos: [],
     similar: [],
     similarRadius: null,
+    existing: null,
+    reasonIndex: -1,
     submitting: false,
   },
   methods: {
@@ -32,7 +36,10 @@ Component({
       const [types, point] = await Promise.all([api.get('/business-types'), here()])
       const typeIndex = query.business_type ? types.items.findIndex((t) => t.code === query.business_type) : -1
       this.setData({ types: types.items, typeIndex, place: { ...point, name: '当前位置', address: '' } })
-      return this.loadSimilar()
+      return this.refresh()
+    },
+    refresh() {
+      return Promise.all([this.loadSimilar(), this.loadExisting()])
     },
     kind() {
       return DEMAND_KINDS[this.data.kindIndex].code
@@ -43,11 +50,33 @@ Component({
     },
     pickKind(e) {
       this.setData({ kindIndex: Number(e.detail.value) })
-      return this.loadSimilar()
+      return this.refresh()
     },
     pickType(e) {
       this.setData({ typeIndex: Number(e.detail.value) })
-      return this.loadSimilar()
+      return this.refresh()
+    },
+    pickReason(e) {
+      this.setData({ reasonIndex: Number(e.detail.value) })
+    },
+    showExisting(hint) {
+      const items = (hint.items || []).map((o) => ({ ...o, distance_text: distance(o.distance_m) }))
+      this.setData({ existing: { ...hint, items }, reasonIndex: -1 })
+    },
+    async loadExisting() {
+      const { place } = this.data
+      const businessType = this.businessType()
+      if (!place || !businessType) return this.setData({ existing: null, reasonIndex: -1 })
+      const hint = await api.get('/demands/existing-outlets', {
+        lat: place.lat,
+        lng: place.lng,
+        business_type: businessType,
+      })
+      this.showExisting(hint)
+      return hint
+    },
+    openExisting(e) {
+      wx.navigateTo({ url: `/pages/outlet/index?id=${e.currentTarget.dataset.id}` })
     },
     onText(e) {
       this.setData({ text: e.detail.value })
@@ -57,7 +86,7 @@ Component({
       try {
         const res = await api.wxp('chooseLocation', { latitude: place.lat, longitude: place.lng })
         this.setData({ place: { lat: res.latitude, lng: res.longitude, name: res.name, address: res.address } })
-        return this.loadSimilar()
+        return this.refresh()
       } catch (e) {
         return null // closed the map without choosing
       }
@@ -87,7 +116,8 @@ Component({
       return this.data.photos
     },
     removePhoto(e) {
-      this.setData({ photos: this.data.photos.filter((p) => p.id !== Number(e.currentTarget.dataset.id)) })
+      // Upload ids are UUID strings (never numbers: they must not be guessable).
+      this.setData({ photos: this.data.photos.filter((p) => p.id !== String(e.currentTarget.dataset.id)) })
     },
     async loadSimilar() {
       const { place, outlet } = this.data
@@ -108,6 +138,8 @@ Component({
     },
     async support(e) {
       const id = Number(e.currentTarget.dataset.id)
+      // Supporters are told too when the need is accepted or done, and asked "is it solved?".
+      await api.requestSubscribe('demand')
       try {
         const result = await api.post(`/demands/${id}/support`)
         const similar = this.data.similar.map((d) =>
@@ -120,10 +152,13 @@ Component({
       }
     },
     async submit() {
-      const { text, place, photos, outlet } = this.data
+      const { text, place, photos, outlet, existing, reasonIndex } = this.data
       if (!text.trim()) return wx.showToast({ title: '请描述您的需求', icon: 'none' })
       if (this.kind() === 'missing_type' && !this.businessType())
         return wx.showToast({ title: '请选择缺少的业态', icon: 'none' })
+      const needsReason = this.kind() === 'missing_type' && existing && existing.reason_required
+      if (needsReason && reasonIndex < 0)
+        return wx.showToast({ title: '附近已有同类网点，请选择理由', icon: 'none' })
       // Asked inside the tap handler (WeChat requires a user gesture), before the need exists.
       await api.requestSubscribe('demand')
       // One key per need: a repeated tap after a failure replays instead of creating a second need.
@@ -139,6 +174,7 @@ Component({
           location: { lat: place.lat, lng: place.lng },
           photo_ids: photos.map((p) => p.id),
         }
+        if (needsReason) body.existing_reason = existing.reasons[reasonIndex].code
         const demand = await api.post('/demands', body, { key: this.submitKey })
         this.submitKey = null
         this.setData({ created: demand })
@@ -146,6 +182,8 @@ Component({
         wx.switchTab({ url: '/pages/demands/index' })
         return demand
       } catch (error) {
+        // Outlets of the type turned up since the hint was loaded: show them and ask for the reason.
+        if (error.code === 'existing_outlets' && error.details.nearest) this.showExisting(error.details.nearest)
         return null
       } finally {
         this.setData({ submitting: false })
