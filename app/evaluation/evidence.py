@@ -6,18 +6,23 @@ details go into a parallel `evidence_outlets` (type → list of outlets) next to
 readers are served. Looked up once per batch of results, before they are cached or frozen.
 """
 
+from datetime import date
+
 from sqlalchemy import text
 
+from app.evaluation.facts import outlets_relation
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
 
 STATUS_NAMES = {"approved": "在营", "pending": "待审核", "suspended": "暂停营业", "closed": "已关闭"}
 
+# {outlets}: the outlets table, or their versions at the end of a past evaluation date (facts.outlets_relation),
+# so a 2025 result names the outlets as they were then.
 OUTLETS_SQL = """
 SELECT p.circle_id, o.id, o.name, o.address, o.status,
        round(ST_Distance(o.location, c.boundary::geography))::int AS distance_m
 FROM unnest(CAST(:circles AS int[]), CAST(:outlets AS int[])) AS p(circle_id, outlet_id)
-JOIN outlets o ON o.id = p.outlet_id
+JOIN {outlets} o ON o.id = p.outlet_id
 JOIN circles c ON c.id = p.circle_id
 """
 
@@ -27,8 +32,9 @@ def _tables(result: dict):
     return [presence[part] for part in ("basic", "quality") if isinstance(presence.get(part), dict)]
 
 
-def describe(results: dict[int, dict]) -> dict[int, dict]:
-    """Adds `evidence_outlets` to the presence tables of each circle's result (in place; returns them)."""
+def describe(results: dict[int, dict], at: date) -> dict[int, dict]:
+    """Adds `evidence_outlets` to the presence tables of each circle's result (in place; returns them),
+    with the outlets as they were on `at`."""
     pairs = sorted(
         {
             (circle_id, outlet_id)
@@ -40,8 +46,10 @@ def describe(results: dict[int, dict]) -> dict[int, dict]:
     )
     found = {}
     if pairs:
+        relation, extra = outlets_relation(at)
         rows = db.session.execute(
-            text(OUTLETS_SQL), {"circles": [c for c, _ in pairs], "outlets": [o for _, o in pairs]}
+            text(OUTLETS_SQL.replace("{outlets}", relation)),
+            {"circles": [c for c, _ in pairs], "outlets": [o for _, o in pairs], **extra},
         ).all()
         found = {(row.circle_id, row.id): row for row in rows}
     for circle_id, result in results.items():

@@ -52,7 +52,7 @@ def evaluate_city_circles(city: City, circles: list[Circle], at: date | None = N
     if missing:
         snaps = build_snapshots(circle_rows(missing), profile, standards_for_city(city), at)
         now = now_local()
-        fresh = evidence.describe({cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()})
+        fresh = evidence.describe({cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()}, at)
         cache.put_many({keys[cid]: result for cid, result in fresh.items()}, field)
         results.update(fresh)
     return results

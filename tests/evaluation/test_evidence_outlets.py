@@ -5,6 +5,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
+from app.common.clock import now_local
 from app.evaluation.snapshots import freeze_snapshot
 from app.outlets.models import Outlet
 
@@ -39,7 +40,7 @@ def test_evidence_names_the_outlets(client, world, make, db):
 
     # A frozen result keeps the details as they were when frozen.
     bureau = make.user("bureau", cities=[c.circle.city])
-    frozen = freeze_snapshot(bureau, c.id, "2024")
+    frozen = freeze_snapshot(bureau, c.id, str(now_local().year))
     db.session.get(Outlet, florist.id).name = "花语（已更名）"
     db.session.flush()
     assert frozen.result["presence"]["quality"]["evidence_outlets"]["florist"][0]["name"] == "花语"
