@@ -10,7 +10,7 @@ WORKDIR /srv/app
 COPY requirements.txt .
 RUN pip install -r requirements.txt && useradd --system --uid 1000 app
 
-COPY wsgi.py ./
+COPY wsgi.py gunicorn.conf.py ./
 COPY app ./app
 COPY migrations ./migrations
 COPY miniprogram_stub/__init__.py miniprogram_stub/wechat_server.py ./miniprogram_stub/
@@ -18,4 +18,5 @@ COPY miniprogram_stub/wechat ./miniprogram_stub/wechat
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30", "wsgi:app"]
+# Workers, threads, limits, logs and metrics: gunicorn.conf.py (WEB_WORKERS, WEB_THREADS, WEB_TIMEOUT).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]

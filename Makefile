@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STUB_PORT ?= 9100
 WORKERS ?= 4
+THREADS ?= 64
 # var/services.env holds the URLs in use (the caller's DATABASE_URL / REDIS_URL when they were set).
 WITH_ENV = set -a; . var/services.env; set +a; export FLASK_APP=wsgi.py;
 
-.PHONY: venv services stop migrate demo run stub test bench clean backup restore
+.PHONY: venv services stop migrate demo run stub test prod-smoke bench clean backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,7 +36,8 @@ demo: migrate
 
 # Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub. The
 # notification worker (outbox → RQ → subscribe messages, log in var/worker.log) runs alongside and
-# stops with the server.
+# stops with the server. gthread workers (gunicorn.conf.py): a slow client holds one of $(THREADS) threads, not a
+# worker. LOG_FORMAT=text for readable logs in a terminal (default: one JSON line per request).
 run: demo
 	@if ! [ -f var/stub.pid ] || ! kill -0 $$(cat var/stub.pid) 2>/dev/null; then \
 		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) \
@@ -44,11 +46,16 @@ run: demo
 		PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}; \
 		$(PY) -m flask notifications work > var/worker.log 2>&1 & echo $$! > var/worker.pid; \
 		trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT; trap 'exit 130' INT TERM; \
-		$(VENV)/bin/gunicorn -w $(WORKERS) -b 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+		$(VENV)/bin/gunicorn -c gunicorn.conf.py -w $(WORKERS) --threads $(THREADS) -b 127.0.0.1:$(PORT) wsgi:app
 
 test: venv services
 	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests
 	@bash scripts/miniprogram-test.sh
+
+# The compose deployment without images: gunicorn (APP_ENV=production) behind nginx with the front's config,
+# checked through nginx (tests/smoke/prod_smoke.py says what it covers). CI runs it after `make test`.
+prod-smoke: venv services
+	@$(WITH_ENV) $(PY) -m tests.smoke.prod_smoke
 
 bench: venv services
 	@$(WITH_ENV) $(PY) bench/nearby.py

@@ -5,6 +5,7 @@ from flask import Flask, request
 from app.auth.jwt import init_jwt_callbacks
 from app.common.errors import AppError, register_error_handlers
 from app.common.http import add_security_headers, trust_proxies
+from app.common.logs import configure_logging, init_request_logging
 from app.common.method_override import MethodOverride
 from app.config import Config
 from app.extensions import api, db, jwt, limiter, migrate
@@ -27,6 +28,7 @@ DOMAINS = (
     "usage",
     "evaluation",
     "demo",
+    "ops",
 )
 
 
@@ -37,14 +39,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Config.check(app.config)
+    if not app.testing:
+        configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     trust_proxies(app)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    init_request_logging(app)  # first, so the request id and timer exist before any other hook can answer
     db.init_app(app)
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"))
     jwt.init_app(app)
     init_jwt_callbacks()
+    _limiter_storage_options(app)
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"info": {"description": "一刻钟便民生活圈居民服务平台接口"}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
@@ -56,6 +62,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     registry.register(app, api)
     return app
+
+
+def _limiter_storage_options(app):
+    """The limiter's Redis client gets the same short timeouts and circuit breaker as ours."""
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://", "unix://")):
+        from app.common.redis import client_options
+
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", client_options(app.config))
 
 
 def _require_json_bodies(app):

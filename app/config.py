@@ -11,8 +11,18 @@ def _env(name, default=None):
 
 class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # pool_pre_ping replaces connections a PostgreSQL restart broke, so workers recover on their own;
+    # connect_timeout bounds the wait for a server that does not answer (requests get 503 meanwhile).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": int(_env("DATABASE_CONNECT_TIMEOUT_S", "3"))},
+    }
+    DATABASE_RETRY_AFTER_S = int(_env("DATABASE_RETRY_AFTER_S", "2"))  # Retry-After of the 503 while it is down
     REDIS_URL = _env("REDIS_URL")
+    # Redis down or hung degrades, never fails (app/common/redis.py): bounded calls, then skipped for a while.
+    REDIS_CONNECT_TIMEOUT_S = float(_env("REDIS_CONNECT_TIMEOUT_S", "0.5"))
+    REDIS_SOCKET_TIMEOUT_S = float(_env("REDIS_SOCKET_TIMEOUT_S", "0.5"))
+    REDIS_DOWN_RETRY_S = float(_env("REDIS_DOWN_RETRY_S", "5"))
     SECRET_KEY = _env("SECRET_KEY")
     # Its own key, never derived from SECRET_KEY in production (a leaked Flask key must not mint tokens).
     JWT_SECRET_KEY = _env("JWT_SECRET")
@@ -27,6 +37,9 @@ class Config:
     WECHAT_TEMPLATE_DEMAND_CONFIRM = _env("WECHAT_TEMPLATE_DEMAND_CONFIRM", "tmpl-demand-confirm")
     NOTIFY_MAX_ATTEMPTS = int(_env("NOTIFY_MAX_ATTEMPTS", "8"))
     NOTIFY_BACKOFF_S = float(_env("NOTIFY_BACKOFF_S", "30"))
+    # A message handed to the queue but not finished within this time (worker killed, job lost) is handed
+    # over again; a message whose send may have reached WeChat is not (see notifications/service.py).
+    NOTIFY_REQUEUE_AFTER_S = float(_env("NOTIFY_REQUEUE_AFTER_S", "60"))
     RQ_REDIS_URL = _env("RQ_REDIS_URL")
     OPEN311_CHECK_OPENID = _env("OPEN311_CHECK_OPENID", "open311-client")
     TZ = _env("TZ", "Asia/Shanghai")
@@ -48,6 +61,14 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
+    # Redis unreachable: the same limits are counted in this process's memory until it answers again
+    # (Flask-Limiter's fallback); any other storage error lets the request through rather than fail it.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+
+    # One JSON line per log record (request log included); "text" for reading in a terminal.
+    LOG_FORMAT = _env("LOG_FORMAT", "json")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
     API_TITLE = "一刻钟便民生活圈 API"
     API_VERSION = "v1"

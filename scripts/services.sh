@@ -27,13 +27,15 @@ install_packages() {
   [ -x "$PG_BIN/pg_ctl" ] || need+=(postgresql-15)
   [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
   command -v redis-server >/dev/null || need+=(redis-server)
+  # nginx: the compose front's configuration is tested with it (tests/ops/test_front.py, make prod-smoke).
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need+=(nginx)
   [ ${#need[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     log "missing Debian packages: ${need[*]} (install them as root)"; exit 1
   fi
   log "installing ${need[*]}"
   apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q "${need[@]}" >/dev/null
 }
 
 choose_pg_base() {

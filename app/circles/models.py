@@ -43,6 +43,10 @@ class Circle(Timestamps, db.Model):
     profile: Mapped[dict] = mapped_column(JSONB, default=dict)  # descriptive facts from the plan
     boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped in the same transaction as any change to the circle's evaluation inputs (see
+    # evaluation/invalidation.py) and part of every cached result's name: a lost cache invalidation
+    # (Redis unreachable at commit) can never serve a stale result once Redis is back.
+    evaluation_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     city = relationship(City, lazy="joined")
     communities = relationship(

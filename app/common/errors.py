@@ -7,7 +7,8 @@ request-parsing errors and unexpected exceptions into the envelope.
 import logging
 import re
 
-from flask import jsonify
+from flask import current_app, jsonify
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ _HTTP_CODES = {
     422: ("validation_error", "请求参数有误"),
     429: ("rate_limited", "请求过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误"),
+    503: ("service_unavailable", "服务暂时不可用，请稍后重试"),
 }
 
 # marshmallow/webargs speak English; residents read Chinese.
@@ -157,9 +159,25 @@ def handle_http_exception(error: HTTPException):
     return envelope(code, data.get("message") or message, details, status, headers)
 
 
+def database_unavailable(error: Exception) -> bool:
+    """PostgreSQL down, restarting, unreachable, or no pooled connection free in time."""
+    if isinstance(error, sa_exc.OperationalError | sa_exc.TimeoutError):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)
+
+
+def handle_database_unavailable(error: Exception):
+    """503 with Retry-After instead of 500: the client retries, and the pool reconnects by itself."""
+    log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
+    retry_after = str(current_app.config.get("DATABASE_RETRY_AFTER_S", 2))
+    return envelope("service_unavailable", "服务暂时不可用，请稍后重试", {}, 503, {"Retry-After": retry_after})
+
+
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    if database_unavailable(error):
+        return handle_database_unavailable(error)
     log.exception("unhandled error")
     return envelope("internal_error", "服务器内部错误", {}, 500)
 

@@ -1,30 +1,47 @@
-"""`Idempotency-Key` for POST views: a retried request gets the first response instead of a second record.
+"""`Idempotency-Key` for POST views: a retried request gets the first result instead of a second record.
 
 Mobile networks retry. The first request with a key takes an in-flight lock in Redis (SET NX); when it
 succeeds its status and body are kept for 24 hours under the same key, scoped to the user (or the
 client address) and the endpoint, and replayed for every repeat. A repeat while the first is still
-running gets 409; the same key with a different body gets 422. If Redis is down the request runs
-without the guarantee rather than failing.
+running gets 409; the same key with a different body gets 422.
+
+Redis is only the fast path. The binding of a key to its result lives in PostgreSQL
+(`idempotency_keys`), written by a session hook in the same transaction as the use case's first write:
+- once the use case has committed, the key stays bound to it whatever happens next (a failure while
+  answering, a lost response, Redis down): a retry gets the stored response, or, when the first
+  response was never produced, the created row answered again by the view's `replay`; never a
+  second insert;
+- two requests with one key that run at once without Redis (down) meet on the row's primary key: the
+  second waits for the first and then gets 409 instead of writing twice.
+Errors before a commit are not kept: the client may fix the request and retry with the same key.
 """
 
 import hashlib
 import json
 import logging
 import re
-from functools import wraps
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial, wraps
 
 from flask import Response, make_response, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from redis.exceptions import RedisError
+from sqlalchemy import event, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
 
 from app.common.errors import Conflict, ValidationFailed
+from app.common.models import IdempotencyRecord
 from app.common.redis import Keys, get_redis
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 RESULT_TTL_S = 24 * 3600
 LOCK_TTL_S = 120  # longer than any request may take; a crashed request frees the key after this
+BINDING = "idempotency_binding"
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces (UUIDs, ULIDs …)
 
 HEADER_DOC = {
@@ -36,37 +53,115 @@ HEADER_DOC = {
 }
 
 
-def _redis_key(raw_key: str) -> str:
+@dataclass
+class _Binding:
+    key: str
+    fingerprint: str
+    creates: type | None
+    written: bool = False
+    committed: bool = False
+    resource_id: int | None = None
+
+
+def _key_hash(raw_key: str) -> str:
     verify_jwt_in_request(optional=True)
     who = f"user:{current_user.id}" if current_user else f"ip:{request.remote_addr}"
-    digest = hashlib.sha256(f"{who}\n{request.method} {request.path}\n{raw_key}".encode()).hexdigest()
-    return f"{Keys.PREFIX}idempotency:{digest}"
+    return hashlib.sha256(f"{who}\n{request.method} {request.path}\n{raw_key}".encode()).hexdigest()
+
+
+def _redis_key(key: str) -> str:
+    return f"{Keys.PREFIX}idempotency:{key}"
 
 
 def _fingerprint() -> str:
     return hashlib.sha256(request.query_string + b"\n" + request.get_data(cache=True)).hexdigest()
 
 
-def _replay(stored: dict) -> Response:
-    response = Response(stored["body"], status=stored["status"], mimetype=stored.get("mimetype"))
+def _replay(status: int, body: str, mimetype: str | None) -> Response:
+    response = Response(body, status=status, mimetype=mimetype)
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
+def _reused():
+    return ValidationFailed(
+        "该 Idempotency-Key 已用于内容不同的请求",
+        code="idempotency_key_reused",
+        details={HEADER: ["同一个键只能用于同一个请求"]},
+    )
+
+
+def _in_flight():
+    return Conflict("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
+
+
 def _answer_repeat(stored: dict, fingerprint: str) -> Response:
     if stored.get("fingerprint") != fingerprint:
-        raise ValidationFailed(
-            "该 Idempotency-Key 已用于内容不同的请求",
-            code="idempotency_key_reused",
-            details={HEADER: ["同一个键只能用于同一个请求"]},
-        )
+        raise _reused()
     if stored.get("state") == "done":
-        return _replay(stored)
-    raise Conflict("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
+        return _replay(stored["status"], stored["body"], stored.get("mimetype"))
+    raise _in_flight()
 
 
-def idempotent(view):
-    """Decorator for POST views (put it above flask-smorest's decorators so it sees the final response)."""
+def _take_lock(key: str, fingerprint: str):
+    """(redis client or None when Redis is down, or a response for a repeat Redis already knows)."""
+    lock = json.dumps({"state": "in_flight", "fingerprint": fingerprint})
+    try:
+        redis = get_redis()
+        if not redis.set(_redis_key(key), lock, nx=True, ex=LOCK_TTL_S):
+            stored = redis.get(_redis_key(key))
+            if stored is not None:
+                return redis, _answer_repeat(json.loads(stored), fingerprint)
+            if not redis.set(_redis_key(key), lock, nx=True, ex=LOCK_TTL_S):  # expired in between
+                raise _in_flight()
+    except RedisError as error:
+        log.warning("idempotency fast path unavailable (%s); PostgreSQL alone guards %s", error, request.path)
+        return None, None
+    return redis, None
+
+
+def _committed(key: str) -> IdempotencyRecord | None:
+    fresh = IdempotencyRecord.created_at > func.now() - timedelta(seconds=RESULT_TTL_S)
+    return db.session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key_hash == key, fresh))
+
+
+def _answer_committed(record: IdempotencyRecord, fingerprint: str, replay, args, kwargs) -> Response:
+    if record.fingerprint != fingerprint:
+        raise _reused()
+    if record.body is not None:
+        return _replay(record.status, record.body, record.mimetype)
+    if replay is None or record.resource_id is None:
+        raise Conflict(
+            "该请求已处理，结果已保存", code="idempotency_committed", details={"resource_id": record.resource_id}
+        )
+    # The use case committed but its response was never produced: answer again from the created row.
+    response = make_response(replay(record.resource_id, *args, **kwargs))
+    _keep_response(record.key_hash, response)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _keep_response(key: str, response: Response):
+    try:
+        db.session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key_hash == key)
+            .values(status=response.status_code, body=response.get_data(as_text=True), mimetype=response.mimetype)
+        )
+        db.session.commit()
+    except Exception:  # the binding stands without the body; a retry answers from the created row
+        db.session.rollback()
+        log.exception("idempotency response not kept")
+
+
+def idempotent(view=None, *, creates=None, replay=None):
+    """Decorator for POST views (put it above flask-smorest's decorators so it sees the final response).
+
+    `creates`: the model the use case inserts (its id is bound to the key); `replay(resource_id, *args,
+    **kwargs)`: the view's answer for that row, used when the first response was lost after the commit.
+    """
+    if view is None:
+        return partial(idempotent, creates=creates, replay=replay)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -77,37 +172,33 @@ def idempotent(view):
             raise ValidationFailed(
                 "Idempotency-Key 格式有误", code="invalid_idempotency_key", details={HEADER: ["应为 1-255 个可见字符"]}
             )
-        key, fingerprint = _redis_key(raw_key), _fingerprint()
-        lock = json.dumps({"state": "in_flight", "fingerprint": fingerprint})
+        key, fingerprint = _key_hash(raw_key), _fingerprint()
+        redis, repeat = _take_lock(key, fingerprint)
+        if repeat is not None:
+            return repeat
         try:
-            redis = get_redis()
-            if not redis.set(key, lock, nx=True, ex=LOCK_TTL_S):
-                stored = redis.get(key)
-                if stored is not None:
-                    return _answer_repeat(json.loads(stored), fingerprint)
-                if not redis.set(key, lock, nx=True, ex=LOCK_TTL_S):  # expired in between: one more try
-                    raise Conflict("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
-        except RedisError as error:
-            log.warning("idempotency unavailable (%s); running %s without it", error, request.path)
-            return view(*args, **kwargs)
-
-        try:
-            response = make_response(view(*args, **kwargs))
+            record = _committed(key)
+            if record is not None:
+                response = _answer_committed(record, fingerprint, replay, args, kwargs)
+                _remember(redis, key, fingerprint, response)
+                return response
         except BaseException:
             _forget(redis, key)
             raise
+
+        binding = db.session.info[BINDING] = _Binding(key, fingerprint, creates)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except BaseException:
+            # Not kept in Redis; if the use case committed, PostgreSQL holds the binding for the retry.
+            _forget(redis, key)
+            raise
+        finally:
+            db.session.info.pop(BINDING, None)
         if 200 <= response.status_code < 300:
-            stored = {
-                "state": "done",
-                "fingerprint": fingerprint,
-                "status": response.status_code,
-                "body": response.get_data(as_text=True),
-                "mimetype": response.mimetype,
-            }
-            try:
-                redis.set(key, json.dumps(stored, ensure_ascii=False), ex=RESULT_TTL_S)
-            except RedisError as error:
-                log.warning("idempotency result not kept (%s)", error)
+            if binding.committed:
+                _keep_response(key, response)
+            _remember(redis, key, fingerprint, response)
         else:
             _forget(redis, key)  # errors are not kept: the client may fix the request and retry with the key
         return response
@@ -115,8 +206,74 @@ def idempotent(view):
     return wrapper
 
 
-def _forget(redis, key):
+def _remember(redis, key: str, fingerprint: str, response: Response):
+    if redis is None:
+        return
+    stored = {
+        "state": "done",
+        "fingerprint": fingerprint,
+        "status": response.status_code,
+        "body": response.get_data(as_text=True),
+        "mimetype": response.mimetype,
+    }
     try:
-        redis.delete(key)
+        redis.set(_redis_key(key), json.dumps(stored, ensure_ascii=False), ex=RESULT_TTL_S)
+    except RedisError as error:
+        log.warning("idempotency result not kept in Redis (%s)", error)
+
+
+def _forget(redis, key: str):
+    if redis is None:
+        return
+    try:
+        redis.delete(_redis_key(key))
     except RedisError:
         pass
+
+
+@event.listens_for(Session, "after_flush")
+def _bind_key_to_the_write(session, _flush_context):
+    """The request's key is written with the use case's first write, in the same transaction."""
+    binding = session.info.get(BINDING)
+    if binding is None or not (session.new or session.dirty or session.deleted):
+        return
+    if binding.resource_id is None and binding.creates is not None:
+        binding.resource_id = next((o.id for o in session.new if isinstance(o, binding.creates)), None)
+    connection = session.connection()
+    if binding.written:
+        if binding.resource_id is not None:
+            connection.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.key_hash == binding.key)
+                .values(resource_id=binding.resource_id)
+            )
+        return
+    table = IdempotencyRecord.__table__
+    statement = insert(table).values(
+        key_hash=binding.key, fingerprint=binding.fingerprint, resource_id=binding.resource_id
+    )
+    # A row older than the replay window is taken over; a live one means another request got there first
+    # (with Redis down, a concurrent duplicate waits on the primary key and lands here).
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key_hash],
+        set_={"fingerprint": binding.fingerprint, "resource_id": binding.resource_id, "status": None}
+        | {"body": None, "mimetype": None, "created_at": func.now()},
+        where=table.c.created_at <= func.now() - timedelta(seconds=RESULT_TTL_S),
+    ).returning(table.c.key_hash)
+    if connection.execute(statement).scalar() is None:
+        raise _in_flight()
+    binding.written = True
+
+
+@event.listens_for(Session, "after_commit")
+def _bound(session):
+    binding = session.info.get(BINDING)
+    if binding is not None and binding.written:
+        binding.committed = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _unbound(session):
+    binding = session.info.get(BINDING)
+    if binding is not None and not binding.committed:
+        binding.written = False

@@ -1,3 +1,4 @@
+from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
@@ -7,6 +8,7 @@ from app.auth.policy import actor, login_required, user_or_ip
 from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
 from app.demands import existing, present, queries, service, triage
+from app.demands.models import Demand
 from app.demands.project_routes import projects_blp
 from app.demands.schemas import (
     CircleDemandsQuerySchema,
@@ -28,7 +30,7 @@ from app.demands.schemas import (
     SupportResultSchema,
     TriageSchema,
 )
-from app.extensions import limiter
+from app.extensions import db, limiter
 
 blp = Blueprint("demands", __name__, url_prefix="/api/v1", description="居民需求：提交、“我也要”、时间线、满意清单")
 staff_blp = Blueprint("demands_staff", __name__, url_prefix="/api/v1/staff", description="需求分拣（工作人员）")
@@ -46,11 +48,18 @@ def _page(rows, has_more, total, args, items):
     return {"items": items, "page": args["page"], "page_size": args["page_size"], "has_more": has_more, "total": total}
 
 
+def _submitted_again(demand_id, *_args):
+    """The answer to a retried submission whose first response was lost after the need was stored."""
+    demand = db.session.get(Demand, demand_id)
+    coord = (request.get_json(silent=True) or {}).get("coord") or "gcj02"
+    return DemandOwnSchema().dump(present.demand_out(demand, coord, "owner", current_user)), 201
+
+
 @blp.route("/demands")
 class Demands(MethodView):
     decorators = [login_required("resident"), *SUBMIT_LIMITS]
 
-    @idempotent
+    @idempotent(creates=Demand, replay=_submitted_again)
     @blp.arguments(DemandCreateSchema)
     @blp.response(201, DemandOwnSchema)
     @blp.doc(**SECURED, parameters=[HEADER_DOC])

@@ -65,7 +65,9 @@ def load_activity(seed: int, cities: dict, specs: dict, staff: int) -> ActivityR
     records.insert_rows(PlatformUse, rows)
 
     rows = [r for c in contexts for r in residents.rating_rows(c, clock, stream(seed, c.external_id, "ratings"))]
-    records.insert_rows(Rating, rows)  # the loader then refreshes outlets.rating_avg / rating_count
+    # A demo rating kept by the reload (a merchant replied to it) stays as it is; the loader then refreshes
+    # outlets.rating_avg / rating_count.
+    records.insert_rows(Rating, rows, skip_existing=True)
     result.ratings = len(rows)
 
     rows = [r for c in contexts for r in civic.event_rows(c, staff, clock, stream(seed, c.external_id, "events"))]

@@ -86,9 +86,9 @@ def load(
     if places_only:
         records.delete_residents()
     records.refresh_ratings(city_ids)
-    db.session.commit()
-    for city_id in city_ids:  # bulk writes bypass the session hook that drops cached evaluations
+    for city_id in city_ids:  # bulk writes bypass the session hook that versions cached evaluations
         cache.invalidate_city(city_id)
+    db.session.commit()
     circles, communities, outlets = writer.counts(city_ids)
     fallback = tuple(plan.spec.name for plan in plans if plan.fallback)
     return LoadResult(False, circles, communities, outlets, fallback, live)

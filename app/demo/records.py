@@ -18,15 +18,42 @@ from app.surveys.models import SurveyPeriod
 BATCH = 2000
 DEMO_MARK = "%演示数据%"  # in descriptions and notes
 IN_DEMO_CIRCLES = "circle_id IN (SELECT id FROM circles WHERE city_id = ANY(:cities))"
-DEMO_OUTLETS = "outlet_id IN (SELECT id FROM outlets WHERE synthetic AND external_id LIKE 'demo-%')"
+DEMO_OUTLETS = (
+    "outlet_id IN (SELECT id FROM outlets WHERE synthetic AND external_id LIKE 'demo-%' AND owner_user_id IS NULL)"
+)
+# A reload replaces what an earlier load wrote and nothing else: a demo row that a real person's row
+# depends on (a resident's survey answer in a demo period, a "me too" or staff triage on a demo need, a
+# real need linked to a demo project, a merchant's reply to a demo rating …) is kept, with that row.
+DEMO_PEOPLE = f"(SELECT id FROM users WHERE openid LIKE '{RESIDENT_PREFIX}%' OR id = :staff)"
+REAL = f"IS NOT NULL AND {{0}} NOT IN {DEMO_PEOPLE}"
+DEMAND_IS_REAL = f"d.source_client IS DISTINCT FROM '{SOURCE_CLIENT}'"
+KEEP_DEMAND = f"""
+    EXISTS (SELECT 1 FROM demand_supports s WHERE s.demand_id = demands.id AND s.user_id {REAL.format("s.user_id")})
+    OR EXISTS (SELECT 1 FROM demand_events e WHERE e.demand_id = demands.id AND e.actor_id {REAL.format("e.actor_id")})
+    OR EXISTS (SELECT 1 FROM demands d WHERE d.merged_into_id = demands.id AND {DEMAND_IS_REAL})
+    OR EXISTS (SELECT 1 FROM demand_supports s JOIN demands d ON d.id = s.demand_id
+               WHERE s.carried_from_id = demands.id AND {DEMAND_IS_REAL})"""
+KEEP_PROJECT = f"""
+    EXISTS (SELECT 1 FROM demands d WHERE d.project_id = projects.id AND {DEMAND_IS_REAL})
+    OR EXISTS (SELECT 1 FROM project_events e WHERE e.project_id = projects.id
+               AND e.actor_id {REAL.format("e.actor_id")})"""
+KEEP_PERIOD = f"""
+    EXISTS (SELECT 1 FROM survey_responses r WHERE r.period_id = survey_periods.id
+            AND r.user_id {REAL.format("r.user_id")})"""
+KEEP_RATING = f"""
+    ratings.reply_user_id {REAL.format("ratings.reply_user_id")}
+    OR EXISTS (SELECT 1 FROM rating_reports r WHERE r.rating_id = ratings.id)
+    OR EXISTS (SELECT 1 FROM rating_decisions r WHERE r.rating_id = ratings.id)"""
 # Order matters: needs and projects hold their circle (ON DELETE RESTRICT), so they go before circles do.
 DELETES = [
-    f"DELETE FROM demands WHERE source_client = '{SOURCE_CLIENT}' AND {IN_DEMO_CIRCLES}",
-    f"DELETE FROM projects WHERE (created_by = :staff OR description LIKE :mark) AND {IN_DEMO_CIRCLES}",
+    f"DELETE FROM demands WHERE source_client = '{SOURCE_CLIENT}' AND {IN_DEMO_CIRCLES} AND NOT ({KEEP_DEMAND})",
+    f"DELETE FROM projects WHERE (created_by = :staff OR description LIKE :mark) AND {IN_DEMO_CIRCLES}"
+    f" AND NOT ({KEEP_PROJECT})",
     f"DELETE FROM events WHERE (created_by = :staff OR description LIKE :mark) AND {IN_DEMO_CIRCLES}",
     f"DELETE FROM evaluation_assessments WHERE (user_id = :staff OR note LIKE :mark) AND {IN_DEMO_CIRCLES}",
-    f"DELETE FROM survey_periods WHERE created_by = :staff AND {IN_DEMO_CIRCLES}",
-    f"DELETE FROM ratings WHERE user_id IN (SELECT id FROM users WHERE openid LIKE '{RESIDENT_PREFIX}%')",
+    f"DELETE FROM survey_periods WHERE created_by = :staff AND {IN_DEMO_CIRCLES} AND NOT ({KEEP_PERIOD})",
+    f"DELETE FROM ratings WHERE user_id IN (SELECT id FROM users WHERE openid LIKE '{RESIDENT_PREFIX}%')"
+    f" AND NOT ({KEEP_RATING})",
     f"DELETE FROM platform_uses WHERE user_id IN (SELECT id FROM users WHERE openid LIKE '{RESIDENT_PREFIX}%')",
     f"DELETE FROM repair_offers WHERE {DEMO_OUTLETS}",
     f"DELETE FROM repair_stall_slots WHERE {DEMO_OUTLETS}",
@@ -52,10 +79,13 @@ def delete_activity(city_ids: list[int], staff: int) -> None:
         db.session.execute(text(statement), {"cities": city_ids, "staff": staff, "mark": DEMO_MARK})
 
 
-def insert_rows(model, rows: list[dict]) -> None:
+def insert_rows(model, rows: list[dict], skip_existing: bool = False) -> None:
+    """Bulk insert; with skip_existing, rows colliding with a unique key (a demo row an earlier load left
+    because a real row depends on it) are left out."""
     table = model.__table__
+    statement = pg_insert(table).on_conflict_do_nothing() if skip_existing else insert(table)
     for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(table), rows[start : start + BATCH])
+        db.session.execute(statement, rows[start : start + BATCH])
 
 
 def insert_returning_ids(model, rows: list[dict]) -> list[int]:
@@ -119,6 +149,16 @@ def survey_periods(rows: list[dict]) -> dict[int, int]:
 
 
 def write_repairs(outlet_ids: dict[str, int], offers: dict[str, list[dict]], stalls: list[tuple[dict, list]]):
+    """Prices and stall schedules of the synthetic outlets, except those a merchant has taken over."""
+    owned = set(
+        db.session.scalars(
+            text("SELECT id FROM outlets WHERE id = ANY(:ids) AND owner_user_id IS NOT NULL"),
+            {"ids": list(outlet_ids.values())},
+        )
+    )
+    outlet_ids = {ext: i for ext, i in outlet_ids.items() if i not in owned}
+    offers = {ext: items for ext, items in offers.items() if ext in outlet_ids}
+    stalls = [(row, schedule) for row, schedule in stalls if row["external_id"] in outlet_ids]
     insert_rows(
         RepairOffer,
         [

@@ -1,13 +1,17 @@
 """Database side of the demo load. Only rows marked synthetic in the two demo cities are changed or
 deleted; a real (non-synthetic) circle with a demo circle's name stops the load instead."""
 
+from datetime import datetime
+
 from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from app.circles.models import Circle, Community
+from app.common.clock import local_zone, now_local
 from app.common.shapes import area_from_geojson
+from app.demo.context import RESIDENT_PREFIX, SOURCE_CLIENT
 from app.extensions import db
 from app.outlets.hours import week_multirange
 from app.outlets.models import Outlet
@@ -28,15 +32,28 @@ class DemoConflict(Exception):
     pass
 
 
+# A synthetic outlet that real people have used (a merchant took it over, a resident rated it or filed
+# a need about it, staff recorded a finding) is kept: deleting it would take their rows with it.
+KEEP_OUTLET = f"""
+    o.owner_user_id IS NOT NULL
+    OR EXISTS (SELECT 1 FROM ratings r JOIN users u ON u.id = r.user_id
+               WHERE r.outlet_id = o.id AND (u.openid IS NULL OR u.openid NOT LIKE '{RESIDENT_PREFIX}%'))
+    OR EXISTS (SELECT 1 FROM demands d WHERE d.outlet_id = o.id AND d.source_client IS DISTINCT FROM '{SOURCE_CLIENT}')
+    OR EXISTS (SELECT 1 FROM merchant_applications a WHERE a.outlet_id = o.id)
+    OR EXISTS (SELECT 1 FROM staff_findings f WHERE f.outlet_id = o.id)
+    OR EXISTS (SELECT 1 FROM uploads f WHERE f.outlet_id = o.id)"""
+
+
 def delete_stale_outlets(city_ids: list[int], keep: list[str]) -> None:
     """Synthetic outlets of the demo cities that this load does not produce again (another seed or
     density). Done first, so later boundary changes do not re-assign rows about to go."""
     db.session.execute(
-        text("""
+        text(f"""
         DELETE FROM outlets o
         WHERE o.synthetic
           AND (o.external_id LIKE 'demo-%' OR o.circle_id IN (SELECT id FROM circles WHERE city_id = ANY(:cities)))
           AND NOT (COALESCE(o.external_id, '') = ANY(:keep))
+          AND NOT ({KEEP_OUTLET})
     """),
         {"cities": city_ids, "keep": keep},
     )
@@ -99,6 +116,9 @@ def _outlet_values(row: dict) -> dict:
     """The generator's row → Outlet columns, with the derived ones every write path keeps true."""
     values = {key: value for key, value in row.items() if key not in ("lng", "lat")}
     values.setdefault("mobile", False)
+    # The demo town's shops have been there since the census two years back, so evaluations of past
+    # periods (which read the outlets as they were, outlet_versions) find them too.
+    values.setdefault("created_at", datetime(now_local().year - 2, 1, 1, tzinfo=local_zone()))
     values.update(
         location=WKTElement(f"POINT({row['lng']} {row['lat']})", srid=4326),
         name_initials=name_initials(row["name"]),
@@ -120,7 +140,8 @@ def upsert_outlets(rows: list[dict]) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.external_id],
         set_={**{key: stmt.excluded[key] for key in OUTLET_UPDATES}, "updated_at": func.now()},
-        where=table.c.synthetic.is_(True),
+        # An outlet a merchant has taken over is theirs now: a reload leaves it as they keep it.
+        where=table.c.synthetic.is_(True) & table.c.owner_user_id.is_(None),
     )
     values = [_outlet_values(row) for row in rows]
     for start in range(0, len(values), BATCH):

@@ -1,20 +1,23 @@
-"""Evaluation results cached in Redis, one hash per circle and per city, invalidated by the changes that
-affect them: `invalidation.py` notes what each commit changed and drops the affected entries; writers that
-bypass the ORM (core INSERT/UPDATE) call `invalidate_circle(circle_id)` / `invalidate_city(city_id)` after commit.
+"""Evaluation results cached in Redis, one hash per circle and per city, named by the version of their
+inputs: `invalidation.py` bumps `circles.evaluation_version` in the same transaction as every change that
+affects a circle (writers that bypass the ORM call `invalidate_circle(circle_id)` / `invalidate_city(city_id)`
+before their commit), and drops the old entries after it.
 
 Keys: circle:eval:circle:<id> and circle:eval:city:<id> (hashes, TTL 10 min); fields name what is cached
-with the scoring profile's version and the as-of date, e.g. "evaluation|mofcom-2023@1:ab12…|2025-06-01",
-so a profile change or a new day never serves an old result. The cache is an optimisation only: when
-Redis is unreachable everything is computed and served anyway.
+with the scoring profile's version, the as-of date and the input version, e.g.
+"evaluation|mofcom-2023@1:ab12…|2025-06-01|v7", so a profile change, a new day or a committed change
+never serves an old result, even if dropping the old entry failed (Redis partitioned at the commit).
+The cache is an optimisation only: when Redis is unreachable everything is computed and served anyway.
 """
 
 import json
 import logging
 
 import redis as redis_lib
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.circles.models import Circle
+from app.common import metrics
 from app.common.redis import Keys, get_redis
 from app.extensions import db
 
@@ -34,39 +37,62 @@ def field_name(kind: str, profile_tag: str, as_of, *extra) -> str:
     return "|".join([kind, profile_tag, str(as_of), *map(str, extra)])
 
 
-def get_many(keys: list[str], field: str) -> dict[str, dict]:
-    if not keys:
+def circle_field(circle, kind: str, profile_tag: str, as_of, *extra) -> str:
+    """The field of a circle's result: named by the circle's input version as read in this transaction."""
+    return field_name(kind, profile_tag, as_of, *extra, f"v{circle.evaluation_version}")
+
+
+def city_field(city_id: int, kind: str, profile_tag: str, as_of) -> str:
+    """A city's view changes with any of its circles: named by their versions' count and sum (versions
+    only grow, so any bump changes the sum)."""
+    count, total = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Circle.evaluation_version), 0)).where(Circle.city_id == city_id)
+    ).one()
+    return field_name(kind, profile_tag, as_of, f"v{count}.{total}")
+
+
+def get_many(fields: dict[str, str]) -> dict[str, dict]:
+    """{key: field} → {key: cached value} for the entries found."""
+    if not fields:
         return {}
     try:
         values = get_redis().pipeline(transaction=False)
-        for key in keys:
+        for key, field in fields.items():
             values.hget(key, field)
         found = values.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
+        metrics.redis_error("evaluation_cache_get")
+        metrics.redis_fallback("evaluation_cache")
+        metrics.cache_lookup("evaluation", hit=False, count=len(fields))
         return {}
-    return {key: json.loads(value) for key, value in zip(keys, found, strict=True) if value}
+    hits = {key: json.loads(value) for key, value in zip(fields, found, strict=True) if value}
+    metrics.cache_lookup("evaluation", hit=True, count=len(hits))
+    metrics.cache_lookup("evaluation", hit=False, count=len(fields) - len(hits))
+    return hits
 
 
 def get(key: str, field: str) -> dict | None:
-    return get_many([key], field).get(key)
+    return get_many({key: field}).get(key)
 
 
-def put_many(entries: dict[str, dict], field: str):
+def put_many(entries: dict[str, tuple[str, dict]]):
+    """{key: (field, value)}."""
     if not entries:
         return
     try:
         pipe = get_redis().pipeline(transaction=False)
-        for key, value in entries.items():
+        for key, (field, value) in entries.items():
             pipe.hset(key, field, json.dumps(value, ensure_ascii=False, default=str))
             pipe.expire(key, TTL_S)
         pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
+        metrics.redis_error("evaluation_cache_put")
 
 
 def put(key: str, field: str, value: dict):
-    put_many({key: value}, field)
+    put_many({key: (field, value)})
 
 
 def delete_keys(*keys: str):
@@ -74,19 +100,29 @@ def delete_keys(*keys: str):
         get_redis().delete(*keys)
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable, entries expire in %ss: %s", TTL_S, error)
+        metrics.redis_error("evaluation_cache_invalidate")
 
 
 def invalidate_circle(circle_id: int | None):
-    """Drop a circle's cached evaluation, gaps and blind spots, and its city's view. Call after commit."""
-    if circle_id is None:
-        return
-    city_id = db.session.scalar(select(Circle.city_id).where(Circle.id == circle_id))
-    delete_keys(circle_key(circle_id), *([city_key(city_id)] if city_id is not None else []))
+    """A circle's evaluation, gaps and blind spots, and its city's view, are stale once this transaction
+    commits (for writes the session hook cannot see). Call before the commit; called after it, the
+    version is bumped in a transaction of its own."""
+    _invalidate(circle_ids=[circle_id])
 
 
 def invalidate_city(city_id: int | None):
-    """Drop a city's view and every cached result of its circles (tier or profile changed). After commit."""
-    if city_id is None:
-        return
-    ids = db.session.scalars(select(Circle.id).where(Circle.city_id == city_id)).all()
-    delete_keys(city_key(city_id), *(circle_key(i) for i in ids))
+    """A city's view and every result of its circles are stale (tier or profile changed, bulk writes)."""
+    _invalidate(city_ids=[city_id])
+
+
+def _invalidate(circle_ids=(), city_ids=()):
+    from app.evaluation.invalidation import STALE, mark_stale
+
+    session = db.session()
+    pending = session.in_transaction()
+    mark_stale(session, circle_ids, city_ids)
+    # Dropped at once as well (this connection may read them before the commit); the version bump at the
+    # commit keeps anything recomputed meanwhile from outliving the change.
+    delete_keys(*session.info.get(STALE, ()))
+    if not pending:  # the change is already committed: bump now, on its own
+        session.commit()

@@ -236,14 +236,15 @@ def build_snapshots(
         snaps[row.circle_id].assessments[row.item] = Assessment(
             row.item, row.value, row.note, row.assessed_on, row.user_id, row.id
         )
-    _add_providers(snaps, radii, profile)
+    _add_providers(snaps, radii, profile, outlets)
     for s in snaps.values():
         _add_package_inputs(s, at)
     return snaps
 
 
-def _add_providers(snaps: dict[int, CircleSnapshot], radii: dict[str, int], profile: ScoringProfile):
-    remote = providers.remote_providers(list(snaps), radii, profile.presence.get("online_same_day_types", []))
+def _add_providers(snaps: dict[int, CircleSnapshot], radii: dict[str, int], profile: ScoringProfile, outlets):
+    online = profile.presence.get("online_same_day_types", [])
+    remote = providers.remote_providers(list(snaps), radii, online, outlets)
     repair_types = profile.service["market_repair"]["repair_types"]
     repair_outlets = {}
     for circle_id, s in snaps.items():
@@ -251,7 +252,7 @@ def _add_providers(snaps: dict[int, CircleSnapshot], radii: dict[str, int], prof
         ids = {i for code in repair_types for i in s.present.get(code, [])}
         ids |= {r["outlet_id"] for code in repair_types for r in s.remote.get(code, [])}
         repair_outlets[circle_id] = sorted(ids)
-    for circle_id, kinds in providers.repair_kinds(repair_outlets).items():
+    for circle_id, kinds in providers.repair_kinds(repair_outlets, outlets).items():
         snaps[circle_id].repair_kinds = kinds
 
 

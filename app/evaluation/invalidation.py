@@ -1,14 +1,17 @@
 """Keeps the evaluation cache honest with one session hook instead of calls sprinkled in every writer.
 
 Every flush notes which circles the changed rows feed (an outlet's circle, a need's circle, a survey
-answer's circle, a resident's home circle, …); when the transaction commits, those circles' cached
-results and their cities' views are dropped. Outlets are re-read after the flush because the database
-trigger, not the ORM, moves them between circles.
+answer's circle, a resident's home circle, …). Just before the transaction commits, those circles'
+`evaluation_version` is bumped in the same transaction (so the change and the new version become
+visible together); cached results are named by that version, so an entry computed before the change is
+never read again, even when Redis was unreachable at the commit and could not be told. After the commit
+the old entries are also dropped from Redis, only to free memory early. Outlets are re-read after the
+flush because the database trigger, not the ORM, moves them between circles.
 """
 
 import logging
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -23,6 +26,7 @@ from app.surveys.models import SurveyPeriod, SurveyResponse
 
 log = logging.getLogger(__name__)
 STALE = "evaluation_stale_keys"
+STALE_CIRCLES = "evaluation_stale_circles"
 
 CIRCLE_ATTRIBUTE = {
     Outlet: "circle_id",
@@ -64,14 +68,47 @@ def _note_stale_circles(session, _flush_context):
         circles.update(connection.scalars(select(Outlet.circle_id).where(Outlet.id.in_(outlets))).all())
     circles.discard(None)
     keys = session.info.setdefault(STALE, set())
+    stale = session.info.setdefault(STALE_CIRCLES, set())
     if circles:
         rows = connection.execute(select(Circle.id, Circle.city_id).where(Circle.id.in_(circles))).all()
         keys.update(cache.circle_key(circle_id) for circle_id, _ in rows)
         keys.update(cache.city_key(city_id) for _, city_id in rows)
+        stale.update(circle_id for circle_id, _ in rows)
     if cities:
         keys.update(cache.city_key(city_id) for city_id in cities)
         ids = connection.scalars(select(Circle.id).where(Circle.city_id.in_(cities))).all()
         keys.update(cache.circle_key(circle_id) for circle_id in ids)
+        stale.update(ids)
+
+
+def mark_stale(session, circle_ids=(), city_ids=()):
+    """For writers that bypass the ORM (core INSERT/UPDATE): these circles' (and cities') results are
+    stale once this transaction commits. Call before the commit."""
+    circle_ids, city_ids = {i for i in circle_ids if i is not None}, {i for i in city_ids if i is not None}
+    if city_ids:
+        circle_ids.update(session.scalars(select(Circle.id).where(Circle.city_id.in_(city_ids))))
+    if not circle_ids:
+        return
+    rows = session.execute(select(Circle.id, Circle.city_id).where(Circle.id.in_(circle_ids))).all()
+    session.info.setdefault(STALE_CIRCLES, set()).update(circle_id for circle_id, _ in rows)
+    keys = session.info.setdefault(STALE, set())
+    keys.update(cache.circle_key(circle_id) for circle_id, _ in rows)
+    keys.update(cache.city_key(city_id) for _, city_id in rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_versions(session):
+    session.flush()  # the commit's own flush would come after this hook; its changes must count too
+    stale = session.info.pop(STALE_CIRCLES, None)
+    if stale:
+        # In id order: two commits bumping overlapping circles lock them in the same order.
+        session.execute(
+            update(Circle)
+            .where(Circle.id.in_(sorted(stale)))
+            # updated_at says when the circle itself was edited, so it stays as it is.
+            .values(evaluation_version=Circle.evaluation_version + 1, updated_at=Circle.updated_at)
+            .execution_options(synchronize_session=False)
+        )
 
 
 @event.listens_for(Session, "after_commit")
@@ -84,3 +121,4 @@ def _drop_stale_results(session):
 @event.listens_for(Session, "after_rollback")
 def _forget_stale_results(session):
     session.info.pop(STALE, None)
+    session.info.pop(STALE_CIRCLES, None)

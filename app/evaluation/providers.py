@@ -18,7 +18,7 @@ MOBILE_SQL = """
 SELECT c.id AS circle_id, o.id AS outlet_id, o.types, min(ST_Distance(s.location, c.boundary::geography)) AS d
 FROM circles c
 JOIN repair_stall_slots s ON ST_DWithin(s.location, c.boundary::geography, :max_radius)
-JOIN outlets o ON o.id = s.outlet_id
+JOIN {outlets} o ON o.id = s.outlet_id
 WHERE c.id = ANY(:ids) AND o.status = 'approved' AND o.mobile
   AND s.open_minutes IS NOT NULL AND NOT isempty(s.open_minutes)
 GROUP BY c.id, o.id, o.types
@@ -27,7 +27,7 @@ GROUP BY c.id, o.id, o.types
 # Only the types whose same-day service counts (早餐, 维修) are looked for: the types index finds them.
 ON_SITE_SQL = """
 WITH p AS MATERIALIZED (
-    SELECT id, types, location, service_circle_ids, service_radius_m FROM outlets
+    SELECT id, types, location, service_circle_ids, service_radius_m FROM {outlets} o
     WHERE types && CAST(:types AS varchar[]) AND on_site_service AND status = 'approved'
 )
 SELECT c.id AS circle_id, p.id AS outlet_id, p.types
@@ -40,7 +40,7 @@ WHERE c.id = ANY(:ids)
 
 OFFERS_SQL = """
 SELECT r.outlet_id, r.service_code FROM repair_offers r
-JOIN outlets o ON o.id = r.outlet_id AND o.status = 'approved'
+JOIN {outlets} o ON o.id = r.outlet_id AND o.status = 'approved'
 WHERE r.outlet_id = ANY(:outlet_ids) AND r.price_min IS NOT NULL
 """
 
@@ -49,14 +49,24 @@ def repair_installed() -> bool:
     return util.find_spec("app.repair.models") is not None
 
 
-def remote_providers(ids: list[int], radii: dict[str, int], online_types) -> dict[int, dict[str, list[dict]]]:
+def _sql(sql: str, outlets) -> tuple:
+    """The statement reading `outlets` (the table, or its versions as of a past date) and that relation's params."""
+    relation, params = outlets
+    return text(sql.replace("{outlets}", relation)), params
+
+
+def remote_providers(
+    ids: list[int], radii: dict[str, int], online_types, outlets=("outlets", {})
+) -> dict[int, dict[str, list[dict]]]:
     """circle id -> type -> [{"outlet_id", "kind": "mobile"|"online", "note"}]; on-site services are looked
-    for among `online_types` only (the types where same-day service counts)."""
+    for among `online_types` only (the types where same-day service counts). `outlets`: see
+    facts.outlets_relation (a past evaluation reads the outlets as they were)."""
     found: dict[int, dict[str, list[dict]]] = {i: {} for i in ids}
     if not ids:
         return found
     if repair_installed():
-        rows = db.session.execute(text(MOBILE_SQL), {"ids": ids, "max_radius": max(radii.values())})
+        statement, params = _sql(MOBILE_SQL, outlets)
+        rows = db.session.execute(statement, {**params, "ids": ids, "max_radius": max(radii.values())})
         for circle_id, outlet_id, types, distance in rows:
             for code in types:
                 if code in radii and distance <= radii[code]:
@@ -65,7 +75,8 @@ def remote_providers(ids: list[int], radii: dict[str, int], online_types) -> dic
                         {"outlet_id": outlet_id, "kind": "mobile", "note": note}
                     )
     online_types = sorted(online_types)
-    rows = db.session.execute(text(ON_SITE_SQL), {"ids": ids, "types": online_types}) if online_types else ()
+    statement, params = _sql(ON_SITE_SQL, outlets)
+    rows = db.session.execute(statement, {**params, "ids": ids, "types": online_types}) if online_types else ()
     for circle_id, outlet_id, types in rows:
         for code in set(types) & set(online_types):
             found[circle_id].setdefault(code, []).append(
@@ -74,13 +85,16 @@ def remote_providers(ids: list[int], radii: dict[str, int], online_types) -> dic
     return found
 
 
-def repair_kinds(outlet_ids_by_circle: dict[int, list[int]]) -> dict[int, dict[str, list[int]] | None]:
+def repair_kinds(
+    outlet_ids_by_circle: dict[int, list[int]], outlets=("outlets", {})
+) -> dict[int, dict[str, list[int]] | None]:
     """Repair service codes with a shown price offered by each circle's repair outlets."""
     if not repair_installed():
         return {circle_id: None for circle_id in outlet_ids_by_circle}
     every = sorted({i for ids in outlet_ids_by_circle.values() for i in ids})
     offers: dict[int, set[str]] = {}
-    for outlet_id, code in db.session.execute(text(OFFERS_SQL), {"outlet_ids": every}) if every else ():
+    statement, params = _sql(OFFERS_SQL, outlets)
+    for outlet_id, code in db.session.execute(statement, {**params, "outlet_ids": every}) if every else ():
         offers.setdefault(outlet_id, set()).add(code)
     kinds = {}
     for circle_id, ids in outlet_ids_by_circle.items():

@@ -42,7 +42,7 @@ def blind_spot_features(circle: Circle, types: list[str] | None = None) -> list[
     """WGS-84 features, cached per circle, profile version, day and type filter."""
     profile = get_profile(circle.city.scoring_profile)
     groups = _groups(circle, types)
-    field = cache.field_name("blind", profile.tag, today(), ",".join(sorted(g["code"] for g in groups)))
+    field = cache.circle_field(circle, "blind", profile.tag, today(), ",".join(sorted(g["code"] for g in groups)))
     cached = cache.get(cache.circle_key(circle.id), field)
     if cached is not None:
         return cached["features"]
@@ -74,7 +74,7 @@ def circle_blind_spots(actor, circle_id: int, types: list[str] | None, coord: st
 def gap_lines(circle: Circle) -> list[dict]:
     city = circle.city
     profile = get_profile(city.scoring_profile)
-    field = cache.field_name("gaps", profile.tag, today())
+    field = cache.circle_field(circle, "gaps", profile.tag, today())
     cached = cache.get(cache.circle_key(circle.id), field)
     if cached is not None:
         return cached["lines"]
@@ -129,7 +129,7 @@ def city_evaluation(actor, city_id: int, use_cache: bool = True) -> dict:
     city = get_city(city_id)
     authorize_city(actor, city_id)
     profile = get_profile(city.scoring_profile)
-    field = cache.field_name("city", profile.tag, today())
+    field = cache.city_field(city.id, "city", profile.tag, today())
     cached = cache.get(cache.city_key(city.id), field) if use_cache else None
     if cached is not None:
         return cached

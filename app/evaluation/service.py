@@ -44,16 +44,16 @@ def evaluate_city_circles(city: City, circles: list[Circle], at: date | None = N
     """Results of circles of one city (one profile and standards), from the cache where fresh."""
     at = at or today()
     profile = get_profile(city.scoring_profile)
-    field = cache.field_name("evaluation", profile.tag, at)
     keys = {c.id: cache.circle_key(c.id) for c in circles}
-    cached = cache.get_many(list(keys.values()), field) if use_cache else {}
+    fields = {cache.circle_key(c.id): cache.circle_field(c, "evaluation", profile.tag, at) for c in circles}
+    cached = cache.get_many(fields) if use_cache else {}
     results = {cid: cached[key] for cid, key in keys.items() if key in cached}
     missing = [c for c in circles if c.id not in results]
     if missing:
         snaps = build_snapshots(circle_rows(missing), profile, standards_for_city(city), at)
         now = now_local()
         fresh = evidence.describe({cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()}, at)
-        cache.put_many({keys[cid]: result for cid, result in fresh.items()}, field)
+        cache.put_many({keys[cid]: (fields[keys[cid]], result) for cid, result in fresh.items()})
         results.update(fresh)
     return results
 

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.auth.policy import authorize_circle, can_manage_circle
+from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common.errors import Conflict, ValidationFailed
 from app.evaluation.models import EvaluationSnapshot
@@ -44,6 +45,10 @@ def freeze_snapshot(actor, circle_id: int, period: str) -> EvaluationSnapshot:
     circle = get_circle(circle_id)
     authorize_circle(actor, circle_id)
     as_of = period_as_of(period)
+    # Two staff freezing the same period at once: the second waits here until the first commits, then
+    # finds its snapshot (409) instead of computing a second one. FOR NO KEY UPDATE does not block the
+    # inserts that reference the circle meanwhile.
+    db.session.execute(select(Circle.id).where(Circle.id == circle_id).with_for_update(key_share=True))
     exists = select(EvaluationSnapshot.id).where(
         EvaluationSnapshot.circle_id == circle_id, EvaluationSnapshot.period == period
     )

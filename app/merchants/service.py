@@ -54,8 +54,17 @@ def submit_application(user, data: dict) -> Application:
     return application
 
 
-def own_application(user, application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
+def _application(application_id: int, lock: bool) -> Application | None:
+    """The row; locked (SELECT … FOR UPDATE, re-read) when a decision follows, so that of two staff
+    deciding at the same moment (or the applicant resubmitting meanwhile) one waits for the other
+    and then sees its outcome: exactly one approval publishes an outlet, the other gets 409."""
+    if not lock:
+        return db.session.get(Application, application_id)
+    return db.session.get(Application, application_id, with_for_update=True, populate_existing=True)
+
+
+def own_application(user, application_id: int, lock: bool = False) -> Application:
+    application = _application(application_id, lock)
     if application is None or application.applicant_user_id != user.id:
         raise NotFound("申请不存在", code="application_not_found")
     return application
@@ -63,7 +72,7 @@ def own_application(user, application_id: int) -> Application:
 
 def resubmit_application(user, application_id: int, data: dict) -> Application:
     """The applicant replaces a pending or returned new-outlet application; it is pending again."""
-    application = own_application(user, application_id)
+    application = own_application(user, application_id, lock=True)
     if application.kind != "new":
         raise Conflict("修改申请请通过编辑网点提交", code="not_a_new_application")
     if application.status not in OPEN_STATUSES:
@@ -108,8 +117,8 @@ def staff_queue(user, status=None, kind=None, circle_id=None, page=1, page_size=
     return rows[:page_size], len(rows) > page_size, total
 
 
-def application_for_staff(user, application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
+def application_for_staff(user, application_id: int, lock: bool = False) -> Application:
+    application = _application(application_id, lock)
     if application is None:
         raise NotFound("申请不存在", code="application_not_found")
     authorize_circle(user, application.circle_id)
@@ -117,7 +126,7 @@ def application_for_staff(user, application_id: int) -> Application:
 
 
 def _decidable(user, application_id: int, statuses=("pending",)) -> Application:
-    application = application_for_staff(user, application_id)
+    application = application_for_staff(user, application_id, lock=True)
     if application.status not in statuses:
         raise Conflict(f"申请状态为 {application.status}，不能执行此操作", code="application_not_pending")
     return application

@@ -8,8 +8,10 @@ from app.common.models import Timestamps, utcnow
 from app.extensions import db
 
 # pending: waiting for the relay (first try or a retry after backoff); queued: handed to RQ;
+# sending: a worker is calling WeChat (committed before the call, so a killed worker leaves it visible);
 # sent, unsubscribed (43101), failed (permanent error or attempts used up): final.
-OUTBOX_STATUSES = ("pending", "queued", "sent", "unsubscribed", "failed")
+OUTBOX_STATUSES = ("pending", "queued", "sending", "sent", "unsubscribed", "failed")
+LIVE_STATUSES = ("pending", "queued", "sending")
 FINAL_STATUSES = ("sent", "unsubscribed", "failed")
 
 
@@ -27,17 +29,18 @@ class OutboxMessage(Timestamps, db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sending_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     errcode: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The request that queued it (X-Request-ID): the worker logs its delivery under the same id.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint(f"status IN {OUTBOX_STATUSES}", name="status"),
         CheckConstraint("attempts >= 0", name="attempts"),
         # The relay's scan: only rows still to be delivered are indexed.
-        Index(
-            "ix_notification_outbox_due", "next_attempt_at", postgresql_where=text("status IN ('pending', 'queued')")
-        ),
+        Index("ix_notification_outbox_due", "next_attempt_at", postgresql_where=text(f"status IN {LIVE_STATUSES}")),
     )
 
 

@@ -2,21 +2,38 @@
 
 A use case that changes something a resident follows calls `queue_message` before its own commit, so
 the message exists exactly when the change does. Redis and WeChat are only touched afterwards by the
-relay and the worker: when either is down the rows wait in the database and sending resumes later.
+relay and the worker: when either is down the rows wait in the database and sending resumes later
+(an enqueue that fails changes nothing: the row is the truth, the job only a wake-up call).
+
+Delivery is at least once, and twice only where the first attempt's outcome is unknown:
+- the worker commits `sending` (with the attempt number) before calling WeChat, and records the answer
+  right after it; a row still `queued` after NOTIFY_REQUEUE_AFTER_S was never attempted (the job was
+  lost or its worker died before the call) and is handed over again, safely;
+- a row left `sending` for that long belongs to a worker killed during the call: WeChat may or may not
+  have sent it, so it is sent again (at least once), and logged;
+- WeChat's answer lost after the request went out (a read timeout, a dropped connection) is also an
+  unknown outcome: retried after the back-off. Failures before the request reached WeChat (connection
+  refused, connect timeout) and WeChat's error answers are known not sent, and retried as usual;
+- a success or a final refusal (43101 "not subscribed", a permanent error) is known and never sent
+  again; a one-time subscription already used by a first attempt that did arrive makes WeChat refuse
+  most second sends (43101), which bounds the duplicates of the unknown cases.
 """
 
 import logging
 from datetime import timedelta
 
+import requests
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 
 from app.auth.models import User
+from app.common import metrics
 from app.common.errors import UpstreamError, ValidationFailed
+from app.common.logs import current_request_id
 from app.common.models import utcnow
 from app.extensions import db
-from app.notifications.models import FINAL_STATUSES, OutboxMessage, Subscription
+from app.notifications.models import OutboxMessage, Subscription
 from app.wechat.client import WechatError, send_subscribe_message
 
 log = logging.getLogger(__name__)
@@ -24,8 +41,12 @@ log = logging.getLogger(__name__)
 USER_NOT_SUBSCRIBED = 43101
 # Errors a retry cannot fix: invalid openid, invalid template id, template data rejected.
 PERMANENT_ERRCODES = {40003, 40037, 47003}
-# A row handed to RQ but not delivered within this time (Redis lost the job) is handed over again.
-REQUEUE_AFTER = timedelta(minutes=10)
+UNKNOWN_OUTCOME = "outcome unknown"  # last_error prefix: the request may have reached WeChat
+
+
+def requeue_after() -> timedelta:
+    """A row `queued` or `sending` this long is handed to the queue again (NOTIFY_REQUEUE_AFTER_S)."""
+    return timedelta(seconds=float(_config("NOTIFY_REQUEUE_AFTER_S", 60)))
 
 
 def template_id(config_key: str, default: str) -> str:
@@ -55,7 +76,9 @@ def queue_message(user_id: int, template: str, data: dict, page: str | None = No
         if consent.credits <= 0:
             return None
         consent.credits -= 1
-    message = OutboxMessage(user_id=user_id, template_id=template, data=data, page=page, subject=subject)
+    message = OutboxMessage(
+        user_id=user_id, template_id=template, data=data, page=page, subject=subject, request_id=current_request_id()
+    )
     db.session.add(message)
     return message
 
@@ -78,7 +101,8 @@ def due_messages(limit: int, now):
             .where(
                 or_(
                     and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                    and_(OutboxMessage.status == "queued", OutboxMessage.queued_at < now - REQUEUE_AFTER),
+                    and_(OutboxMessage.status == "queued", OutboxMessage.queued_at < now - requeue_after()),
+                    and_(OutboxMessage.status == "sending", OutboxMessage.sending_at < now - requeue_after()),
                 )
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
@@ -102,8 +126,12 @@ def relay(enqueue, limit: int = 100, now=None) -> int:
         # Jobs enqueued before the failure are harmless: delivery skips rows already sent.
         db.session.rollback()
         log.warning("notification relay: Redis unavailable (%s); %d messages wait", error, len(rows))
+        metrics.redis_error("notification_relay")
         return 0
     for row in rows:
+        if row.status == "sending":
+            log.warning("notification %s: worker gone during attempt %s, sending again", row.id, row.attempts)
+            row.last_error = f"{UNKNOWN_OUTCOME}: worker stopped during attempt {row.attempts}"
         row.status, row.queued_at = "queued", now
     db.session.commit()
     return len(rows)
@@ -114,38 +142,65 @@ def deliver(message_id: int, now=None) -> str:
     row = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update(skip_locked=True)
     )
-    if row is None or row.status in FINAL_STATUSES:
-        db.session.rollback()  # another worker has it, or it is already done
+    if row is None or row.status not in ("pending", "queued"):
+        db.session.rollback()  # another worker has it (or is sending it), or it is already done
         return "skipped"
     now = now or utcnow()
     openid = db.session.scalar(select(User.openid).where(User.id == row.user_id))
     row.attempts += 1
+    row.status, row.sending_at = "sending", now
+    attempt, message = row.attempts, (row.template_id, row.data, row.page)
+    db.session.commit()  # visible before the call: a worker killed during it leaves `sending`, not `queued`
+
+    outcome = {"errcode": None, "last_error": None}
     try:
         if not openid:
             raise WechatError(40003, "user has no openid")
-        send_subscribe_message(openid, row.template_id, row.data, row.page)
+        send_subscribe_message(openid, *message)
     except WechatError as error:
-        row.errcode, row.last_error = error.errcode, str(error.details.get("errmsg") or error.message)[:500]
+        outcome = {"errcode": error.errcode, "last_error": str(error.details.get("errmsg") or error.message)[:500]}
         if error.errcode == USER_NOT_SUBSCRIBED:
-            row.status = "unsubscribed"  # recorded, never retried: the user did not allow this template
+            outcome["status"] = "unsubscribed"  # recorded, never retried: the user did not allow this template
         elif error.errcode in PERMANENT_ERRCODES:
-            row.status = "failed"
+            outcome["status"] = "failed"
         else:
-            _retry_later(row, now)
+            outcome.update(_retry_later(attempt, now))
     except (UpstreamError, RedisError) as error:
-        row.errcode, row.last_error = None, f"{type(error).__name__}: {error}"[:500]
-        _retry_later(row, now)
+        reached = _may_have_reached_wechat(error)
+        prefix = f"{UNKNOWN_OUTCOME}: " if reached else ""
+        outcome = {"errcode": None, "last_error": f"{prefix}{type(error).__name__}: {error}"[:500]}
+        outcome.update(_retry_later(attempt, now))
     else:
-        row.status, row.sent_at, row.errcode, row.last_error = "sent", now, None, None
+        outcome = {"status": "sent", "sent_at": now, "errcode": None, "last_error": None}
+    # Recorded only if the row is still this attempt's (a requeue after the window may have moved on).
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending", OutboxMessage.attempts == attempt)
+        .values(**outcome)
+    )
     db.session.commit()
-    return row.status
+    return outcome["status"]
 
 
-def _retry_later(row: OutboxMessage, now):
-    if row.attempts >= int(_config("NOTIFY_MAX_ATTEMPTS", 8)):
-        row.status = "failed"
-    else:
-        row.status, row.next_attempt_at = "pending", now + backoff(row.attempts)
+def _may_have_reached_wechat(error: Exception) -> bool:
+    """False only when the request certainly never left (refused, connect timeout, Redis for the token)."""
+    cause = error.__cause__
+    if isinstance(error, RedisError) or cause is None:
+        return False
+    if isinstance(cause, requests.ConnectTimeout):
+        return False
+    if isinstance(cause, requests.ConnectionError) and "NewConnectionError" in repr(cause):
+        return False
+    request = getattr(cause, "request", None)  # the token call failing means the message never left
+    if request is not None and "/message/subscribe/send" not in (request.url or ""):
+        return False
+    return isinstance(cause, requests.RequestException)
+
+
+def _retry_later(attempts: int, now) -> dict:
+    if attempts >= int(_config("NOTIFY_MAX_ATTEMPTS", 8)):
+        return {"status": "failed"}
+    return {"status": "pending", "next_attempt_at": now + backoff(attempts)}
 
 
 def outbox_counts() -> dict:

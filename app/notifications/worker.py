@@ -14,9 +14,13 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 from rq import Queue, SimpleWorker
+from sqlalchemy import select
 
+from app.common import metrics
+from app.common.logs import bound_request_id
 from app.extensions import db
 from app.notifications import service
+from app.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +48,25 @@ def deliver_job(message_id: int) -> str:
     """The RQ job: deliver one outbox message (creates the app when run by a bare `rq worker`)."""
     global _worker_app
     if has_app_context():
-        return service.deliver(message_id)
+        return _deliver_traced(message_id)
     if _worker_app is None:
         from app import create_app
 
         _worker_app = create_app()
     with _worker_app.app_context():
         try:
-            return service.deliver(message_id)
+            return _deliver_traced(message_id)
         finally:
             db.session.remove()
+
+
+def _deliver_traced(message_id: int) -> str:
+    """Delivers under the id of the request that queued the message, so its log lines can be found by it."""
+    request_id = db.session.scalar(select(OutboxMessage.request_id).where(OutboxMessage.id == message_id))
+    with bound_request_id(request_id):
+        status = service.deliver(message_id)
+        log.info("notification delivery", extra={"message_id": message_id, "outcome": status})
+    return status
 
 
 def _enqueue(queue: Queue):
@@ -70,6 +83,7 @@ def relay_once(limit: int = 100, now=None) -> int:
     try:
         queue = notification_queue()
     except RedisError:
+        metrics.redis_error("notification_relay")
         return 0
     return service.relay(_enqueue(queue), limit=limit, now=now)
 
@@ -81,6 +95,7 @@ def work_once() -> bool:
         worker.work(burst=True, logging_level="WARNING")
     except RedisError as error:
         log.warning("notification worker: Redis unavailable (%s)", error)
+        metrics.redis_error("notification_worker")
         return False
     return True
 

@@ -1,12 +1,26 @@
 from flask.views import MethodView
+from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
+from geoalchemy2.shape import to_shape
 
+from app.auth.policy import login_required
 from app.common import geo
+from app.common.clock import local_zone
+from app.common.schemas import BaseSchema, coord_field
 from app.outlets import present, service
-from app.outlets.schemas import DetailQuerySchema, NearbyPageSchema, NearbyQuerySchema, OutletDetailSchema
+from app.outlets.models import HISTORY_COLUMNS
+from app.outlets.schemas import (
+    DetailQuerySchema,
+    NearbyPageSchema,
+    NearbyQuerySchema,
+    OutletDetailSchema,
+    OutletHistorySchema,
+)
 from app.usage import service as usage
 
 blp = Blueprint("outlets", __name__, url_prefix="/api/v1/outlets", description="网点：附近搜索与详情")
+staff_blp = Blueprint("outlets_staff", __name__, url_prefix="/api/v1/staff/outlets", description="网点历史（工作人员）")
+blueprints = [blp, staff_blp]
 
 
 @blp.route("/nearby")
@@ -41,3 +55,32 @@ class OutletDetail(MethodView):
         if lat is not None:
             distance = service.distance_to(outlet, *geo.to_wgs84(lng, lat, coord))
         return present.detail(outlet, service.outlet_lnglat(outlet), coord, distance)
+
+
+class CoordOnlySchema(BaseSchema):
+    coord = coord_field()
+
+
+def _version_out(version, coord: str) -> dict:
+    point = to_shape(version.location)
+    row = {key: getattr(version, key) for key in HISTORY_COLUMNS if key != "location"}
+    return {
+        **row,
+        # Local time: the dates a census or a closure is stated in.
+        "valid_from": version.valid_from.astimezone(local_zone()),
+        "valid_to": version.valid_to and version.valid_to.astimezone(local_zone()),
+        "location": present.point_out(point.x, point.y, coord),
+    }
+
+
+@staff_blp.route("/<int:outlet_id>/history")
+class OutletHistory(MethodView):
+    decorators = [login_required("staff", "bureau", "admin")]
+
+    @staff_blp.arguments(CoordOnlySchema, location="query")
+    @staff_blp.response(200, OutletHistorySchema)
+    @staff_blp.doc(security=[{"bearerAuth": []}])
+    def get(self, args, outlet_id):
+        """网点的历史：开业、关停、业态与属性变化及其日期（过去期次的评价按此计算）"""
+        versions = service.outlet_history(current_user, outlet_id)
+        return {"outlet_id": outlet_id, "items": [_version_out(v, args["coord"]) for v in versions]}

@@ -89,3 +89,26 @@ class OutletDetailSchema(OutletItemSchema):
     on_site = fields.Boolean(metadata={"description": "上门服务"})
     schedule = fields.List(fields.Dict(), metadata={"description": "流动摊点的地点与每周时段"})
     recent_ratings = fields.List(fields.Dict())
+
+
+class OutletVersionSchema(BaseSchema):
+    valid_from = fields.DateTime(metadata={"description": "自此时起（含）"})
+    valid_to = fields.DateTime(allow_none=True, metadata={"description": "至此时止（不含）；null 为当前状态"})
+    name = fields.String()
+    types = fields.List(fields.String())
+    status = fields.String()
+    location = fields.Nested(PointSchema)
+    address = fields.String(allow_none=True)
+    circle_id = fields.Integer(allow_none=True)
+    community_id = fields.Integer(allow_none=True)
+    chain = fields.Boolean(allow_none=True)
+    online = fields.Boolean(allow_none=True)
+    delivery = fields.Boolean(allow_none=True)
+    open_24h = fields.Boolean(allow_none=True)
+    quality_brand = fields.String(allow_none=True)
+    services = fields.List(fields.String(), allow_none=True)
+
+
+class OutletHistorySchema(BaseSchema):
+    outlet_id = fields.Integer()
+    items = fields.List(fields.Nested(OutletVersionSchema))

@@ -6,10 +6,11 @@ from pypinyin import Style, lazy_pinyin
 from shapely.geometry import Point
 from sqlalchemy import cast, func, select
 
+from app.auth.policy import authorize_circle
 from app.common.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.outlets.hours import HoursError, validate_weekly, week_multirange
-from app.outlets.models import Outlet
+from app.outlets.models import Outlet, OutletVersion
 from app.outlets.search import NearbyQuery, search_nearby  # noqa: F401  (the search use case)
 from app.taxonomy.registry import taxonomy
 
@@ -71,3 +72,13 @@ def distance_to(outlet: Outlet, lng: float, lat: float) -> float:
     return db.session.execute(
         select(func.ST_Distance(Outlet.location, here, True)).where(Outlet.id == outlet.id)
     ).scalar_one()
+
+
+def outlet_history(actor, outlet_id: int) -> list:
+    """An outlet's dated versions, oldest first (staff of its circle, its city's bureau, admins)."""
+    outlet = db.session.get(Outlet, outlet_id)
+    if outlet is None:
+        raise NotFound("网点不存在", code="outlet_not_found")
+    authorize_circle(actor, outlet.circle_id)
+    query = select(OutletVersion).where(OutletVersion.outlet_id == outlet_id)
+    return list(db.session.scalars(query.order_by(OutletVersion.valid_from, OutletVersion.id)))

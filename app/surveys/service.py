@@ -216,9 +216,9 @@ def submit_response(
     if response_id is None:  # a double tap raced the check above
         raise Conflict("您已参加过本期满意度调查", code="already_answered")
     move_home(user, circle.id)  # answering from here (or as confirmed) is living here
-    db.session.commit()
     # The answer went in by a core INSERT … ON CONFLICT, which the session hook does not see.
     invalidate_circle(circle.id)
+    db.session.commit()
     return db.session.get(SurveyResponse, response_id), period
 
 

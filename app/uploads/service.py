@@ -8,6 +8,7 @@ import logging
 import uuid
 
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from app.common.errors import AppError, UpstreamError, ValidationFailed
@@ -116,7 +117,11 @@ def start_media_check(upload: Upload, openid: str) -> Upload:
         # The upload stays pending (hidden); `flask uploads recheck` asks again later.
         log.warning("media check for upload %s not started: %s", upload.id, error.details or error.message)
         return upload
-    early = get_redis().get(_early_verdict_key(upload.media_trace_id))
+    try:
+        early = get_redis().get(_early_verdict_key(upload.media_trace_id))
+    except RedisError as error:
+        early = None  # a verdict that overtook us is then lost; `flask uploads recheck` asks again
+        log.warning("early media verdicts unavailable: %s", error)
     if early:
         upload.media_check = early
     db.session.commit()
@@ -137,7 +142,10 @@ def record_media_verdict(event: dict) -> Upload | None:
     upload = db.session.scalar(select(Upload).where(Upload.media_trace_id == trace_id))
     if upload is None:
         # The push can overtake our saving of trace_id; keep the verdict for start_media_check to pick up.
-        get_redis().set(_early_verdict_key(trace_id), verdict, ex=EARLY_VERDICT_TTL_S)
+        try:
+            get_redis().set(_early_verdict_key(trace_id), verdict, ex=EARLY_VERDICT_TTL_S)
+        except RedisError as error:
+            log.warning("early media verdict for %s not kept (%s); the upload is rechecked later", trace_id, error)
         return None
     upload.media_check = verdict
     db.session.commit()

@@ -1,10 +1,17 @@
 """Calls to the WeChat server API at WECHAT_API_BASE (the real host, or the local stub in tests)."""
 
+import logging
+import threading
+import time
+
 import requests
 from flask import current_app
+from redis.exceptions import RedisError
 
 from app.common.errors import AppError, UpstreamError
 from app.common.redis import Keys, get_redis
+
+log = logging.getLogger(__name__)
 
 INVALID_CODE = {40029, 40163, 41008}  # invalid, already used, missing code
 
@@ -54,16 +61,49 @@ def code2session(code: str) -> dict:
         raise
 
 
+class _LocalToken:
+    """This process's copy of the token, used only while Redis is unreachable.
+
+    stable_token in normal mode hands every caller the same token while it is valid, so workers that
+    each fetch it during an outage do not invalidate one another.
+    """
+
+    def __init__(self):
+        self.value, self.expires_at, self.lock = None, 0.0, threading.Lock()
+
+    def get(self):
+        return self.value if self.value and time.monotonic() < self.expires_at else None
+
+    def set(self, value, ttl_s):
+        with self.lock:
+            self.value, self.expires_at = value, time.monotonic() + ttl_s
+
+    def clear(self):
+        with self.lock:
+            self.value, self.expires_at = None, 0.0
+
+
+_local_token = _LocalToken()
+
+
+def _cached_token():
+    key, _ = Keys.wechat_access_token()
+    try:
+        return get_redis().get(key) or None
+    except RedisError as error:
+        log.warning("WeChat token cache unavailable (%s); using this process's copy", error)
+        return _local_token.get()
+
+
 def access_token(force_refresh: bool = False) -> str:
     """The server-API token from stable_token, cached in Redis and shared by every worker.
 
     Each worker asking WeChat for its own token would invalidate the others' (the old token
-    lives only minutes after a refresh), so one cached copy serves them all.
+    lives only minutes after a refresh), so one cached copy serves them all. Without Redis each
+    process keeps its own copy (normal-mode stable_token returns the same token to all of them).
     """
-    redis = get_redis()
-    key, _ = Keys.wechat_access_token()
     if not force_refresh:
-        token = redis.get(key)
+        token = _cached_token()
         if token:
             return token
     config = current_app.config
@@ -78,7 +118,13 @@ def access_token(force_refresh: bool = False) -> str:
         },
     )
     # Refresh a few minutes early so no worker uses a token in its last moments.
-    redis.set(key, payload["access_token"], ex=max(60, int(payload.get("expires_in", 7200)) - 300))
+    ttl_s = max(60, int(payload.get("expires_in", 7200)) - 300)
+    _local_token.set(payload["access_token"], ttl_s)
+    key, _ = Keys.wechat_access_token()
+    try:
+        get_redis().set(key, payload["access_token"], ex=ttl_s)
+    except RedisError as error:
+        log.warning("WeChat token not shared through Redis (%s)", error)
     return payload["access_token"]
 
 
@@ -103,7 +149,11 @@ def _fresh_token_after_rejection() -> str:
     A forced refresh would invalidate every other worker's token, so it is never used here.
     """
     key, _ = Keys.wechat_access_token()
-    get_redis().delete(key)
+    _local_token.clear()
+    try:
+        get_redis().delete(key)
+    except RedisError as error:
+        log.warning("WeChat token cache unavailable (%s)", error)
     return access_token(force_refresh=False)
 
 

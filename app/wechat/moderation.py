@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
+from app.common import metrics
 from app.common.errors import AppError, ValidationFailed
 from app.wechat import client as wechat
 
@@ -28,7 +29,11 @@ def screen_text(text: str, openid: str, field: str = "text") -> Screening:
         verdict = wechat.msg_sec_check(text, openid)
     except (AppError, RedisError) as error:
         log.warning("msg_sec_check unavailable (%s): keeping the text for staff", error)
+        metrics.content_check(UNAVAILABLE)
+        if isinstance(error, RedisError):
+            metrics.redis_error("wechat_token")
         return Screening(UNAVAILABLE)
+    metrics.content_check(verdict["suggest"])
     if verdict["suggest"] == "risky":
         raise ValidationFailed(
             "内容含有违规信息，请修改后再提交", code="content_rejected", details={field: ["内容未通过安全检测"]}

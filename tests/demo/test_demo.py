@@ -191,3 +191,18 @@ def test_nearby_api_shows_synthetic_outlets(loaded, api):
     body = response.get_json()
     assert response.status_code == 200, body
     assert body["items"] and all(item["synthetic"] is True for item in body["items"])
+
+
+def test_demo_outlets_count_in_past_periods_too(loaded):
+    """Demo shops date from a census two years back, so freezing last year finds them (outlet_versions)."""
+    from app.common.clock import local_zone, now_local
+
+    year = now_local().year
+    since = _sql(
+        "SELECT min(v.valid_from), count(*) FROM outlet_versions v JOIN outlets o ON o.id = v.outlet_id "
+        "WHERE o.synthetic AND v.valid_to IS NULL"
+    ).one()
+    assert (
+        since[0].astimezone(local_zone()).year == year - 2
+        and since[1] == _sql("SELECT count(*) FROM outlets WHERE synthetic").scalar()
+    )

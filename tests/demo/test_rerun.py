@@ -128,3 +128,61 @@ def test_a_real_account_named_like_the_demo_staff_stops_the_load(db):
     with pytest.raises(DemoConflict, match="demo-staff"):
         loader.load()
     assert db.session.scalar(select(func.count()).select_from(Circle)) == 0
+
+
+def test_rerun_never_deletes_or_changes_what_real_people_did(db, make):
+    """A resident's survey answer in a demo period, a "me too" and a staff note on a demo need, a real
+    need in a demo project, a merchant's reply to a demo rating: all survive a reload, with the demo
+    rows they stand on."""
+    from app.demands.models import Demand, DemandEvent, DemandSupport, Project
+    from app.demo.context import SOURCE_CLIENT
+    from app.surveys.models import SurveyPeriod, SurveyResponse
+
+    loader.load(seed=SEED, per_10k=20)
+    staff = db.session.scalar(select(User.id).where(User.username == "demo-staff"))
+    period = db.session.scalar(select(SurveyPeriod).where(SurveyPeriod.created_by == staff).limit(1))
+    need = db.session.scalar(select(Demand).where(Demand.source_client == SOURCE_CLIENT).limit(1))
+    project = db.session.scalar(select(Project).where(Project.created_by == staff).limit(1))
+    rating = db.session.scalar(
+        select(Rating).where(Rating.user_id.in_(select(User.id).where(User.openid.like(f"{RESIDENT_PREFIX}%"))))
+    )
+    resident, officer, merchant = make.user(), make.user("staff"), make.user("merchant")
+    answer = SurveyResponse(
+        period_id=period.id,
+        circle_id=period.circle_id,
+        user_id=resident.id,
+        type_satisfaction=2,
+        service_satisfaction=3,
+    )
+    db.session.add_all([answer, DemandSupport(demand_id=need.id, user_id=resident.id)])
+    db.session.add(
+        DemandEvent(
+            demand_id=need.id, actor_id=officer.id, actor_role="staff", action="note", public=False, note="已电话回访"
+        )
+    )
+    own = Demand(
+        kind="missing_type",
+        business_type="breakfast",
+        text="真实居民的需求",
+        address="",
+        location=need.location,
+        circle_id=project.circle_id,
+        user_id=resident.id,
+        project_id=project.id,
+        status="accepted",
+    )
+    db.session.add(own)
+    rating.reply_text, rating.reply_user_id = "谢谢您的评价", merchant.id
+    db.session.flush()
+    kept = {"period": period.id, "need": need.id, "project": project.id, "rating": rating.id}
+    real = {"answer": answer.id, "own": own.id}
+
+    loader.load(seed=SEED, per_10k=20)
+    db.session.expire_all()
+    assert db.session.get(SurveyPeriod, kept["period"]) is not None
+    assert db.session.get(SurveyResponse, real["answer"]).type_satisfaction == 2
+    assert db.session.get(DemandSupport, (kept["need"], resident.id)) is not None
+    assert db.session.scalar(select(func.count()).where(DemandEvent.actor_id == officer.id)) == 1
+    assert db.session.get(Demand, real["own"]).project_id == kept["project"]
+    assert db.session.get(Rating, kept["rating"]).reply_text == "谢谢您的评价"
+    assert _ratings_consistent()

@@ -125,3 +125,44 @@ def test_import_as_of_dates_openings_and_changes(app, world, db, tmp_path):
     assert future.exit_code != 0 and "as_of" in future.output
     bad = runner.invoke(args=["outlets", "import", str(second), "--as-of", "yesterday"])
     assert bad.exit_code != 0
+
+
+def test_staff_read_an_outlets_history(world, client, make, db):
+    c = world.circle()
+    outlet = c.outlet("breakfast", created_at=local(2025, 3, 1))
+    with effective_as_of(date(2025, 9, 1)):
+        outlet.status = "closed"
+        db.session.flush()
+    other = world.circle()
+    db.session.commit()
+    url = f"/api/v1/staff/outlets/{outlet.id}/history?coord=wgs84"
+    body = client.get(url, headers=make.headers(c.staff)).get_json()
+    assert body["outlet_id"] == outlet.id
+    assert [(v["status"], v["valid_from"][:10], (v["valid_to"] or "")[:10]) for v in body["items"]] == [
+        ("approved", "2025-03-01", "2025-09-01"),
+        ("closed", "2025-09-01", ""),
+    ]
+    assert body["items"][0]["types"] == ["breakfast"] and abs(body["items"][0]["location"]["lat"] - c.center[1]) < 0.01
+    assert client.get(url, headers=make.headers(other.staff)).status_code == 403
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=make.headers(make.user("resident"))).status_code == 403
+    missing = client.get("/api/v1/staff/outlets/999999/history", headers=make.headers(c.staff))
+    assert missing.status_code == 404
+
+
+def test_same_day_services_and_stalls_are_read_as_they_were_too(world):
+    from app.repair import service as repair
+
+    c = world.circle(population=100)
+    year = now_local().year
+    opened = local(year, 2, 1)
+    online = c.outlet("breakfast", dx=4000, dy=0, on_site_service=True, service_circle_ids=[c.id], created_at=opened)
+    stall = c.outlet("repair", dx=6000, dy=0, mobile=True, created_at=opened)
+    repair.set_schedule(
+        stall, [{"lng": c.at(100, 100)[0], "lat": c.at(100, 100)[1], "hours": {"sun": [["08:00", "11:00"]]}}]
+    )
+    c.offers(stall, "key_cutting")
+    now = evaluation.evaluate_circle(c.id, use_cache=False)["presence"]["basic"]["evidence"]
+    assert (now["breakfast"], now["repair"]) == ([online.id], [stall.id])
+    past = evaluation.evaluate_circle(c.id, at=date(year - 1, 12, 31), use_cache=False)["presence"]["basic"]
+    assert {"breakfast", "repair"} <= set(past["missing"])

@@ -1,0 +1,176 @@
+"""Prometheus metrics (prometheus_client): the one place metrics are defined, and a tiny API to count events.
+
+Other modules call the functions below instead of touching prometheus_client:
+
+    from app.common import metrics
+    metrics.redis_error("rate_limit")          # a Redis call failed
+    metrics.redis_fallback("rate_limit")       # … and the feature degraded instead of failing
+    metrics.cache_lookup("evaluation", hit=True)
+    metrics.content_check("unavailable")       # pass | review | risky | unavailable
+
+Under gunicorn the workers are separate processes: `gunicorn.conf.py` sets PROMETHEUS_MULTIPROC_DIR before
+any worker starts, so every value is written to a per-process file there and `render()` adds them up (the
+client's multiprocess mode). Without it (tests, `flask` commands) the values live in this process.
+Values that describe shared state (outbox depth, queue length) are not counted but read at scrape time by
+`StateCollector`, so every worker reports the same truth.
+"""
+
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+# Requests, labelled by route template (never the raw path: ids would explode the series).
+REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time from the first byte of the request to the response, in the application",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+DB_POOL_IN_USE = Gauge(
+    "db_pool_connections_in_use", "Database connections checked out of the pools", multiprocess_mode="livesum"
+)
+DB_POOL_CONNECTIONS = Gauge(
+    "db_pool_connections_open", "Database connections the pools hold open", multiprocess_mode="livesum"
+)
+REDIS_ERRORS = Counter("redis_errors_total", "Redis calls that failed", ["operation"])
+REDIS_FALLBACKS = Counter(
+    "redis_fallbacks_total", "Times a feature degraded (memory, database, no cache) because Redis failed", ["feature"]
+)
+CACHE_LOOKUPS = Counter("cache_lookups_total", "Cache lookups by result", ["cache", "result"])
+CONTENT_CHECKS = Counter(
+    "content_checks_total", "WeChat content-safety checks by outcome (unavailable = the check failed)", ["outcome"]
+)
+
+
+def observe_request(method: str, route: str, status: int, seconds: float):
+    status = str(status)
+    REQUESTS.labels(method, route, status).inc()
+    LATENCY.labels(method, route, status).observe(seconds)
+
+
+def redis_error(operation: str):
+    """A Redis call failed (connection, timeout, server error); `operation` names what was attempted."""
+    REDIS_ERRORS.labels(operation).inc()
+
+
+def redis_fallback(feature: str):
+    """A feature served without Redis (per-process limits, no cache, database queue) instead of failing."""
+    REDIS_FALLBACKS.labels(feature).inc()
+
+
+def cache_lookup(cache: str, hit: bool, count: int = 1):
+    CACHE_LOOKUPS.labels(cache, "hit" if hit else "miss").inc(count)
+
+
+CONTENT_OUTCOMES = ("pass", "review", "risky", "unavailable")
+
+
+def content_check(outcome: str):
+    CONTENT_CHECKS.labels(outcome if outcome in CONTENT_OUTCOMES else "other").inc()
+
+
+# Pool use per process, summed over the live workers: checked out now, and open in total.
+@event.listens_for(Pool, "checkout")
+def _checkout(*_args):
+    DB_POOL_IN_USE.inc()
+
+
+@event.listens_for(Pool, "checkin")
+def _checkin(*_args):
+    DB_POOL_IN_USE.dec()
+
+
+@event.listens_for(Pool, "connect")
+def _connect(*_args):
+    DB_POOL_CONNECTIONS.inc()
+
+
+@event.listens_for(Pool, "close")
+def _close(*_args):
+    DB_POOL_CONNECTIONS.dec()
+
+
+@event.listens_for(Pool, "close_detached")
+def _close_detached(*_args):
+    DB_POOL_CONNECTIONS.dec()
+
+
+class StateCollector:
+    """Shared state read when Prometheus scrapes: notification outbox and the RQ queue.
+
+    Needs an application context. A backend that is down leaves its metrics out of this scrape (and
+    counts a Redis error), so /metrics still answers during an outage.
+    """
+
+    def collect(self):
+        from redis.exceptions import RedisError
+        from sqlalchemy import func, select
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from app.extensions import db
+        from app.notifications.models import OutboxMessage
+        from app.notifications.worker import QUEUE_NAME, notification_queue
+
+        try:
+            rows = db.session.execute(
+                select(OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at))
+                .where(OutboxMessage.status.in_(("pending", "queued")))
+                .group_by(OutboxMessage.status)
+            ).all()
+            now = db.session.scalar(select(func.clock_timestamp()))
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.rollback()
+        else:
+            depth = GaugeMetricFamily(
+                "notification_outbox_messages", "Outbox messages not yet delivered", labels=["status"]
+            )
+            counts = {status: count for status, count, _ in rows}
+            for status in ("pending", "queued"):
+                depth.add_metric([status], counts.get(status, 0))
+            yield depth
+            oldest = min((first for _, _, first in rows), default=None)
+            yield GaugeMetricFamily(
+                "notification_outbox_oldest_age_seconds",
+                "Age of the oldest undelivered outbox message (0 when none)",
+                value=(now - oldest).total_seconds() if oldest else 0.0,
+            )
+        try:
+            length = notification_queue().count
+        except RedisError:
+            redis_error("metrics_queue_length")
+        else:
+            family = GaugeMetricFamily("rq_queue_length", "Jobs waiting in the RQ queue", labels=["queue"])
+            family.add_metric([QUEUE_NAME], length)
+            yield family
+
+
+class _ThisProcess:
+    """The default registry as one collector (single-process mode)."""
+
+    def collect(self):
+        from prometheus_client import REGISTRY
+
+        yield from REGISTRY.collect()
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir")
+
+
+def render() -> bytes:
+    """The exposition text: every worker's values plus the shared state (inside an app context)."""
+    registry = CollectorRegistry(auto_describe=False)
+    if multiprocess_dir():
+        MultiProcessCollector(registry)
+    else:
+        registry.register(_ThisProcess())
+    registry.register(StateCollector())
+    return generate_latest(registry)

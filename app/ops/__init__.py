@@ -1,0 +1,1 @@
+"""Operating the service: liveness, readiness and Prometheus metrics."""
