@@ -10,7 +10,7 @@ THREADS ?= 64
 # var/services.env holds the URLs in use (the caller's DATABASE_URL / REDIS_URL when they were set).
 WITH_ENV = set -a; . var/services.env; set +a; export FLASK_APP=wsgi.py;
 
-.PHONY: venv services stop migrate demo run stub test prod-smoke bench clean backup restore
+.PHONY: venv services stop migrate demo console run stub test prod-smoke bench clean backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,11 +34,17 @@ migrate: venv services
 demo: migrate
 	@$(WITH_ENV) $(PY) -m flask demo load --if-empty
 
-# Serves the API on http://127.0.0.1:$(PORT) with demo data; WeChat calls go to the local stub. The
+# The web console (console/dist, served at /console/); skipped while its lockfile and sources are unchanged.
+console:
+	@bash scripts/console-build.sh
+
+# Serves the API on http://127.0.0.1:$(PORT) with demo data and the console at /console/ (demo accounts are
+# created once and their passwords printed then); WeChat calls go to the local stub. The
 # notification worker (outbox → RQ → subscribe messages, log in var/worker.log) runs alongside and
 # stops with the server. gthread workers (gunicorn.conf.py): a slow client holds one of $(THREADS) threads, not a
 # worker. LOG_FORMAT=text for readable logs in a terminal (default: one JSON line per request).
-run: demo
+run: demo console
+	@$(WITH_ENV) $(PY) -m flask console demo-accounts
 	@if ! [ -f var/stub.pid ] || ! kill -0 $$(cat var/stub.pid) 2>/dev/null; then \
 		$(PY) -m miniprogram_stub.wechat_server --port $(STUB_PORT) \
 			--callback-url http://127.0.0.1:$(PORT)/api/v1/wechat/media-check > var/stub.log 2>&1 & echo $$! > var/stub.pid; fi
@@ -51,6 +57,7 @@ run: demo
 test: venv services
 	@$(WITH_ENV) $(PY) -m pytest -q -p no:cacheprovider tests
 	@bash scripts/miniprogram-test.sh
+	@bash scripts/console-test.sh
 
 # The compose deployment without images: gunicorn (APP_ENV=production) behind nginx with the front's config,
 # checked through nginx (tests/smoke/prod_smoke.py says what it covers). CI runs it after `make test`.

@@ -28,6 +28,8 @@ DOMAINS = (
     "usage",
     "evaluation",
     "demo",
+    "privacy",
+    "console",
     "ops",
 )
 
@@ -54,6 +56,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"info": {"description": "一刻钟便民生活圈居民服务平台接口"}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    # The web console sends the same token as the console_access cookie (+ X-CSRF-TOKEN on writes).
+    api.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "console_access"})
     register_error_handlers(app, api)
     _require_json_bodies(app)
     add_security_headers(app)
@@ -61,7 +65,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import registry
 
     registry.register(app, api)
+    from app.console.serve import console_files
+
+    app.register_blueprint(console_files)
     return app
+
+
+# Endpoints that take files (multipart/form-data); every other body is JSON.
+MULTIPART_PATHS = ("/api/v1/uploads", "/api/v1/staff/outlets/import")
 
 
 def _limiter_storage_options(app):
@@ -83,7 +94,7 @@ def _require_json_bodies(app):
             if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
                 return None
             if request.mimetype == "multipart/form-data" and (
-                request.path.startswith("/api/v1/uploads") or request.path.endswith("/batch")  # file uploads
+                request.path.startswith(MULTIPART_PATHS) or request.path.endswith("/batch")  # CSV batch entries
             ):
                 return None
             raise AppError(

@@ -27,6 +27,21 @@ class Config:
     # Its own key, never derived from SECRET_KEY in production (a leaked Flask key must not mint tokens).
     JWT_SECRET_KEY = _env("JWT_SECRET")
     JWT_ACCESS_TOKEN_EXPIRES = int(_env("JWT_ACCESS_TOKEN_EXPIRES", "7200"))
+    # The mini-program sends a bearer header; the web console keeps the same token in an HttpOnly,
+    # SameSite=Strict cookie that scripts cannot read, with a double-submit CSRF token on every
+    # state-changing call (the readable console_csrf cookie echoed in X-CSRF-TOKEN).
+    JWT_TOKEN_LOCATION = ["headers", "cookies"]
+    JWT_ACCESS_COOKIE_NAME = "console_access"
+    JWT_ACCESS_COOKIE_PATH = "/api/"
+    JWT_ACCESS_CSRF_COOKIE_NAME = "console_csrf"
+    JWT_ACCESS_CSRF_COOKIE_PATH = "/"
+    JWT_ACCESS_CSRF_HEADER_NAME = "X-CSRF-TOKEN"
+    JWT_COOKIE_CSRF_PROTECT = True
+    JWT_CSRF_CHECK_FORM = False
+    JWT_COOKIE_SAMESITE = "Strict"
+    JWT_SESSION_COOKIE = True  # gone when the browser closes; the token itself expires anyway
+    # Failed password logins before an account is locked for 15 minutes.
+    LOGIN_LOCK_AFTER = int(_env("LOGIN_LOCK_AFTER", "5"))
     WECHAT_APPID = _env("WECHAT_APPID", "wx-dev-appid")
     WECHAT_SECRET = _env("WECHAT_SECRET", "wx-dev-secret")
     WECHAT_API_BASE = _env("WECHAT_API_BASE", "https://api.weixin.qq.com")
@@ -46,6 +61,10 @@ class Config:
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))
     UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
+    # Personal data: the privacy notice version residents must have accepted (a new one asks again) and where
+    # its full text is published; retention periods are read by app/common/retention.py (RETENTION_*_DAYS).
+    PRIVACY_NOTICE_VERSION = _env("PRIVACY_NOTICE_VERSION", "2026-12-01")
+    PRIVACY_NOTICE_URL = _env("PRIVACY_NOTICE_URL")
     # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted (0: none; the
     # docker compose nginx front is 1). Client addresses for rate limits come from the nearest untrusted hop.
     PROXY_HOPS = int(_env("PROXY_HOPS", "0"))
@@ -82,6 +101,16 @@ class Config:
     APP_ENV = _env("APP_ENV", "development")
     # Flask's own FLASK_ENV (deprecated): it can make a deployment production, never the reverse.
     FLASK_ENV = _env("FLASK_ENV")
+    # Secure cookies (HTTPS only): on in production unless COOKIE_SECURE=0; `make run` serves plain http.
+    COOKIE_SECURE = _env("COOKIE_SECURE")
+
+    # The web console (console/, built by Vite) served at /console/, and its map tiles.
+    CONSOLE_DIST = _env("CONSOLE_DIST", str(Path(__file__).resolve().parent.parent / "console" / "dist"))
+    # A tile URL template ({z}/{x}/{y}, {s}) and the coordinate system of its tiles; no URL → plain background.
+    MAP_TILE_URL = _env("MAP_TILE_URL")
+    MAP_TILE_COORD = _env("MAP_TILE_COORD", "gcj02")
+    MAP_TILE_SUBDOMAINS = _env("MAP_TILE_SUBDOMAINS", "")
+    MAP_TILE_ATTRIBUTION = _env("MAP_TILE_ATTRIBUTION", "")
 
     @classmethod
     def check(cls, config):
@@ -92,6 +121,10 @@ class Config:
             problems.append(f"APP_ENV={config.get('APP_ENV')!r} is unknown (one of: {', '.join(APP_ENVS)})")
         production = env == "production" or str(config.get("FLASK_ENV") or "").strip().lower() == "production"
         config["PRODUCTION"] = production
+        secure = config.get("COOKIE_SECURE")
+        config["JWT_COOKIE_SECURE"] = production if secure in (None, "") else str(secure) == "1"
+        if config.get("MAP_TILE_COORD") not in ("gcj02", "wgs84"):
+            problems.append("MAP_TILE_COORD must be gcj02 or wgs84")
         if production:
             problems += production_problems(config)
         if problems:

@@ -1,4 +1,4 @@
-"""Imports every domain's models and registers its blueprints and CLI commands."""
+"""Imports every domain's models (and retention rules) and registers its blueprints and CLI commands."""
 
 from importlib import import_module, util
 
@@ -16,6 +16,8 @@ def import_models():
     for name in DOMAINS:
         if _exists(f"app.{name}.models"):
             import_module(f"app.{name}.models")
+        if _exists(f"app.{name}.retention"):  # registers its rules in app.common.retention
+            import_module(f"app.{name}.retention")
 
 
 def register(app, api):

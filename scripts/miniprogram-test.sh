@@ -28,86 +28,24 @@ log() { printf '[miniprogram-test] %s\n' "$*" >&2; }
 [ -f var/services.env ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
 set -a; . var/services.env; set +a
 
+. "$ROOT/scripts/live-backend.sh"
+
 # ---- node and packages --------------------------------------------------------------------------
-if ! command -v npm >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing nodejs and npm (Debian packages)"
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
-  else
-    log "node and npm are needed (Debian: apt-get install nodejs npm)"; exit 2
-  fi
-fi
-lock_sum=$(sha256sum "$APP_DIR/package-lock.json" | cut -c1-64)
-if [ "$(cat "$APP_DIR/node_modules/.lock-sha256" 2>/dev/null)" != "$lock_sum" ]; then
-  log "npm ci ($(node --version))"
-  (cd "$APP_DIR" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$lock_sum" > "$APP_DIR/node_modules/.lock-sha256"
-fi
+npm_ci_once "$APP_DIR"
 
 # ---- database and redis -------------------------------------------------------------------------
-free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-API_PORT=$(free_port)
-STUB_PORT=$(free_port)
-while [ "$STUB_PORT" = "$API_PORT" ]; do STUB_PORT=$(free_port); done
-API_URL="http://127.0.0.1:$API_PORT"
-STUB_URL="http://127.0.0.1:$STUB_PORT"
-
-DB_NAME=${MINIPROGRAM_DB:-circle_test_miniprogram}
-DATABASE_URL=$("$PY" - "$DATABASE_URL" "$DB_NAME" <<'PY'
-import sys
-
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-
-url = make_url(sys.argv[1]).set(database=sys.argv[2])
-admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-with admin.connect() as conn:
-    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-admin.dispose()
-print(url.render_as_string(hide_password=False))
-PY
-)
-REDIS_URL="${REDIS_URL%/*}/${MINIPROGRAM_REDIS_DB:-7}"
-"$PY" -c 'import sys, redis; redis.Redis.from_url(sys.argv[1]).flushdb()' "$REDIS_URL"
+DATABASE_URL=$(fresh_database "${MINIPROGRAM_DB:-circle_test_miniprogram}")
+REDIS_URL=$(fresh_redis_db "${MINIPROGRAM_REDIS_DB:-7}")
 rm -rf "$WORK" && mkdir -p "$WORK/uploads"
-export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" \
-  WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL"
+export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads"
 
-log "migrating and loading demo data into $DB_NAME"
+log "migrating and loading demo data into ${DATABASE_URL##*/}"
 "$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
 "$PY" -m flask demo load --places-only >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
 
 # ---- servers ------------------------------------------------------------------------------------
-PIDS=()
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$status" != 0 ]; then
-    log "failed (exit $status); last lines of the API log ($WORK/api.log, stub log next to it):"
-    tail -n 30 "$WORK/api.log" >&2 2>/dev/null || true
-  fi
-  exit "$status"
-}
-trap cleanup EXIT INT TERM
-
-"$PY" -m miniprogram_stub.wechat_server --port "$STUB_PORT" \
-  --callback-url "$API_URL/api/v1/wechat/media-check" >"$WORK/stub.log" 2>&1 &
-PIDS+=($!)
-"$ROOT/.venv/bin/gunicorn" -w 2 -b "127.0.0.1:$API_PORT" --no-control-socket wsgi:app >"$WORK/api.log" 2>&1 &
-PIDS+=($!)
-
-wait_for() {
-  for _ in $(seq 150); do
-    "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$1" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  log "$1 did not answer"; return 1
-}
-wait_for "$STUB_URL/stub/health"
-wait_for "$API_URL/api/v1/business-types"
+start_backend "$WORK"
+export WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL"
 
 read -r CIRCLE_ID CITY_ID < <("$PY" - "$API_URL" "$POINT" <<'PY'
 import json

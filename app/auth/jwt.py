@@ -10,7 +10,8 @@ def init_jwt_callbacks():
     @jwt.user_lookup_loader
     def _load_user(_header, payload):
         user = db.session.get(User, int(payload["sub"]))
-        return None if user is None or user.disabled else user
+        # A deleted account (注销) keeps its row as a tombstone: tokens issued before stop working here.
+        return None if user is None or user.disabled or user.deleted_at is not None else user
 
     @jwt.user_lookup_error_loader
     def _unknown_user(_header, _payload):
@@ -18,6 +19,9 @@ def init_jwt_callbacks():
 
     @jwt.unauthorized_loader
     def _missing(reason):
+        # Also called for a cookie-authenticated write without the double-submit token (CSRFError).
+        if "CSRF" in reason:
+            return envelope("csrf_failed", "页面已过期或来源不明，请刷新后重试", {}, 403)
         return envelope("unauthorized", "请先登录", {}, 401)
 
     @jwt.invalid_token_loader

@@ -45,14 +45,40 @@ class User(Timestamps, db.Model):
     home_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A mobile number only from WeChat's phone button (the resident's explicit consent), shown masked.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    phone_consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The privacy notice version the resident accepted (PRIVACY_NOTICE_VERSION asks again when it changes).
+    privacy_version: Mapped[str | None] = mapped_column(String(32))
+    privacy_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # 注销: the row stays as an empty tombstone so public needs and ratings keep an author ("已注销用户")
+    # and old tokens, which name this id, find no live account.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     circles = relationship("Circle", secondary=staff_circles, order_by="Circle.id")
     cities = relationship("City", secondary=user_cities, order_by="City.id")
 
     __table_args__ = (
-        CheckConstraint("openid IS NOT NULL OR username IS NOT NULL", name="has_identity"),
+        CheckConstraint("openid IS NOT NULL OR username IS NOT NULL OR deleted_at IS NOT NULL", name="has_identity"),
+        CheckConstraint(
+            "deleted_at IS NULL OR (openid IS NULL AND unionid IS NULL AND username IS NULL AND phone IS NULL"
+            " AND display_name IS NULL AND password_hash IS NULL)",
+            name="deleted_is_empty",
+        ),
         CheckConstraint(f"roles <@ ARRAY{list(ROLES)}::varchar[]", name="known_roles"),
     )
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def masked_phone(self) -> str | None:
+        """138****5678: the resident recognises their number; nobody reading over a shoulder learns it."""
+        phone = self.phone
+        if not phone:
+            return None
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
 
     def has_role(self, *roles) -> bool:
         held = set(self.roles or ())

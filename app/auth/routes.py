@@ -20,7 +20,7 @@ class WechatLogin(MethodView):
     @blp.response(200, TokenSchema)
     def post(self, body):
         """用 wx.login 的 code 换取访问令牌（居民）"""
-        return service.login_with_wechat(body["code"])
+        return service.login_with_wechat(body["code"], body.get("privacy_version"))
 
 
 @blp.route("/auth/staff/login")

@@ -5,6 +5,10 @@ from app.common.schemas import BaseSchema, Bool, PageQuerySchema, page_of
 
 class WechatLoginSchema(BaseSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    privacy_version = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "居民在登录页同意的隐私保护指引版本；与当前版本不同 → 409 privacy_version_outdated"},
+    )
 
 
 class StaffLoginSchema(BaseSchema):
@@ -23,6 +27,25 @@ class UserSchema(BaseSchema):
         lambda u: u.home_confirmed_at is not None,
         metadata={"description": "居住的生活圈已由社区工作人员确认（满意度调查无需定位）"},
     )
+    phone = fields.String(attribute="masked_phone", allow_none=True, metadata={"description": "手机号（打码显示）"})
+    phone_consented_at = fields.DateTime(allow_none=True, metadata={"description": "通过微信手机号按钮授权的时间"})
+    privacy_version = fields.String(allow_none=True, metadata={"description": "已同意的隐私保护指引版本"})
+    privacy_accepted_at = fields.DateTime(allow_none=True)
+    consent_required = fields.Method(
+        "_consent_required",
+        metadata={"type": "boolean", "description": "true：需要先阅读并同意当前版本的隐私保护指引"},
+    )
+
+    def _consent_required(self, user):
+        from app.privacy.service import consent_required
+
+        return consent_required(user)
+
+
+class PrivacyNoticeSchema(BaseSchema):
+    version = fields.String()
+    title = fields.String()
+    url = fields.String(allow_none=True, metadata={"description": "完整文本的地址（PRIVACY_NOTICE_URL）"})
 
 
 class TokenSchema(BaseSchema):
@@ -30,6 +53,8 @@ class TokenSchema(BaseSchema):
     token_type = fields.String()
     expires_in = fields.Integer()
     user = fields.Nested(UserSchema)
+    consent_required = fields.Boolean(metadata={"description": "true：先展示隐私保护指引并记录同意"})
+    privacy_notice = fields.Nested(PrivacyNoticeSchema)
 
 
 class HomeCircleSchema(BaseSchema):

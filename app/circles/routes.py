@@ -7,6 +7,7 @@ from app.circles import present, service, settings
 from app.circles.schemas import (
     CircleCreateSchema,
     CircleListQuerySchema,
+    CircleListSchema,
     CirclePageSchema,
     CircleSchema,
     CircleWriteSchema,
@@ -58,6 +59,17 @@ class CircleDetail(MethodView):
     def get(self, args, circle_id):
         """生活圈详情：类型、人口、社区、边界（GeoJSON）"""
         return present.full(service.get_circle(circle_id), args["coord"])
+
+
+@blp.route("/staff/circles")
+class ManagedCircles(MethodView):
+    decorators = [login_required()]
+
+    @blp.response(200, CircleListSchema)
+    @blp.doc(security=[{"bearerAuth": []}, {"cookieAuth": []}])
+    def get(self):
+        """我负责的生活圈（工作人员：所辖；管理员：全部；其他角色：无）"""
+        return {"items": [present.summary(c) for c in service.managed_circles(current_user)]}
 
 
 @blp.route("/cities")

@@ -75,6 +75,10 @@ class LocateSchema(BaseSchema):
     community = fields.Nested(CommunitySummarySchema, allow_none=True)
 
 
+class CircleListSchema(BaseSchema):
+    items = fields.List(fields.Nested(CircleSummarySchema))
+
+
 class CirclePageSchema(PageSchema):
     items = fields.List(fields.Nested(CircleSummarySchema))
 

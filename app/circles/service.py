@@ -3,6 +3,7 @@
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from app.auth.policy import authorize_circle
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
@@ -64,6 +65,16 @@ def list_circles(city_id: int | None, page: int, page_size: int) -> tuple[list[C
         query, count = query.where(Circle.city_id == city_id), count.where(Circle.city_id == city_id)
     rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
     return rows[:page_size], len(rows) > page_size, db.session.scalar(count)
+
+
+def managed_circles(user) -> list[Circle]:
+    """The circles a console user works on: admin all; staff theirs; a bureau every circle of its cities."""
+    query = select(Circle).options(defer(Circle.boundary)).order_by(Circle.city_id, Circle.id)
+    if user.has_role("admin"):
+        return list(db.session.scalars(query))
+    if not user.has_role("staff"):  # a bureau includes staff
+        return []
+    return list(db.session.scalars(query.where(Circle.id.in_(user.scope_circle_ids or [-1]))))
 
 
 def list_cities() -> list[City]:

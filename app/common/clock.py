@@ -13,3 +13,8 @@ def local_zone() -> ZoneInfo:
 
 def now_local() -> datetime:
     return datetime.now(local_zone())
+
+
+def local_day_start(day) -> datetime:
+    """Midnight of a calendar day in local time (date filters such as "submitted on or after 12-01")."""
+    return datetime(day.year, day.month, day.day, tzinfo=local_zone())

@@ -31,6 +31,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from app.common import metrics
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import IdempotencyRecord
 from app.common.redis import Keys, get_redis
@@ -116,6 +117,7 @@ def _take_lock(key: str, fingerprint: str):
                 raise _in_flight()
     except RedisError as error:
         log.warning("idempotency fast path unavailable (%s); PostgreSQL alone guards %s", error, request.path)
+        metrics.redis_fallback("idempotency")
         return None, None
     return redis, None
 
@@ -220,6 +222,7 @@ def _remember(redis, key: str, fingerprint: str, response: Response):
         redis.set(_redis_key(key), json.dumps(stored, ensure_ascii=False), ex=RESULT_TTL_S)
     except RedisError as error:
         log.warning("idempotency result not kept in Redis (%s)", error)
+        metrics.redis_fallback("idempotency")
 
 
 def _forget(redis, key: str):

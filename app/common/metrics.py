@@ -56,7 +56,9 @@ def observe_request(method: str, route: str, status: int, seconds: float):
 
 
 def redis_error(operation: str):
-    """A Redis call failed (connection, timeout, server error); `operation` names what was attempted."""
+    """A Redis call failed. The application's client counts its own at the connection (`connect`,
+    `read_timeout`, `skipped_while_down` while the breaker is open: app/common/redis.py); other clients
+    (RQ's) name the operation. Call sites count what they did instead with `redis_fallback`."""
     REDIS_ERRORS.labels(operation).inc()
 
 

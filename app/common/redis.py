@@ -22,6 +22,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
+from app.common import metrics
+
 log = logging.getLogger(__name__)
 
 _clients = {}
@@ -74,10 +76,12 @@ class GuardedConnection(Connection):
     def connect(self):
         if breaker.is_open(self._address):
             self.disconnect()
+            metrics.redis_error("skipped_while_down")
             raise RedisConnectionError(f"Redis {self.host}:{self.port} marked down; skipped")
         try:
             super().connect()
         except (RedisConnectionError, RedisTimeoutError) as error:
+            metrics.redis_error("connect")
             breaker.trip(self._address, self.down_retry_s, error)
             raise
 
@@ -85,6 +89,7 @@ class GuardedConnection(Connection):
         try:
             return super().read_response(*args, **kwargs)
         except RedisTimeoutError as error:
+            metrics.redis_error("read_timeout")
             breaker.trip(self._address, self.down_retry_s, error)
             raise
 
@@ -122,3 +127,8 @@ class Keys:
     @classmethod
     def taxonomy_version(cls):
         return f"{cls.PREFIX}taxonomy:version", 24 * 3600
+
+    @classmethod
+    def login_failures(cls, username: str):
+        """Failed password logins of one account; at LOGIN_LOCK_AFTER within the TTL the account is locked."""
+        return f"{cls.PREFIX}auth:login_failures:{username}", 15 * 60

@@ -1,10 +1,14 @@
 """Read use cases on needs: public listing, detail, similar nearby, mine, the 满意清单, the staff queue."""
 
+from datetime import timedelta
+
 from geoalchemy2 import Geography
 from sqlalchemy import case, cast, func, select
+from sqlalchemy import false as sa_false
 
 from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
+from app.common.clock import local_day_start
 from app.common.errors import NotFound, ValidationFailed
 from app.demands import answers
 from app.demands.models import OPEN_STATUSES, PRIORITIES, Demand
@@ -110,18 +114,95 @@ def satisfied_list(circle_id: int, page: int, page_size: int):
     return _page(query.order_by(*order), page, page_size, count)
 
 
-def staff_queue(actor, *, circle_id, statuses, moderation, kind, priority, page, page_size):
-    """Needs in the staff member's circles (or one of them), most urgent first."""
+_STAFF_ORDERS = {
+    "priority": (_PRIORITY_RANK, Demand.support_count.desc(), Demand.id.desc()),
+    "supports": (Demand.support_count.desc(), Demand.id.desc()),
+    "newest": (Demand.id.desc(),),
+    "oldest": (Demand.id.asc(),),
+}
+
+
+def _staff_scope(actor, circle_id):
     query = select(Demand)
     if circle_id is not None:
         authorize_circle(actor, circle_id)
-        query = query.where(Demand.circle_id == circle_id)
-    elif not actor.has_role("admin"):
-        query = query.where(Demand.circle_id.in_(actor.scope_circle_ids or [-1]))
-    query = _filtered(query, statuses=statuses, kind=kind, priority=priority, moderation=moderation)
+        return query.where(Demand.circle_id == circle_id)
+    if not actor.has_role("admin"):
+        return query.where(Demand.circle_id.in_(actor.scope_circle_ids or [-1]))
+    return query
+
+
+def _staff_filtered(actor, filters):
+    """The staff board's filters; every one narrows an indexed (circle_id, …) range or the rows already in it."""
+    query = _filtered(
+        _staff_scope(actor, filters.get("circle_id")),
+        statuses=filters.get("status"),
+        kind=filters.get("kind"),
+        business_type=filters.get("business_type"),
+        priority=filters.get("priority"),
+        moderation=filters.get("moderation"),
+    )
+    if filters.get("community_id") is not None:
+        query = query.where(Demand.community_id == filters["community_id"])
+    if filters.get("since") is not None:
+        query = query.where(Demand.created_at >= local_day_start(filters["since"]))
+    if filters.get("until") is not None:
+        query = query.where(Demand.created_at < local_day_start(filters["until"] + timedelta(days=1)))
+    if filters.get("min_support") is not None:
+        query = query.where(Demand.support_count >= filters["min_support"])
+    if filters.get("q"):
+        pattern = "%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Demand.text.ilike(pattern) | Demand.address.ilike(pattern))
+    return query
+
+
+def staff_queue(actor, *, page, page_size, sort="priority", **filters):
+    """Needs in the staff member's circles (or one of them), filtered, most urgent (or as sorted) first."""
+    query = _staff_filtered(actor, filters)
     count = query.with_only_columns(func.count())
-    order = (_PRIORITY_RANK, Demand.support_count.desc(), Demand.id.desc())
-    return _page(query.order_by(*order), page, page_size, count)
+    return _page(query.order_by(*_STAFF_ORDERS[sort]), page, page_size, count)
+
+
+EXPORT_MAX_ROWS = 10_000
+
+
+def staff_export(actor, *, sort="priority", **filters) -> list[Demand]:
+    """The board's rows for an Excel export (at most EXPORT_MAX_ROWS)."""
+    query = _staff_filtered(actor, filters).order_by(*_STAFF_ORDERS[sort]).limit(EXPORT_MAX_ROWS)
+    return list(db.session.scalars(query))
+
+
+DUPLICATE_TEXT_SIMILARITY = 0.2  # pg_trgm similarity of two needs' texts that makes them look alike
+
+
+def duplicate_candidates(actor, demand_id: int, limit: int = 10):
+    """Open needs near this one that may say the same: same kind, within the type's walking radius, and the
+    same business type or alike in text. Likely ones (both) first, then by distance."""
+    demand = staff_demand(actor, demand_id)
+    radius = similar_radius(demand.kind, demand.business_type)
+    distance = func.ST_Distance(Demand.location, demand.location)
+    similarity = func.similarity(Demand.text, demand.text)
+    same_type = Demand.business_type == demand.business_type if demand.business_type else sa_false()
+    likely = (
+        (same_type & (similarity >= DUPLICATE_TEXT_SIMILARITY))
+        if demand.business_type
+        else (similarity >= DUPLICATE_TEXT_SIMILARITY)
+    )
+    query = (
+        select(Demand, distance.label("distance_m"), similarity.label("similarity"), likely.label("likely"))
+        .where(
+            Demand.id != demand.id,
+            Demand.circle_id == demand.circle_id,
+            Demand.kind == demand.kind,
+            Demand.status.in_(OPEN_STATUSES),
+            Demand.moderation != "hidden",
+            func.ST_DWithin(Demand.location, demand.location, radius),
+            same_type | (similarity >= DUPLICATE_TEXT_SIMILARITY),
+        )
+        .order_by(likely.desc(), distance, Demand.id)
+        .limit(limit)
+    )
+    return demand, db.session.execute(query).all(), radius
 
 
 def staff_demand(actor, demand_id: int) -> Demand:

@@ -1,4 +1,6 @@
-from flask import request
+from io import BytesIO
+
+from flask import request, send_file
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
@@ -7,7 +9,7 @@ from flask_smorest import Blueprint
 from app.auth.policy import actor, login_required, user_or_ip
 from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
-from app.demands import existing, present, queries, service, triage
+from app.demands import existing, exports, present, queries, service, triage
 from app.demands.models import Demand
 from app.demands.project_routes import projects_blp
 from app.demands.schemas import (
@@ -21,11 +23,13 @@ from app.demands.schemas import (
     DemandSchema,
     DemandStaffPageSchema,
     DemandStaffSchema,
+    DuplicateListSchema,
     ExistingOutletsQuerySchema,
     ExistingOutletsSchema,
     MyDemandsQuerySchema,
     SimilarPageSchema,
     SimilarQuerySchema,
+    StaffExportQuerySchema,
     StaffQueueQuerySchema,
     SupportResultSchema,
     TriageSchema,
@@ -37,6 +41,16 @@ staff_blp = Blueprint("demands_staff", __name__, url_prefix="/api/v1/staff", des
 blueprints = [blp, staff_blp, projects_blp]
 
 SECURED = {"security": [{"bearerAuth": []}]}
+XLSX_DOC = {
+    "200": {
+        "description": "Excel 工作簿",
+        "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            }
+        },
+    }
+}
 # Per user (or address when anonymous), and per address so one client cannot cycle accounts.
 SUBMIT_LIMITS = [
     limiter.limit("10/minute;60/day", key_func=user_or_ip, methods=["POST"]),
@@ -188,12 +202,46 @@ class StaffQueue(MethodView):
     @staff_blp.response(200, DemandStaffPageSchema)
     @staff_blp.doc(**SECURED)
     def get(self, args):
-        """待分拣的需求（本人负责的生活圈；可筛选状态、审核、类型、轻重缓急）"""
-        filters = {k: args[k] for k in ("circle_id", "moderation", "kind", "priority")}
+        """需求清单（本人负责的生活圈）：按状态、社区、业态、日期、支持数、关键词筛选，按轻重缓急、支持数或时间排序"""
+        filters = {k: v for k, v in args.items() if k not in ("page", "page_size", "coord", "timeline")}
         rows, has_more, total = queries.staff_queue(
-            current_user, statuses=args["status"], page=args["page"], page_size=args["page_size"], **filters
+            current_user, page=args["page"], page_size=args["page_size"], **filters
         )
-        return _page(rows, has_more, total, args, present.demands_out(rows, args["coord"], "staff"))
+        items = present.demands_out(rows, args["coord"], "staff", timeline=args["timeline"])
+        return _page(rows, has_more, total, args, items)
+
+
+@staff_blp.route("/demands.xlsx")
+class StaffExport(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @staff_blp.arguments(StaffExportQuerySchema, location="query")
+    @staff_blp.doc(**SECURED, responses=XLSX_DOC)
+    def get(self, args):
+        """导出需求清单（Excel，筛选条件同列表，最多一万条）"""
+        rows = queries.staff_export(current_user, **args)
+        return send_file(
+            BytesIO(exports.demands_workbook(rows)),
+            mimetype=exports.XLSX,
+            as_attachment=True,
+            download_name="需求清单.xlsx",
+        )
+
+
+@staff_blp.route("/demands/<int:demand_id>/duplicates")
+class StaffDuplicates(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @staff_blp.arguments(CoordQuerySchema, location="query")
+    @staff_blp.response(200, DuplicateListSchema)
+    @staff_blp.doc(**SECURED)
+    def get(self, args, demand_id):
+        """疑似重复：同一生活圈步行半径内、同类型且同业态或内容相近的未办结需求（很可能重复的在前）"""
+        _, rows, radius = queries.duplicate_candidates(current_user, demand_id)
+        items = present.demands_out([row[0] for row in rows], args["coord"], "staff", timeline=False)
+        for item, (_, distance, similarity, likely) in zip(items, rows, strict=True):
+            item.update(distance_m=int(round(distance)), text_similarity=round(float(similarity), 2), likely=likely)
+        return {"items": items, "radius_m": radius}
 
 
 @staff_blp.route("/demands/<int:demand_id>")

@@ -87,6 +87,30 @@ class StaffQueueQuerySchema(PageQuerySchema):
     moderation = fields.String(load_default=None, validate=validate.OneOf(MODERATION))
     kind = fields.String(load_default=None, validate=_kind)
     priority = fields.String(load_default=None, validate=validate.OneOf(tuple(PRIORITIES)))
+    community_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    business_type = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    since = fields.Date(load_default=None, metadata={"description": "提交日期不早于（含）"})
+    until = fields.Date(load_default=None, metadata={"description": "提交日期不晚于（含）"})
+    min_support = fields.Integer(
+        load_default=None, validate=validate.Range(min=0), metadata={"description": "支持数不少于"}
+    )
+    q = fields.String(load_default=None, validate=validate.Length(max=50), metadata={"description": "内容或地址包含"})
+    sort = fields.String(
+        load_default="priority",
+        validate=validate.OneOf(("priority", "supports", "newest", "oldest")),
+        metadata={"description": "priority 轻重缓急 / supports 支持数 / newest 最新 / oldest 最早"},
+    )
+    timeline = fields.Boolean(load_default=True, metadata={"description": "是否附带时间线（列表页可关闭以加快）"})
+
+    @validates_schema
+    def _dates_in_order(self, data, **kwargs):
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ValidationError("结束日期不能早于开始日期", "until")
+
+
+class StaffExportQuerySchema(StaffQueueQuerySchema):
+    class Meta:
+        exclude = ("page", "page_size", "coord", "timeline")
 
 
 class DemandConfirmationSchema(BaseSchema):
@@ -277,6 +301,17 @@ class SimilarPageSchema(PageSchema):
 
 class DemandOwnPageSchema(PageSchema):
     items = fields.List(fields.Nested(DemandOwnSchema))
+
+
+class DuplicateDemandSchema(DemandSchema):
+    distance_m = fields.Integer()
+    text_similarity = fields.Float(metadata={"description": "内容相似度 0-1（三元组）"})
+    likely = fields.Boolean(metadata={"description": "同业态且内容相近：很可能重复"})
+
+
+class DuplicateListSchema(BaseSchema):
+    items = fields.List(fields.Nested(DuplicateDemandSchema))
+    radius_m = fields.Integer()
 
 
 class DemandStaffPageSchema(PageSchema):

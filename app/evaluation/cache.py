@@ -62,7 +62,6 @@ def get_many(fields: dict[str, str]) -> dict[str, dict]:
         found = values.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
-        metrics.redis_error("evaluation_cache_get")
         metrics.redis_fallback("evaluation_cache")
         metrics.cache_lookup("evaluation", hit=False, count=len(fields))
         return {}
@@ -88,7 +87,7 @@ def put_many(entries: dict[str, tuple[str, dict]]):
         pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
-        metrics.redis_error("evaluation_cache_put")
+        metrics.redis_fallback("evaluation_cache")
 
 
 def put(key: str, field: str, value: dict):
@@ -100,7 +99,7 @@ def delete_keys(*keys: str):
         get_redis().delete(*keys)
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable, entries expire in %ss: %s", TTL_S, error)
-        metrics.redis_error("evaluation_cache_invalidate")
+        metrics.redis_fallback("evaluation_cache")
 
 
 def invalidate_circle(circle_id: int | None):

@@ -30,6 +30,9 @@ def _first(data: dict, *keys, default=0):
     return default
 
 
+SATISFIED_RULE = "已办结、且提交人与支持者（含被合并需求的提交人）回答“已解决”多于“未解决”的需求数"
+
+
 def demand_stats(circle_id: int, year: int) -> dict | None:
     """Needs and projects of the year: {needs, accepted, linked, projects, projects_done, satisfied}."""
     fn = _function("app.demands.service", "circle_demand_stats")
@@ -43,6 +46,8 @@ def demand_stats(circle_id: int, year: int) -> dict | None:
         "projects": int(_first(raw, "projects", "projects_count", "project_count")),
         "projects_done": int(_first(raw, "projects_done", "done_projects", "projects_completed")),
         "satisfied": int(_first(raw, "satisfied", "satisfied_count", "confirmed")),
+        # Who "satisfied" counts (shown with the evidence): everyone attached to a need may answer.
+        "satisfied_rule": SATISFIED_RULE,
     }
 
 

@@ -19,8 +19,8 @@ from app.outlets.models import Outlet
 
 
 def authorize_city(user, city_id: int):
-    """Admins everywhere; staff in a city where they look after at least one circle."""
-    if user.has_role("admin"):
+    """Admins everywhere; a bureau in its cities; staff in a city where they look after at least one circle."""
+    if user.has_role("admin") or city_id in user.scope_city_ids:
         return
     if not any(c.city_id == city_id for c in user.circles):
         raise Forbidden("不在您负责的城市范围内", code="out_of_scope")

@@ -1,7 +1,7 @@
 """GeoReport v2 routes. Every resource answers as `.json` or `.xml` (the spec's default format), and every
 error on these routes is the spec's list of {code, description} in the format asked for."""
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
@@ -66,13 +66,36 @@ blp.register_error_handler(AppError, open311_error)
 blp.register_error_handler(HTTPException, open311_error)
 
 
+FALLBACK = "_open311_unknown"
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _unknown_resource(rest):
-    """Any other path under /open311/v2 (an unknown resource or format) answers in the spec's error format."""
+    """Any other path or method under /open311/v2 answers in the spec's error format: 405 (with Allow) when
+    the resource exists with other methods, else 404 (an unknown resource or format)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in _METHODS:
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != FALLBACK:
+            allowed.append(method)
+    if allowed:
+        error = AppError(
+            "不支持该请求方法", code="method_not_allowed", status=405, headers={"Allow": ", ".join(allowed)}
+        )
+        response = open311_error(error)
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
     return open311_error(NotFound("资源不存在（支持 .json 与 .xml）", code="not_found"))
 
 
 # Registered on the app, not the blueprint, so it stays out of the OpenAPI document.
-blp.record_once(lambda state: state.app.add_url_rule(f"{PREFIX}/<path:rest>", "_open311_unknown", _unknown_resource))
+blp.record_once(
+    lambda state: state.app.add_url_rule(f"{PREFIX}/<path:rest>", FALLBACK, _unknown_resource, methods=_METHODS)
+)
 
 
 def respond(fmt: str, data, root: str, item: str | None, status: int = 200):

@@ -10,7 +10,6 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.common import metrics
 from app.common.redis import get_redis
 from app.extensions import db
 
@@ -48,7 +47,6 @@ def check_redis() -> dict:
     try:
         get_redis().ping()
     except RedisError as error:
-        metrics.redis_error("readiness_ping")
         return {"status": "degraded", "error": type(error).__name__}
     return {"status": "ok"}
 

@@ -113,13 +113,18 @@ class OutletImportResult:
         )
 
 
+FORMATS = ("csv", "geojson", "xlsx")
+
+
 def detect_format(path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in (".geojson", ".json"):
         return "geojson"
     if suffix in (".csv", ".txt"):
         return "csv"
-    raise ImportFileError(f"无法从扩展名判断格式：{path}（请用 --format csv|geojson）")
+    if suffix == ".xlsx":
+        return "xlsx"
+    raise ImportFileError(f"无法从扩展名判断格式：{path}（请用 --format csv|geojson|xlsx）")
 
 
 def import_outlets(
@@ -131,13 +136,20 @@ def import_outlets(
     and changes as of that day (start of day, local time) instead of today.
     """
     fmt = fmt or detect_format(path)
+    return import_outlet_data(Path(path).read_bytes(), fmt=fmt, coord=coord, dry_run=dry_run, as_of=as_of)
+
+
+def import_outlet_data(
+    data: bytes, *, fmt: str, coord: str | None = None, dry_run: bool = False, as_of: date | None = None
+) -> OutletImportResult:
+    """The same import from bytes (the console's upload): CSV, GeoJSON or an Excel workbook's first sheet."""
     result = OutletImportResult(dry_run=dry_run)
-    if fmt == "csv":
-        rows = read_csv(Path(path).read_bytes(), result)
-        default_coord = coord or "gcj02"  # spreadsheets come from Chinese map tools
-    else:
-        rows = read_geojson(Path(path).read_bytes())
+    if fmt == "geojson":
+        rows = read_geojson(data)
         default_coord = coord or "wgs84"  # RFC 7946
+    else:
+        rows = read_xlsx(data, result) if fmt == "xlsx" else read_csv(data, result)
+        default_coord = coord or "gcj02"  # spreadsheets come from Chinese map tools
     load_rows(rows, result, default_coord, geojson=fmt == "geojson", as_of=as_of)
     return result
 
@@ -224,9 +236,25 @@ def decode(data: bytes) -> str:
 
 def read_csv(data: bytes, result: OutletImportResult) -> list[tuple[int, dict]]:
     reader = csv.reader(io.StringIO(decode(data), newline=""))
-    header = next(reader, None)
+    return _table_rows(reader, result, "CSV 文件为空")
+
+
+def read_xlsx(data: bytes, result: OutletImportResult) -> list[tuple[int, dict]]:
+    """The first sheet of a workbook, laid out like the CSV (a header row with the same column names)."""
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except Exception as error:  # openpyxl raises zip, XML and key errors for files that are not workbooks
+        raise ImportFileError(f"不是有效的 Excel 工作簿（.xlsx）：{type(error).__name__}") from None
+    records = ([("" if cell is None else str(cell)) for cell in row] for row in sheet.iter_rows(values_only=True))
+    return _table_rows(records, result, "Excel 工作表为空")
+
+
+def _table_rows(records, result: OutletImportResult, empty_message: str) -> list[tuple[int, dict]]:
+    header = next(records, None)
     if not header:
-        raise ImportFileError("CSV 文件为空")
+        raise ImportFileError(empty_message)
     header = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -236,7 +264,7 @@ def read_csv(data: bytes, result: OutletImportResult) -> list[tuple[int, dict]]:
         result.warnings.append(f"忽略未知的列：{', '.join(unknown)}")
     rows = []
     # Numbered by record, as a spreadsheet shows them (a quoted cell spanning lines is still one row).
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(records, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         rows.append((number, {h: cell for h, cell in zip(header, cells, strict=False) if h in COLUMNS}))

@@ -8,6 +8,7 @@ from app.common import geo
 from app.common.clock import local_zone
 from app.common.schemas import BaseSchema, coord_field
 from app.outlets import present, service
+from app.outlets.census_routes import census_blp
 from app.outlets.models import HISTORY_COLUMNS
 from app.outlets.schemas import (
     DetailQuerySchema,
@@ -20,7 +21,7 @@ from app.usage import service as usage
 
 blp = Blueprint("outlets", __name__, url_prefix="/api/v1/outlets", description="网点：附近搜索与详情")
 staff_blp = Blueprint("outlets_staff", __name__, url_prefix="/api/v1/staff/outlets", description="网点历史（工作人员）")
-blueprints = [blp, staff_blp]
+blueprints = [blp, staff_blp, census_blp]  # the census is the console's side of the same domain
 
 
 @blp.route("/nearby")

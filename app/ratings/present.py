@@ -5,11 +5,14 @@ import hmac
 
 from flask import current_app
 
+from app.common.personal_data import DELETED_NAME
 from app.ratings.photos import photos_by_id
 
 
 def masked_nickname(user) -> str:
     """张** from a display name; otherwise a stable pseudonym that reveals neither id nor openid."""
+    if getattr(user, "deleted_at", None) is not None:
+        return DELETED_NAME
     name = (getattr(user, "display_name", None) or "").strip()
     if name:
         return name[0] + "**"

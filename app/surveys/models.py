@@ -53,8 +53,9 @@ class _Answer:
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("survey_periods.id", ondelete="CASCADE"))
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
-    # The account that answered online; paper and phone answers have none (staff enter them).
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The account that answered online; paper and phone answers have none (staff enter them). NULL too once
+    # the account is deleted: the scores stay as anonymous counts so evaluations do not change.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     source: Mapped[str] = mapped_column(String(8), server_default="online")
     home_check: Mapped[str | None] = mapped_column(String(16))
     distance_m: Mapped[int | None] = mapped_column(Integer)  # from the answering point to the circle (0 inside)
@@ -80,7 +81,6 @@ def _answer_constraints(table: str) -> tuple:
         ),
         CheckConstraint(f"source IN {SOURCES}", name="source"),
         CheckConstraint(f"home_check IS NULL OR home_check IN {HOME_CHECKS}", name="home_check"),
-        CheckConstraint("source <> 'online' OR user_id IS NOT NULL", name="online_has_user"),
         CheckConstraint("comment IS NULL OR char_length(comment) <= 500", name="comment_length"),
     )
 

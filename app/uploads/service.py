@@ -11,6 +11,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from app.common import metrics
 from app.common.errors import AppError, UpstreamError, ValidationFailed
 from app.common.http import outbound_base
 from app.common.models import utcnow
@@ -22,7 +23,15 @@ from app.wechat import client as wechat
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Upload", "store_upload", "claim_uploads", "public_url", "thumb_url", "record_media_verdict"]
+__all__ = [
+    "Upload",
+    "store_upload",
+    "claim_uploads",
+    "public_url",
+    "thumb_url",
+    "record_media_verdict",
+    "delete_unreferenced_files",
+]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MEDIA_CHECKED_PURPOSES = ("demand_photo", "rating_photo")  # residents' photos shown to other residents
@@ -122,6 +131,7 @@ def start_media_check(upload: Upload, openid: str) -> Upload:
     except RedisError as error:
         early = None  # a verdict that overtook us is then lost; `flask uploads recheck` asks again
         log.warning("early media verdicts unavailable: %s", error)
+        metrics.redis_fallback("media_verdict")
     if early:
         upload.media_check = early
     db.session.commit()
@@ -146,6 +156,7 @@ def record_media_verdict(event: dict) -> Upload | None:
             get_redis().set(_early_verdict_key(trace_id), verdict, ex=EARLY_VERDICT_TTL_S)
         except RedisError as error:
             log.warning("early media verdict for %s not kept (%s); the upload is rechecked later", trace_id, error)
+            metrics.redis_fallback("media_verdict")
         return None
     upload.media_check = verdict
     db.session.commit()
@@ -225,3 +236,22 @@ def readable_upload(user, upload_id: str, token: str | None = None) -> Upload:
     upload = get_upload(upload_id)
     access.authorize_read(user, upload, token)
     return upload
+
+
+def delete_unreferenced_files(keys) -> int:
+    """Deletes stored files (originals and thumbnails) no upload row names any more; call after the commit.
+
+    Storage is content-addressed, so two uploads of the same picture share one file: it goes only with the last.
+    """
+    keys = {k for k in keys if k}
+    if not keys:
+        return 0
+    used = set(db.session.scalars(select(Upload.storage_key).where(Upload.storage_key.in_(keys))))
+    used |= set(db.session.scalars(select(Upload.thumb_key).where(Upload.thumb_key.in_(keys))))
+    deleted = 0
+    for key in sorted(keys - used):
+        try:
+            deleted += storage.delete(key)
+        except OSError as error:  # the row is gone already; a leftover file is logged, not fatal
+            log.warning("could not delete stored file %s: %s", key, error)
+    return deleted

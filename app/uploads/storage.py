@@ -46,3 +46,12 @@ def put(key: str, data: bytes) -> None:
 
 def exists(key: str) -> bool:
     return path_of(key).is_file()
+
+
+def delete(key: str) -> bool:
+    """Removes a stored file; False when it was already gone."""
+    try:
+        path_of(key).unlink()
+    except FileNotFoundError:
+        return False
+    return True

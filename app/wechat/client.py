@@ -8,6 +8,7 @@ import requests
 from flask import current_app
 from redis.exceptions import RedisError
 
+from app.common import metrics
 from app.common.errors import AppError, UpstreamError
 from app.common.redis import Keys, get_redis
 
@@ -92,6 +93,7 @@ def _cached_token():
         return get_redis().get(key) or None
     except RedisError as error:
         log.warning("WeChat token cache unavailable (%s); using this process's copy", error)
+        metrics.redis_fallback("wechat_token")
         return _local_token.get()
 
 
@@ -125,6 +127,7 @@ def access_token(force_refresh: bool = False) -> str:
         get_redis().set(key, payload["access_token"], ex=ttl_s)
     except RedisError as error:
         log.warning("WeChat token not shared through Redis (%s)", error)
+        metrics.redis_fallback("wechat_token")
     return payload["access_token"]
 
 

@@ -30,8 +30,6 @@ def screen_text(text: str, openid: str, field: str = "text") -> Screening:
     except (AppError, RedisError) as error:
         log.warning("msg_sec_check unavailable (%s): keeping the text for staff", error)
         metrics.content_check(UNAVAILABLE)
-        if isinstance(error, RedisError):
-            metrics.redis_error("wechat_token")
         return Screening(UNAVAILABLE)
     metrics.content_check(verdict["suggest"])
     if verdict["suggest"] == "risky":

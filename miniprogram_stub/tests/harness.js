@@ -101,6 +101,7 @@ const state = {
   chosen: { name: '小区南门', address: '测试路 1 号', latitude: POINT_LAT + 0.0004, longitude: POINT_LNG + 0.0005 },
   modalAnswers: [],
   log: [],
+  files: new Map(), // what pages wrote with wx.getFileSystemManager(), by path
 }
 
 const ok = (options, res) => {
@@ -217,6 +218,7 @@ Object.assign(global.wx, {
   hideLoading: recorder('hideLoading'),
   navigateTo: recorder('navigateTo'),
   redirectTo: recorder('redirectTo'),
+  reLaunch: recorder('reLaunch'),
   switchTab: recorder('switchTab'),
   navigateBack: recorder('navigateBack'),
   openLocation: recorder('openLocation'),
@@ -226,6 +228,14 @@ Object.assign(global.wx, {
   getStorageSync: (key) => (state.storage.has(key) ? JSON.parse(state.storage.get(key)) : ''),
   setStorageSync: (key, value) => state.storage.set(key, JSON.stringify(value)),
   removeStorageSync: (key) => state.storage.delete(key),
+  env: { USER_DATA_PATH: 'wxfile://usr' },
+  getFileSystemManager: () => ({
+    writeFile: (options) => {
+      record('writeFile', { filePath: options.filePath })
+      state.files.set(options.filePath, options.data)
+      ok(options, { errMsg: 'writeFile:ok' })
+    },
+  }),
   getAccountInfoSync: () => ({ miniProgram: { appId: 'touristappid', envVersion: 'develop', version: '' } }),
 })
 

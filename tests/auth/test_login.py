@@ -116,10 +116,11 @@ def test_cli_creates_staff_with_scope(app, db, make):
 
 
 def test_login_is_rate_limited(limited_client):
-    """The 11th staff login in a minute from one address gets 429 + Retry-After."""
+    """The 11th staff login in a minute from one address gets 429 + Retry-After (a name each, so no account
+    lock comes first)."""
     statuses = [
-        limited_client.post("/api/v1/auth/staff/login", json={"username": "x", "password": "y"}).status_code
-        for _ in range(11)
+        limited_client.post("/api/v1/auth/staff/login", json={"username": f"x{i}", "password": "y"}).status_code
+        for i in range(11)
     ]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429

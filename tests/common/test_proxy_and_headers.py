@@ -1,12 +1,20 @@
 """Behind a proxy: X-Forwarded-* trusted from PROXY_HOPS proxies only; security headers on responses."""
 
+from itertools import count
+
 import pytest
 
 from app import create_app
 from app.extensions import limiter
 
 LOGIN = "/api/v1/auth/staff/login"  # 10/minute per client address
-BAD_LOGIN = {"username": "nobody", "password": "wrong-password"}
+_names = count()
+
+
+def bad_login():
+    """A wrong password for a new name each time: the per-account lock (5 wrong) must not answer before the
+    per-address limit these tests are about."""
+    return {"username": f"nobody-{next(_names)}", "password": "wrong-password"}
 
 
 @pytest.fixture
@@ -25,7 +33,7 @@ def limited_app(app, db, redis):
 
 def logins(client, forwarded_for: str, times: int) -> list[int]:
     headers = {"X-Forwarded-For": forwarded_for}
-    return [client.post(LOGIN, json=BAD_LOGIN, headers=headers).status_code for _ in range(times)]
+    return [client.post(LOGIN, json=bad_login(), headers=headers).status_code for _ in range(times)]
 
 
 def test_behind_one_proxy_each_resident_has_their_own_limit(limited_app):
@@ -41,7 +49,7 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(limited_app):
     """Default 0 hops: a client sending its own X-Forwarded-For cannot pick a fresh address per request."""
     client = limited_app(0).test_client()
     statuses = [
-        client.post(LOGIN, json=BAD_LOGIN, headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code for i in range(11)
+        client.post(LOGIN, json=bad_login(), headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code for i in range(11)
     ]
     assert statuses[-1] == 429
 
@@ -75,5 +83,5 @@ def test_personal_answers_are_not_stored(client, make):
     assert me.headers["X-Content-Type-Options"] == "nosniff"
     login = client.post("/api/v1/auth/wechat/login", json={"code": "headers"})
     assert login.status_code == 200 and login.headers["Cache-Control"] == "no-store"
-    refused = client.post(LOGIN, json=BAD_LOGIN)
+    refused = client.post(LOGIN, json=bad_login())
     assert refused.status_code == 401 and refused.headers["Cache-Control"] == "no-store"

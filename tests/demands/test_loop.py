@@ -8,6 +8,7 @@ from app.common.clock import now_local
 from app.demands import states
 from app.demands.models import Demand
 from app.demands.service import circle_demand_stats
+from app.evaluation import service as evaluation
 from app.notifications import worker
 from app.notifications.models import OutboxMessage
 from tests.demands.world import demand_body, offset, stub_sent, submit, triage
@@ -147,6 +148,10 @@ def test_supporters_answer_and_the_satisfied_list_counts_them(client, world, db)
     assert [d["id"] for d in listed["items"]] == [demand["id"]] and listed["total"] == 1
     stats = circle_demand_stats(world.circle.id, now_local().year)
     assert (stats["satisfied"], stats["satisfied_by_submitter"]) == (1, 0)
+    [item1] = [
+        i for i in evaluation.evaluate_circle(world.circle.id, use_cache=False)["service"]["items"] if i["no"] == 1
+    ]
+    assert item1["evidence"]["satisfied"] == 1 and "支持者" in item1["evidence"]["satisfied_rule"]
     timeline = client.get(f"/api/v1/demands/{demand['id']}").get_json()["timeline"]
     assert timeline[-1]["action"] == "confirmation" and timeline[-1]["note"] == "已解决"
 

@@ -11,6 +11,15 @@ from tests.factories import MIYUN, error_code
 from .conftest import FAR, event_body, gcj
 
 TODAY = now_local().date()
+
+
+@pytest.fixture(autouse=True)
+def _today_at_test_time():
+    # The local date per test, not per import: a long run can cross midnight in Asia/Shanghai (16:00 UTC).
+    global TODAY
+    TODAY = now_local().date()
+
+
 URL = "/api/v1/staff/events"
 
 

@@ -176,3 +176,13 @@ def test_openapi_lists_the_xml_and_definition_routes(client):
     } <= set(paths)
     [fmt] = [p for p in paths["/open311/v2/services.{fmt}"]["parameters"] if p["name"] == "fmt"]
     assert fmt["schema"]["enum"] == ["json", "xml"]
+
+
+def test_a_wrong_method_is_405_in_the_spec_format(live, world):
+    as_xml = requests.delete(f"{live}{V2}/services.xml", timeout=10)
+    assert as_xml.status_code == 405 and as_xml.headers["Allow"] == "GET"
+    assert xml(as_xml).find("error").findtext("code") == "405"
+    as_json = requests.put(f"{live}{V2}/requests.json", timeout=10)
+    assert as_json.status_code == 405 and set(as_json.headers["Allow"].split(", ")) == {"GET", "POST"}
+    assert as_json.json()[0]["code"] == 405
+    assert requests.delete(f"{live}{V2}/nothing.json", timeout=10).status_code == 404

@@ -19,7 +19,7 @@ from tests.live_servers import free_port, nginx_binary, start_gunicorn, start_ng
 
 SLOW_CLIENTS = 50
 ROUNDS = 3  # header lines each slow client sends, one per round
-FROZEN_S = 1.0  # a normal request slower than this means the server waits for the slow clients
+FROZEN_S = 3.0  # a normal request slower than this means the server waits for the slow clients (they never finish)
 
 
 @pytest.fixture(scope="module")

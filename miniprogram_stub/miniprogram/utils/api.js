@@ -1,6 +1,6 @@
 /**
  * The one door to the backend (contract: /api/v1, see README.md). Pages call
- *   api.get(path, query, opts) · api.post(path, body, opts) · api.patch / api.put · api.upload(filePath, purpose)
+ *   api.get(path, query, opts) · api.post(path, body, opts) · api.patch / api.put / api.del · api.upload(filePath, purpose)
  * and get the parsed JSON, or an ApiError whose message has already been shown to the user.
  *
  * What it takes care of:
@@ -252,6 +252,7 @@ module.exports = {
   post: (path, body, opts) => request('POST', path, body || {}, opts),
   put: (path, body, opts) => request('PUT', path, body, opts),
   patch: (path, body, opts) => request('PATCH', path, body, opts),
+  del: (path, opts) => request('DELETE', path, undefined, opts),
   /** wx.uploadFile to POST /uploads (multipart: file + purpose); resolves with the Upload (id, url …). */
   upload: (filePath, purpose, opts = {}) =>
     request('POST', '/uploads', undefined, { ...opts, file: { filePath, purpose } }),

@@ -1,15 +1,15 @@
 """surveys that count: home circle checks, paper and phone answers, the merchant questionnaire, usage log
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0013"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
@@ -40,7 +40,6 @@ def _answer_checks(table):
         sa.CheckConstraint(
             "home_check IS NULL OR home_check IN ('location', 'staff_confirmed')", name=op.f(f"ck_{table}_home_check")
         ),
-        sa.CheckConstraint("source <> 'online' OR user_id IS NOT NULL", name=op.f(f"ck_{table}_online_has_user")),
     ]
 
 
@@ -52,9 +51,9 @@ def upgrade():
     )
     op.create_index(op.f("ix_users_home_confirmed_by"), "users", ["home_confirmed_by"])
 
-    # Resident answers: online ones keep their account; paper and phone ones are entered by staff.
+    # Resident answers: online ones keep their account (user_id is already nullable, SET NULL when an
+    # account is deleted: 0013); paper and phone ones are entered by staff and have none.
     table = "survey_responses"
-    op.alter_column(table, "user_id", nullable=True)
     for column in _answer_columns()[4:10]:
         op.add_column(table, column)
     for check in _answer_checks(table):
@@ -93,7 +92,7 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["circle_id"], ["circles.id"], name=op.f(f"fk_{table}_circle_id_circles"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f(f"fk_{table}_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f(f"fk_{table}_user_id_users"), ondelete="SET NULL"),
         sa.ForeignKeyConstraint(
             ["entered_by"], ["users.id"], name=op.f(f"fk_{table}_entered_by_users"), ondelete="SET NULL"
         ),
@@ -134,14 +133,13 @@ def downgrade():
     op.drop_table("merchant_survey_responses")
     table = "survey_responses"
     op.drop_index("uq_survey_responses_period_respondent_ref", table_name=table)
-    op.execute(f"DELETE FROM {table} WHERE user_id IS NULL")
-    for check in ("source", "home_check", "online_has_user"):
+    op.execute(f"DELETE FROM {table} WHERE source <> 'online'")
+    for check in ("source", "home_check"):
         op.drop_constraint(op.f(f"ck_{table}_{check}"), table, type_="check")
     op.drop_index(op.f("ix_survey_responses_entered_by"), table_name=table)
     op.drop_constraint(op.f("fk_survey_responses_entered_by_users"), table, type_="foreignkey")
     for column in ("source", "home_check", "distance_m", "entered_by", "respondent_ref", "answered_on"):
         op.drop_column(table, column)
-    op.alter_column(table, "user_id", nullable=False)
     op.drop_index(op.f("ix_users_home_confirmed_by"), table_name="users")
     op.drop_constraint(op.f("fk_users_home_confirmed_by_users"), "users", type_="foreignkey")
     op.drop_column("users", "home_confirmed_at")
