@@ -222,7 +222,7 @@ class BatchFileSchema(BaseSchema):
     )
 
 
-class RowErrorSchema(BaseSchema):
+class SurveyRowErrorSchema(BaseSchema):
     row = fields.Integer(metadata={"description": "CSV 行号（表头为第 1 行）"})
     reason = fields.String()
     details = fields.Dict()
@@ -231,7 +231,7 @@ class RowErrorSchema(BaseSchema):
 class BatchResultSchema(BaseSchema):
     created = fields.Integer()
     failed = fields.Integer()
-    errors = fields.List(fields.Nested(RowErrorSchema))
+    errors = fields.List(fields.Nested(SurveyRowErrorSchema))
 
 
 class TypeCountSchema(BaseSchema):
