@@ -27,6 +27,7 @@ DOMAINS = (
     "ratings",
     "surveys",
     "events",
+    "usage",
     "evaluation",
     "demo",
     "privacy",
@@ -101,7 +102,9 @@ def _require_json_bodies(app):
                 return None
             if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
                 return None
-            if request.mimetype == "multipart/form-data" and request.path.startswith(MULTIPART_PATHS):
+            if request.mimetype == "multipart/form-data" and (
+                request.path.startswith(MULTIPART_PATHS) or request.path.endswith("/batch")  # CSV batch entries
+            ):
                 return None
             raise AppError(
                 "请求体必须是 JSON（Content-Type: application/json）", code="unsupported_media_type", status=415

@@ -78,6 +78,8 @@ class Config:
     # 80 m/min (4.8 km/h) and a 1.2 street detour make 1 km straight ≈ 15 minutes.
     WALK_SPEED_M_PER_MIN = float(_env("WALK_SPEED_M_PER_MIN", "80"))
     WALK_DETOUR_FACTOR = float(_env("WALK_DETOUR_FACTOR", "1.2"))
+    # A resident answers a circle's survey from inside it or within this walk of its boundary (15 minutes).
+    SURVEY_HOME_RADIUS_M = int(_env("SURVEY_HOME_RADIUS_M", "1000"))
     RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"

@@ -87,6 +87,8 @@ echo "$STAFF_PASSWORD" | "$PY" -m flask users create --role staff --username e2e
   --circle "$DEMO_CIRCLE" --circle "$RATED_CIRCLE" --name "御东园社区 李老师" >&2 || [ "$REUSE" = 1 ]
 echo "$BUREAU_PASSWORD" | "$PY" -m flask users create --role bureau --username e2e_bureau --password-stdin \
   --city "$CITY" --name "区商务局 王科长" >&2 || [ "$REUSE" = 1 ]
+echo "$BUREAU_PASSWORD" | "$PY" -m flask users create --role admin --username e2e_admin --password-stdin \
+  --name "平台运维" >&2 || [ "$REUSE" = 1 ]
 
 # ---- journeys -----------------------------------------------------------------------------------
 log "API $API_URL, circles: demo $DEMO_CIRCLE, rated $RATED_CIRCLE, out of scope $OTHER_CIRCLE"
@@ -94,4 +96,5 @@ cd "$APP"
 CONSOLE_URL="$API_URL" CHROMIUM="$CHROMIUM" SHOTS="$WORK/shots" \
   DEMO_CIRCLE="$DEMO_CIRCLE" RATED_CIRCLE="$RATED_CIRCLE" OTHER_CIRCLE="$OTHER_CIRCLE" \
   STAFF_USER=e2e_staff STAFF_PASSWORD="$STAFF_PASSWORD" BUREAU_USER=e2e_bureau BUREAU_PASSWORD="$BUREAU_PASSWORD" \
+  ADMIN_USER=e2e_admin \
   node --test --test-concurrency=1 e2e/journeys.test.mjs || { log "journeys failed: screenshots in $WORK/shots"; exit 1; }

@@ -40,6 +40,9 @@ class User(Timestamps, db.Model):
     display_name: Mapped[str | None] = mapped_column(String(64))
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=lambda: ["resident"])
     home_circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
+    # Community staff confirmed the home circle (then surveys need no location check); cleared on moving.
+    home_confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    home_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A mobile number only from WeChat's phone button (the resident's explicit consent), shown masked.

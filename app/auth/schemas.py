@@ -27,6 +27,10 @@ class UserSchema(BaseSchema):
     username = fields.String(allow_none=True)
     display_name = fields.String(allow_none=True)
     scope_circle_ids = fields.List(fields.Integer(), metadata={"description": "工作人员负责的生活圈"})
+    home_confirmed = fields.Function(
+        lambda u: u.home_confirmed_at is not None,
+        metadata={"description": "居住的生活圈已由社区工作人员确认（满意度调查无需定位）"},
+    )
     phone = fields.String(attribute="masked_phone", allow_none=True, metadata={"description": "手机号（打码显示）"})
     phone_consented_at = fields.DateTime(allow_none=True, metadata={"description": "通过微信手机号按钮授权的时间"})
     privacy_version = fields.String(allow_none=True, metadata={"description": "已同意的隐私保护指引版本"})

@@ -107,6 +107,8 @@ def create_user(username: str, password: str, role: str, circle_ids=(), display_
 def set_home_circle(user: User, circle_id: int | None) -> User:
     if circle_id is not None and db.session.get(Circle, circle_id) is None:
         raise ValidationFailed(details={"circle_id": ["生活圈不存在"]})
-    user.home_circle_id = circle_id
+    from app.surveys.home import move_home  # surveys build on accounts, not the reverse
+
+    move_home(user, circle_id)
     db.session.commit()
     return user

@@ -78,30 +78,40 @@ def content_check(outcome: str):
     CONTENT_CHECKS.labels(outcome if outcome in CONTENT_OUTCOMES else "other").inc()
 
 
-# Pool use per process, summed over the live workers: checked out now, and open in total.
+# Pool use per process, summed over the live workers: checked out now, and open in total. Only what these
+# listeners counted is uncounted again (a flag on the connection record): a pool may hand out connections before
+# this module is imported, and their check-ins must not push the gauges below zero.
 @event.listens_for(Pool, "checkout")
-def _checkout(*_args):
+def _checkout(_dbapi_connection, record, _proxy):
+    record.info["metrics_checked_out"] = True
     DB_POOL_IN_USE.inc()
 
 
 @event.listens_for(Pool, "checkin")
-def _checkin(*_args):
-    DB_POOL_IN_USE.dec()
+def _checkin(_dbapi_connection, record):
+    if record is not None and record.info.pop("metrics_checked_out", False):
+        DB_POOL_IN_USE.dec()
 
 
 @event.listens_for(Pool, "connect")
-def _connect(*_args):
+def _connect(_dbapi_connection, record):
+    record.info["metrics_open"] = True
     DB_POOL_CONNECTIONS.inc()
 
 
 @event.listens_for(Pool, "close")
-def _close(*_args):
-    DB_POOL_CONNECTIONS.dec()
+def _close(_dbapi_connection, record):
+    if record is not None and record.info.pop("metrics_open", False):
+        DB_POOL_CONNECTIONS.dec()
 
 
-@event.listens_for(Pool, "close_detached")
-def _close_detached(*_args):
-    DB_POOL_CONNECTIONS.dec()
+@event.listens_for(Pool, "detach")
+def _detach(_dbapi_connection, record):
+    # A detached connection is no longer the pool's: uncount it now (close_detached has no record to ask).
+    if record.info.pop("metrics_checked_out", False):
+        DB_POOL_IN_USE.dec()
+    if record.info.pop("metrics_open", False):
+        DB_POOL_CONNECTIONS.dec()
 
 
 class StateCollector:

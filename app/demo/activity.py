@@ -23,6 +23,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.ratings.models import Rating
 from app.surveys.models import SurveyResponse
+from app.usage.models import PlatformUse
 
 OUTLETS_SQL = """
 SELECT id, name, types, ST_X(location::geometry) AS lng, ST_Y(location::geometry) AS lat, community_id, address,
@@ -60,6 +61,8 @@ def load_activity(seed: int, cities: dict, specs: dict, staff: int) -> ActivityR
 
     answers = _write_residents(seed, contexts, clock, result)
     _write_surveys(seed, contexts, answers, staff, clock, result)
+    rows = [r for c in contexts for r in residents.search_rows(c, clock, stream(seed, c.external_id, "searches"))]
+    records.insert_rows(PlatformUse, rows)
 
     rows = [r for c in contexts for r in residents.rating_rows(c, clock, stream(seed, c.external_id, "ratings"))]
     # A demo rating kept by the reload (a merchant replied to it) stays as it is; the loader then refreshes

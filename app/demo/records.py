@@ -54,6 +54,7 @@ DELETES = [
     f"DELETE FROM survey_periods WHERE created_by = :staff AND {IN_DEMO_CIRCLES} AND NOT ({KEEP_PERIOD})",
     f"DELETE FROM ratings WHERE user_id IN (SELECT id FROM users WHERE openid LIKE '{RESIDENT_PREFIX}%')"
     f" AND NOT ({KEEP_RATING})",
+    f"DELETE FROM platform_uses WHERE user_id IN (SELECT id FROM users WHERE openid LIKE '{RESIDENT_PREFIX}%')",
     f"DELETE FROM repair_offers WHERE {DEMO_OUTLETS}",
     f"DELETE FROM repair_stall_slots WHERE {DEMO_OUTLETS}",
 ]

@@ -4,6 +4,7 @@
 import math
 import random
 
+from app.common.clock import local_zone
 from app.demo import catalog, texts
 from app.demo.context import RESIDENT_PREFIX, CircleContext, Clock
 
@@ -56,19 +57,30 @@ def survey_rows(ctx: CircleContext, period_id: int, answers: int, clock: Clock, 
         if rng.random() < COMMENT_SHARE:
             mood = "good" if min(type_score, service_score) >= 4 else "fair" if type_score >= 3 else "poor"
             comment = rng.choice(texts.SURVEY_COMMENTS[mood])
+        answered_at = clock.moment(rng)
         rows.append(
             {
                 "period_id": period_id,
                 "circle_id": ctx.id,
                 "user_id": user_id,
+                "source": "online",
+                "home_check": "location",  # demo residents answer from home
+                "distance_m": 0,
+                "answered_on": answered_at.astimezone(local_zone()).date(),
                 "type_satisfaction": type_score,
                 "service_satisfaction": service_score,
                 "comment": comment,
                 "comment_check": "pass" if comment else None,
-                "created_at": clock.moment(rng),
+                "created_at": answered_at,
             }
         )
     return rows
+
+
+def search_rows(ctx: CircleContext, clock: Clock, rng: random.Random) -> list[dict]:
+    """Each demo resident searched the circle on a day this year (居民使用率 counts platform users)."""
+    days = {(user_id, clock.moment(rng).astimezone(local_zone()).date()) for user_id in ctx.residents}
+    return [{"circle_id": ctx.id, "user_id": u, "day": d, "kind": "search"} for u, d in sorted(days)]
 
 
 def rating_rows(ctx: CircleContext, clock: Clock, rng: random.Random) -> list[dict]:

@@ -9,10 +9,12 @@ from app.evaluation import inputs, reports
 from app.evaluation.grading import GRADE_NAMES
 from app.evaluation.ledger_rows import (
     BLIND_HEADERS,
+    EVIDENCE_HEADERS,
     GAP_HEADERS,
     PRESENCE_HEADERS,
     SERVICE_HEADERS,
     blind_rows,
+    evidence_rows,
     gap_rows,
     name_of,
     presence_rows,
@@ -102,6 +104,14 @@ def circle_workbook(actor, circle_id: int) -> tuple[str, bytes]:
         PRESENCE_HEADERS,
         presence_rows(result),
         [16, 60, 8, 50, 8],
+    )
+    add_sheet(
+        book,
+        "有没有 依据网点",
+        f"{circle.name} 有没有分型表依据网点（名称、地址、业态、到边界距离、状态）",
+        EVIDENCE_HEADERS,
+        evidence_rows(result),
+        [16, 12, 24, 30, 14, 14, 10, 10],
     )
     add_sheet(
         book,

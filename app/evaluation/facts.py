@@ -97,12 +97,6 @@ SELECT c.id, coalesce(c.population, (SELECT sum(m.population) FROM communities m
 FROM circles c WHERE c.id = ANY(:ids)
 """
 
-RESIDENTS_SQL = """
-SELECT home_circle_id, count(*) FROM users
-WHERE home_circle_id = ANY(:ids) AND 'resident' = ANY(roles) AND NOT disabled
-GROUP BY home_circle_id
-"""
-
 ASSESSMENTS_SQL = """
 SELECT DISTINCT ON (circle_id, item) id, circle_id, item, value, note, assessed_on, user_id
 FROM evaluation_assessments
@@ -234,8 +228,10 @@ def build_snapshots(
 
     for circle_id, population in _rows(POPULATION_SQL, ids=ids):
         snaps[circle_id].population = None if population is None else int(population)
-    for circle_id, count in _rows(RESIDENTS_SQL, ids=ids):
-        snaps[circle_id].resident_users = count
+    # Residents who used the platform in the circle this year (searched, filed, rated), not home settings.
+    for circle_id, used in inputs.platform_usage(ids, date(at.year, 1, 1), at).items():
+        snaps[circle_id].resident_users = used["residents"]
+        snaps[circle_id].resident_usage = used
     for row in _rows(ASSESSMENTS_SQL, ids=ids, at=at):
         snaps[row.circle_id].assessments[row.item] = Assessment(
             row.item, row.value, row.note, row.assessed_on, row.user_id, row.id

@@ -65,6 +65,8 @@ def survey_stats(circle_id: int, at: date) -> dict | None:
         "population": _first(raw, "population", default=None),
         "type_satisfied_share": _first(raw, "type_satisfied_share", default=None),
         "service_satisfied_share": _first(raw, "service_satisfied_share", default=None),
+        # location-checked / staff-confirmed / paper / phone: the evidence says where the answers came from
+        "answers_by_kind": raw.get("answers_by_kind"),
     }
 
 
@@ -179,3 +181,10 @@ def projects_list(circle_id: int) -> list[dict] | None:
         }
         for r in rows
     ]
+
+
+def platform_usage(circle_ids: list[int], start: date, end: date) -> dict[int, dict]:
+    """Residents who used the platform in each circle between start and end: {residents, searched, filed, rated}."""
+    from app.usage.service import active_residents
+
+    return active_residents(circle_ids, start, end)

@@ -1,5 +1,6 @@
 """Rows of the ledgers in the official tables' layout: 有没有分型表, 好不好评价表, 一单, 一账."""
 
+from app.evaluation.evidence import outlet_line
 from app.evaluation.grading import GRADE_NAMES
 from app.evaluation.workbook import pct
 from app.taxonomy.registry import taxonomy
@@ -47,13 +48,46 @@ def presence_rows(result: dict) -> list[list]:
             result["presence"]["score"],
         ],
         [],
-        ["业态", "类别", "是否具备", "依据网点编号", "得分"],
+        ["业态", "类别", "是否具备", "依据网点（名称、地址、到边界距离、状态、编号）", "得分"],
     ]
     for code in basic["present"] + basic["missing"]:
         ids = basic["evidence"].get(code, [])
-        rows.append([name_of(code), "基本保障类", "是" if ids else "否", ids, basic["points_each"] if ids else 0])
+        rows.append(
+            [
+                name_of(code),
+                "基本保障类",
+                "是" if ids else "否",
+                _basis(basic, code),
+                basic["points_each"] if ids else 0,
+            ]
+        )
     for code in quality["present"]:
-        rows.append([name_of(code), "品质提升类", "是", quality["evidence"].get(code, []), quality["points_each"]])
+        rows.append([name_of(code), "品质提升类", "是", _basis(quality, code), quality["points_each"]])
+    return rows
+
+
+def _basis(table: dict, code: str):
+    """The outlets behind a type, readable; bare ids only for results frozen before details existed."""
+    outlets = (table.get("evidence_outlets") or {}).get(code)
+    if outlets is None:
+        return table["evidence"].get(code, [])
+    return "\n".join(outlet_line(o) for o in outlets)
+
+
+EVIDENCE_HEADERS = ["业态", "类别", "网点名称", "地址", "到边界距离（米）", "位置", "状态", "网点编号"]
+
+
+def evidence_rows(result: dict) -> list[list]:
+    """One row per outlet the 有没有 table counts: the ledger's list of evidence staff can check on site."""
+    rows = []
+    for label, table in (("基本保障类", result["presence"]["basic"]), ("品质提升类", result["presence"]["quality"])):
+        for code, outlets in (table.get("evidence_outlets") or {}).items():
+            for o in outlets:
+                where = "圈内" if o.get("inside") else "圈外步行半径内"
+                status = o.get("status_name") or o.get("status")
+                rows.append(
+                    [name_of(code), label, o.get("name"), o.get("address"), o.get("distance_m"), where, status, o["id"]]
+                )
     return rows
 
 

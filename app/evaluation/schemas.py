@@ -16,6 +16,25 @@ def Points(**kwargs):  # noqa: N802  (a field factory, named like the fields it 
 # --- evaluation result ------------------------------------------------------------------------------
 
 
+class EvidenceOutletSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    type = fields.String(metadata={"description": "计入的业态代码"})
+    type_name = fields.String()
+    distance_m = fields.Integer(metadata={"description": "到生活圈边界的距离（米，圈内为 0）"})
+    inside = fields.Boolean()
+    status = fields.String(metadata={"description": "approved 在营 / pending / suspended / closed / deleted"})
+    status_name = fields.String()
+
+
+_EVIDENCE_OUTLETS = dict(
+    keys=fields.String(),
+    values=fields.List(fields.Nested(EvidenceOutletSchema)),
+    metadata={"description": "业态 → 依据网点的名称、地址、业态、到边界距离、状态（与 evidence 的编号一一对应）"},
+)
+
+
 class BasicPresenceSchema(BaseSchema):
     score = Points()
     max = fields.Integer()
@@ -27,6 +46,7 @@ class BasicPresenceSchema(BaseSchema):
         values=fields.List(fields.Integer()),
         metadata={"description": "业态 → 使其具备的网点编号"},
     )
+    evidence_outlets = fields.Dict(**_EVIDENCE_OUTLETS)
     via_mobile_or_online = fields.Dict(metadata={"description": "由流动摊点或线上当日服务具备的业态"})
     rule = fields.String()
 
@@ -37,6 +57,7 @@ class QualityPresenceSchema(BaseSchema):
     points_each = fields.Integer()
     present = fields.List(fields.String())
     evidence = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()))
+    evidence_outlets = fields.Dict(**_EVIDENCE_OUTLETS)
     rule = fields.String()
 
 

@@ -10,7 +10,7 @@ from app.circles.models import Circle, City
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
-from app.evaluation import cache
+from app.evaluation import cache, evidence
 from app.evaluation.facts import CircleRow, build_snapshots
 from app.evaluation.grading import evaluate
 from app.evaluation.models import EvaluationAssessment
@@ -52,7 +52,7 @@ def evaluate_city_circles(city: City, circles: list[Circle], at: date | None = N
     if missing:
         snaps = build_snapshots(circle_rows(missing), profile, standards_for_city(city), at)
         now = now_local()
-        fresh = {cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()}
+        fresh = evidence.describe({cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()}, at)
         cache.put_many({keys[cid]: (fields[keys[cid]], result) for cid, result in fresh.items()})
         results.update(fresh)
     return results

@@ -7,6 +7,9 @@ source is "staff" when any part used a staff assessment (parts awaiting one say 
 from app.evaluation.service_quality import NO_DATA, item, num, pct
 from app.evaluation.snapshot import CircleSnapshot
 
+# Who counts as a platform user of a circle (app.usage): not survey answerers or home settings.
+USAGE_RULE = "当年在本生活圈使用过本平台的居民：登录后搜索附近网点、提出或附议需求、评价网点，按人去重，除以服务人口"
+
 
 def _part(name: str, points: float, maximum: float, source: str = "computed", **evidence) -> dict:
     return {"name": name, "points": num(max(0.0, points)), "max": maximum, "source": source, **evidence}
@@ -171,6 +174,8 @@ def score_smart(s: CircleSnapshot, cfg: dict) -> dict:
         population=s.population,
         share=usage_share,
         threshold=cfg["platform_usage_min_share"],
+        counted=USAGE_RULE,
+        **{k: (s.resident_usage or {}).get(k, 0) for k in ("searched", "filed", "rated")},
     )
     assessment = s.assessments.get("smart_environment")
     environment = _part(
@@ -184,7 +189,7 @@ def score_smart(s: CircleSnapshot, cfg: dict) -> dict:
         f"主要消费场所扫码支付（占比 ≥ {pct(cfg['qr_min_share'])}）得 {cfg['qr_points']} 分；智能服务终端 "
         f"{need} 类以上得 {cfg['terminal_points']} 分，每少 1 类扣 {cfg['terminal_missing_kind_deduction']} 分；"
         f"本平台商户入驻率 ≥ {pct(cfg['platform_onboarding_min_share'])} 得 {cfg['platform_onboarding_points']} 分、"
-        f"居民使用率 ≥ {pct(cfg['platform_usage_min_share'])} 得 {cfg['platform_usage_points']} 分"
+        f"居民使用率（{USAGE_RULE}）≥ {pct(cfg['platform_usage_min_share'])} 得 {cfg['platform_usage_points']} 分"
         f"（原文门槛残缺，取可配置默认值）；布局整洁、导视、监控得 {cfg['environment_points']} 分（工作人员评定）"
     )
     return _combine(cfg, [qr, terminals, onboarding, usage, environment], rule)

@@ -49,7 +49,10 @@ def score_needs(s: CircleSnapshot, cfg: dict) -> dict:
 
 def _satisfaction(s: CircleSnapshot, cfg: dict, share_key: str, what: str) -> dict:
     tiers = "；".join(f"满意度 ≥ {pct(t)} 得 {p} 分" for t, p in cfg["tiers"])
-    rule = f"{what}测评：样本不少于服务人口的 {pct(cfg['min_sample_share'])}，{tiers}；其他 0 分"
+    rule = (
+        f"{what}测评：样本不少于服务人口的 {pct(cfg['min_sample_share'])}，{tiers}；其他 0 分。"
+        "每位居民每期一份，只计居住的生活圈（作答位置核验或社区确认）；纸质、电话问卷由工作人员录入并计入"
+    )
     survey = s.survey
     if survey is None:
         return item(cfg, 0, rule, {"data": NO_DATA, "message": "满意度调查暂无数据"})
@@ -65,7 +68,11 @@ def _satisfaction(s: CircleSnapshot, cfg: dict, share_key: str, what: str) -> di
         "sample_share": responses / population if population else None,
         "sample_needed": needed,
         "satisfied_share": share,
+        "answers_by_kind": survey.get("answers_by_kind"),
     }
+    offline = sum((survey.get("answers_by_kind") or {}).get(k, 0) for k in ("paper", "phone"))
+    if offline:
+        evidence["entered_by_staff"] = f"含工作人员录入的纸质、电话问卷 {offline} 份"
     if not needed or responses < needed:
         evidence["sample_valid"] = False
         evidence["message"] = f"样本不足：{responses} 份，需不少于 {needed or '—'} 份"

@@ -61,7 +61,8 @@ class CircleSnapshot:
     terminals: dict[str, list[int]] = field(default_factory=dict)  # smart terminal kind -> outlet ids
     repair_kinds: dict[str, list[int]] | None = None  # repair service code -> outlet ids offering it
     onboarded_outlets: int | None = None  # outlets run by a merchant account on this platform
-    resident_users: int = 0  # residents who chose this circle as home
+    resident_users: int = 0  # residents who used the platform in this circle this year (app.usage)
+    resident_usage: dict | None = None  # … of them: searched / filed / rated
     demand: dict | None = None  # app.demands: needs and projects of the year
     survey: dict | None = None  # app.surveys: the current period's results
     events: int | None = None  # app.events: promotion events this year

@@ -17,6 +17,7 @@ from app.outlets.schemas import (
     OutletDetailSchema,
     OutletHistorySchema,
 )
+from app.usage import service as usage
 
 blp = Blueprint("outlets", __name__, url_prefix="/api/v1/outlets", description="网点：附近搜索与详情")
 staff_blp = Blueprint("outlets_staff", __name__, url_prefix="/api/v1/staff/outlets", description="网点历史（工作人员）")
@@ -27,11 +28,13 @@ blueprints = [blp, staff_blp, census_blp]  # the census is the console's side of
 class Nearby(MethodView):
     @blp.arguments(NearbyQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, NearbyPageSchema)
+    @blp.doc(security=[{}, {"bearerAuth": []}])
     def get(self, lat, lng, coord, **filters):
-        """附近的网点（按步行距离排序，默认 GCJ-02 坐标）"""
+        """附近的网点（按步行距离排序，默认 GCJ-02 坐标；登录的居民记一次当日使用，用于居民使用率）"""
         wgs_lng, wgs_lat = geo.to_wgs84(lng, lat, coord)
         query = service.NearbyQuery(lng=wgs_lng, lat=wgs_lat, **{**filters, "types": tuple(filters["types"])})
         rows, radius, has_more = service.search_nearby(query)
+        usage.record_search(usage.searching_resident(), wgs_lng, wgs_lat)  # 居民使用率 (evaluation item 9)
         return {
             "items": [present.item(row, coord) for row in rows],
             "page": query.page,

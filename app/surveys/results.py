@@ -9,7 +9,16 @@ from app.common.errors import NotFound
 from app.extensions import db
 from app.surveys import stats
 from app.surveys.models import SurveyResponse
-from app.surveys.service import QUESTIONS, answer_counts, local_today, period_at, period_dict, period_of
+from app.surveys.service import (
+    ANSWER_KIND_NAMES,
+    QUESTIONS,
+    answer_counts,
+    kind_counts,
+    local_today,
+    period_at,
+    period_dict,
+    period_of,
+)
 
 
 def survey_results(user, circle_id: int, period_id: int | None = None) -> dict:
@@ -24,6 +33,8 @@ def survey_results(user, circle_id: int, period_id: int | None = None) -> dict:
         "circle_id": circle.id,
         "period": period_dict(period, responses),
         "responses": responses,
+        "answers_by_kind": kind_counts(SurveyResponse, period.id),
+        "answer_kind_names": ANSWER_KIND_NAMES,
         **stats.sample(responses, circle.population),
         **{q: stats.question(distributions[q]) for q in QUESTIONS},
         "computed_at": now_local(),
@@ -44,7 +55,7 @@ def list_comments(user, circle_id: int, period_id: int | None, page: int, page_s
             .limit(page_size + 1)
         )
     )
-    fields = ("period_id", *QUESTIONS, "comment", "comment_check", "created_at")
+    fields = ("period_id", *QUESTIONS, "comment", "comment_check", "source", "created_at")
     return {
         "items": [{f: getattr(r, f) for f in fields} for r in rows[:page_size]],
         "page": page,

@@ -6,10 +6,19 @@ from flask_smorest import Blueprint
 from app.auth.policy import BUREAU, actor, login_required, user_or_ip
 from app.common.openapi import OPTIONAL_LOGIN
 from app.extensions import limiter
-from app.surveys import results, service
+from app.surveys import entry, home, merchant, results, service
 from app.surveys.schemas import (
+    BatchFileSchema,
+    BatchResultSchema,
     CommentPageSchema,
     CommentsQuerySchema,
+    HomeConfirmedSchema,
+    MerchantPaperResponseSchema,
+    MerchantResponseCreateSchema,
+    MerchantResponseSchema,
+    MerchantResultsSchema,
+    PaperResponseResultSchema,
+    PaperResponseSchema,
     PeriodCreateSchema,
     PeriodListSchema,
     PeriodSchema,
@@ -46,7 +55,7 @@ class SurveyResponses(MethodView):
     @blp.response(201, ResponseSchema)
     @blp.doc(security=SECURED)
     def post(self, body, circle_id):
-        """提交满意度评价（每人每个生活圈每期一次）"""
+        """提交满意度评价：每人每期一次，只为居住的生活圈（按作答位置核验，或已由社区确认）"""
         response, period = service.submit_response(current_user, circle_id, **body)
         return {
             **{k: getattr(response, k) for k in ("id", "circle_id", "type_satisfaction", "service_satisfaction")},
@@ -54,6 +63,8 @@ class SurveyResponses(MethodView):
             "created_at": response.created_at,
             "period": service.period_dict(period),
             "home_circle_id": current_user.home_circle_id,
+            "home_check": response.home_check,
+            "distance_m": response.distance_m,
         }
 
 
@@ -111,3 +122,90 @@ class SurveyComments(MethodView):
     def get(self, args, circle_id):
         """居民留言（不显示作答人）"""
         return results.list_comments(current_user, circle_id, **args)
+
+
+@blp.route("/staff/circles/<int:circle_id>/residents/<int:user_id>/home")
+class ResidentHome(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.response(200, HomeConfirmedSchema)
+    @blp.doc(security=SECURED)
+    def put(self, circle_id, user_id):
+        """社区确认居民居住在本生活圈（此后参加满意度调查无需定位；记入审计）"""
+        resident = home.confirm_home(current_user, circle_id, user_id)
+        return {"user_id": resident.id, "home_circle_id": resident.home_circle_id, "home_confirmed": True}
+
+
+@blp.route("/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/paper-responses")
+class PaperResponses(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(PaperResponseSchema)
+    @blp.response(201, PaperResponseResultSchema)
+    @blp.doc(security=SECURED)
+    def post(self, body, circle_id, period_id):
+        """录入一份纸质或电话满意度问卷（标明来源与录入人；往期调查期也可录入）"""
+        return entry.enter_one(current_user, "resident", circle_id, period_id, body)
+
+
+@blp.route("/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/paper-responses/batch")
+class PaperResponsesBatch(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(BatchFileSchema, location="files")
+    @blp.response(200, BatchResultSchema)
+    @blp.doc(security=SECURED)
+    def post(self, form, circle_id, period_id):
+        """批量录入纸质、电话满意度问卷（CSV：source,respondent_ref,answered_on,type_satisfaction,
+        service_satisfaction,comment；错误行逐行报告）"""
+        return entry.enter_batch(current_user, "resident", circle_id, period_id, form["file"])
+
+
+@blp.route("/circles/<int:circle_id>/merchant-survey-responses")
+class MerchantResponses(MethodView):
+    decorators = [login_required(), limiter.limit("5/minute;20/day", key_func=user_or_ip)]
+
+    @blp.arguments(MerchantResponseCreateSchema)
+    @blp.response(201, MerchantResponseSchema)
+    @blp.doc(security=SECURED)
+    def post(self, body, circle_id):
+        """商户问卷：在本生活圈经营网点的商户每期填写一次（经营状况、缺少与过剩的业态、对营商环境的评价）"""
+        row, _period = merchant.submit(current_user, circle_id, body)
+        return row
+
+
+@blp.route("/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/merchant-paper-responses")
+class MerchantPaperResponses(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(MerchantPaperResponseSchema)
+    @blp.response(201, MerchantResponseSchema)
+    @blp.doc(security=SECURED)
+    def post(self, body, circle_id, period_id):
+        """录入一份纸质或电话商户问卷"""
+        return entry.enter_one(current_user, "merchant", circle_id, period_id, body)
+
+
+@blp.route("/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/merchant-paper-responses/batch")
+class MerchantPaperResponsesBatch(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(BatchFileSchema, location="files")
+    @blp.response(200, BatchResultSchema)
+    @blp.doc(security=SECURED)
+    def post(self, form, circle_id, period_id):
+        """批量录入商户问卷（CSV：source,respondent_ref,answered_on,business_outlook,environment_satisfaction,
+        needed_types,oversupplied_types,comment；业态用 | 分隔）"""
+        return entry.enter_batch(current_user, "merchant", circle_id, period_id, form["file"])
+
+
+@blp.route("/staff/circles/<int:circle_id>/merchant-survey-results")
+class MerchantResults(MethodView):
+    decorators = [login_required("staff", "admin")]
+
+    @blp.arguments(ResultsQuerySchema, location="query")
+    @blp.response(200, MerchantResultsSchema)
+    @blp.doc(security=SECURED)
+    def get(self, args, circle_id):
+        """商户问卷结果（商务局按生活圈查看）：答卷数与来源、经营状况、营商环境评价、缺少与过剩的业态"""
+        return merchant.results(current_user, circle_id, args["period_id"])

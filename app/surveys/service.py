@@ -1,19 +1,21 @@
 """Survey use cases: staff open periods, residents answer once, staff read live results."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
+from app.auth.models import User
 from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
-from app.common.clock import local_zone, now_local
+from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
 from app.evaluation.cache import invalidate_circle
 from app.extensions import db
 from app.ratings import content
 from app.surveys import stats
+from app.surveys.home import check_home, move_home
 from app.surveys.models import SurveyPeriod, SurveyResponse
 
 QUESTIONS = ("type_satisfaction", "service_satisfaction")
@@ -151,14 +153,46 @@ def _answered(period_id: int, user_id: int) -> bool:
     )
 
 
-def submit_response(user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None):
-    """A resident answers the open survey of the circle they live in, once per period."""
+def answered_in_overlapping_period(model, period: SurveyPeriod, user_id: int):
+    """The circle of this account's answer in any period overlapping this one (any circle), or None: one
+    answer per resident (or merchant) per survey year, wherever they live."""
+    return db.session.scalar(
+        select(model.circle_id)
+        .join(SurveyPeriod, SurveyPeriod.id == model.period_id)
+        .where(
+            model.user_id == user_id,
+            SurveyPeriod.starts_on <= period.ends_on,
+            SurveyPeriod.ends_on >= period.starts_on,
+        )
+        .limit(1)
+    )
+
+
+def lock_account(user):
+    """Serialises one account's answers, so two circles' surveys cannot both take its answer."""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def submit_response(
+    user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None, location=None, coord="gcj02"
+):
+    """A resident answers the open survey of the circle they live in, once per period: the home circle is
+    established by where they answer from or by staff (surveys.home)."""
     circle = get_circle(circle_id)
     period = open_period_of(circle.id)
     if period is None:
         raise Conflict("该生活圈当前没有进行中的满意度调查", code="no_open_period")
-    if _answered(period.id, user.id):
+    lock_account(user)
+    answered_for = answered_in_overlapping_period(SurveyResponse, period, user.id)
+    if answered_for == circle.id:
         raise Conflict("您已参加过本期满意度调查", code="already_answered")
+    if answered_for is not None:
+        raise Conflict(
+            "您本年度已参加过其他生活圈的满意度调查（每人每期只参加居住的生活圈）",
+            code="answered_elsewhere",
+            details={"circle_id": answered_for},
+        )
+    home_check, distance_m = check_home(user, circle, location, coord)
     comment = (comment or "").strip() or None
     verdict = content.check_text(comment, user.openid, field="comment") if comment else None
     response_id = db.session.scalar(
@@ -171,21 +205,53 @@ def submit_response(user, circle_id: int, type_satisfaction: int, service_satisf
             service_satisfaction=service_satisfaction,
             comment=comment,
             comment_check=verdict,
+            source="online",
+            home_check=home_check,
+            distance_m=distance_m,
+            answered_on=local_today(),
         )
         .on_conflict_do_nothing(constraint="uq_survey_responses_period_user")
         .returning(SurveyResponse.id)
     )
     if response_id is None:  # a double tap raced the check above
         raise Conflict("您已参加过本期满意度调查", code="already_answered")
-    if user.home_circle_id is None:  # answering for a circle is saying one lives there
-        user.home_circle_id = circle.id
+    move_home(user, circle.id)  # answering from here (or as confirmed) is living here
     # The answer went in by a core INSERT … ON CONFLICT, which the session hook does not see.
     invalidate_circle(circle.id)
     db.session.commit()
     return db.session.get(SurveyResponse, response_id), period
 
 
-def answer_counts(period_id: int, until: datetime | None = None) -> tuple[int, dict]:
+def answer_kind(source, home_check) -> str:
+    """paper / phone (entered by staff); online ones by how their circle was established: location or
+    staff_confirmed (residents), online (merchants: their outlet's place)."""
+    return (home_check or "online") if source == "online" else source
+
+
+ANSWER_KIND_NAMES = {
+    "location": "定位核验",
+    "staff_confirmed": "社区确认",
+    "online": "线上（按网点所在生活圈）",
+    "paper": "纸质问卷",
+    "phone": "电话访问",
+}
+
+
+def kind_counts(model, period_id: int, until: date | None = None) -> dict:
+    """How many answers of the period came each way (model.ANSWER_KINDS)."""
+    query = select(model.source, model.home_check, func.count()).where(model.period_id == period_id)
+    if until is not None:
+        query = query.where(model.answered_on <= until)
+    counts = dict.fromkeys(model.ANSWER_KINDS, 0)
+    for source, home_check, n in db.session.execute(query.group_by(model.source, model.home_check)):
+        kind = answer_kind(source, home_check)
+        counts[kind] = counts.get(kind, 0) + n
+    return counts
+
+
+def answer_counts(period_id: int, until: date | None = None) -> tuple[int, dict]:
+    """Answers of the period given up to `until` (inclusive; by the day answered, so paper forms of a past
+    period entered later count for that period)."""
     columns = [
         func.count().filter(getattr(SurveyResponse, q) == score).label(f"{q}_{score}")
         for q in QUESTIONS
@@ -193,7 +259,7 @@ def answer_counts(period_id: int, until: datetime | None = None) -> tuple[int, d
     ]
     query = select(*columns).where(SurveyResponse.period_id == period_id)
     if until is not None:
-        query = query.where(SurveyResponse.created_at < until)
+        query = query.where(SurveyResponse.answered_on <= until)
     row = db.session.execute(query).one()._mapping
     by_question = {q: {s: row[f"{q}_{s}"] for s in stats.SCALE} for q in QUESTIONS}
     return sum(by_question[QUESTIONS[0]].values()), by_question
@@ -204,15 +270,16 @@ def survey_stats(circle_id: int, at_date: date) -> dict:
     received up to the end of at_date; shares are of 4-5 point answers."""
     circle = get_circle(circle_id)
     period = period_at(circle.id, at_date)
-    responses, distributions = 0, {q: {} for q in QUESTIONS}
+    responses, distributions, kinds = 0, {q: {} for q in QUESTIONS}, dict.fromkeys(SurveyResponse.ANSWER_KINDS, 0)
     if period is not None:
-        until = datetime.combine(at_date + timedelta(days=1), time.min, tzinfo=local_zone())
-        responses, distributions = answer_counts(period.id, until)
+        responses, distributions = answer_counts(period.id, at_date)
+        kinds = kind_counts(SurveyResponse, period.id, at_date)
     questions = {q: stats.question(distributions[q]) for q in QUESTIONS}
     sample = stats.sample(responses, circle.population)
     return {
         "period": period and period_dict(period),
         "responses": responses,
+        "answers_by_kind": kinds,
         "population": circle.population,
         "sample_share": sample["sample_share"],
         "sample_required": sample["sample_required"],

@@ -345,3 +345,34 @@ test('the bureau creates a staff account, reads its city settings and a circle\'
   await shot(page, '17-surveys')
   await page.context().close()
 })
+
+test('an operator imports a census file: upload progress, then the per-row report, and the good rows are listed', async () => {
+  const page = await newPage()
+  await signIn(page, env.ADMIN_USER, env.BUREAU_PASSWORD)
+  await page.goto(`${BASE}/console/circles/${DEMO}/outlets`)
+  await page.locator('[data-test=outlets-table] .el-table__body tr').first().waitFor()
+  const demo = await page.evaluate(async (id) => (await fetch(`/api/v1/circles/${id}?coord=gcj02`)).json(), DEMO)
+  const ring = demo.boundary.coordinates[0][0]
+  const [lng, lat] = ring.reduce(([x, y], [a, b]) => [x + a / ring.length, y + b / ring.length], [0, 0])
+  const csv = [
+    'external_id,name,types,lng,lat,coord,address',
+    `e2e-${STAMP}-1,E2E${STAMP} 普查便利店,convenience_store,${lng + 0.001},${lat + 0.001},gcj02,普查路 1 号`,
+    `e2e-${STAMP}-2,,convenience_store,${lng},${lat},gcj02,缺名称`,
+    `e2e-${STAMP}-3,E2E${STAMP} 怪店,no_such_type,${lng},${lat},gcj02,未知业态`,
+  ].join('\n')
+  await page.click('[data-test=outlets-import]')
+  const dialog = page.locator('[data-test=import-dialog]')
+  await dialog.locator('[data-test=import-file]').setInputFiles({ name: 'census.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await dialog.locator('[data-test=import-start]').click()
+  const report = dialog.locator('[data-test=import-report]')
+  await report.waitFor()
+  assert.match(await report.innerText(), /新增 1，更新 0，失败 2/)
+  assert.match(await report.innerText(), /no_such_type/)
+  await dialog.locator('.el-progress').waitFor()
+  await shot(page, '18-census-import-report')
+  await page.keyboard.press('Escape')
+  await field(page, 'outlets-q').fill(`E2E${STAMP} 普查`)
+  await page.keyboard.press('Enter')
+  await page.locator('[data-test=outlets-table]').getByText(`E2E${STAMP} 普查便利店`).waitFor()
+  await page.context().close()
+})

@@ -17,6 +17,7 @@ from app.events.models import Event
 from app.outlets.service import wgs84_point
 from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod, SurveyResponse
+from app.usage.models import PlatformUse
 
 M_PER_DEG_LAT = 111_320
 _ids = itertools.count(1)
@@ -64,6 +65,7 @@ class Built:
         self.db.session.flush()
 
     def users(self, n: int, home: bool = True) -> list[int]:
+        """Residents who live here (home) and used the platform here today (a search), or neither."""
         rows = [
             {
                 "openid": f"eval-{self.id}-{next(_ids)}",
@@ -72,7 +74,12 @@ class Built:
             }
             for _ in range(n)
         ]
-        return list(self.db.session.scalars(insert(User).returning(User.id), rows))
+        ids = list(self.db.session.scalars(insert(User).returning(User.id), rows))
+        if home:
+            day = now_local().date()
+            uses = [{"circle_id": self.id, "day": day, "kind": "search", "user_id": i} for i in ids]
+            self.db.session.execute(insert(PlatformUse), uses)
+        return ids
 
     def survey(self, type_scores: list[int], service_scores: list[int]):
         year = now_local().year

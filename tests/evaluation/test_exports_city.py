@@ -113,6 +113,7 @@ def test_circle_ledger_workbook(client, city):
     book = load_workbook(BytesIO(response.data))
     assert book.sheetnames == [
         "有没有分型表",
+        "有没有 依据网点",
         "好不好评价表",
         "一单 缺什么补什么",
         "一账 步行盲区",

@@ -63,7 +63,12 @@ def _writes_go_through(client, world, make, db, stub):
     assert period.status_code == 201, period.get_json()
     answer = client.post(
         f"/api/v1/circles/{world.circle.id}/survey-responses",
-        json={"type_satisfaction": 4, "service_satisfaction": 5, "comment": "挺方便"},
+        json={
+            "type_satisfaction": 4,
+            "service_satisfaction": 5,
+            "comment": "挺方便",
+            **{k: demand_body()[k] for k in ("location", "coord")},  # answered from home, in the circle
+        },
         headers=resident,
     )
     assert answer.status_code == 201, answer.get_json()

@@ -77,7 +77,13 @@ def town(make, db, redis, stub, client):
     ok(
         client.post(
             f"/api/v1/circles/{c.id}/survey-responses",
-            json={"type_satisfaction": 2, "service_satisfaction": 4, "comment": "希望多开早餐店"},
+            json={
+                "type_satisfaction": 2,
+                "service_satisfaction": 4,
+                "comment": "希望多开早餐店",
+                "location": {"lng": c.center[0], "lat": c.center[1]},  # answered from home, in the circle
+                "coord": "wgs84",
+            },
             headers=h,
         ),
         201,

@@ -67,12 +67,12 @@ def test_resident_deletes_account_and_keeps_public_content_anonymous(client, db,
         assert remaining[kept].owner_user_id is None and storage.exists(keys[kept][0])
         assert client.get(f"/api/v1/uploads/{kept}/file").status_code == 200
 
-    # The evaluation is the same: survey answers, ratings and needs all still count, every score is equal.
-    # Only the evidence "registered platform users" of 居民使用率 drops by the one account that is gone.
+    # The evaluation is the same: survey answers, ratings and needs all still count, every score is equal,
+    # and so does 居民使用率 (residents who used the platform in the period: this one did, before leaving).
     after = _flat(evaluation.evaluate_circle(town.circle.id, use_cache=False))
     changed = {k: (v, after.get(k)) for k, v in _flat(before).items() if after.get(k) != v and k != "/computed_at"}
     usage = next(k for k, v in after.items() if v == "居民使用率").rsplit("/", 1)[0]
-    assert changed == {f"{usage}/residents": (1, 0), f"{usage}/share": (0.01, 0.0)}
+    assert changed == {} and after[f"{usage}/residents"] == 1
 
     # The same WeChat account logging in again is a new, unrelated resident who is asked to consent.
     body, _ = login(client, "privacy-resident")

@@ -28,6 +28,12 @@ def open_period(client, make, area, **body):
     )
 
 
-def answer(client, make, circle_id, user, type_satisfaction=5, service_satisfaction=5, **extra):
+HERE = {"lng": MIYUN[0], "lat": MIYUN[1]}  # the centre of area.circle, WGS-84
+
+
+def answer(client, make, circle_id, user, type_satisfaction=5, service_satisfaction=5, where=HERE, **extra):
+    """A resident answers from `where` (WGS-84; None sends no location, as a denied wx.getLocation)."""
     body = {"type_satisfaction": type_satisfaction, "service_satisfaction": service_satisfaction, **extra}
+    if where is not None:
+        body.update(location=where, coord="wgs84")
     return client.post(f"/api/v1/circles/{circle_id}/survey-responses", json=body, headers=make.headers(user))

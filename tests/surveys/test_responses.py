@@ -1,4 +1,4 @@
-"""Residents answer once per circle and period; staff read live results with the 3% rule and intervals."""
+"""Residents answer once per period for their circle; staff read live results with the 3% rule and intervals."""
 
 from datetime import date
 
@@ -30,10 +30,12 @@ def test_answer_once_and_home_circle_is_remembered(client, make, db, area):
     assert again.status_code == 409 and error_code(again) == "already_answered"
     assert client.get(view, headers=make.headers(resident)).get_json()["answered"] is True
 
+    # Answering from here is living here: an unconfirmed home elsewhere moves.
     moved = make.user()
     moved.home_circle_id = area.other.id
     db.session.flush()
-    assert answer(client, make, area.circle.id, moved).get_json()["home_circle_id"] == area.other.id
+    body = answer(client, make, area.circle.id, moved).get_json()
+    assert body["home_circle_id"] == area.circle.id and body["home_check"] == "location" and body["distance_m"] == 0
 
 
 def test_no_open_period(client, make, db, area):

@@ -1,5 +1,6 @@
 // 满意度评价：GET /circles/{id}/survey（进行中的调查期、我是否已作答），
-// POST /circles/{id}/survey-responses（业态满意、服务满意 1-5 分，每人每圈每期一次）。
+// POST /circles/{id}/survey-responses（业态满意、服务满意 1-5 分；每人每期一次，只为居住的生活圈：
+// 随答卷发送当前位置，服务器核验在本圈内或步行 15 分钟内；社区已确认居住的居民无位置也可作答）。
 const api = require('../../utils/api')
 const { here } = require('../../utils/location')
 
@@ -17,6 +18,7 @@ Component({
     labels: LABELS,
     form: { type: 0, service: 0, comment: '' },
     submitting: false,
+    refused: '',
   },
   methods: {
     async onLoad(query) {
@@ -53,17 +55,25 @@ Component({
       const { form, circleId } = this.data
       if (!form.type || !form.service) return wx.showToast({ title: '请为两项都打分', icon: 'none' })
       this.setData({ submitting: true })
+      let location = null
+      try {
+        location = await here() // where the resident answers from: the server checks it is their circle
+      } catch (e) {
+        location = null // without permission, only a home confirmed by community staff counts
+      }
       try {
         const body = {
           type_satisfaction: form.type,
           service_satisfaction: form.service,
           comment: form.comment.trim() || null,
+          ...(location ? { location } : {}),
         }
         await api.post(`/circles/${circleId}/survey-responses`, body)
         this.setData({ answered: true })
         wx.showToast({ title: '感谢参与', icon: 'success' })
       } catch (error) {
-        if (error.status === 409) this.setData({ answered: true })
+        if (error.code === 'already_answered') this.setData({ answered: true })
+        else if (error.status === 409) this.setData({ refused: error.message }) // not this resident's circle
       } finally {
         this.setData({ submitting: false })
       }

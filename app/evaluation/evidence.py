@@ -1,0 +1,85 @@
+"""Evidence staff can read: for every outlet the 有没有 table counts, its name, address, business type,
+distance to the circle's boundary (0 inside) and status, instead of bare ids.
+
+The contract keeps `evidence` as type → outlet ids (the mini-program and outside checks read it); the
+details go into a parallel `evidence_outlets` (type → list of outlets) next to each `evidence`, so both
+readers are served. Looked up once per batch of results, before they are cached or frozen.
+"""
+
+from datetime import date
+
+from sqlalchemy import text
+
+from app.evaluation.facts import outlets_relation
+from app.extensions import db
+from app.taxonomy.registry import taxonomy
+
+STATUS_NAMES = {"approved": "在营", "pending": "待审核", "suspended": "暂停营业", "closed": "已关闭"}
+
+# {outlets}: the outlets table, or their versions at the end of a past evaluation date (facts.outlets_relation),
+# so a 2025 result names the outlets as they were then.
+OUTLETS_SQL = """
+SELECT p.circle_id, o.id, o.name, o.address, o.status,
+       round(ST_Distance(o.location, c.boundary::geography))::int AS distance_m
+FROM unnest(CAST(:circles AS int[]), CAST(:outlets AS int[])) AS p(circle_id, outlet_id)
+JOIN {outlets} o ON o.id = p.outlet_id
+JOIN circles c ON c.id = p.circle_id
+"""
+
+
+def _tables(result: dict):
+    presence = result.get("presence") or {}
+    return [presence[part] for part in ("basic", "quality") if isinstance(presence.get(part), dict)]
+
+
+def describe(results: dict[int, dict], at: date) -> dict[int, dict]:
+    """Adds `evidence_outlets` to the presence tables of each circle's result (in place; returns them),
+    with the outlets as they were on `at`."""
+    pairs = sorted(
+        {
+            (circle_id, outlet_id)
+            for circle_id, result in results.items()
+            for table in _tables(result)
+            for ids in (table.get("evidence") or {}).values()
+            for outlet_id in ids
+        }
+    )
+    found = {}
+    if pairs:
+        relation, extra = outlets_relation(at)
+        rows = db.session.execute(
+            text(OUTLETS_SQL.replace("{outlets}", relation)),
+            {"circles": [c for c, _ in pairs], "outlets": [o for _, o in pairs], **extra},
+        ).all()
+        found = {(row.circle_id, row.id): row for row in rows}
+    for circle_id, result in results.items():
+        for table in _tables(result):
+            table["evidence_outlets"] = {
+                code: [_outlet(found.get((circle_id, outlet_id)), outlet_id, code) for outlet_id in ids]
+                for code, ids in (table.get("evidence") or {}).items()
+            }
+    return results
+
+
+def _outlet(row, outlet_id: int, code: str) -> dict:
+    business_type = taxonomy().business_type(code)
+    if row is None:  # deleted since: the id stays, the rest is unknown
+        return {"id": outlet_id, "name": None, "address": None, "type": code, "status": "deleted"}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "address": row.address or None,
+        "type": code,
+        "type_name": business_type.name_zh if business_type else code,
+        "distance_m": row.distance_m,
+        "inside": row.distance_m == 0,
+        "status": row.status,
+        "status_name": STATUS_NAMES.get(row.status, row.status),
+    }
+
+
+def outlet_line(outlet: dict) -> str:
+    """One outlet in a ledger cell: 名称（地址，在圈内 / 距边界 n 米，状态，编号 n）."""
+    where = "圈内" if outlet.get("inside") else f"距边界 {outlet.get('distance_m')} 米"
+    parts = [outlet.get("address"), where, outlet.get("status_name") or outlet.get("status"), f"编号 {outlet['id']}"]
+    return f"{outlet.get('name') or '（已删除）'}（{'，'.join(p for p in parts if p)}）"

@@ -1,0 +1,103 @@
+"""Residents who used the platform in a circle in a period: searched there (logged in), filed or
+supported a need there, or rated one of its outlets. 好不好 item 9 (居民使用率) counts them, not everyone
+who answered a survey or set a home circle.
+
+Recording a search must stay cheap: one Redis SET NX per resident, day and ~1 km cell decides whether the
+database hears about it at all; the row names only the user, the circle containing the point and the day.
+"""
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+import redis as redis_lib
+from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt import PyJWTError
+from sqlalchemy import text
+
+from app.common.clock import local_zone, now_local
+from app.common.redis import get_redis
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+MARK_TTL_S = 2 * 86400
+
+RECORD_SQL = """
+INSERT INTO platform_uses (circle_id, day, kind, user_id)
+SELECT c.id, :day, 'search', :user_id FROM circles c
+WHERE ST_Intersects(c.boundary, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326))
+ON CONFLICT DO NOTHING
+RETURNING circle_id
+"""
+
+# Only residents can search logged in (recorded for residents only), file, support or rate, so no join
+# with users is needed; each source is reduced to distinct (circle, user) pairs before they are combined.
+ACTIVE_SQL = """
+WITH searched AS MATERIALIZED (
+  SELECT DISTINCT circle_id, user_id FROM platform_uses
+  WHERE circle_id = ANY(:ids) AND day BETWEEN :start AND :end
+), filed AS MATERIALIZED (
+  SELECT circle_id, user_id FROM demands
+  WHERE circle_id = ANY(:ids) AND user_id IS NOT NULL AND created_at >= :since AND created_at < :until
+  UNION
+  SELECT d.circle_id, s.user_id FROM demand_supports s JOIN demands d ON d.id = s.demand_id
+  WHERE d.circle_id = ANY(:ids) AND s.created_at >= :since AND s.created_at < :until
+), rated AS MATERIALIZED (
+  SELECT DISTINCT o.circle_id, r.user_id
+  FROM outlets o JOIN ratings r ON r.outlet_id = o.id
+  WHERE o.circle_id = ANY(:ids) AND r.created_at >= :since AND r.created_at < :until
+), used AS (
+  SELECT circle_id, user_id, 1 AS s, 0 AS f, 0 AS r FROM searched
+  UNION ALL SELECT circle_id, user_id, 0, 1, 0 FROM filed
+  UNION ALL SELECT circle_id, user_id, 0, 0, 1 FROM rated
+)
+SELECT circle_id, count(DISTINCT user_id) AS residents,
+       sum(s) AS searched, sum(f) AS filed, sum(r) AS rated
+FROM used GROUP BY circle_id
+"""
+
+
+def searching_resident():
+    """The logged-in resident of a public request, or None; a stale token never fails the search."""
+    try:
+        verify_jwt_in_request(optional=True)
+    except (JWTExtendedException, PyJWTError):
+        return None
+    user = current_user if current_user else None
+    return user if user is not None and user.has_role("resident") else None
+
+
+def record_search(user, lng: float, lat: float):
+    """Notes that a resident searched around a WGS-84 point today (the circle containing it)."""
+    if user is None:
+        return
+    day = now_local().date()
+    mark = f"usage:search:{user.id}:{day.isoformat()}:{round(lng, 2)}:{round(lat, 2)}"
+    try:
+        if not get_redis().set(mark, 1, nx=True, ex=MARK_TTL_S):
+            return
+    except redis_lib.RedisError as error:  # without Redis the insert's ON CONFLICT still keeps one row
+        log.warning("usage marks unavailable: %s", error)
+    circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
+    db.session.commit()
+    if circles:
+        from app.evaluation.cache import invalidate_circle  # item 9 of these circles changed
+
+        for (circle_id,) in circles:
+            invalidate_circle(circle_id)
+
+
+def active_residents(circle_ids: list[int], start: date, end: date) -> dict[int, dict]:
+    """Per circle: distinct residents who used the platform there between start and end (inclusive)."""
+    zone = local_zone()
+    params = {
+        "ids": list(circle_ids),
+        "start": start,
+        "end": end,
+        "since": datetime.combine(start, time.min, tzinfo=zone),
+        "until": datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    }
+    return {
+        row.circle_id: {key: int(row._mapping[key]) for key in ("residents", "searched", "filed", "rated")}
+        for row in db.session.execute(text(ACTIVE_SQL), params)
+    }
