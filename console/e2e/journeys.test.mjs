@@ -343,6 +343,30 @@ test('the bureau creates a staff account, reads its city settings and a circle\'
   await page.goto(`${BASE}/console/circles/${RATED}/surveys`)
   await page.locator('[data-test=sample-validity]').waitFor()
   await shot(page, '17-surveys')
+  // A paper answer: without scores the field's message shows; with them it counts in the results.
+  const before = await page.locator('.stat').first().innerText()
+  await page.click('[data-test=enter-paper]')
+  const paper = page.locator('[data-test=paper-dialog]')
+  await field(paper, 'paper-ref').fill(`e2e-${STAMP}`)
+  await paper.locator('[data-test=paper-save]').click()
+  await paper.locator('.el-form-item__error').first().waitFor()
+  await shot(page, '17b-paper-missing-score')
+  await paper.locator('[data-test=paper-type] .el-rate__item').nth(3).click()
+  await paper.locator('[data-test=paper-service] .el-rate__item').nth(4).click()
+  await paper.locator('[data-test=paper-save]').click()
+  await toast(page, '问卷已录入')
+  const count = (text) => Number(text.trim().split(/\s/)[0])
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('.stat')?.textContent?.trim().split(/\s/)[0]) === n,
+    count(before) + 1,
+  )
+  await shot(page, '17c-paper-entered')
+  // A batch file: the good row is entered, the bad one reported by its line.
+  const csv = `source,respondent_ref,answered_on,type_satisfaction,service_satisfaction,comment\npaper,e2e-${STAMP}-b1,,5,4,\npaper,e2e-${STAMP}-b2,,9,4,\n`
+  await page.locator('[data-test=batch-file]').setInputFiles({ name: 'answers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.locator('[data-test=batch-report]', { hasText: '成功 1 份，失败 1 份' }).waitFor()
+  await page.locator('[data-test=batch-report]', { hasText: '第 3 行：字段有误（业态满意' }).waitFor()
+  await shot(page, '17d-paper-batch')
   await page.context().close()
 })
 
