@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
-from app.common.errors import AppError, Conflict, ValidationFailed
+from app.common.errors import AppError, Conflict, ValidationFailed, translate
 from app.evaluation.cache import invalidate_circle
 from app.extensions import db
 from app.surveys.models import MerchantSurveyResponse, SurveyResponse
@@ -119,7 +119,7 @@ def enter_batch(staff, form: str, circle_id: int, period_id: int, file) -> dict:
             _add(staff, circle, period, model, schema().load(_clean(record)))
             created += 1
         except ValidationError as error:
-            errors.append({"row": line, "reason": "字段有误", "details": error.messages})
+            errors.append({"row": line, "reason": "字段有误", "details": translate(error.messages)})
         except AppError as error:
             errors.append({"row": line, "reason": error.message, "details": error.details or {}})
     db.session.commit()

@@ -140,6 +140,7 @@ def test_paper_answers_for_a_past_period_count_in_its_evaluation(client, make, d
     assert batch["created"] == 3 and batch["failed"] == 3, batch
     assert [e["row"] for e in batch["errors"]] == [4, 5, 6]
     assert "type_satisfaction" in batch["errors"][1]["details"] and "source" in batch["errors"][2]["details"]
+    assert batch["errors"][1]["details"]["type_satisfaction"] == ["应在 1 到 5 之间"]  # Chinese, as in the envelope
     not_csv = client.post(
         f"{url}/batch",
         data={"file": (io.BytesIO("中".encode("gbk")), "forms.csv")},
