@@ -9,6 +9,7 @@ from app.auth.policy import authorize_circle
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.shapes import area_from_geojson
+from app.common.tx import write_use_case
 from app.extensions import db
 
 CIRCLE_TYPE_BY_NAME = {name: code for code, name in CIRCLE_TYPES.items()} | {
@@ -133,6 +134,7 @@ def _check_unique_name(model, scope_column, scope_id, name, exclude_id=None):
         raise Conflict(f"名称已存在：{name}", code="duplicate_name")
 
 
+@write_use_case
 def create_circle(data: dict, coord: str) -> Circle:
     city = db.session.get(City, data["city_id"])
     if city is None:
@@ -141,29 +143,29 @@ def create_circle(data: dict, coord: str) -> Circle:
     circle = Circle(city=city, profile={})
     _apply(circle, data, CIRCLE_FIELDS, coord)
     db.session.add(circle)
-    db.session.commit()
     return circle
 
 
+@write_use_case
 def update_circle(circle_id: int, data: dict, coord: str) -> Circle:
     circle = get_circle(circle_id)
     if "name" in data:
         _check_unique_name(Circle, Circle.city_id, circle.city_id, data["name"], circle.id)
     _apply(circle, data, CIRCLE_FIELDS, coord)
-    db.session.commit()
     return circle
 
 
+@write_use_case
 def create_community(circle_id: int, data: dict, coord: str) -> Community:
     circle = get_circle(circle_id)
     _check_unique_name(Community, Community.circle_id, circle.id, data["name"])
     community = Community(circle=circle)
     _apply(community, data, COMMUNITY_FIELDS, coord)
     db.session.add(community)
-    db.session.commit()
     return community
 
 
+@write_use_case
 def update_community(actor, community_id: int, data: dict, coord: str) -> Community:
     community = get_community(community_id)
     authorize_circle(actor, community.circle_id)
@@ -172,5 +174,4 @@ def update_community(actor, community_id: int, data: dict, coord: str) -> Commun
     if "name" in data:
         _check_unique_name(Community, Community.circle_id, community.circle_id, data["name"], community.id)
     _apply(community, data, COMMUNITY_FIELDS, coord)
-    db.session.commit()
     return community

@@ -35,6 +35,7 @@ from app.common import metrics
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import IdempotencyRecord
 from app.common.redis import Keys, get_redis
+from app.common.tx import atomic
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -145,14 +146,13 @@ def _answer_committed(record: IdempotencyRecord, fingerprint: str, replay, args,
 
 def _keep_response(key: str, response: Response):
     try:
-        db.session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.key_hash == key)
-            .values(status=response.status_code, body=response.get_data(as_text=True), mimetype=response.mimetype)
-        )
-        db.session.commit()
+        with atomic():
+            db.session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.key_hash == key)
+                .values(status=response.status_code, body=response.get_data(as_text=True), mimetype=response.mimetype)
+            )
     except Exception:  # the binding stands without the body; a retry answers from the created row
-        db.session.rollback()
         log.exception("idempotency response not kept")
 
 

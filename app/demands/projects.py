@@ -10,10 +10,11 @@ from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.tx import atomic
 from app.demands import states
+from app.demands.locks import locked_demands
 from app.demands.models import Demand, Project, ProjectEvent
 from app.demands.triage import follow_project, link_project
-from app.demands.tx import atomic, locked_demands
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
 

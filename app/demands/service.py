@@ -10,7 +10,9 @@ from app.circles import service as circles
 from app.common.clock import local_zone
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
+from app.common.tx import atomic
 from app.demands import answers, existing, states, timeline
+from app.demands.locks import locked_demand
 from app.demands.models import (
     ACCEPTED_STATUSES,
     ANSWERS,
@@ -21,7 +23,6 @@ from app.demands.models import (
     Project,
 )
 from app.demands.moderation import check_text
-from app.demands.tx import atomic, locked_demand
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.taxonomy.registry import taxonomy

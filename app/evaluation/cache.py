@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from app.circles.models import Circle
 from app.common import metrics
 from app.common.redis import Keys, get_redis
+from app.common.tx import atomic
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -115,13 +116,18 @@ def invalidate_city(city_id: int | None):
 
 
 def _invalidate(circle_ids=(), city_ids=()):
+    session = db.session()
+    if session.in_transaction():
+        _mark_stale(session, circle_ids, city_ids)
+        return
+    with atomic():  # the change is already committed: bump now, on its own
+        _mark_stale(session, circle_ids, city_ids)
+
+
+def _mark_stale(session, circle_ids, city_ids):
     from app.evaluation.invalidation import STALE, mark_stale
 
-    session = db.session()
-    pending = session.in_transaction()
     mark_stale(session, circle_ids, city_ids)
     # Dropped at once as well (this connection may read them before the commit); the version bump at the
     # commit keeps anything recomputed meanwhile from outliving the change.
     delete_keys(*session.info.get(STALE, ()))
-    if not pending:  # the change is already committed: bump now, on its own
-        session.commit()

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
+from app.common.tx import write_use_case
 from app.evaluation.service import evaluate_city_circles
 from app.evaluation.snapshots import period_as_of
 from app.extensions import db
@@ -18,6 +19,11 @@ ACTION = "snapshot_proposed"
 
 
 def propose(actor, circle_id: int, period: str, note: str | None = None) -> dict:
+    return proposal_dict(_propose(actor, circle_id, period, note))
+
+
+@write_use_case
+def _propose(actor, circle_id: int, period: str, note: str | None) -> AuditEntry:
     circle = get_circle(circle_id)
     authorize_circle(actor, circle.id)
     as_of = period_as_of(period)
@@ -33,9 +39,7 @@ def propose(actor, circle_id: int, period: str, note: str | None = None) -> dict
         "stars": result["stars"],
         "note": (note or "").strip() or None,
     }
-    entry = audit.record(actor, ACTION, circle_id=circle.id, after=summary, reason=summary["note"])
-    db.session.commit()
-    return proposal_dict(entry)
+    return audit.record(actor, ACTION, circle_id=circle.id, after=summary, reason=summary["note"])
 
 
 def proposal_dict(entry: AuditEntry) -> dict:

@@ -7,6 +7,7 @@ from app.auth.policy import authorize_circle
 from app.circles.service import locate
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application
@@ -31,6 +32,7 @@ def _share_with_reviewers(uploads, circle_id):
     attach_uploads([u.id for u in uploads], circle_id=circle_id)
 
 
+@write_use_case
 def submit_application(user, data: dict) -> Application:
     """A new outlet (WGS-84 lng/lat in `data`) goes to the staff of the circle containing its point."""
     circle_id = circle_for(data["lng"], data["lat"])
@@ -50,7 +52,6 @@ def submit_application(user, data: dict) -> Application:
     _share_with_reviewers(uploads, circle_id)
     db.session.flush()
     audit.record(user, "application_submitted", application_id=application.id, circle_id=circle_id, after=payload)
-    db.session.commit()
     return application
 
 
@@ -70,6 +71,7 @@ def own_application(user, application_id: int, lock: bool = False) -> Applicatio
     return application
 
 
+@write_use_case
 def resubmit_application(user, application_id: int, data: dict) -> Application:
     """The applicant replaces a pending or returned new-outlet application; it is pending again."""
     application = own_application(user, application_id, lock=True)
@@ -89,7 +91,6 @@ def resubmit_application(user, application_id: int, data: dict) -> Application:
     audit.record(
         user, "application_resubmitted", application_id=application.id, circle_id=circle_id, before=old, after=new
     )
-    db.session.commit()
     return application
 
 
@@ -143,6 +144,7 @@ def _make_merchant(user_id: int | None):
         applicant.roles = [*applicant.roles, "merchant"]
 
 
+@write_use_case
 def approve_application(user, application_id: int, note: str | None = None) -> Application:
     """Publishes the outlet (new) or applies the change set; the applicant becomes its merchant."""
     application = _decidable(user, application_id)
@@ -171,10 +173,10 @@ def approve_application(user, application_id: int, note: str | None = None) -> A
         before=before,
         after=after,
     )
-    db.session.commit()
     return application
 
 
+@write_use_case
 def reject_application(user, application_id: int, reason: str) -> Application:
     application = _decidable(user, application_id, statuses=OPEN_STATUSES)
     _decide(user, application, "rejected", reason)
@@ -187,10 +189,10 @@ def reject_application(user, application_id: int, reason: str) -> Application:
         circle_id=application.circle_id,
         reason=reason,
     )
-    db.session.commit()
     return application
 
 
+@write_use_case
 def return_application(user, application_id: int, reason: str) -> Application:
     """Sends it back to the applicant for changes; they edit and resubmit."""
     application = _decidable(user, application_id)
@@ -203,7 +205,6 @@ def return_application(user, application_id: int, reason: str) -> Application:
         circle_id=application.circle_id,
         reason=reason,
     )
-    db.session.commit()
     return application
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from app.common import geo
 from app.common.clock import local_zone, now_local
 from app.common.errors import AppError, ValidationFailed, one_line_reason
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets.hours import HoursError, parse_hours_text
 from app.outlets.models import QUALITY_BRAND_KINDS, Outlet
@@ -170,6 +171,7 @@ def effective_as_of(as_of: date | None):
         db.session.execute(text("SELECT set_config('app.outlets_as_of', '', true)"))
 
 
+@write_use_case
 def load_rows(rows, result: OutletImportResult, default_coord: str, geojson: bool = False, as_of=None):
     with effective_as_of(as_of):
         _load_rows(rows, result, default_coord, geojson)
@@ -203,7 +205,6 @@ def _load_rows(rows, result: OutletImportResult, default_coord: str, geojson: bo
         outer.rollback()
     else:
         outer.commit()
-        db.session.commit()
 
 
 def _upsert(fields: dict) -> tuple[Outlet, bool]:

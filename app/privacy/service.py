@@ -8,7 +8,7 @@ from flask import current_app
 from app.common import personal_data
 from app.common.errors import AppError, Conflict, Forbidden
 from app.common.models import utcnow
-from app.extensions import db
+from app.common.tx import atomic, write_use_case
 from app.merchants.payload import phone_from_code
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,8 @@ def consent_required(user) -> bool:
     return user.privacy_version != current_version()
 
 
-def accept_notice(user, version: str, *, commit: bool = True):
+@write_use_case
+def accept_notice(user, version: str):
     """Records that the user accepted this version; only the current one can be accepted."""
     if version != current_version():
         raise Conflict(
@@ -42,22 +43,20 @@ def accept_notice(user, version: str, *, commit: bool = True):
         )
     if user.privacy_version != version:
         user.privacy_version, user.privacy_accepted_at = version, utcnow()
-    if commit:
-        db.session.commit()
     return user
 
 
+@write_use_case
 def set_phone(user, phone_code: str):
     """Stores the number WeChat's phone button released: the tap on that button is the resident's consent."""
     user.phone = phone_from_code(phone_code)
     user.phone_consented_at = utcnow()
-    db.session.commit()
     return user
 
 
+@write_use_case
 def withdraw_phone(user):
     user.phone = user.phone_consented_at = None
-    db.session.commit()
     return user
 
 
@@ -95,9 +94,9 @@ def delete_account(user, remove_content: bool = False) -> dict:
     if user.has_role("staff", "admin"):
         raise Forbidden("工作人员账号由管理员停用，不能自行注销", code="staff_account")
     erasure = personal_data.Erasure(user=user, remove_content=remove_content, at=utcnow())
-    for module in personal_data.hooks():
-        module.erase(erasure)
-    db.session.commit()
+    with atomic():
+        for module in personal_data.hooks():
+            module.erase(erasure)
     from app.uploads.service import delete_unreferenced_files
 
     erasure.count("stored_files_deleted", delete_unreferenced_files(erasure.files))

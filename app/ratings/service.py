@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from app.auth.policy import authorize_circle
 from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, ValidationFailed
 from app.common.models import utcnow
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings import content, photos, present
@@ -48,6 +49,7 @@ def refresh_outlet_rating(outlet: Outlet) -> None:
     outlet.rating_count = count
 
 
+@write_use_case
 def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], photo_ids: list[str]):
     """Rates an approved outlet, or replaces the user's earlier rating of it. Returns (rating, created)."""
     outlet = _outlet(outlet_id, lock=True)
@@ -71,7 +73,6 @@ def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], 
     if rating.status == "visible":
         rating.hidden_reason = None
     refresh_outlet_rating(outlet)
-    db.session.commit()
     return rating, created
 
 
@@ -118,6 +119,7 @@ def my_rating(user, outlet_id: int) -> Rating:
     return rating
 
 
+@write_use_case
 def reply_to_rating(user, rating_id: int, text: str) -> Rating:
     """The outlet's owner answers a rating, once."""
     rating = _rating(rating_id, visible_only=True, lock=True)
@@ -138,10 +140,10 @@ def reply_to_rating(user, rating_id: int, text: str) -> Rating:
     if verdict == content.UNAVAILABLE:
         raise UpstreamError("内容安全检测暂不可用，请稍后再试", code="content_check_unavailable", status=503)
     rating.reply_text, rating.reply_user_id, rating.replied_at = text, user.id, utcnow()
-    db.session.commit()
     return rating
 
 
+@write_use_case
 def report_rating(user, rating_id: int, reason: str) -> dict:
     """A logged-in user reports a visible rating, once."""
     rating = _rating(rating_id, visible_only=True)
@@ -153,7 +155,6 @@ def report_rating(user, rating_id: int, reason: str) -> dict:
     )
     if inserted is None:
         raise Conflict("您已举报过这条评价", code="already_reported")
-    db.session.commit()
     return {"rating_id": rating.id, "open_reports": _open_reports(rating.id)}
 
 
@@ -188,6 +189,7 @@ def staff_list_ratings(user, circle_id, reported: bool, status, page: int, page_
     }
 
 
+@write_use_case
 def set_rating_hidden(user, rating_id: int, hidden: bool, reason: str) -> tuple[Rating, Outlet]:
     """Staff hide (or show again) a rating with a reason; its open reports are thereby decided."""
     rating = _rating(rating_id)
@@ -206,5 +208,4 @@ def set_rating_hidden(user, rating_id: int, hidden: bool, reason: str) -> tuple[
         if report.resolved_at is None:
             report.resolved_at = now
     refresh_outlet_rating(outlet)
-    db.session.commit()
     return rating, outlet

@@ -17,6 +17,7 @@ from app.circles.service import get_circle
 from app.common import geo
 from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.merchants import audit
 
@@ -72,6 +73,7 @@ def move_home(user: User, circle_id: int | None):
         user.home_confirmed_by = user.home_confirmed_at = None
 
 
+@write_use_case
 def confirm_home(staff, circle_id: int, user_id: int) -> User:
     """Community staff confirm that a resident lives in their circle (audited)."""
     circle = get_circle(circle_id)
@@ -90,5 +92,4 @@ def confirm_home(staff, circle_id: int, user_id: int) -> User:
         before=before,
         after={"home_circle_id": circle.id, "confirmed": True},
     )
-    db.session.commit()
     return resident

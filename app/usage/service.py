@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from app.common.clock import local_zone, now_local
 from app.common.redis import get_redis
+from app.common.tx import atomic
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,8 @@ def record_search(user, lng: float, lat: float):
             return
     except redis_lib.RedisError as error:  # without Redis the insert's ON CONFLICT still keeps one row
         log.warning("usage marks unavailable: %s", error)
-    circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
-    db.session.commit()
+    with atomic():
+        circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
     if circles:
         from app.evaluation.cache import invalidate_circle  # item 9 of these circles changed
 

@@ -3,6 +3,7 @@
 from app.evaluation import cache
 from app.outlets.service import apply_fields
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 
 def evaluate(client, make, circle):
@@ -14,12 +15,12 @@ def test_outlet_change_drops_its_circle_and_city(client, make, db, redis):
     circle = make.circle(center=MIYUN)
     other = make.circle(center=(MIYUN[0] + 0.05, MIYUN[1]))
     outlet = make.outlet(*MIYUN, types=["breakfast"])
-    db.session.commit()
+    commit()
     evaluate(client, make, circle)
     evaluate(client, make, other)
     assert redis.exists(cache.circle_key(circle.id)) and redis.exists(cache.circle_key(other.id))
     apply_fields(outlet, {"types": ["breakfast", "pharmacy"]})
-    db.session.commit()
+    commit()
     assert not redis.exists(cache.circle_key(circle.id))
     assert redis.exists(cache.circle_key(other.id))  # another city, untouched
 
@@ -29,11 +30,11 @@ def test_outlet_moving_between_circles_drops_both(client, make, db, redis):
     west = make.circle(center=MIYUN, city=city, half_m=300)
     east = make.circle(center=(MIYUN[0] + 0.01, MIYUN[1]), city=city, half_m=300)
     outlet = make.outlet(*MIYUN)
-    db.session.commit()
+    commit()
     for circle in (west, east):
         evaluate(client, make, circle)
     apply_fields(outlet, {"lng": MIYUN[0] + 0.01, "lat": MIYUN[1]})
-    db.session.commit()
+    commit()
     assert not redis.exists(cache.circle_key(west.id)) and not redis.exists(cache.circle_key(east.id))
     assert not redis.exists(cache.city_key(city.id))
 
@@ -41,7 +42,7 @@ def test_outlet_moving_between_circles_drops_both(client, make, db, redis):
 def test_rolled_back_change_keeps_the_cache(client, make, db, redis):
     circle = make.circle(center=MIYUN)
     outlet = make.outlet(*MIYUN)
-    db.session.commit()
+    commit()
     evaluate(client, make, circle)
     apply_fields(outlet, {"name": "改名"})
     db.session.flush()
