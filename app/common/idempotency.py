@@ -63,6 +63,7 @@ class _Binding:
     written: bool = False
     committed: bool = False
     resource_id: int | None = None
+    written_resource_id: int | None = None  # as the row holds it
 
 
 def _key_hash(raw_key: str) -> str:
@@ -244,7 +245,8 @@ def _bind_key_to_the_write(session, _flush_context):
         binding.resource_id = next((o.id for o in session.new if isinstance(o, binding.creates)), None)
     connection = session.connection()
     if binding.written:
-        if binding.resource_id is not None:
+        if binding.resource_id is not None and binding.resource_id != binding.written_resource_id:
+            binding.written_resource_id = binding.resource_id
             connection.execute(
                 update(IdempotencyRecord)
                 .where(IdempotencyRecord.key_hash == binding.key)
@@ -265,7 +267,7 @@ def _bind_key_to_the_write(session, _flush_context):
     ).returning(table.c.key_hash)
     if connection.execute(statement).scalar() is None:
         raise _in_flight()
-    binding.written = True
+    binding.written, binding.written_resource_id = True, binding.resource_id
 
 
 @event.listens_for(Session, "after_commit")

@@ -35,8 +35,13 @@ class CommitOutsideUseCase(RuntimeError):
 
 
 @contextmanager
-def atomic():
-    """Runs the block as one write use case (see the module docstring)."""
+def atomic(*, expire: bool = True):
+    """Runs the block as one write use case (see the module docstring).
+
+    `expire=False`: the objects the use case loaded or wrote keep their values after its commit instead of
+    being read again on next access; for a use case that answers from what it holds (columns the database
+    fills in are fetched by the INSERT's RETURNING: the model's `eager_defaults`).
+    """
     session = db.session()
     depth = session.info.get(_DEPTH, 0)
     if depth:
@@ -52,7 +57,7 @@ def atomic():
             if savepoint is not None:
                 session.flush()  # a failing write fails inside the savepoint, which can then be undone alone
                 savepoint.commit()
-            session.commit()
+            _commit(session, expire)
         except BaseException:
             # A failed flush leaves the savepoint inactive but still to be rolled back; once closed (the
             # block rolled the whole session back itself) only the session's rollback remains.
@@ -61,6 +66,17 @@ def atomic():
             else:
                 session.rollback()
             raise
+
+
+def _commit(session, expire: bool):
+    if expire:
+        session.commit()
+        return
+    previous, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = previous
 
 
 def write_use_case(function):

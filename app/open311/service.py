@@ -194,8 +194,7 @@ def create_request(raw_key: str | None, data: dict) -> Demand:
         **_attribute_values(kind, data.get("attribute") or {}),
     }
     if city is not None:
-        circle, _ = demands.place(data["long"], data["lat"])
-        if circle.city_id != city.id:
+        if demands.place(data["long"], data["lat"]).city_id != city.id:
             raise ValidationFailed("该位置不在此辖区内", details={"jurisdiction_id": ["该位置不在此辖区内"]})
     check_openid = current_app.config.get("OPEN311_CHECK_OPENID", "open311-client")
     return demands.submit_demand(
