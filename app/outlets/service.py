@@ -31,6 +31,7 @@ def _word_initials(word: str) -> str:
     return "".join(ch.lower() for part in letters for piece in part for ch in piece if ch.isascii() and ch.isalnum())
 
 
+@lru_cache(maxsize=100_000)
 def name_initials(name: str) -> str:
     """好邻居便利店 → "hljbld": lets residents type pinyin initials into the keyword box.
 

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 FORMATS = ("csv", "geojson", "xlsx")  # containers
@@ -280,15 +280,18 @@ def _candidates(code: str):
 def map_categories(source: str, values: dict) -> Category:
     """A source row's category cells → our business types. AMap: `typecode` (several joined by |), else the
     `type` path; Tencent `category`, Baidu `tag`."""
-    table = category_table().get(source, {})
-    codes = []
     for column in _CATEGORY_COLUMNS[source]:
         cell = str(values.get(column) or "").strip()
         if cell:
-            codes = [c.strip() for c in cell.split("|") if c.strip()]
-            break
-    if not codes:
-        return Category(problem="缺少分类")
+            return _map_cell(source, cell)
+    return Category(problem="缺少分类")
+
+
+@lru_cache(maxsize=10_000)
+def _map_cell(source: str, cell: str) -> Category:
+    """One category cell's mapping (a file repeats a few hundred categories a million times)."""
+    table = category_table().get(source, {})
+    codes = [c.strip() for c in cell.split("|") if c.strip()]
     result = Category()
     excluded = []
     for code in codes:
