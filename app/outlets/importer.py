@@ -268,14 +268,19 @@ def _numbered(header, records, result):
 
 
 def read_geojson(stream, result: OutletImportResult, source: str | None):
+    """The features one by one; the first one's properties say whose export it is."""
     features = sources.geojson_features(stream)
     first = next(features, None)
     props = first.get("properties") if isinstance(first, dict) else None
     result.source = source or sources.detect_source(props if isinstance(props, dict) else ())
-    layout = _layout(result.source)
-    for index, feature in enumerate(chain([] if first is None else [first], features)):
+    return _feature_rows(chain([] if first is None else [first], features), result.source)
+
+
+def _feature_rows(features, source: str):
+    layout = _layout(source)
+    for index, feature in enumerate(features):
         props = feature.get("properties") if isinstance(feature, dict) else None
-        values = dict(props) if isinstance(props, dict) else {}
+        values = sources.canonical_properties(props, source) if isinstance(props, dict) else {}
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         values.pop("location", None)
         if (

@@ -244,6 +244,13 @@ def canonical_header(header, source: str) -> list[str]:
     return out
 
 
+def canonical_properties(props: dict, source: str) -> dict:
+    aliases = _ALIASES.get(source)
+    if not aliases:
+        return dict(props)
+    return {aliases.get(str(key).strip().lower(), key): value for key, value in props.items()}
+
+
 @dataclass
 class Category:
     types: list[str] = field(default_factory=list)
