@@ -23,6 +23,7 @@ import random
 import re
 import threading
 import time
+from contextlib import contextmanager
 from functools import lru_cache, wraps
 
 import psycopg
@@ -158,6 +159,19 @@ def read_only(view):
             g.pop("read_path", None)
 
     return wrapper
+
+
+@contextmanager
+def on_primary():
+    """Inside a read-only request, a write (the usage log of a search): db.session on the primary meanwhile."""
+    declared = has_request_context() and g.get("read_path")
+    if declared:
+        g.read_path = False
+    try:
+        yield
+    finally:
+        if declared:
+            g.read_path = True
 
 
 def current_engine() -> sa.Engine | None:
@@ -300,11 +314,16 @@ class RoutingSession(FlaskSession):
     everything after the session's first write) to the primary."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        if bind is None and not self._flushing and not self.info.get("wrote"):
+        if bind is None and not self._flushing and not self.info.get("wrote") and not _is_dml(clause):
             engine = current_engine()
             if engine is not None:
                 return engine
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+def _is_dml(clause) -> bool:
+    # A safety net for Core writes (insert()/update()/delete()); text() writes say so with `on_primary()`.
+    return clause is not None and getattr(clause, "is_dml", False)
 
 
 @event.listens_for(RoutingSession, "after_flush")

@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from geoalchemy2.shape import to_shape
 
-from app.auth.policy import login_required
+from app.auth.policy import login_optional, login_required
 from app.common import fastjson, geo
 from app.common.clock import local_zone
 from app.common.reads import read_only
@@ -34,7 +34,7 @@ DETAIL = fastjson.Projection(OutletDetailSchema)
 class Nearby(MethodView):
     @blp.arguments(NearbyQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, NearbyPageSchema)
-    @blp.doc(security=[{}, {"bearerAuth": []}])
+    @login_optional
     @read_only
     def get(self, lat, lng, coord, **filters):
         """附近的网点（按步行距离排序，默认 GCJ-02 坐标；登录的居民记一次当日使用，用于居民使用率）"""
@@ -89,7 +89,6 @@ class OutletHistory(MethodView):
 
     @staff_blp.arguments(CoordOnlySchema, location="query")
     @staff_blp.response(200, OutletHistorySchema)
-    @staff_blp.doc(security=[{"bearerAuth": []}])
     def get(self, args, outlet_id):
         """网点的历史：开业、关停、业态与属性变化及其日期（过去期次的评价按此计算）"""
         versions = service.outlet_history(current_user, outlet_id)
