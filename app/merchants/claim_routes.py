@@ -25,8 +25,7 @@ staff_blp = Blueprint(
     "claim_review", __name__, url_prefix="/api/v1/staff", description="认领审核（工作人员）：核验、争议、审计"
 )
 blueprints = [blp, staff_blp]
-AUTH = [{"bearerAuth": []}]
-STAFF = login_required("staff", "admin")
+STAFF = login_required("staff", "admin", console=True)
 
 
 @blp.route("/claims")
@@ -35,7 +34,6 @@ class Claims(MethodView):
 
     @blp.arguments(ClaimCreateSchema)
     @blp.response(201, ClaimSchema)
-    @blp.doc(security=AUTH)
     @may_answer(404, 502)
     def post(self, body):
         """认领已登记的网点：营业执照号码与照片、微信手机号核验；由网点所在生活圈的工作人员审核"""
@@ -43,16 +41,9 @@ class Claims(MethodView):
 
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, ClaimPageSchema)
-    @blp.doc(security=AUTH)
     def get(self, args):
         """我的认领申请（含状态、争议和驳回理由）"""
-        rows, has_more = claims.my_claims(current_user, args["page"], args["page_size"])
-        return {
-            "items": [present.claim_out(c) for c in rows],
-            "page": args["page"],
-            "page_size": args["page_size"],
-            "has_more": has_more,
-        }
+        return claims.my_claims(current_user, args["page"], args["page_size"]).map(present.claim_out)
 
 
 @blp.route("/claims/<int:claim_id>")
@@ -60,13 +51,11 @@ class MyClaim(MethodView):
     decorators = [login_required()]
 
     @blp.response(200, ClaimSchema)
-    @blp.doc(security=AUTH)
     def get(self, claim_id):
         """我的认领申请详情"""
         return present.claim_out(claims.own_claim(current_user, claim_id))
 
     @blp.response(200, ClaimSchema)
-    @blp.doc(security=AUTH)
     def delete(self, claim_id):
         """撤回认领申请（待审核或有争议时）"""
         return present.claim_out(claims.withdraw_claim(current_user, claim_id))
@@ -78,18 +67,9 @@ class ClaimQueue(MethodView):
 
     @staff_blp.arguments(ClaimListQuerySchema, location="query")
     @staff_blp.response(200, StaffClaimPageSchema)
-    @staff_blp.doc(security=AUTH)
     def get(self, args):
         """认领审核队列（本人负责的生活圈；有争议的在前）"""
-        page, page_size = args.pop("page"), args.pop("page_size")
-        rows, has_more, total = claims.staff_claims(current_user, page=page, page_size=page_size, **args)
-        return {
-            "items": [present.claim_staff(c) for c in rows],
-            "page": page,
-            "page_size": page_size,
-            "has_more": has_more,
-            "total": total,
-        }
+        return claims.staff_claims(current_user, **args).map(present.claim_staff)
 
 
 @staff_blp.route("/claims/<int:claim_id>")
@@ -97,7 +77,6 @@ class ClaimReview(MethodView):
     decorators = [STAFF]
 
     @staff_blp.response(200, StaffClaimSchema)
-    @staff_blp.doc(security=AUTH)
     def get(self, claim_id):
         """认领申请详情：营业执照、核验的手机号与网点登记电话是否一致、同一网点的其他认领"""
         return present.claim_staff(claims.claim_for_staff(current_user, claim_id))
@@ -109,7 +88,6 @@ class ClaimApprove(MethodView):
 
     @staff_blp.arguments(ClaimApproveSchema)
     @staff_blp.response(200, StaffClaimSchema)
-    @staff_blp.doc(security=AUTH)
     def post(self, body, claim_id):
         """通过认领：申请人成为网点的商户（网点已有商户时须 transfer: true）"""
         return present.claim_staff(claims.approve_claim(current_user, claim_id, body["note"], body["transfer"]))
@@ -121,7 +99,6 @@ class ClaimReject(MethodView):
 
     @staff_blp.arguments(ReasonSchema)
     @staff_blp.response(200, StaffClaimSchema)
-    @staff_blp.doc(security=AUTH)
     def post(self, body, claim_id):
         """驳回认领（须填写理由）"""
         return present.claim_staff(claims.reject_claim(current_user, claim_id, body["reason"]))

@@ -12,12 +12,13 @@ or while another claim on it is open, is `disputed`: staff decide knowing that (
 ownership only when they say so, `transfer: true`). Every step is in the audit trail.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.policy import authorize_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
+from app.common.paging import paginate
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_CLAIM_STATUSES, Claim
@@ -102,8 +103,7 @@ def submit_claim(user, outlet_id: int, licence_no: str, licence_photo_id: str, c
 
 def my_claims(user, page: int, page_size: int):
     query = select(Claim).where(Claim.claimant_user_id == user.id).order_by(Claim.id.desc())
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size
+    return paginate(query, page, page_size)
 
 
 def _own_claim(user, claim_id: int, lock: bool = False) -> Claim:
@@ -142,10 +142,8 @@ def staff_claims(user, status=None, circle_id=None, outlet_id=None, page=1, page
         query = query.where(Claim.status == status)
     if outlet_id is not None:
         query = query.where(Claim.outlet_id == outlet_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     query = query.order_by((Claim.status == "disputed").desc(), Claim.created_at, Claim.id)
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size, total
+    return paginate(query, page, page_size, count=True)
 
 
 def claim_for_staff(user, claim_id: int) -> Claim:
