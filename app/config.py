@@ -59,6 +59,7 @@ class Config:
     # Subscribe-message templates (data keys: thing1 需求, phrase2 状态, thing3 说明, time4 时间).
     WECHAT_TEMPLATE_DEMAND_STATUS = _env("WECHAT_TEMPLATE_DEMAND_STATUS", "tmpl-demand-status")
     WECHAT_TEMPLATE_DEMAND_CONFIRM = _env("WECHAT_TEMPLATE_DEMAND_CONFIRM", "tmpl-demand-confirm")
+    WECHAT_TEMPLATE_CLAIM_RESULT = _env("WECHAT_TEMPLATE_CLAIM_RESULT", "tmpl-claim-result")
     NOTIFY_MAX_ATTEMPTS = int(_env("NOTIFY_MAX_ATTEMPTS", "8"))
     NOTIFY_BACKOFF_S = float(_env("NOTIFY_BACKOFF_S", "30"))
     # A message handed to the queue but not finished within this time (worker killed, job lost) is handed
