@@ -16,7 +16,6 @@ import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy.engine import make_url
 
-from tests.faults.committed import committed_data  # noqa: F401  (fixture)
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +101,7 @@ def test_prepared_statements_outlive_requests_on_the_read_connection(app, commit
 
 
 def test_searches_come_from_the_replica_and_a_residents_own_write_from_the_primary(
-    app, committed_data, stub, replica_url
+    app, committed_data, stub, replica_url, redis
 ):
     from app.common import reads
 
