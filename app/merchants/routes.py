@@ -5,9 +5,10 @@ from flask_smorest import Blueprint
 from app.common.policy import login_required, user_or_ip
 from app.common.schemas import PageQuerySchema
 from app.extensions import limiter
-from app.merchants import editing, present, service
+from app.merchants import claim_routes, editing, present, service
 from app.merchants.coords import body_to_wgs84
 from app.merchants.schemas import (
+    ApplicationCreateSchema,
     ApplicationDetailSchema,
     ApplicationPageSchema,
     ApplicationSchema,
@@ -22,14 +23,14 @@ from app.merchants.schemas import (
 from app.merchants.staff_routes import staff_blp
 
 blp = Blueprint("merchants", __name__, url_prefix="/api/v1/merchant", description="商户入驻与网点维护")
-blueprints = [blp, staff_blp]
+blueprints = [blp, staff_blp, *claim_routes.blueprints]
 
 
 @blp.route("/applications")
 class Applications(MethodView):
     decorators = [limiter.limit("10/hour", key_func=user_or_ip, methods=["POST"]), login_required()]
 
-    @blp.arguments(OutletFieldsSchema)
+    @blp.arguments(ApplicationCreateSchema)
     @blp.response(201, ApplicationSchema)
     def post(self, body):
         """提交入驻申请（由网点所在生活圈的工作人员审核）"""
