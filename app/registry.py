@@ -7,6 +7,7 @@ from app.common import personal_data as common_personal_data
 
 def import_models():
     """Every table's model, so relationships resolve and Alembic sees the whole schema (DOMAINS order)."""
+    import app.audit.models
     import app.auth.models
     import app.circles.models
     import app.demands.models
