@@ -58,6 +58,15 @@ def can_manage_circle(user, circle_id) -> bool:
     return user.has_role("staff") and circle_id is not None and circle_id in user.scope_circle_ids
 
 
+def can_manage_outlet(user, outlet) -> bool:
+    """An outlet's own merchant (its owner), or staff in scope of its circle (who act for a shop without a
+    smartphone, and check what it shows)."""
+    if user is None:
+        return False
+    owner = outlet.owner_user_id
+    return (owner is not None and owner == user.id) or can_manage_circle(user, outlet.circle_id)
+
+
 def can_manage_city(user, city_id) -> bool:
     if user is None:
         return False

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.policy import authorize_circle
+from app.auth.policy import authorize_circle, can_manage_outlet
 from app.circles.service import locate
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
@@ -197,5 +197,6 @@ def return_application(user, application_id: int, reason: str) -> Application:
 
 
 def forbid_other_merchants(user, outlet: Outlet):
-    if outlet.owner_user_id != user.id:
+    """Only the outlet's merchant, or staff in scope of its circle, manage it."""
+    if not can_manage_outlet(user, outlet):
         raise Forbidden("只能管理自己的网点", code="not_owner")
