@@ -87,6 +87,16 @@ def authorize_circle(user, circle_id):
         raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")
 
 
+def within_scope(query, circle_column, user, circle_id=None):
+    """A staff list: one circle (403 unless the user manages it), or every circle the user manages (admins: all)."""
+    if circle_id is not None:
+        authorize_circle(user, circle_id)
+        return query.where(circle_column == circle_id)
+    if user.has_role("admin"):
+        return query
+    return query.where(circle_column.in_(user.scope_circle_ids))
+
+
 def user_or_ip():
     """Rate-limit key: the logged-in user where there is one, else the client address."""
     from flask import request

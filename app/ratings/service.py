@@ -7,7 +7,7 @@ written to `outlets` in the same transaction always match the visible ratings.
 from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from app.auth.policy import authorize_circle
+from app.auth.policy import authorize_circle, within_scope
 from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, ValidationFailed
 from app.common.models import utcnow
 from app.common.paging import paginate
@@ -151,11 +151,7 @@ def _open_reports(rating_id: int) -> int:
 def staff_list_ratings(user, circle_id, reported: bool, status, page: int, page_size: int) -> dict:
     """Ratings of the outlets in the staff member's circles (admins: all), optionally only reported ones."""
     query = select(Rating, Outlet).join(Outlet, Outlet.id == Rating.outlet_id)
-    if circle_id is not None:
-        authorize_circle(user, circle_id)
-        query = query.where(Outlet.circle_id == circle_id)
-    elif not user.has_role("admin"):
-        query = query.where(Outlet.circle_id.in_(user.scope_circle_ids))
+    query = within_scope(query, Outlet.circle_id, user, circle_id)
     if reported:
         query = query.where(exists().where(RatingReport.rating_id == Rating.id, RatingReport.resolved_at.is_(None)))
     if status:
