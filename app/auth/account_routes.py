@@ -3,7 +3,6 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.auth import accounts
-from app.auth.policy import BUREAU, login_required
 from app.auth.schemas import (
     AccountCreateSchema,
     AccountPageSchema,
@@ -12,6 +11,7 @@ from app.auth.schemas import (
     AccountUpdateSchema,
     PasswordResetSchema,
 )
+from app.common.policy import BUREAU, login_required
 from app.common.schemas import PageQuerySchema
 from app.merchants.schemas import AuditPageSchema
 

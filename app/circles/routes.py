@@ -2,7 +2,6 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import BUREAU, login_required
 from app.circles import present, service, settings
 from app.circles.schemas import (
     CircleCreateSchema,
@@ -23,6 +22,7 @@ from app.circles.schemas import (
 )
 from app.common import geo
 from app.common.openapi import may_answer
+from app.common.policy import BUREAU, login_required
 
 blp = Blueprint("circles", __name__, url_prefix="/api/v1", description="生活圈与社区")
 

@@ -5,10 +5,10 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
-from app.auth.policy import authorize_circle
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.paging import Page, paginate
+from app.common.policy import authorize_circle
 from app.common.shapes import area_from_geojson
 from app.extensions import db
 

@@ -2,8 +2,8 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required
 from app.common import geo
+from app.common.policy import login_required
 from app.demands import present, projects
 from app.demands.project_schemas import (
     PlanSchema,

@@ -6,11 +6,11 @@ from geoalchemy2 import Geography
 from sqlalchemy import case, cast, func, select
 from sqlalchemy import false as sa_false
 
-from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.clock import local_day_start
 from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.demands import answers
 from app.demands.models import OPEN_STATUSES, PRIORITIES, Demand
 from app.extensions import db

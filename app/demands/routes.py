@@ -6,9 +6,9 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from app.auth.policy import actor, login_optional, login_required, user_or_ip
 from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
+from app.common.policy import actor, login_optional, login_required, user_or_ip
 from app.demands import existing, exports, present, queries, service, triage
 from app.demands.models import Demand
 from app.demands.project_routes import projects_blp

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import BUREAU, actor, login_optional, login_required
 from app.common.openapi import may_answer
+from app.common.policy import BUREAU, actor, login_optional, login_required
 from app.evaluation import exports, profiles, proposals, reports, service, snapshots
 from app.evaluation.report_schemas import (
     BlindSpotsQuerySchema,

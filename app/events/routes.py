@@ -2,9 +2,9 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required
 from app.common import geo
 from app.common.clock import now_local
+from app.common.policy import login_required
 from app.events import service
 from app.events.models import EVENT_THEMES
 from app.events.present import event_out

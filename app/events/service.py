@@ -7,11 +7,11 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import cast, func, select
 
-from app.auth.policy import authorize_circle
 from app.circles import service as circles
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import Page, paginate
+from app.common.policy import authorize_circle
 from app.events.models import Event
 from app.extensions import db
 

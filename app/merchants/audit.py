@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
 from app.common.errors import Forbidden, NotFound
 from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.merchants.models import Application, AuditEntry, Claim
 from app.outlets.models import Outlet

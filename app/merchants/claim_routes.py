@@ -4,8 +4,8 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required, user_or_ip
 from app.common.openapi import may_answer
+from app.common.policy import login_required, user_or_ip
 from app.common.schemas import PageQuerySchema
 from app.extensions import limiter
 from app.merchants import claims, present

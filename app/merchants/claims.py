@@ -14,11 +14,11 @@ ownership only when they say so, `transfer: true`). Every step is in the audit t
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle, within_scope
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
 from app.common.paging import paginate
+from app.common.policy import authorize_circle, within_scope
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_CLAIM_STATUSES, Claim

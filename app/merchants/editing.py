@@ -5,10 +5,10 @@ Staff in scope may change an outlet's status too (a shop closed for good, a stal
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
 from app.common.errors import Conflict
 from app.common.models import utcnow
 from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application

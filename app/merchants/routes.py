@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required, user_or_ip
+from app.common.policy import login_required, user_or_ip
 from app.common.schemas import PageQuerySchema
 from app.extensions import limiter
 from app.merchants import claim_routes, editing, present, service

@@ -3,11 +3,11 @@
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.policy import authorize_circle, can_manage_outlet, within_scope
 from app.circles.service import locate
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.paging import paginate
+from app.common.policy import authorize_circle, can_manage_outlet, within_scope
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.duplicates import listed_outlets_like

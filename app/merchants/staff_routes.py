@@ -2,8 +2,8 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required
 from app.common.openapi import may_answer
+from app.common.policy import login_required
 from app.merchants import audit, editing, present, service
 from app.merchants.schemas import (
     ApplicationDetailSchema,

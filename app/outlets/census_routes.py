@@ -3,8 +3,8 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required
 from app.common.errors import ValidationFailed
+from app.common.policy import login_required
 from app.outlets import census
 from app.outlets.census_schemas import (
     CensusExportQuerySchema,

@@ -3,9 +3,9 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from geoalchemy2.shape import to_shape
 
-from app.auth.policy import login_optional, login_required
 from app.common import fastjson, geo
 from app.common.clock import local_zone
+from app.common.policy import login_optional, login_required
 from app.common.reads import read_only
 from app.common.schemas import BaseSchema, coord_field
 from app.outlets import present, service

@@ -6,8 +6,8 @@ from pypinyin import Style, lazy_pinyin
 from shapely.geometry import Point
 from sqlalchemy import cast, func, select
 
-from app.auth.policy import authorize_circle
 from app.common.errors import NotFound, ValidationFailed
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.outlets.hours import HoursError, validate_weekly, week_multirange
 from app.outlets.models import Outlet, OutletVersion

@@ -7,10 +7,10 @@ written to `outlets` in the same transaction always match the visible ratings.
 from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from app.auth.policy import authorize_circle, within_scope
 from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, ValidationFailed
 from app.common.models import utcnow
 from app.common.paging import paginate
+from app.common.policy import authorize_circle, within_scope
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings import content, photos, present

@@ -1,4 +1,8 @@
-"""The one mechanism for who may do what: roles on the route, circle scope in the use case."""
+"""The one mechanism for who may do what: roles on the route, circle scope in the use case.
+
+It lies below every domain (circles and auth import it like the rest): it knows a user only by what auth's User
+offers (`has_role`, `scope_circle_ids`, `scope_city_ids`) and the request's token (flask-jwt-extended, whose user
+loader auth registers)."""
 
 from functools import wraps
 
