@@ -19,6 +19,7 @@ from app.evaluation.report_schemas import (
     GapsQuerySchema,
     GapsSchema,
     MapQuerySchema,
+    PublicGapsSchema,
     ScoringDetailSchema,
     ScoringProfileSchema,
     ServiceCodesQuerySchema,
@@ -134,6 +135,14 @@ class Gaps(MethodView):
     def get(self, args, circle_id):
         """一单：缺什么补什么（按配置标准与居民需求，六个一优先）"""
         return reports.circle_gaps(current_user, circle_id, args["community_id"])
+
+
+@blp.route("/circles/<int:circle_id>/gap-summary")
+class PublicGaps(MethodView):
+    @blp.response(200, PublicGapsSchema)
+    def get(self, circle_id):
+        """生活圈还缺什么（一单的公开版：缺什么、在哪、为什么，按优先级；居民可看）"""
+        return reports.public_gaps(circle_id)
 
 
 @blp.route("/circles/<int:circle_id>/blind-spots")
