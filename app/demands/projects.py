@@ -6,10 +6,10 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.policy import authorize_circle
 from app.demands import states
 from app.demands.models import Demand, Project, ProjectEvent
 from app.demands.triage import follow_project, link_project

@@ -9,10 +9,8 @@ ellipsoid (ratio bound below) and orders those by the exact ellipsoidal distance
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
+from app.common import reads
 from app.common.clock import now_local
-from app.extensions import db
 from app.outlets.hours import is_public_holiday, minute_of_week
 
 # Over a short path, ellipsoid/sphere distance ratios lie within [0.9944, 1.0044] (meridional and
@@ -136,11 +134,11 @@ def _count_up_to(query: NearbyQuery, radius: int, params: dict, where: str, cap:
     SELECT count(*) FROM (SELECT 1 FROM outlets o
         WHERE {where} AND ST_DWithin(o.location, {POINT}, :radius, true) LIMIT :cap) AS hit
     """
-    return db.session.execute(text(sql), {**params, "radius": radius, "cap": cap}).scalar_one()
+    return reads.scalar(sql, {**params, "radius": radius, "cap": cap})
 
 
 def _rows(sql: str, params: dict) -> list[dict]:
-    return [dict(row) for row in db.session.execute(text(sql), params).mappings()]
+    return reads.rows(sql, params)  # the read path: autocommit, prepared, a replica when configured
 
 
 def _radius_for(query: NearbyQuery, params: dict, where: str) -> int:

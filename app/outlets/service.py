@@ -10,8 +10,8 @@ from pypinyin.core import Pinyin
 from shapely.geometry import Point
 from sqlalchemy import cast, func, select
 
-from app.auth.policy import authorize_circle
 from app.common.errors import NotFound, ValidationFailed
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.outlets.hours import HoursError, validate_weekly, week_multirange
 from app.outlets.models import Outlet, OutletVersion

@@ -7,10 +7,7 @@ the GiST index is enough; no sphere-then-ellipsoid two-step as in the general ne
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
-from app.common import clock
-from app.extensions import db
+from app.common import clock, reads
 from app.outlets.hours import MINUTES_PER_WEEK, is_public_holiday, minute_of_week
 
 POINT = "CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography)"
@@ -100,5 +97,5 @@ def search_repair(query: RepairQuery) -> tuple[list[dict], bool]:
         "offset": (query.page - 1) * query.page_size,
     }
     where = _where(query, params)
-    rows = [dict(r) for r in db.session.execute(text(_sql(where, query)), params).mappings()]
+    rows = reads.rows(_sql(where, query), params)
     return rows[: query.page_size], len(rows) > query.page_size
