@@ -155,17 +155,10 @@ def import_outlets(
         )
 
 
-def import_outlet_data(
-    data: bytes,
-    *,
-    fmt: str,
-    source: str | None = None,
-    coord: str | None = None,
-    dry_run: bool = False,
-    as_of: date | None = None,
-) -> OutletImportResult:
-    """The same import from bytes (the console's upload): CSV, GeoJSON or an Excel workbook's first sheet."""
-    return import_outlet_stream(io.BytesIO(data), fmt=fmt, source=source, coord=coord, dry_run=dry_run, as_of=as_of)
+def import_outlet_data(data: bytes, **options) -> OutletImportResult:
+    """The same import from bytes (the console's upload): CSV, GeoJSON or an Excel workbook's first sheet;
+    `options` as import_outlet_stream's."""
+    return import_outlet_stream(io.BytesIO(data), **options)
 
 
 def import_outlet_stream(

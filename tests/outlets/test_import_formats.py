@@ -135,3 +135,14 @@ def test_conversions_land_within_a_metre_across_china():
         assert geo.geodesic_distance_m(back_gcj[0][i], back_gcj[1][i], x, y) < 0.01
         assert geo.geodesic_distance_m(back_bd[0][i], back_bd[1][i], x, y) < 0.01
         assert geo.bd09_to_wgs84(*bd[i]) == pytest.approx((back_bd[0][i], back_bd[1][i]), abs=1e-9)
+
+
+def test_name_initials_are_what_lazy_pinyin_gives():
+    """The memoised initials (per segmented word) equal pypinyin's own for names with polyphones and Latin."""
+    from pypinyin import Style, lazy_pinyin
+
+    from app.outlets.service import name_initials
+
+    for name in ("好邻居便利店", "长乐银行(重庆路店)", "7-ELEVEn便利店", "乐器行", "重阳·长寿食堂", "ABC药房"):
+        letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+        assert name_initials(name) == "".join(c.lower() for p in letters for c in p if c.isascii() and c.isalnum())
