@@ -25,6 +25,7 @@ DOMAINS = (
     "notifications",
     "open311",
     "ratings",
+    "places",
     "surveys",
     "events",
     "usage",

@@ -2,11 +2,10 @@
 
 from datetime import date, datetime
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import and_, func, or_, select
 
 from app.circles import service as circles
+from app.common import geo
 from app.common.clock import local_zone
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
@@ -98,7 +97,7 @@ def submit_demand(
             outlet_id=outlet_id,
             text=data["text"],
             address=data.get("address") or "",
-            location=from_shape(Point(data["lng"], data["lat"]), srid=4326),
+            location=geo.point(data["lng"], data["lat"]),
             circle_id=circle.id,
             community_id=community.id if community else None,
             user_id=submitter.id if submitter is not None else None,

@@ -27,7 +27,7 @@ def radius_m() -> int:
 
 def distance_to(circle: Circle, lng: float, lat: float) -> int:
     """Metres from the WGS-84 point to the circle (0 inside), on the ellipsoid."""
-    point = func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326)
+    point = geo.point_expr(lng, lat)
     metres = db.session.scalar(
         select(func.ST_Distance(func.Geography(Circle.boundary), func.Geography(point))).where(Circle.id == circle.id)
     )
