@@ -6,8 +6,7 @@ The bottom of the outlet pages: repair items, stall schedules and ratings are ad
 
 from flask import current_app
 
-from app.common import geo
-from app.common.clock import now_local
+from app.common import clock, geo
 from app.outlets import stalls
 from app.outlets.hours import hours_text, is_open
 
@@ -53,7 +52,7 @@ def detail(outlet, lnglat: tuple[float, float], coord: str, distance_m: float | 
         row["open_now"] = outlet.status == "approved" and stalls.stall_status(schedule)["open_now"]
     else:
         row["open_now"] = outlet.status == "approved" and is_open(
-            outlet.hours or {}, outlet.open_24h, outlet.closed_on_holidays, now_local()
+            outlet.hours or {}, outlet.open_24h, outlet.closed_on_holidays, clock.now_local()
         )
     result = item(row, coord, schedule)
     result["avg_spend"] = None if outlet.avg_spend is None else float(outlet.avg_spend)

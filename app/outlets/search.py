@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from app.common.clock import now_local
+from app.common import clock
 from app.common.geo import POINT_SQL
 from app.extensions import db
 from app.outlets import stalls
@@ -130,7 +130,7 @@ def _filters(query: NearbyQuery, params: dict) -> _Where:
 
 
 def _base_params(query: NearbyQuery) -> dict:
-    moment = now_local()
+    moment = clock.now_local()
     return {
         "lng": query.lng,
         "lat": query.lat,
