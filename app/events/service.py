@@ -130,12 +130,16 @@ def circle_events(circle_id: int, year: int, page: int, page_size: int) -> tuple
     return rows[:page_size], len(rows) > page_size, total
 
 
-def events_count(circle_id: int, year: int) -> int:
-    """Item 8 of the 好不好 table: events of the circle that started in the year and have started by today
-    (announced future events do not count yet)."""
+def events_count(circle_ids, year: int) -> dict[int, int]:
+    """Item 8 of the 好不好 table, per circle asked for: events of the circle that started in the year and
+    have started by today (announced future events do not count yet)."""
+    ids = list(circle_ids)
     last = min(date(year, 12, 31), now_local().date())
-    return db.session.scalar(
-        select(func.count()).where(
-            Event.circle_id == circle_id, Event.starts_on >= date(year, 1, 1), Event.starts_on <= last
-        )
+    counted = dict(
+        db.session.execute(
+            select(Event.circle_id, func.count())
+            .where(Event.circle_id.in_(ids), Event.starts_on >= date(year, 1, 1), Event.starts_on <= last)
+            .group_by(Event.circle_id)
+        ).all()
     )
+    return {circle_id: counted.get(circle_id, 0) for circle_id in ids}

@@ -23,7 +23,6 @@ from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.demands.models import ACCEPTED_STATUSES, Demand
 from app.extensions import db
 from app.outlets.models import Outlet
-from app.ratings import service as ratings_service
 from app.ratings.models import FINDING_SEVERITIES, StaffFinding
 
 WINDOW_DAYS = 365
@@ -150,7 +149,7 @@ def _any_outlet(outlet_id: int) -> Outlet:
 def outlet_credit(user, outlet_id: int) -> dict:
     """The credit level for the outlet's owner, or staff in scope and admins."""
     outlet = _any_outlet(outlet_id)
-    owner = ratings_service.owner_id(outlet)
+    owner = outlet.owner_user_id
     if not (owner is not None and owner == user.id) and not can_manage_circle(user, outlet.circle_id):
         raise Forbidden("只有该网点的商户或负责的工作人员可以查看", code="not_outlet_owner")
     return credit_of(outlet)

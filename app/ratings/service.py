@@ -31,11 +31,6 @@ def _rating(rating_id: int, *, visible_only: bool = False, lock: bool = False) -
     return rating
 
 
-def owner_id(outlet) -> int | None:
-    # The merchants package adds outlets.owner_user_id; until then nobody owns an outlet.
-    return getattr(outlet, "owner_user_id", None)
-
-
 def refresh_outlet_rating(outlet: Outlet) -> None:
     """Writes the average and count of the outlet's visible ratings onto it (the caller commits)."""
     db.session.flush()
@@ -53,7 +48,7 @@ def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], 
     outlet = _outlet(outlet_id, lock=True)
     if outlet.status != "approved":
         raise Conflict("该网点暂停营业，暂不能评价", code="outlet_not_rateable")
-    if owner_id(outlet) == user.id:
+    if outlet.owner_user_id == user.id:
         raise Forbidden("不能评价自己的网点", code="own_outlet")
     text = (text or "").strip()
     verdict = content.check_text(text, user.openid)
@@ -122,7 +117,7 @@ def reply_to_rating(user, rating_id: int, text: str) -> Rating:
     """The outlet's owner answers a rating, once."""
     rating = _rating(rating_id, visible_only=True, lock=True)
     outlet = db.session.get(Outlet, rating.outlet_id)
-    if owner_id(outlet) is None or owner_id(outlet) != user.id:
+    if outlet.owner_user_id is None or outlet.owner_user_id != user.id:
         raise Forbidden("只有该网点的商户可以回复", code="not_outlet_owner")
     if rating.replied_at is not None:
         raise Conflict("每条评价只能回复一次", code="already_replied")

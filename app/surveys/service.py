@@ -263,29 +263,3 @@ def answer_counts(period_id: int, until: date | None = None) -> tuple[int, dict]
     row = db.session.execute(query).one()._mapping
     by_question = {q: {s: row[f"{q}_{s}"] for s in stats.SCALE} for q in QUESTIONS}
     return sum(by_question[QUESTIONS[0]].values()), by_question
-
-
-def survey_stats(circle_id: int, at_date: date) -> dict:
-    """For the evaluation engine: the period covering at_date (else the latest before it) and its answers
-    received up to the end of at_date; shares are of 4-5 point answers."""
-    circle = get_circle(circle_id)
-    period = period_at(circle.id, at_date)
-    responses, distributions, kinds = 0, {q: {} for q in QUESTIONS}, dict.fromkeys(SurveyResponse.ANSWER_KINDS, 0)
-    if period is not None:
-        responses, distributions = answer_counts(period.id, at_date)
-        kinds = kind_counts(SurveyResponse, period.id, at_date)
-    questions = {q: stats.question(distributions[q]) for q in QUESTIONS}
-    sample = stats.sample(responses, circle.population)
-    return {
-        "period": period and period_dict(period),
-        "responses": responses,
-        "answers_by_kind": kinds,
-        "population": circle.population,
-        "sample_share": sample["sample_share"],
-        "sample_required": sample["sample_required"],
-        "sample_valid": sample["sample_valid"],
-        "type_satisfied_share": questions["type_satisfaction"]["satisfied_share"],
-        "service_satisfied_share": questions["service_satisfaction"]["satisfied_share"],
-        "type_satisfaction": questions["type_satisfaction"],
-        "service_satisfaction": questions["service_satisfaction"],
-    }
