@@ -128,7 +128,7 @@ def current_slots(outlet_ids) -> dict[int, int]:
         return {}
     sql = f"SELECT pl.outlet_id, pl.slot_id FROM ({current_places_sql('o.id = ANY(:ids)')}) AS pl"
     rows = db.session.execute(text(sql), {"ids": ids, "minute": minute_of_week(clock.now_local())})
-    return dict(rows.tuples().all())
+    return {outlet_id: slot_id for outlet_id, slot_id in rows}
 
 
 def place_now(schedule: list[dict], slot_id: int | None) -> dict | None:
