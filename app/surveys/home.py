@@ -34,8 +34,10 @@ def distance_to(circle: Circle, lng: float, lat: float) -> int:
     return int(round(metres or 0))
 
 
-def check_home(user: User, circle: Circle, location: dict | None, coord: str) -> tuple[str, int | None]:
-    """How this answer's home circle is established: ("location", metres) or ("staff_confirmed", None)."""
+def check_home(user: User, circle: Circle, location: dict | None) -> tuple[str, int | None]:
+    """How this answer's home circle is established: ("location", metres) or ("staff_confirmed", None).
+
+    `location` is where the resident answers from, WGS-84 (the request schema converts it)."""
     confirmed_here = user.home_confirmed_at is not None and user.home_circle_id == circle.id
     confirmed_elsewhere = user.home_confirmed_at is not None and user.home_circle_id not in (None, circle.id)
     if confirmed_elsewhere:
@@ -52,8 +54,7 @@ def check_home(user: User, circle: Circle, location: dict | None, coord: str) ->
             code="home_not_established",
             details={"radius_m": radius_m()},
         )
-    lng, lat = geo.to_wgs84(location["lng"], location["lat"], coord)
-    metres = distance_to(circle, lng, lat)
+    metres = distance_to(circle, location["lng"], location["lat"])
     if metres > radius_m():
         if confirmed_here:
             return "staff_confirmed", None
