@@ -68,6 +68,12 @@ class PageQuerySchema(BaseSchema):
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
 
+class CoordPageQuerySchema(PageQuerySchema):
+    """A page of records with places, given in `coord`."""
+
+    coord = coord_field()
+
+
 class PageSchema(Schema):
     page = fields.Integer()
     page_size = fields.Integer()

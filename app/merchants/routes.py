@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.auth.policy import login_required, user_or_ip
-from app.common.schemas import PageQuerySchema
+from app.common.schemas import CoordPageQuerySchema
 from app.extensions import limiter
 from app.merchants import editing, present, service
 from app.merchants.coords import body_to_wgs84
@@ -38,13 +38,13 @@ class Applications(MethodView):
         application = service.submit_application(current_user, body_to_wgs84(body))
         return present.application_out(application, body["coord"])
 
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(CoordPageQuerySchema, location="query")
     @blp.response(200, ApplicationPageSchema)
     @blp.doc(security=AUTH)
     def get(self, args):
         """我的申请（入驻与修改），含审核状态和理由"""
         rows, has_more = service.my_applications(current_user, args["page"], args["page_size"])
-        items = [present.application_out(a, "gcj02") for a in rows]
+        items = [present.application_out(a, args["coord"]) for a in rows]
         return {"items": items, "page": args["page"], "page_size": args["page_size"], "has_more": has_more}
 
 
@@ -73,13 +73,13 @@ class MyApplication(MethodView):
 class MyOutlets(MethodView):
     decorators = [login_required()]
 
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(CoordPageQuerySchema, location="query")
     @blp.response(200, OwnedOutletPageSchema)
     @blp.doc(security=AUTH)
     def get(self, args):
         """我的网点"""
         rows, has_more = editing.owned_outlets(current_user, args["page"], args["page_size"])
-        items = [present.owned_outlet(o, "gcj02") for o in rows]
+        items = [present.owned_outlet(o, args["coord"]) for o in rows]
         return {"items": items, "page": args["page"], "page_size": args["page_size"], "has_more": has_more}
 
 
