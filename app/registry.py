@@ -2,6 +2,8 @@
 commands, named one by one. A domain that gains a routes.py or cli.py adds it here; a missing module is an
 import error at start-up, never silently "not installed"."""
 
+from app.common import personal_data as common_personal_data
+
 
 def import_models():
     """Every table's model, so relationships resolve and Alembic sees the whole schema (DOMAINS order)."""
@@ -89,8 +91,25 @@ def commands() -> list:
     ]
 
 
+def personal_data() -> list:
+    """Every domain's personal-data hooks (export, erase: app/common/personal_data.py), in the order an account
+    deletion runs them: uploads last, once the other domains have said which files their remaining content
+    still shows."""
+    from app.auth import personal_data as auth
+    from app.demands import personal_data as demands
+    from app.merchants import personal_data as merchants
+    from app.notifications import personal_data as notifications
+    from app.ratings import personal_data as ratings
+    from app.surveys import personal_data as surveys
+    from app.uploads import personal_data as uploads
+    from app.usage import personal_data as usage
+
+    return [auth, merchants, demands, notifications, ratings, surveys, usage, uploads]
+
+
 def register(app, api):
     import_models()
+    common_personal_data.install(app, personal_data())
     for blp in blueprints():
         api.register_blueprint(blp)
     for command in commands():

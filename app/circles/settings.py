@@ -6,9 +6,9 @@ operator (`flask cities set`) or by a circles import; every change is audited an
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_city
 from app.circles.models import CITY_TIERS, City
 from app.common.errors import NotFound, ValidationFailed
+from app.common.policy import authorize_city
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
 

@@ -4,11 +4,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common import geo
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.policy import authorize_circle
 from app.demands import states
 from app.demands.models import Demand, Project, ProjectEvent
 from app.demands.triage import follow_project, link_project

@@ -5,10 +5,10 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
 from sqlalchemy import cast, func, select
 
-from app.auth.policy import authorize_circle
 from app.circles.models import Circle, Community
 from app.circles.service import get_circle
 from app.common.errors import Forbidden, ValidationFailed
+from app.common.policy import authorize_circle
 from app.evaluation import blind_spots, cache, gaps, geojson, kpis
 from app.evaluation.facts import build_snapshots
 from app.evaluation.models import EvaluationSnapshot

@@ -52,3 +52,24 @@ def possible_duplicates(application) -> list[dict]:
         result.append(item)
     result.sort(key=lambda d: (not d["likely"], -d["name_similarity"], d["distance_m"]))
     return result
+
+
+_LISTED_SQL = """
+SELECT o.id, o.name, o.address, o.status, o.owner_user_id IS NOT NULL AS owned,
+       ST_Distance(o.location, p.g, true) AS distance_m
+FROM outlets o, (SELECT CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography) AS g) p
+WHERE ST_DWithin(o.location, p.g, :radius, true) AND o.status IN ('approved', 'suspended')
+  AND similarity(o.name, :name) >= :similar AND o.types && CAST(:types AS varchar[])
+ORDER BY similarity(o.name, :name) DESC, distance_m
+LIMIT 5
+"""
+
+
+def listed_outlets_like(name: str, types: list[str], lng: float, lat: float) -> list[dict]:
+    """Listed outlets within 200 m with a similar name and a shared type: most likely the applicant's own
+    shop, listed by a census import or staff, to be claimed rather than registered a second time."""
+    rows = db.session.execute(
+        text(_LISTED_SQL),
+        {"name": name, "types": types, "lng": lng, "lat": lat, "radius": NEARBY_M, "similar": SIMILAR},
+    ).mappings()
+    return [{**row, "distance_m": int(round(row["distance_m"]))} for row in rows]

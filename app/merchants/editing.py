@@ -5,10 +5,11 @@ Staff in scope may change an outlet's status too (a shop closed for good, a stal
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
 from app.common import geo
 from app.common.errors import Conflict
 from app.common.models import utcnow
+from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application
@@ -32,8 +33,7 @@ def owned_outlet(user, outlet_id: int) -> Outlet:
 
 def owned_outlets(user, page: int, page_size: int):
     query = select(Outlet).where(Outlet.owner_user_id == user.id).order_by(Outlet.id)
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size
+    return paginate(query, page, page_size)
 
 
 def open_change(outlet_id: int) -> Application | None:
@@ -74,7 +74,7 @@ def edit_outlet(user, outlet_id: int, data: dict) -> tuple[Outlet, list[str], Ap
     attach_uploads([u.id for u in uploads], circle_id=circle_id)
     if immediate:
         old, new = diff(before, snapshot(outlet))
-        audit.record(user, "outlet_updated", outlet_id=outlet.id, circle_id=outlet.circle_id, before=old, after=new)
+        audit.about_outlet(user, "outlet_updated", outlet, before=old, after=new)
     if reviewed:
         if change is None:
             change = Application(kind="change", applicant_user_id=user.id, outlet_id=outlet.id)
@@ -83,14 +83,8 @@ def edit_outlet(user, outlet_id: int, data: dict) -> tuple[Outlet, list[str], Ap
         change.name, change.circle_id = proposed.get("name", outlet.name), circle_id
         change.location = geo.point(proposed["lng"], proposed["lat"]) if "lng" in proposed else None
         db.session.flush()
-        audit.record(
-            user,
-            "change_submitted",
-            outlet_id=outlet.id,
-            application_id=change.id,
-            circle_id=circle_id,
-            before={k: before.get(k) for k in reviewed},
-            after=reviewed,
+        audit.about_application(
+            user, "change_submitted", change, before={k: before.get(k) for k in reviewed}, after=reviewed
         )
     db.session.commit()
     return outlet, sorted(immediate), change if reviewed else None
@@ -101,14 +95,8 @@ def _set_status(user, outlet: Outlet, status: str, reason: str | None, transitio
         raise Conflict(f"网点当前状态为 {outlet.status}，不能改为 {status}", code="invalid_status_change")
     before = outlet.status
     outlet.status = status
-    audit.record(
-        user,
-        "outlet_status_changed",
-        outlet_id=outlet.id,
-        circle_id=outlet.circle_id,
-        reason=reason,
-        before={"status": before},
-        after={"status": status},
+    audit.about_outlet(
+        user, "outlet_status_changed", outlet, reason=reason, before={"status": before}, after={"status": status}
     )
     db.session.commit()
     return outlet

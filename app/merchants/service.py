@@ -1,15 +1,17 @@
 """Application use cases: submit, edit and resubmit, staff queue, approve, reject, send back."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.policy import authorize_circle
 from app.circles.service import locate
 from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
+from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.merchants import audit
+from app.merchants.duplicates import listed_outlets_like
 from app.merchants.models import OPEN_STATUSES, Application
 from app.merchants.payload import check_complete, prepare
 from app.merchants.publish import apply_payload, attach_uploads, diff, snapshot
@@ -31,11 +33,26 @@ def _share_with_reviewers(uploads, circle_id):
     attach_uploads([u.id for u in uploads], circle_id=circle_id)
 
 
+def point_to_listed(data: dict) -> None:
+    """A shop that is already listed (a census import, staff) is claimed, not registered again: 409 with
+    the listed outlets to claim, unless the applicant says theirs is none of them (`not_listed`)."""
+    if data.get("not_listed"):
+        return
+    listed = listed_outlets_like(data["name"], list(data["types"]), data["lng"], data["lat"])
+    if listed:
+        raise Conflict(
+            "附近已登记同名网点，如是您的店铺请直接认领",
+            code="outlet_already_listed",
+            details={"outlets": listed, "claim": "POST /api/v1/merchant/claims"},
+        )
+
+
 def submit_application(user, data: dict) -> Application:
     """A new outlet (WGS-84 lng/lat in `data`) goes to the staff of the circle containing its point."""
     circle_id = circle_for(data["lng"], data["lat"])
     payload, uploads = prepare(user, data)
     check_complete(payload)
+    point_to_listed(data)
     application = Application(
         kind="new",
         status="pending",
@@ -49,7 +66,7 @@ def submit_application(user, data: dict) -> Application:
     db.session.add(application)
     _share_with_reviewers(uploads, circle_id)
     db.session.flush()
-    audit.record(user, "application_submitted", application_id=application.id, circle_id=circle_id, after=payload)
+    audit.about_application(user, "application_submitted", application, after=payload)
     db.session.commit()
     return application
 
@@ -86,17 +103,14 @@ def resubmit_application(user, application_id: int, data: dict) -> Application:
     application.status, application.submitted_at = "pending", utcnow()
     _share_with_reviewers(uploads, circle_id)
     old, new = diff(before, payload)
-    audit.record(
-        user, "application_resubmitted", application_id=application.id, circle_id=circle_id, before=old, after=new
-    )
+    audit.about_application(user, "application_resubmitted", application, before=old, after=new)
     db.session.commit()
     return application
 
 
 def my_applications(user, page: int, page_size: int):
     query = select(Application).where(Application.applicant_user_id == user.id).order_by(Application.id.desc())
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size
+    return paginate(query, page, page_size)
 
 
 def staff_queue(user, status=None, kind=None, circle_id=None, page=1, page_size=20):
@@ -111,10 +125,7 @@ def staff_queue(user, status=None, kind=None, circle_id=None, page=1, page_size=
         query = query.where(Application.status == status)
     if kind is not None:
         query = query.where(Application.kind == kind)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    query = query.order_by(Application.submitted_at, Application.id)
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size, total
+    return paginate(query.order_by(Application.submitted_at, Application.id), page, page_size, count=True)
 
 
 def application_for_staff(user, application_id: int, lock: bool = False) -> Application:
@@ -137,7 +148,7 @@ def _decide(user, application, status, reason=None):
     application.reviewer_user_id, application.decided_at = user.id, utcnow()
 
 
-def _make_merchant(user_id: int | None):
+def make_merchant(user_id: int | None):
     applicant = db.session.get(User, user_id) if user_id is not None else None
     if applicant is not None and "merchant" not in applicant.roles:
         applicant.roles = [*applicant.roles, "merchant"]
@@ -152,7 +163,7 @@ def approve_application(user, application_id: int, note: str | None = None) -> A
         )
         application.outlet_id = outlet.id
         before, after = None, snapshot(outlet)
-        _make_merchant(application.applicant_user_id)
+        make_merchant(application.applicant_user_id)
     else:
         outlet = db.session.get(Outlet, application.outlet_id)
         if outlet is None:
@@ -161,16 +172,8 @@ def approve_application(user, application_id: int, note: str | None = None) -> A
         apply_payload(outlet, application.payload)
         before, after = diff(previous, snapshot(outlet))
     _decide(user, application, "approved", note)
-    audit.record(
-        user,
-        "change_approved" if application.kind == "change" else "application_approved",
-        outlet_id=outlet.id,
-        application_id=application.id,
-        circle_id=application.circle_id,
-        reason=note,
-        before=before,
-        after=after,
-    )
+    action = "change_approved" if application.kind == "change" else "application_approved"
+    audit.about_application(user, action, application, reason=note, before=before, after=after)
     db.session.commit()
     return application
 
@@ -179,14 +182,7 @@ def reject_application(user, application_id: int, reason: str) -> Application:
     application = _decidable(user, application_id, statuses=OPEN_STATUSES)
     _decide(user, application, "rejected", reason)
     action = "change_rejected" if application.kind == "change" else "application_rejected"
-    audit.record(
-        user,
-        action,
-        outlet_id=application.outlet_id,
-        application_id=application.id,
-        circle_id=application.circle_id,
-        reason=reason,
-    )
+    audit.about_application(user, action, application, reason=reason)
     db.session.commit()
     return application
 
@@ -195,14 +191,7 @@ def return_application(user, application_id: int, reason: str) -> Application:
     """Sends it back to the applicant for changes; they edit and resubmit."""
     application = _decidable(user, application_id)
     _decide(user, application, "returned", reason)
-    audit.record(
-        user,
-        "application_returned",
-        outlet_id=application.outlet_id,
-        application_id=application.id,
-        circle_id=application.circle_id,
-        reason=reason,
-    )
+    audit.about_application(user, "application_returned", application, reason=reason)
     db.session.commit()
     return application
 

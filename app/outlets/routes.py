@@ -3,9 +3,10 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from geoalchemy2.shape import to_shape
 
-from app.auth.policy import login_required
-from app.common import geo
+from app.common import fastjson, geo
 from app.common.clock import local_zone
+from app.common.policy import login_optional, login_required
+from app.common.reads import read_only
 from app.common.schemas import BaseSchema, coord_field
 from app.outlets import present, service
 from app.outlets.census_routes import census_blp
@@ -17,18 +18,23 @@ blp = Blueprint("outlets", __name__, url_prefix="/api/v1/outlets", description="
 staff_blp = Blueprint("outlets_staff", __name__, url_prefix="/api/v1/staff/outlets", description="网点历史（工作人员）")
 blueprints = [blp, staff_blp, census_blp]  # the census is the console's side of the same domain
 
+# The hot path answers without marshmallow's dump (app/common/fastjson.py); the schemas stay the documented
+# shape, and tests/common/test_fastjson.py holds the projections equal to their dump.
+NEARBY_PAGE = fastjson.Projection(NearbyPageSchema)
+
 
 @blp.route("/nearby")
 class Nearby(MethodView):
     @blp.arguments(NearbyQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, NearbyPageSchema)
-    @blp.doc(security=[{}, {"bearerAuth": []}])
+    @login_optional
+    @read_only
     def get(self, lat, lng, coord, **filters):
         """附近的网点与此刻（或下一次）在附近出摊的流动摊点（默认 GCJ-02；登录居民记一次当日使用）"""
         query = service.NearbyQuery(lng=lng, lat=lat, **{**filters, "types": tuple(filters["types"])})
         rows, radius, has_more = service.search_nearby(query)
         usage.record_search(usage.searching_resident(), lng, lat)  # 居民使用率 (evaluation item 9)
-        return {
+        page = {
             "items": present.items(rows, coord),
             "page": query.page,
             "page_size": query.page_size,
@@ -36,6 +42,7 @@ class Nearby(MethodView):
             "radius": radius,
             "coord": coord,
         }
+        return fastjson.response(NEARBY_PAGE(page))
 
 
 class CoordOnlySchema(BaseSchema):
@@ -60,7 +67,6 @@ class OutletHistory(MethodView):
 
     @staff_blp.arguments(CoordOnlySchema, location="query")
     @staff_blp.response(200, OutletHistorySchema)
-    @staff_blp.doc(security=[{"bearerAuth": []}])
     def get(self, args, outlet_id):
         """网点的历史：开业、关停、业态与属性变化及其日期（过去期次的评价按此计算）"""
         versions = service.outlet_history(current_user, outlet_id)

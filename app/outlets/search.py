@@ -14,11 +14,8 @@ ellipsoid (ratio bound below) and orders those by the exact ellipsoidal distance
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
-from app.common import clock
+from app.common import clock, reads
 from app.common.geo import POINT_SQL
-from app.extensions import db
 from app.outlets import stalls
 from app.outlets.hours import is_public_holiday, minute_of_week
 from app.taxonomy import words
@@ -224,11 +221,11 @@ def _count_up_to(query: NearbyQuery, radius: int, params: dict, where: _Where, c
         WHERE {where.fixed} AND ST_DWithin(o.location, {POINT_SQL}, :radius, true)
         UNION ALL SELECT 1 FROM ({_stalls(where)}) AS stall LIMIT :cap) AS hit
     """
-    return db.session.execute(text(sql), {**params, "radius": radius, "cap": cap}).scalar_one()
+    return reads.scalar(sql, {**params, "radius": radius, "cap": cap})
 
 
 def _rows(sql: str, params: dict) -> list[dict]:
-    return [dict(row) for row in db.session.execute(text(sql), params).mappings()]
+    return reads.rows(sql, params)  # the read path: autocommit, prepared, a replica when configured
 
 
 def _radius_for(query: NearbyQuery, params: dict, where: _Where) -> int:

@@ -4,9 +4,9 @@ from geoalchemy2.shape import to_shape
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
 from app.common import geo
 from app.common.errors import NotFound, ValidationFailed
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.outlets.hours import HoursError, validate_weekly, week_multirange
 from app.outlets.models import Outlet, OutletVersion

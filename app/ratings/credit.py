@@ -17,9 +17,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.auth.policy import authorize_circle, can_manage_circle
 from app.common.clock import now_local
 from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.policy import authorize_circle, can_manage_circle
 from app.demands.models import ACCEPTED_STATUSES, Demand
 from app.extensions import db
 from app.outlets.models import Outlet

@@ -7,11 +7,8 @@ the GiST index is enough; no sphere-then-ellipsoid two-step as in the general ne
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
-from app.common import clock
+from app.common import clock, reads
 from app.common.geo import POINT_SQL
-from app.extensions import db
 from app.outlets.hours import is_public_holiday, minute_of_week
 from app.outlets.search import OPEN_NOW
 from app.outlets.stalls import current_places_sql
@@ -92,5 +89,5 @@ def search_repair(query: RepairQuery) -> tuple[list[dict], bool]:
         "offset": (query.page - 1) * query.page_size,
     }
     where = _where(query, params)
-    rows = [dict(r) for r in db.session.execute(text(_sql(where, query)), params).mappings()]
+    rows = reads.rows(_sql(where, query), params)
     return rows[: query.page_size], len(rows) > query.page_size

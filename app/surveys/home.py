@@ -11,12 +11,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.auth.policy import authorize_circle
 from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common import geo
 from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.merchants import audit
 
@@ -64,13 +64,6 @@ def check_home(user: User, circle: Circle, location: dict | None) -> tuple[str, 
             details={"distance_m": metres, "radius_m": radius_m()},
         )
     return ("staff_confirmed" if confirmed_here else "location"), metres
-
-
-def move_home(user: User, circle_id: int | None):
-    """The resident lives somewhere else now: a staff confirmation of the old circle no longer holds."""
-    if user.home_circle_id != circle_id:
-        user.home_circle_id = circle_id
-        user.home_confirmed_by = user.home_confirmed_at = None
 
 
 def confirm_home(staff, circle_id: int, user_id: int) -> User:

@@ -7,15 +7,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
-from app.auth.policy import authorize_circle
+from app.auth.service import move_home
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
+from app.common.policy import authorize_circle
 from app.evaluation.cache import invalidate_circle
 from app.extensions import db
 from app.ratings import content
 from app.surveys import stats
-from app.surveys.home import check_home, move_home
+from app.surveys.home import check_home
 from app.surveys.models import SurveyPeriod, SurveyResponse
 
 QUESTIONS = ("type_satisfaction", "service_satisfaction")
