@@ -68,7 +68,7 @@ def test_nearby_pages_project_as_the_schema_dumps(app, many_outlets, client, coo
         for page in (1, 2, 3):
             rows, radius, has_more = search_nearby(NearbyQuery(lng=CENTER[0], lat=CENTER[1], page=page))
             body = {
-                "items": [present.item(r, coord) for r in rows],
+                "items": present.items(rows, coord),
                 "page": page,
                 "page_size": 20,
                 "has_more": has_more,
@@ -82,7 +82,7 @@ def test_nearby_pages_project_as_the_schema_dumps(app, many_outlets, client, coo
         rows, radius, has_more = search_nearby(NearbyQuery(lng=CENTER[0], lat=CENTER[1]))
         want = page_schema.dump(
             {
-                "items": [present.item(r, coord) for r in rows],
+                "items": present.items(rows, coord),
                 "page": 1,
                 "page_size": 20,
                 "has_more": has_more,
