@@ -18,6 +18,7 @@ DOMAINS = (
     "circles",
     "outlets",
     "auth",
+    "audit",
     "uploads",
     "merchants",
     "repair",

@@ -7,6 +7,7 @@ from app.common import personal_data as common_personal_data
 
 def import_models():
     """Every table's model, so relationships resolve and Alembic sees the whole schema (DOMAINS order)."""
+    import app.audit.models
     import app.auth.models
     import app.circles.models
     import app.demands.models
@@ -107,9 +108,18 @@ def personal_data() -> list:
     return [auth, merchants, demands, notifications, ratings, surveys, usage, uploads]
 
 
+def wire_uploads():
+    """Who tells uploads whether the record showing a file is published (app/uploads/access.py)."""
+    from app.outlets.photos import photo_holder
+    from app.uploads import access
+
+    access.register_holder("outlet_photo", photo_holder)
+
+
 def register(app, api):
     import_models()
     common_personal_data.install(app, personal_data())
+    wire_uploads()
     for blp in blueprints():
         api.register_blueprint(blp)
     for command in commands():

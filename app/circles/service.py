@@ -110,6 +110,7 @@ COMMUNITY_FIELDS = (
     "share_65_plus",
     "share_80_plus",
     "share_0_3",
+    "phone",
     "synthetic",
 )
 

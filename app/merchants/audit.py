@@ -1,33 +1,16 @@
-"""The audit trail: one row per decision or change (who, when, what, why, before/after)."""
+"""The merchants' audit trail: entries about outlets, applications and claims, and the staff's view of it
+(the trail itself: app/audit)."""
 
 from sqlalchemy import select
 
+from app.audit.models import AuditEntry
+from app.audit.service import record
 from app.common.errors import Forbidden, NotFound
 from app.common.paging import paginate
 from app.common.policy import authorize_circle
 from app.extensions import db
-from app.merchants.models import Application, AuditEntry, Claim
+from app.merchants.models import Application, Claim
 from app.outlets.models import Outlet
-
-# What an entry may be about (AuditEntry's reference columns); each is also a filter of the trail.
-SUBJECTS = ("outlet_id", "application_id", "claim_id", "circle_id", "subject_user_id", "city_id")
-
-
-def record(actor, action: str, *, reason=None, before=None, after=None, **about):
-    """One entry: `about` names what it concerns (keys of SUBJECTS: outlet_id=…, claim_id=…)."""
-    unknown = set(about) - set(SUBJECTS)
-    if unknown:
-        raise TypeError(f"audit entries are not about {sorted(unknown)}")
-    entry = AuditEntry(
-        actor_user_id=actor.id if actor is not None else None,
-        action=action,
-        reason=reason,
-        before=before,
-        after=after,
-        **about,
-    )
-    db.session.add(entry)
-    return entry
 
 
 def about_outlet(actor, action: str, outlet, **entry):

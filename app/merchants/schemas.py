@@ -206,26 +206,6 @@ class OutletEditResultSchema(BaseSchema):
     change_request = fields.Nested(ApplicationSchema, allow_none=True, metadata={"description": "待审核的修改"})
 
 
-class AuditEntrySchema(BaseSchema):
-    id = fields.Integer()
-    created_at = fields.DateTime()
-    actor_user_id = fields.Integer(allow_none=True)
-    action = fields.String()
-    outlet_id = fields.Integer(allow_none=True)
-    application_id = fields.Integer(allow_none=True)
-    claim_id = fields.Integer(allow_none=True, metadata={"description": "认领申请"})
-    circle_id = fields.Integer(allow_none=True)
-    subject_user_id = fields.Integer(allow_none=True, metadata={"description": "账号变更：被操作的账号"})
-    city_id = fields.Integer(allow_none=True, metadata={"description": "城市设置变更：城市"})
-    reason = fields.String(allow_none=True)
-    before = fields.Dict(allow_none=True)
-    after = fields.Dict(allow_none=True)
-
-
-class AuditPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AuditEntrySchema))
-
-
 class ClaimCreateSchema(BaseSchema):
     outlet_id = fields.Integer(required=True, metadata={"description": "要认领的已登记网点"})
     licence_no = fields.String(required=True, validate=LICENCE_NUMBER, metadata={"description": "营业执照号码"})

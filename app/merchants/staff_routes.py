@@ -2,6 +2,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from app.audit.schemas import AuditPageSchema
 from app.common.openapi import may_answer
 from app.common.policy import login_required
 from app.merchants import audit, editing, present, service
@@ -12,7 +13,6 @@ from app.merchants.schemas import (
     ApplicationPageSchema,
     ApplicationSchema,
     ApproveSchema,
-    AuditPageSchema,
     AuditQuerySchema,
     CoordQuerySchema,
     OwnedOutletSchema,

@@ -10,6 +10,7 @@ survey year whichever circle they live in (service.submit_response checks overla
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.audit import service as audit
 from app.auth.models import User
 from app.circles.models import Circle
 from app.circles.service import get_circle
@@ -18,7 +19,6 @@ from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
 from app.common.policy import authorize_circle
 from app.extensions import db
-from app.merchants import audit
 
 
 def radius_m() -> int:
