@@ -8,7 +8,7 @@ and loaded with a handful of set-based statements, all in the caller's transacti
 
 Membership and the first version of a new outlet are what the row triggers `outlets_assign_area` and
 `outlets_keep_history` do one row at a time; inside the load `app.outlets_bulk` is on, which those triggers skip
-(migration 0018), and the statements here do the same work for the whole file. Updates still go through
+(migration 0019), and the statements here do the same work for the whole file. Updates still go through
 `outlets_keep_history` (a change closes the current version and opens one, dated by `app.outlets_as_of`).
 The circles whose outlets changed are marked stale for the evaluation cache in the same transaction.
 """

@@ -1,7 +1,7 @@
 """bulk outlet import: the row triggers step aside while an import does their work for the whole file
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 
 `flask outlets import` computes circle/community membership with one spatial join and writes the first
 version of each new outlet with one INSERT … SELECT (app/outlets/bulk.py). While it does, the transaction sets
@@ -12,8 +12,8 @@ through it.
 
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
