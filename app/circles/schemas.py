@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from app.circles.models import CIRCLE_TYPES, CITY_TIERS
-from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, coord_field
+from app.common.schemas import PHONE, BaseSchema, PageQuerySchema, PageSchema, coord_field
 
 
 class LocateQuerySchema(BaseSchema):
@@ -40,6 +40,7 @@ class CommunitySummarySchema(BaseSchema):
     share_65_plus = fields.Float(allow_none=True)
     share_80_plus = fields.Float(allow_none=True)
     share_0_3 = fields.Float(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={"description": "社区（居委会）联系电话"})
     synthetic = fields.Boolean()
 
 
@@ -115,6 +116,7 @@ class CommunityWriteSchema(_AreaWriteFields):
     share_65_plus = fields.Float(**_share)
     share_80_plus = fields.Float(**_share)
     share_0_3 = fields.Float(**_share)
+    phone = fields.String(allow_none=True, validate=PHONE, metadata={"description": "社区（居委会）联系电话"})
 
 
 class CommunityCreateSchema(CommunityWriteSchema):

@@ -111,6 +111,7 @@ COMMUNITY_FIELDS = (
     "share_65_plus",
     "share_80_plus",
     "share_0_3",
+    "phone",
     "synthetic",
 )
 

@@ -22,6 +22,10 @@ class PointSchema(BaseSchema):
     lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
 
 
+# A telephone number as people write it (landline with area code, mobile, extension).
+PHONE = validate.Regexp(r"^[0-9+\-() ]{5,40}$", error="电话号码格式有误")
+
+
 def coord_field(**kwargs):
     return fields.String(load_default="gcj02", validate=validate.OneOf(COORD_SYSTEMS), **kwargs)
 

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
 from app.common.policy import actor, login_optional, login_required, user_or_ip
+from app.common.reads import read_only
 from app.demands import existing, exports, present, queries, service, triage
 from app.demands.models import Demand
 from app.demands.project_routes import projects_blp
@@ -208,6 +209,7 @@ class StaffExport(MethodView):
 
     @staff_blp.arguments(StaffExportQuerySchema, location="query")
     @staff_blp.doc(responses=XLSX_DOC)
+    @read_only
     def get(self, args):
         """导出需求清单（Excel，筛选条件同列表，最多一万条）"""
         rows = queries.staff_export(current_user, **args)

@@ -18,7 +18,7 @@ from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
 from app.common.paging import paginate
-from app.common.policy import authorize_circle
+from app.common.policy import authorize_circle, within_scope
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_CLAIM_STATUSES, Claim
@@ -133,11 +133,7 @@ def withdraw_claim(user, claim_id: int) -> Claim:
 def staff_claims(user, status=None, circle_id=None, outlet_id=None, page=1, page_size=20):
     """Claims in the circles this staff member reviews (admins: all), disputed first, then oldest first."""
     query = select(Claim)
-    if circle_id is not None:
-        authorize_circle(user, circle_id)
-        query = query.where(Claim.circle_id == circle_id)
-    elif not user.has_role("admin"):
-        query = query.where(Claim.circle_id.in_(user.scope_circle_ids))
+    query = within_scope(query, Claim.circle_id, user, circle_id)
     if status is not None:
         query = query.where(Claim.status == status)
     if outlet_id is not None:

@@ -6,6 +6,9 @@ from app.extensions import db
 
 NEARBY_M = 200
 SIMILAR = 0.3  # pg_trgm similarity; 好邻居便利店 vs 好邻居超市 is 0.3
+# Pointing an applicant to claim a listed shop needs its own name, near enough: 老街坊便利 vs 老街坊便利店 is
+# 0.62, 老刘修鞋配钥匙 vs 老王修鞋配钥匙 (a neighbour) 0.45.
+SAME_NAME = 0.5
 
 _SQL = """
 WITH a AS (SELECT COALESCE(m.location, o.location) AS g FROM merchant_applications m
@@ -70,6 +73,6 @@ def listed_outlets_like(name: str, types: list[str], lng: float, lat: float) -> 
     shop, listed by a census import or staff, to be claimed rather than registered a second time."""
     rows = db.session.execute(
         text(_LISTED_SQL),
-        {"name": name, "types": types, "lng": lng, "lat": lat, "radius": NEARBY_M, "similar": SIMILAR},
+        {"name": name, "types": types, "lng": lng, "lat": lat, "radius": NEARBY_M, "similar": SAME_NAME},
     ).mappings()
     return [{**row, "distance_m": int(round(row["distance_m"]))} for row in rows]

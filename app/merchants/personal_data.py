@@ -36,19 +36,19 @@ def erase(erasure) -> None:
         audit.about_outlet(None, "owner_deleted", outlet, reason=CLOSED_REASON)
     erasure.count("outlets_unowned", len(outlets))
     applications = db.session.scalars(select(Application).where(Application.applicant_user_id == user.id)).all()
-    closed = 0
+    erasure.count("applications_closed", _close(applications, OPEN_STATUSES, "rejected", erasure.at))
     for application in applications:
-        if application.status in OPEN_STATUSES:
-            application.status, application.reason, application.decided_at = "rejected", CLOSED_REASON, erasure.at
-            closed += 1
         if "phone" in (application.payload or {}) and application.status != "approved":
             application.payload = {k: v for k, v in application.payload.items() if k != "phone"}
-    erasure.count("applications_closed", closed)
     claims = db.session.scalars(select(Claim).where(Claim.claimant_user_id == user.id)).all()
-    withdrawn = 0
+    erasure.count("claims_withdrawn", _close(claims, OPEN_CLAIM_STATUSES, "withdrawn", erasure.at))
     for claim in claims:
-        if claim.status in OPEN_CLAIM_STATUSES:
-            claim.status, claim.reason, claim.decided_at = "withdrawn", CLOSED_REASON, erasure.at
-            withdrawn += 1
         claim.phone = None  # the WeChat-verified number leaves with the account; the licence file is private
-    erasure.count("claims_withdrawn", withdrawn)
+
+
+def _close(rows, open_statuses, closed_status: str, at) -> int:
+    """Closes the rows still open (the account's owner can no longer answer), with the reason; how many."""
+    closed = [row for row in rows if row.status in open_statuses]
+    for row in closed:
+        row.status, row.reason, row.decided_at = closed_status, CLOSED_REASON, at
+    return len(closed)

@@ -7,7 +7,7 @@ from app.circles.service import locate
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.paging import paginate
-from app.common.policy import authorize_circle
+from app.common.policy import authorize_circle, can_manage_outlet, within_scope
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.duplicates import listed_outlets_like
@@ -116,11 +116,7 @@ def my_applications(user, page: int, page_size: int):
 def staff_queue(user, status=None, kind=None, circle_id=None, page=1, page_size=20):
     """Applications in the circles this staff member reviews (admins: all), oldest submission first."""
     query = select(Application)
-    if circle_id is not None:
-        authorize_circle(user, circle_id)
-        query = query.where(Application.circle_id == circle_id)
-    elif not user.has_role("admin"):
-        query = query.where(Application.circle_id.in_(user.scope_circle_ids))
+    query = within_scope(query, Application.circle_id, user, circle_id)
     if status is not None:
         query = query.where(Application.status == status)
     if kind is not None:
@@ -197,5 +193,6 @@ def return_application(user, application_id: int, reason: str) -> Application:
 
 
 def forbid_other_merchants(user, outlet: Outlet):
-    if outlet.owner_user_id != user.id:
+    """Only the outlet's merchant, or staff in scope of its circle, manage it."""
+    if not can_manage_outlet(user, outlet):
         raise Forbidden("只能管理自己的网点", code="not_owner")

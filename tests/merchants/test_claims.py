@@ -261,3 +261,31 @@ def test_claims_in_the_export_and_closed_on_deletion(client, make, db, area, cen
     db.session.expire_all()
     closed = db.session.get(Claim, claim_id)
     assert closed.status == "withdrawn" and closed.phone is None and closed.licence_upload_id is None
+
+
+def test_the_new_owner_manages_a_claimed_stall(client, make, db, area, claim, post_file):
+    """A census-listed mobile repair stall, claimed: its owner sets hours per day, photos, prices and the schedule."""
+    stall = make.outlet(LNG + 0.001, LAT, name="流动修车摊", types=["repair"], mobile=True)
+    merchant = make.user()
+    claim_id = claim(merchant, stall.id).get_json()["id"]
+    staff_post(client, make, area.staff, claim_id, "approve")
+    headers = make.headers(merchant)
+    photo = post_file(headers)
+    hours = {"mon": [["07:00", "11:00"], ["16:00", "19:00"]], "sat": [["08:00", "18:00"]]}
+    changes = {
+        "hours": hours,
+        "photo_ids": [photo],
+        "repair_services": [{"code": "bike_repair", "price_min": 5, "price_max": 20, "unit": "次"}],
+        "schedule": [{"location": {"lng": LNG + 0.002, "lat": LAT}, "address": "菜市场北门", "hours": hours}],
+        "coord": "wgs84",
+    }
+    edited = client.patch(f"/api/v1/merchant/outlets/{stall.id}", json=changes, headers=headers)
+    assert edited.status_code == 200, edited.get_json()
+    assert edited.get_json()["published"] == ["hours", "photo_ids", "repair_services", "schedule"]
+    mine = client.get(f"/api/v1/merchant/outlets/{stall.id}", query_string={"coord": "wgs84"}, headers=headers)
+    outlet = mine.get_json()
+    assert outlet["hours"] == hours and [p["upload_id"] for p in outlet["photos"]] == [photo]
+    assert [(p["code"], p["price_min"], p["price_max"]) for p in outlet["price_list"]] == [("bike_repair", 5, 20)]
+    [slot] = outlet["schedule"]
+    assert slot["address"] == "菜市场北门" and slot["hours"] == hours
+    assert ("outlet_updated", None) in trail(client, make, area.staff, stall.id)
