@@ -24,7 +24,7 @@ LAYERS = [
     ("around outlets", {"repair", "events"}),
     ("needs", {"demands"}),
     ("ratings", {"ratings"}),
-    ("merchants", {"merchants"}),
+    ("merchants and the outlet page", {"merchants", "places"}),
     ("surveys", {"surveys"}),
     ("evaluation and Open311", {"evaluation", "open311"}),
     ("residents' rights, console, operating", {"privacy", "console", "ops"}),
@@ -40,8 +40,6 @@ KNOWN_UPWARD = {
     ("usage", "evaluation"): "usage/service.py clears the evaluation cache by hand (i13-eval: signals)",
     ("surveys", "evaluation"): "surveys clear the evaluation cache by hand (i13-eval: signals)",
     ("demands", "evaluation"): "demands/exports.py uses evaluation's workbook helpers (i13-eval: common/workbook.py)",
-    ("outlets", "ratings"): "outlets/present.py composes the outlet page (i12-places: one layer up)",
-    ("outlets", "repair"): "outlets/present.py composes the outlet page (i12-places: one layer up)",
 }
 KNOWN_FILE_CIRCLES = [
     # i13-eval: the cache ⇄ invalidation ⇄ models circle and service_quality ⇄ service_experience.
