@@ -372,13 +372,13 @@ def measure(schema: str, size: dict, repeat: int) -> dict:
         out["city_view_cold"] = timed(lambda: reports.city_evaluation(admin, first.id, use_cache=False), repeat)
         out["city_view_cached"] = timed(lambda: reports.city_evaluation(admin, first.id), repeat)
         out["one_circle_cold"] = timed(lambda: service.evaluate_circle(circles[0].id, use_cache=False), repeat)
-        split = {"facts_sql": 0.0, "package_inputs": 0.0}
-        build, inputs = facts.build_snapshots, facts._add_package_inputs
+        split = {"facts_sql": 0.0, "domain_reads": 0.0}
+        build, inputs = facts.build_snapshots, facts._add_domain_facts
 
         def inputs_timed(*args):
             started = time.perf_counter()
             inputs(*args)
-            split["package_inputs"] += time.perf_counter() - started
+            split["domain_reads"] += time.perf_counter() - started
 
         def build_timed(*args):
             started = time.perf_counter()
@@ -386,15 +386,15 @@ def measure(schema: str, size: dict, repeat: int) -> dict:
             split["facts_sql"] += time.perf_counter() - started
             return result
 
-        facts._add_package_inputs, service.build_snapshots = inputs_timed, build_timed
+        facts._add_domain_facts, service.build_snapshots = inputs_timed, build_timed
         started = time.perf_counter()
         service.evaluate_city_circles(first, circles, use_cache=False)
         total = time.perf_counter() - started
-        facts._add_package_inputs, service.build_snapshots = inputs, build
+        facts._add_domain_facts, service.build_snapshots = inputs, build
         out["city_split_ms"] = {
             "total": round(total * 1000, 1),
-            "facts_sql_without_inputs": round((split["facts_sql"] - split["package_inputs"]) * 1000, 1),
-            "package_inputs": round(split["package_inputs"] * 1000, 1),
+            "facts_sql_without_inputs": round((split["facts_sql"] - split["domain_reads"]) * 1000, 1),
+            "domain_reads": round(split["domain_reads"] * 1000, 1),
             "scoring_and_json": round((total - split["facts_sql"]) * 1000, 1),
         }
         with app.test_request_context():

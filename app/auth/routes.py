@@ -3,9 +3,9 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.auth import service
-from app.auth.policy import login_required
 from app.auth.schemas import HomeCircleSchema, StaffLoginSchema, TokenSchema, UserSchema, WechatLoginSchema
 from app.common.openapi import may_answer
+from app.common.policy import login_required
 from app.extensions import limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
@@ -42,14 +42,12 @@ class Me(MethodView):
     decorators = [login_required()]
 
     @blp.response(200, UserSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def get(self):
         """当前用户"""
         return current_user
 
     @blp.arguments(HomeCircleSchema)
     @blp.response(200, UserSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, body):
         """设置居住的生活圈"""
         return service.set_home_circle(current_user, body["circle_id"])

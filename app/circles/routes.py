@@ -2,7 +2,6 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import BUREAU, login_required
 from app.circles import present, service, settings
 from app.circles.schemas import (
     CircleCreateSchema,
@@ -21,8 +20,8 @@ from app.circles.schemas import (
     LocateQuerySchema,
     LocateSchema,
 )
-from app.common import geo
 from app.common.openapi import may_answer
+from app.common.policy import BUREAU, login_required
 
 blp = Blueprint("circles", __name__, url_prefix="/api/v1", description="生活圈与社区")
 
@@ -34,7 +33,7 @@ class Locate(MethodView):
     @may_answer(404)
     def get(self, args):
         """我在哪个生活圈、哪个社区（不在任何生活圈内时 404）"""
-        circle, community = service.locate(*geo.to_wgs84(args["lng"], args["lat"], args["coord"]))
+        circle, community = service.locate(args["lng"], args["lat"])
         return {"circle": present.summary(circle), "community": community and present.community(community)}
 
 
@@ -44,14 +43,7 @@ class Circles(MethodView):
     @blp.response(200, CirclePageSchema)
     def get(self, args):
         """生活圈列表"""
-        rows, has_more, total = service.list_circles(args["city_id"], args["page"], args["page_size"])
-        return {
-            "items": [present.summary(c) for c in rows],
-            "page": args["page"],
-            "page_size": args["page_size"],
-            "has_more": has_more,
-            "total": total,
-        }
+        return service.list_circles(args["city_id"], args["page"], args["page_size"]).map(present.summary)
 
 
 @blp.route("/circles/<int:circle_id>")
@@ -65,10 +57,9 @@ class CircleDetail(MethodView):
 
 @blp.route("/staff/circles")
 class ManagedCircles(MethodView):
-    decorators = [login_required()]
+    decorators = [login_required(console=True)]
 
     @blp.response(200, CircleListSchema)
-    @blp.doc(security=[{"bearerAuth": []}, {"cookieAuth": []}])
     def get(self):
         """我负责的生活圈（工作人员：所辖；管理员：全部；其他角色：无）"""
         return {"items": [present.summary(c) for c in service.managed_circles(current_user)]}
@@ -87,7 +78,6 @@ class CitySettings(MethodView):
     decorators = [login_required(*BUREAU)]
 
     @blp.response(200, CitySettingsSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def get(self, city_id):
         """城市设置：城市等级（连锁化率门槛）、配置标准、评价规则（本市商务局、管理员）"""
         city = settings.get_city(city_id)
@@ -96,7 +86,6 @@ class CitySettings(MethodView):
 
     @blp.arguments(CitySettingsWriteSchema)
     @blp.response(200, CitySettingsSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, body, city_id):
         """修改城市设置（记入审计；全市生活圈重新评价）"""
         reason = body.pop("reason", None)
@@ -110,7 +99,6 @@ class AdminCircles(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CircleCreateSchema)
     @blp.response(201, CircleSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def post(self, args, body):
         """新建生活圈（管理员）"""
         return present.full(service.create_circle(body, args["coord"]), args["coord"])
@@ -123,7 +111,6 @@ class AdminCircle(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CircleWriteSchema)
     @blp.response(200, CircleSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, args, body, circle_id):
         """修改生活圈（边界变化后，网点归属自动更新）"""
         return present.full(service.update_circle(circle_id, body, args["coord"]), args["coord"])
@@ -136,7 +123,6 @@ class AdminCommunities(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CommunityCreateSchema)
     @blp.response(201, CommunitySchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def post(self, args, body, circle_id):
         """在生活圈中新建社区"""
         return present.community(service.create_community(circle_id, body, args["coord"]), args["coord"])
@@ -149,7 +135,6 @@ class CommunityEdit(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CommunityWriteSchema)
     @blp.response(200, CommunitySchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, args, body, community_id):
         """修改社区人口、年龄结构、边界（管理员，或负责该生活圈的工作人员）"""
         community = service.update_community(current_user, community_id, body, args["coord"])

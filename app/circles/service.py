@@ -7,9 +7,11 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
-from app.auth.policy import authorize_circle
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
+from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.paging import Page, paginate
+from app.common.policy import authorize_circle
 from app.common.shapes import area_from_geojson
 from app.common.tx import write_use_case
 from app.extensions import db
@@ -32,7 +34,7 @@ def circle_type_code(value: str | None) -> str | None:
 
 def locate(lng: float, lat: float) -> tuple[Circle, Community | None]:
     """The circle (and community) containing a WGS-84 point."""
-    point = from_shape(Point(lng, lat), srid=4326)
+    point = geo.point(lng, lat)
     circle = db.session.scalar(
         select(Circle).where(func.ST_Covers(Circle.boundary, point)).order_by(Circle.id).limit(1)
     )
@@ -91,13 +93,12 @@ def get_community(community_id: int) -> Community:
     return community
 
 
-def list_circles(city_id: int | None, page: int, page_size: int) -> tuple[list[Circle], bool, int]:
+def list_circles(city_id: int | None, page: int, page_size: int) -> Page:
     query = select(Circle).order_by(Circle.id)
     count = select(func.count()).select_from(Circle)
     if city_id is not None:
         query, count = query.where(Circle.city_id == city_id), count.where(Circle.city_id == city_id)
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size, db.session.scalar(count)
+    return paginate(query, page, page_size, count=count)
 
 
 def managed_circles(user) -> list[Circle]:
@@ -144,6 +145,7 @@ COMMUNITY_FIELDS = (
     "share_65_plus",
     "share_80_plus",
     "share_0_3",
+    "phone",
     "synthetic",
 )
 

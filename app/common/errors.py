@@ -11,6 +11,8 @@ from flask import current_app, jsonify
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from app.common.appdb import app_db
+
 log = logging.getLogger(__name__)
 
 
@@ -187,11 +189,9 @@ def handle_unexpected(error: Exception):
 def _constraint_columns(name: str | None) -> list[str]:
     """The columns of a named constraint or unique index, from the models' metadata (names are stable:
     app/extensions.py's naming convention)."""
-    from app.extensions import db
-
     if not name:
         return []
-    for table in db.metadata.tables.values():
+    for table in app_db().metadata.tables.values():
         for item in (*table.constraints, *table.indexes):
             if item.name == name:
                 return [column.name for column in getattr(item, "columns", ())]
@@ -212,9 +212,7 @@ def handle_integrity_error(error):
     """A constraint the use case did not check first (or lost a race on): the envelope, never a 500.
 
     The session is rolled back so the request (and the worker's next one) can go on."""
-    from app.extensions import db
-
-    db.session.rollback()
+    app_db().session.rollback()
     orig = getattr(error, "orig", None)
     sqlstate = getattr(orig, "sqlstate", None)
     diag = getattr(orig, "diag", None)
@@ -233,9 +231,7 @@ def handle_integrity_error(error):
 def handle_data_error(error):
     """A value PostgreSQL cannot hold (too long, out of range) that a schema let through: 422, and a warning
     so the schema gets the bound (app/common/inputs.py bounds integers and text for every field)."""
-    from app.extensions import db
-
-    db.session.rollback()
+    app_db().session.rollback()
     diag = getattr(getattr(error, "orig", None), "diag", None)
     column = getattr(diag, "column_name", None) or "_request"
     log.warning("database refused a value: %s", getattr(diag, "message_primary", error))

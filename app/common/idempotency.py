@@ -31,7 +31,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from app.common import metrics
+from app.common import metrics, retention
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import IdempotencyRecord
 from app.common.redis import Keys, get_redis
@@ -53,6 +53,20 @@ HEADER_DOC = {
     "schema": {"type": "string", "maxLength": 255},
     "description": "重试时携带相同的值：24 小时内返回首次请求的结果，不会重复创建",
 }
+
+# A binding no longer counts after RESULT_TTL_S (its row is reused by the next request with that key);
+# rows nobody reuses would otherwise stay forever, holding who posted what and when.
+retention.register(
+    retention.Rule(
+        name="idempotency_keys",
+        table="idempotency_keys",
+        timestamp="created_at",
+        key="key_hash",
+        setting="RETENTION_IDEMPOTENCY_KEYS_DAYS",
+        default_days=2,
+        why="重试去重记录（24 小时后不再生效）：留存两天用于排查重复提交",
+    )
+)
 
 
 @dataclass

@@ -41,6 +41,7 @@ class Rule:
     why: str
     where: str = ""  # extra SQL condition (constants only)
     returning: tuple = ()
+    key: str = "id"  # the table's primary key column
     after_delete: Callable[[list], None] | None = None
 
     def days(self) -> int:
@@ -64,11 +65,11 @@ def rules() -> list[Rule]:
 
 def _statement(rule: Rule, returning: tuple):
     where = f" AND ({rule.where})" if rule.where else ""
-    cols = ", ".join(("id", *returning))
+    cols = ", ".join((rule.key, *returning))
     # A bounded batch per statement: short transactions, no long lock on a busy table.
     return text(
-        f"DELETE FROM {rule.table} WHERE id IN ("
-        f"SELECT id FROM {rule.table} WHERE {rule.timestamp} < :cutoff{where} "
+        f"DELETE FROM {rule.table} WHERE {rule.key} IN ("
+        f"SELECT {rule.key} FROM {rule.table} WHERE {rule.timestamp} < :cutoff{where} "
         f"ORDER BY {rule.timestamp} LIMIT :batch FOR UPDATE SKIP LOCKED) RETURNING {cols}"
     )
 

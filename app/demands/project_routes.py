@@ -2,8 +2,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required
-from app.common import geo
+from app.common.policy import login_required
 from app.demands import present, projects
 from app.demands.project_schemas import (
     PlanSchema,
@@ -17,16 +16,13 @@ from app.demands.schemas import CoordQuerySchema
 
 projects_blp = Blueprint("projects", __name__, url_prefix="/api/v1", description="项目清单：设施补充时序表与建设进度表")
 
-SECURED = {"security": [{"bearerAuth": []}]}
-
 
 def _fields(body: dict) -> dict:
-    """Request body → service fields, with the location as WGS-84 lng/lat."""
+    """Request body → service fields, with the location (WGS-84 once parsed) as lng/lat."""
     fields = {k: v for k, v in body.items() if k not in ("location", "coord")}
     if "location" in body:
         point = body["location"]
-        lng, lat = geo.to_wgs84(point["lng"], point["lat"], body["coord"]) if point else (None, None)
-        fields.update(lng=lng, lat=lat)
+        fields.update(lng=point and point["lng"], lat=point and point["lat"])
     return fields
 
 
@@ -40,7 +36,6 @@ class StaffProjects(MethodView):
 
     @projects_blp.arguments(ProjectCreateSchema)
     @projects_blp.response(201, ProjectSchema)
-    @projects_blp.doc(**SECURED)
     def post(self, body):
         """新建项目（所辖生活圈），可同时关联已受理的需求"""
         return _out(projects.create_project(current_user, _fields(body)), body["coord"])
@@ -52,7 +47,6 @@ class StaffProject(MethodView):
 
     @projects_blp.arguments(ProjectUpdateSchema)
     @projects_blp.response(200, ProjectSchema)
-    @projects_blp.doc(**SECURED)
     def patch(self, body, project_id):
         """修改项目：进度、日期、状态（完成时关联需求随之办结并请提交人确认）"""
         return _out(projects.update_project(current_user, project_id, _fields(body)), body["coord"])

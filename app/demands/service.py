@@ -1,29 +1,24 @@
-"""Residents' use cases on needs: submit, "me too", "is it solved?"; and the evaluation's read function."""
+"""Residents' use cases on needs: submit, "me too", "is it solved?" (the evaluation reads `stats.py`)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.circles import service as circles
-from app.common.clock import local_zone
+from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.tx import atomic, write_use_case
 from app.demands import answers, existing, states, timeline
 from app.demands.locks import locked_demand
 from app.demands.models import (
-    ACCEPTED_STATUSES,
     ANSWERS,
     CLOSED_STATUSES,
     Demand,
     DemandAnswer,
     DemandEvent,
     DemandSupport,
-    Project,
 )
 from app.demands.moderation import check_text
 from app.evaluation.cache import invalidate_circle
@@ -122,7 +117,7 @@ def submit(
             outlet_id=outlet_id,
             text=data["text"],
             address=data.get("address") or "",
-            location=from_shape(Point(data["lng"], data["lat"]), srid=4326),
+            location=geo.point(data["lng"], data["lat"]),
             circle_id=where.circle_id,
             community_id=where.community_id,
             user_id=submitter.id if submitter is not None else None,
@@ -248,60 +243,3 @@ def confirm_demand(user, demand_id: int, answer: str, comment: str | None) -> De
         if answer == "no" and tally["no"] > tally["yes"]:
             timeline.change_status(demand, "reopened", user, note="居民反馈问题未解决", via=states.RESIDENT)
     return demand
-
-
-def _year_range(year: int) -> tuple[datetime, datetime]:
-    zone = local_zone()
-    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
-
-
-def circle_demand_stats(circle_id: int, year: int) -> dict:
-    """Needs and projects of a circle in a (local) calendar year, for the evaluation's 问需 item.
-
-    Needs: created in the year, not merged duplicates nor hidden; accepted = entered the needs list;
-    satisfied = done, and more "yes" than "no" among the answers of its submitter and supporters.
-    Projects: not cancelled, and created, planned to finish or finished in the year.
-    """
-    start, end = _year_range(year)
-    counted = and_(
-        Demand.circle_id == circle_id,
-        Demand.created_at >= start,
-        Demand.created_at < end,
-        Demand.status != "merged",
-        Demand.moderation != "hidden",
-    )
-    query, yes, no = answers.with_tally(
-        select(
-            func.count(),
-            func.count().filter(Demand.status.in_(ACCEPTED_STATUSES)),
-            func.count().filter(Demand.project_id.is_not(None)),
-            func.count().filter(Demand.status == "done"),
-            func.count().filter(Demand.status == "done", Demand.confirmation_answer == "yes"),
-            func.coalesce(func.sum(Demand.support_count), 0),
-        ).select_from(Demand)
-    )
-    needs = db.session.execute(query.add_columns(func.count().filter(answers.satisfied(yes, no))).where(counted)).one()
-    in_year = or_(
-        and_(Project.created_at >= start, Project.created_at < end),
-        Project.planned_end.between(date(year, 1, 1), date(year, 12, 31)),
-        Project.actual_end.between(date(year, 1, 1), date(year, 12, 31)),
-    )
-    projects = db.session.execute(
-        select(func.count(), func.count().filter(Project.status == "done")).where(
-            Project.circle_id == circle_id, Project.status != "cancelled", in_year
-        )
-    ).one()
-    return {
-        "circle_id": circle_id,
-        "year": year,
-        "needs": needs[0],
-        "accepted": needs[1],
-        "linked_to_projects": needs[2],
-        "done": needs[3],
-        # Done and solved in the eyes of everyone attached who answered (submitter and supporters).
-        "satisfied": needs[6],
-        "satisfied_by_submitter": needs[4],
-        "supports": int(needs[5]),
-        "projects": projects[0],
-        "projects_done": projects[1],
-    }

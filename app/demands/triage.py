@@ -3,9 +3,9 @@
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.auth.policy import authorize_circle
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import utcnow
+from app.common.policy import authorize_circle
 from app.common.tx import atomic
 from app.demands import states, timeline
 from app.demands.locks import locked_demand, locked_demands

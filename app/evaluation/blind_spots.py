@@ -19,7 +19,10 @@ t AS (SELECT * FROM jsonb_to_recordset(CAST(:spec AS jsonb)) AS t(code text, rad
 pts AS (
     SELECT o.location, o.types FROM outlets o, c
     WHERE o.status = 'approved' AND NOT o.mobile AND ST_DWithin(o.location, c.g, :max_radius)
-    {stalls}
+    UNION ALL  -- mobile stalls cover from the places of their weekly schedule
+    SELECT s.location, o.types FROM repair_stall_slots s JOIN outlets o ON o.id = s.outlet_id, c
+    WHERE o.status = 'approved' AND o.mobile AND s.open_minutes IS NOT NULL AND NOT isempty(s.open_minutes)
+      AND ST_DWithin(s.location, c.g, :max_radius)
 ),
 cover AS (
     SELECT t.code, ST_Union(ST_Buffer(p.location, t.radius_m, 'quad_segs=16')::geometry) AS g, count(*) AS n
@@ -44,13 +47,6 @@ SELECT b.code, b.n, ST_AsGeoJSON(b.g, 7) AS geojson, ST_Area(b.g::geography) AS 
        ST_NumGeometries(b.g) AS parts, (SELECT ST_Area(g) FROM c) AS circle_area_m2,
        people.uncovered, people.total
 FROM b LEFT JOIN people ON people.code = b.code
-"""
-
-STALLS = """
-    UNION ALL
-    SELECT s.location, o.types FROM repair_stall_slots s JOIN outlets o ON o.id = s.outlet_id, c
-    WHERE o.status = 'approved' AND o.mobile AND s.open_minutes IS NOT NULL AND NOT isempty(s.open_minutes)
-      AND ST_DWithin(s.location, c.g, :max_radius)
 """
 
 
@@ -88,9 +84,8 @@ def compute(circle_id: int, groups: list[dict], population: int | None) -> list[
     online_types = {c for g in groups if g["online_counts"] for c in g["covering"]}
     online = providers.remote_providers([circle_id], radii, online_types)[circle_id]
     spec = [{"code": g["code"], "radius_m": g["radius_m"], "covering": g["covering"]} for g in groups]
-    sql = BLIND_SQL.format(stalls=STALLS if providers.repair_installed() else "")
     params = {"id": circle_id, "spec": json.dumps(spec), "max_radius": max(g["radius_m"] for g in groups)}
-    rows = {row.code: row for row in db.session.execute(text(sql), params)}
+    rows = {row.code: row for row in db.session.execute(text(BLIND_SQL), params)}
     features = []
     for group in groups:
         row = rows[group["code"]]

@@ -2,10 +2,11 @@
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
 from app.circles.models import CIRCLE_TYPES, Circle
 from app.circles.service import get_circle
-from app.evaluation import inputs, reports
+from app.common.policy import authorize_circle
+from app.demands.stats import needs_list, projects_list
+from app.evaluation import reports
 from app.evaluation.grading import GRADE_NAMES
 from app.evaluation.ledger_rows import (
     BLIND_HEADERS,
@@ -27,67 +28,62 @@ from app.extensions import db
 
 
 def _projects_sheets(book, circle: Circle):
-    projects = inputs.projects_list(circle.id)
-    note = [] if projects is not None else [["需求与项目模块未接入"]]
+    projects = projects_list(circle.id)
     timetable = [
         [
             n,
-            p["title"],
-            name_of(p["business_type"]) if p["business_type"] else "",
-            p["urgency"],
-            p["planned_start"],
-            p["planned_end"],
-            p["needs"],
-            p["status"],
+            p.title,
+            name_of(p.business_type) if p.business_type else "",
+            p.urgency,
+            p.planned_start,
+            p.planned_end,
+            p.needs,
+            p.status,
         ]
-        for n, p in enumerate(projects or [], 1)
+        for n, p in enumerate(projects, 1)
     ]
     add_sheet(
         book,
         "设施配置时间表",
         f"{circle.name} 便民服务设施配置时间表（按轻重缓急）",
         ["序号", "项目", "业态", "轻重缓急", "计划开始", "计划完成", "关联需求（条）", "状态"],
-        timetable or note,
+        timetable,
         [6, 30, 16, 10, 12, 12, 12, 10],
     )
-    progress = [
-        [p["title"], p["status"], p["progress"], p["planned_end"], p["actual_start"], p["actual_end"]]
-        for p in projects or []
-    ]
+    progress = [[p.title, p.status, p.progress, p.planned_end, p.actual_start, p.actual_end] for p in projects]
     add_sheet(
         book,
         "建设进度表",
         f"{circle.name} 生活圈建设工作进度表",
         ["项目", "状态", "进度（%）", "计划完成", "实际开始", "实际完成"],
-        progress or note,
+        progress,
         [30, 10, 10, 12, 12, 12],
     )
 
 
 def _needs_sheet(book, circle: Circle):
-    needs = inputs.needs_list(circle.id)
     rows = [
         [
-            n["id"],
-            n["kind"],
-            name_of(n["business_type"]) if n["business_type"] else "",
-            n["text"],
-            n["address"],
-            n["status"],
-            n["priority"],
-            n["supports"],
-            n["created_at"],
-            n["project_id"],
-            n["confirmation"],
+            n.id,
+            n.kind,
+            name_of(n.business_type) if n.business_type else "",
+            n.text,
+            n.address,
+            n.status,
+            n.priority,
+            n.supports,
+            n.created_at,
+            n.project_id,
+            n.confirmation,
         ]
-        for n in needs or []
+        for n in needs_list(circle.id)
     ]
     add_sheet(
         book,
         "需求清单",
         f"{circle.name} 居民需求清单",
         ["编号", "类型", "业态", "内容", "地址", "状态", "轻重缓急", "支持人数", "提交时间", "关联项目", "居民确认"],
-        rows if needs is not None else [["需求模块未接入"]],
+        rows,
         [8, 10, 14, 40, 24, 8, 8, 8, 12, 8, 8],
     )
 

@@ -1,5 +1,5 @@
 """Builds CircleSnapshots for many circles at once from SQL aggregates (a handful of queries per batch,
-not per circle), plus the other packages' read functions through inputs.py."""
+not per circle), plus the other domains' read APIs, each asked once for the whole batch."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -7,13 +7,17 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import text
 
 from app.common.clock import local_zone, now_local
-from app.evaluation import inputs, providers
+from app.demands.stats import CircleDemandStats, circle_demand_stats
+from app.evaluation import providers
 from app.evaluation.presence import quality_types
 from app.evaluation.profiles import ScoringProfile, radius_for
 from app.evaluation.snapshot import Assessment, CircleSnapshot
+from app.events.service import events_count
 from app.extensions import db
 from app.outlets.models import HISTORY_COLUMNS
+from app.surveys.results import CircleSurveyResults, circle_results
 from app.taxonomy.registry import taxonomy
+from app.usage.service import active_residents
 
 
 @dataclass(frozen=True)
@@ -229,7 +233,7 @@ def build_snapshots(
     for circle_id, population in _rows(POPULATION_SQL, ids=ids):
         snaps[circle_id].population = None if population is None else int(population)
     # Residents who used the platform in the circle this year (searched, filed, rated), not home settings.
-    for circle_id, used in inputs.platform_usage(ids, date(at.year, 1, 1), at).items():
+    for circle_id, used in active_residents(ids, date(at.year, 1, 1), at).items():
         snaps[circle_id].resident_users = used["residents"]
         snaps[circle_id].resident_usage = used
     for row in _rows(ASSESSMENTS_SQL, ids=ids, at=at):
@@ -237,8 +241,7 @@ def build_snapshots(
             row.item, row.value, row.note, row.assessed_on, row.user_id, row.id
         )
     _add_providers(snaps, radii, profile, outlets)
-    for s in snaps.values():
-        _add_package_inputs(s, at)
+    _add_domain_facts(snaps, at)
     return snaps
 
 
@@ -256,13 +259,49 @@ def _add_providers(snaps: dict[int, CircleSnapshot], radii: dict[str, int], prof
         snaps[circle_id].repair_kinds = kinds
 
 
-def _add_package_inputs(s: CircleSnapshot, at: date):
-    s.demand = inputs.demand_stats(s.circle_id, at.year)
-    s.survey = inputs.survey_stats(s.circle_id, at)
-    s.events = inputs.events_count(s.circle_id, at.year)
-    s.inputs = {
-        "demands": "no_data" if s.demand is None else "ok",
-        "surveys": "no_data" if s.survey is None else "ok",
-        "events": "no_data" if s.events is None else "ok",
-        "repair": "no_data" if s.repair_kinds is None else "ok",
+# Who "satisfied" counts (shown with the evidence of item 1): everyone attached to a need may answer.
+SATISFIED_RULE = "已办结、且提交人与支持者（含被合并需求的提交人）回答“已解决”多于“未解决”的需求数"
+
+
+def demand_facts(stats: CircleDemandStats) -> dict:
+    """Item 1's evidence: the needs and projects of the year."""
+    return {
+        "needs": stats.needs,
+        "accepted": stats.accepted,
+        "linked": stats.linked,
+        "projects": stats.projects,
+        "projects_done": stats.projects_done,
+        "satisfied": stats.satisfied,
+        "satisfied_rule": SATISFIED_RULE,
     }
+
+
+def survey_facts(results: CircleSurveyResults) -> dict:
+    """Items 2 and 3: the current period's sample and satisfied shares, and where the answers came from
+    (location-checked / staff-confirmed / paper / phone)."""
+    return {
+        "period": results.period,
+        "responses": results.responses,
+        "population": results.population,
+        "type_satisfied_share": results.type_satisfied_share,
+        "service_satisfied_share": results.service_satisfied_share,
+        "answers_by_kind": results.answers_by_kind,
+    }
+
+
+def _add_domain_facts(snaps: dict[int, CircleSnapshot], at: date):
+    """Needs and projects, surveys and events of every circle of the batch: one read per domain."""
+    ids = list(snaps)
+    demands = circle_demand_stats(ids, at.year)
+    surveys = circle_results(ids, at)
+    events = events_count(ids, at.year)
+    for circle_id, s in snaps.items():
+        s.demand = demand_facts(demands[circle_id])
+        s.survey = survey_facts(surveys[circle_id])
+        s.events = events[circle_id]
+        s.inputs = {
+            "demands": "ok",
+            "surveys": "ok",
+            "events": "ok",
+            "repair": "no_data" if s.repair_kinds is None else "ok",
+        }

@@ -6,7 +6,7 @@ import math
 
 from sqlalchemy import text
 
-from app.evaluation import inputs
+from app.demands.stats import open_needs
 from app.evaluation.blind_spots import required_groups
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
@@ -201,18 +201,18 @@ def _attach_needs(lines: list[dict], groups: list[dict], circle_id: int) -> list
     """Accepted 缺什么 needs join the line of their type (or of its 菜篮子 group), else make their own."""
     group_of = {c: g["code"] for g in groups for c in g["covering"]}
     by_type: dict[str, list[dict]] = {}
-    for need in inputs.accepted_needs(circle_id) or []:
-        if need.get("business_type"):
-            by_type.setdefault(group_of.get(need["business_type"], need["business_type"]), []).append(need)
+    for need in open_needs(circle_id):
+        if need.business_type:
+            by_type.setdefault(group_of.get(need.business_type, need.business_type), []).append(need)
     for code, group in by_type.items():
-        summary = [{"id": n["id"], "text": n["text"], "supports": n["supports"]} for n in group]
+        summary = [{"id": n.id, "text": n.text, "supports": n.supports} for n in group]
         target = next((ln for ln in lines if ln["what"] == code), None)
         if target is None:
             why = f"居民需求：{len(group)} 条已受理需求"
             target = _line(code, _name(code), 1, None, None, "needs", why)
             lines.append(target)
         target["needs"] = summary
-        target["support_count"] = sum(n["supports"] for n in group) + len(group)
+        target["support_count"] = sum(n.supports for n in group) + len(group)
     return lines
 
 

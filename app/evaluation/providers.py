@@ -8,8 +8,6 @@ repair package's tables (repair_stall_slots, repair_offers) and the outlets' ser
 When the repair package is not installed, stalls are not found and the repair kinds are "no data".
 """
 
-from importlib import util
-
 from sqlalchemy import text
 
 from app.extensions import db
@@ -45,10 +43,6 @@ WHERE r.outlet_id = ANY(:outlet_ids) AND r.price_min IS NOT NULL
 """
 
 
-def repair_installed() -> bool:
-    return util.find_spec("app.repair.models") is not None
-
-
 def _sql(sql: str, outlets) -> tuple:
     """The statement reading `outlets` (the table, or its versions as of a past date) and that relation's params."""
     relation, params = outlets
@@ -64,16 +58,13 @@ def remote_providers(
     found: dict[int, dict[str, list[dict]]] = {i: {} for i in ids}
     if not ids:
         return found
-    if repair_installed():
-        statement, params = _sql(MOBILE_SQL, outlets)
-        rows = db.session.execute(statement, {**params, "ids": ids, "max_radius": max(radii.values())})
-        for circle_id, outlet_id, types, distance in rows:
-            for code in types:
-                if code in radii and distance <= radii[code]:
-                    note = f"流动摊点，每周出摊，最近摆摊点距生活圈 {round(distance)} 米"
-                    found[circle_id].setdefault(code, []).append(
-                        {"outlet_id": outlet_id, "kind": "mobile", "note": note}
-                    )
+    statement, params = _sql(MOBILE_SQL, outlets)
+    rows = db.session.execute(statement, {**params, "ids": ids, "max_radius": max(radii.values())})
+    for circle_id, outlet_id, types, distance in rows:
+        for code in types:
+            if code in radii and distance <= radii[code]:
+                note = f"流动摊点，每周出摊，最近摆摊点距生活圈 {round(distance)} 米"
+                found[circle_id].setdefault(code, []).append({"outlet_id": outlet_id, "kind": "mobile", "note": note})
     online_types = sorted(online_types)
     statement, params = _sql(ON_SITE_SQL, outlets)
     rows = db.session.execute(statement, {**params, "ids": ids, "types": online_types}) if online_types else ()
@@ -87,10 +78,8 @@ def remote_providers(
 
 def repair_kinds(
     outlet_ids_by_circle: dict[int, list[int]], outlets=("outlets", {})
-) -> dict[int, dict[str, list[int]] | None]:
+) -> dict[int, dict[str, list[int]]]:
     """Repair service codes with a shown price offered by each circle's repair outlets."""
-    if not repair_installed():
-        return {circle_id: None for circle_id in outlet_ids_by_circle}
     every = sorted({i for ids in outlet_ids_by_circle.values() for i in ids})
     offers: dict[int, set[str]] = {}
     statement, params = _sql(OFFERS_SQL, outlets)

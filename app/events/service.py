@@ -3,23 +3,19 @@
 from datetime import date
 
 from geoalchemy2 import Geography, Geometry
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import cast, func, select
 
-from app.auth.policy import authorize_circle
 from app.circles import service as circles
+from app.common import geo
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.paging import Page, paginate
+from app.common.policy import authorize_circle
 from app.common.tx import write_use_case
 from app.events.models import Event
 from app.extensions import db
 
 FIELDS = ("title", "theme", "description", "address", "starts_on", "ends_on", "organiser")
-
-
-def _point(lng: float, lat: float):
-    return from_shape(Point(lng, lat), srid=4326)
 
 
 def _circle_for(circle_id: int | None, lng: float | None, lat: float | None, fallback_id: int | None = None) -> int:
@@ -54,7 +50,7 @@ def create_event(user, data: dict, lng: float, lat: float) -> Event:
     circle_id = _circle_for(data.pop("circle_id", None), lng, lat)
     authorize_circle(user, circle_id)
     _check_dates(data["starts_on"], data["ends_on"])
-    event = Event(circle_id=circle_id, location=_point(lng, lat), created_by=user.id)
+    event = Event(circle_id=circle_id, location=geo.point(lng, lat), created_by=user.id)
     _apply(event, data)
     db.session.add(event)
     return event
@@ -73,7 +69,7 @@ def update_event(user, event_id: int, data: dict, lng: float | None, lat: float 
     _check_dates(data.get("starts_on", event.starts_on), data.get("ends_on", event.ends_on))
     event.circle_id = circle_id
     if lng is not None:
-        event.location = _point(lng, lat)
+        event.location = geo.point(lng, lat)
     _apply(event, data)
     return event
 
@@ -106,42 +102,37 @@ def event_lnglat(event: Event) -> tuple[float, float]:
     return tuple(db.session.execute(select(*_lnglat_columns()).where(Event.id == event.id)).one())
 
 
-def nearby_events(lng: float, lat: float, radius: int, page: int, page_size: int) -> tuple[list, bool]:
+def nearby_events(lng: float, lat: float, radius: int, page: int, page_size: int) -> Page:
     """Events not yet over within radius metres, soonest first, then nearest. Rows: (event, lng, lat, metres)."""
-    here = cast(_point(lng, lat), Geography)
+    here = cast(geo.point(lng, lat), Geography)
     distance = func.ST_Distance(Event.location, here, True).label("distance_m")
-    rows = db.session.execute(
+    query = (
         select(Event, *_lnglat_columns(), distance)
         .where(Event.ends_on >= now_local().date(), func.ST_DWithin(Event.location, here, radius, True))
         .order_by(Event.starts_on, distance, Event.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-    ).all()
-    return rows[:page_size], len(rows) > page_size
+    )
+    return paginate(query, page, page_size, rows=True)
 
 
-def circle_events(circle_id: int, year: int, page: int, page_size: int) -> tuple[list, bool, int]:
+def circle_events(circle_id: int, year: int, page: int, page_size: int) -> Page:
     """Events of a circle taking place (at least partly) in the year, by start date."""
     circle = circles.get_circle(circle_id)
     first, last = date(year, 1, 1), date(year, 12, 31)
     where = (Event.circle_id == circle.id, Event.starts_on <= last, Event.ends_on >= first)
-    total = db.session.scalar(select(func.count()).where(*where))
-    rows = db.session.execute(
-        select(Event, *_lnglat_columns())
-        .where(*where)
-        .order_by(Event.starts_on, Event.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-    ).all()
-    return rows[:page_size], len(rows) > page_size, total
+    query = select(Event, *_lnglat_columns()).where(*where).order_by(Event.starts_on, Event.id)
+    return paginate(query, page, page_size, count=select(func.count()).where(*where), rows=True)
 
 
-def events_count(circle_id: int, year: int) -> int:
-    """Item 8 of the 好不好 table: events of the circle that started in the year and have started by today
-    (announced future events do not count yet)."""
+def events_count(circle_ids, year: int) -> dict[int, int]:
+    """Item 8 of the 好不好 table, per circle asked for: events of the circle that started in the year and
+    have started by today (announced future events do not count yet)."""
+    ids = list(circle_ids)
     last = min(date(year, 12, 31), now_local().date())
-    return db.session.scalar(
-        select(func.count()).where(
-            Event.circle_id == circle_id, Event.starts_on >= date(year, 1, 1), Event.starts_on <= last
-        )
+    counted = dict(
+        db.session.execute(
+            select(Event.circle_id, func.count())
+            .where(Event.circle_id.in_(ids), Event.starts_on >= date(year, 1, 1), Event.starts_on <= last)
+            .group_by(Event.circle_id)
+        ).all()
     )
+    return {circle_id: counted.get(circle_id, 0) for circle_id in ids}

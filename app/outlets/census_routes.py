@@ -3,8 +3,9 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required
 from app.common.errors import ValidationFailed
+from app.common.policy import login_required
+from app.common.reads import read_only
 from app.outlets import census
 from app.outlets.census_schemas import (
     CensusExportQuerySchema,
@@ -14,10 +15,9 @@ from app.outlets.census_schemas import (
     ImportFormSchema,
     ImportReportSchema,
 )
-from app.outlets.importer import ImportFileError, detect_format, import_outlet_data
+from app.outlets.importer import FORMATS, SOURCES, ImportFileError, detect_format, import_outlet_data
 
 census_blp = Blueprint("outlet_census", __name__, url_prefix="/api/v1/staff", description="网点普查（工作台）")
-AUTH = [{"bearerAuth": []}, {"cookieAuth": []}]
 CSV_DOC = {
     "200": {"description": "CSV（UTF-8，列同导入格式）", "content": {"text/csv": {"schema": {"type": "string"}}}}
 }
@@ -26,32 +26,24 @@ CSV_NAME = "attachment; filename=outlets.csv; filename*=UTF-8''%E7%BD%91%E7%82%B
 
 @census_blp.route("/outlets")
 class Census(MethodView):
-    decorators = [login_required("staff", "admin")]
+    decorators = [login_required("staff", "admin", console=True)]
 
     @census_blp.arguments(CensusQuerySchema, location="query")
     @census_blp.response(200, CensusPageSchema)
-    @census_blp.doc(security=AUTH)
     def get(self, args):
         """网点普查列表：按生活圈、社区、状态、业态、关键词筛选（含已关停、待审核）；或按编号取评价依据中的网点"""
         page, page_size, coord = args.pop("page"), args.pop("page_size"), args.pop("coord")
         args["statuses"] = args.pop("status")
-        rows, has_more, total = census.census_page(current_user, page=page, page_size=page_size, **args)
-        return {
-            "items": [census.census_out(row, coord) for row in rows],
-            "page": page,
-            "page_size": page_size,
-            "has_more": has_more,
-            "total": total,
-        }
+        listing = census.census_page(current_user, page=page, page_size=page_size, **args)
+        return listing.map(lambda row: census.census_out(row, coord))
 
 
 @census_blp.route("/outlets.csv")
 class CensusExport(MethodView):
-    decorators = [login_required("staff", "admin")]
+    decorators = [login_required("staff", "admin", console=True)]
 
     @census_blp.arguments(CensusExportQuerySchema, location="query")
     @census_blp.doc(
-        security=AUTH,
         responses={
             "200": {
                 "description": "CSV（UTF-8，列同导入格式）",
@@ -59,6 +51,7 @@ class CensusExport(MethodView):
             }
         },
     )
+    @read_only
     def get(self, args):
         """导出网点普查（CSV，列与导入格式相同，可修改后重新导入）"""
         coord = args.pop("coord")
@@ -75,18 +68,21 @@ class CensusExport(MethodView):
 
 @census_blp.route("/outlets/import")
 class CensusImport(MethodView):
-    decorators = [login_required("admin")]
+    decorators = [login_required("admin", console=True)]
 
     @census_blp.arguments(ImportFormSchema, location="query")
     @census_blp.arguments(ImportFileSchema, location="files")
     @census_blp.response(200, ImportReportSchema)
-    @census_blp.doc(security=AUTH)
     def post(self, args, files):
         """导入网点普查（CSV / GeoJSON / Excel，multipart 字段 file）：逐行报告错误，好的行照常导入"""
         upload = files["file"]
         try:
-            fmt = args["format"] or detect_format(upload.filename)
-            result = import_outlet_data(upload.read(), fmt=fmt, coord=args["coord"], dry_run=args["dry_run"])
+            fmt = args["format"]
+            container = fmt if fmt in FORMATS else detect_format(upload.filename)
+            source = fmt if fmt in SOURCES else None
+            result = import_outlet_data(
+                upload.read(), fmt=container, source=source, coord=args["coord"], dry_run=args["dry_run"]
+            )
         except ImportFileError as error:
             raise ValidationFailed("文件无法导入", details={"file": [str(error)]}) from None
         return {

@@ -3,10 +3,10 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required, user_or_ip
+from app.common.policy import login_required, user_or_ip
 from app.common.schemas import PageQuerySchema
 from app.extensions import limiter
-from app.ratings import credit, present, service
+from app.ratings import credit, merchant, present, service
 from app.ratings.schemas import (
     RATING_TAGS,
     CreditSchema,
@@ -14,7 +14,9 @@ from app.ratings.schemas import (
     FindingListSchema,
     FindingSchema,
     HideSchema,
+    MerchantRatingQuerySchema,
     MyRatingSchema,
+    OwnRatingPageSchema,
     RatingCreateSchema,
     RatingPageSchema,
     RatingSchema,
@@ -34,7 +36,6 @@ WRITE_LIMITS = [
     limiter.limit("10/minute;60/day", key_func=user_or_ip, methods=["POST"]),
     limiter.limit("60/minute", key_func=get_remote_address, methods=["POST"]),
 ]
-SECURED = [{"bearerAuth": []}]
 
 
 @blp.route("/rating-tags")
@@ -59,7 +60,6 @@ class OutletRatings(MethodView):
     @blp.arguments(RatingCreateSchema)
     @blp.response(201, MyRatingSchema)
     @blp.alt_response(200, schema=MyRatingSchema, description="已替换此前的评价")
-    @blp.doc(security=SECURED)
     def post(self, body, outlet_id):
         """评价网点（每人每店一条，再次提交即替换）"""
         rating, created = service.submit_rating(current_user, outlet_id, **body)
@@ -71,22 +71,38 @@ class MyRating(MethodView):
     decorators = [login_required()]
 
     @blp.response(200, MyRatingSchema)
-    @blp.doc(security=SECURED)
     def get(self, outlet_id):
         """我对该网点的评价（含审核状态）"""
         return present.mine(service.my_rating(current_user, outlet_id))
 
 
-@blp.route("/ratings/<int:rating_id>/reply")
+@blp.route("/merchant/ratings/<int:rating_id>/reply")
 class Reply(MethodView):
     decorators = [login_required(), *WRITE_LIMITS]
 
     @blp.arguments(ReplySchema)
     @blp.response(201, RatingSchema)
-    @blp.doc(security=SECURED)
+    @blp.alt_response(200, schema=RatingSchema, description="已修改此前的回复")
     def post(self, body, rating_id):
-        """商户回复评价（每条评价一次）"""
-        return present.public(service.reply_to_rating(current_user, rating_id, body["text"]))
+        """商户回复评价：每条评价一条回复，再次提交即修改（经内容安全检测；网点详情的最新评价中可见）"""
+        rating, created = service.reply_to_rating(current_user, rating_id, body["text"])
+        return present.public(rating), 201 if created else 200
+
+
+@blp.route("/ratings/<int:rating_id>/reply")
+class ReplyFirstPath(Reply):
+    """The first release's path of the same operation (the mini-program may still call it)."""
+
+
+@blp.route("/merchant/outlets/<int:outlet_id>/ratings")
+class OwnOutletRatings(MethodView):
+    decorators = [login_required()]
+
+    @blp.arguments(MerchantRatingQuerySchema, location="query")
+    @blp.response(200, OwnRatingPageSchema)
+    def get(self, args, outlet_id):
+        """我的网点的评价（含回复、未回复数）与商户信用等级（网点商户、负责的工作人员可看）"""
+        return merchant.own_outlet_ratings(current_user, outlet_id, **args)
 
 
 @blp.route("/ratings/<int:rating_id>/report")
@@ -95,7 +111,6 @@ class Report(MethodView):
 
     @blp.arguments(ReportSchema)
     @blp.response(201, ReportOutSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, rating_id):
         """举报评价（每人每条一次）"""
         return service.report_rating(current_user, rating_id, body["reason"])
@@ -107,7 +122,6 @@ class StaffRatings(MethodView):
 
     @blp.arguments(StaffRatingQuerySchema, location="query")
     @blp.response(200, StaffRatingPageSchema)
-    @blp.doc(security=SECURED)
     def get(self, args):
         """负责生活圈内的评价（可只看被举报的）"""
         return service.staff_list_ratings(current_user, **args)
@@ -119,7 +133,6 @@ class StaffHide(MethodView):
 
     @blp.arguments(HideSchema)
     @blp.response(200, StaffRatingSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, rating_id):
         """隐藏或恢复评价（须填写理由；隐藏的评价不计入平均分）"""
         rating, outlet = service.set_rating_hidden(current_user, rating_id, body["hidden"], body["reason"])
@@ -131,14 +144,12 @@ class Findings(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @blp.response(200, FindingListSchema)
-    @blp.doc(security=SECURED)
     def get(self, outlet_id):
         """网点的检查记录"""
         return {"items": [credit.finding_dict(f) for f in credit.list_findings(current_user, outlet_id)]}
 
     @blp.arguments(FindingCreateSchema)
     @blp.response(201, FindingSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, outlet_id):
         """记录对网点的检查发现（计入商户信用等级）"""
         return credit.finding_dict(credit.record_finding(current_user, outlet_id, **body))
@@ -149,7 +160,6 @@ class Credit(MethodView):
     decorators = [login_required()]
 
     @blp.response(200, CreditSchema)
-    @blp.doc(security=SECURED)
     def get(self, outlet_id):
         """商户信用等级：等级、依据的数据和评定规则（网点商户、负责的工作人员可看）"""
         return credit.outlet_credit(current_user, outlet_id)

@@ -7,9 +7,10 @@ written to `outlets` in the same transaction always match the visible ratings.
 from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from app.auth.policy import authorize_circle
 from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, ValidationFailed
 from app.common.models import utcnow
+from app.common.paging import paginate
+from app.common.policy import authorize_circle, within_scope
 from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets.models import Outlet
@@ -32,11 +33,6 @@ def _rating(rating_id: int, *, visible_only: bool = False, lock: bool = False) -
     return rating
 
 
-def owner_id(outlet) -> int | None:
-    # The merchants package adds outlets.owner_user_id; until then nobody owns an outlet.
-    return getattr(outlet, "owner_user_id", None)
-
-
 def refresh_outlet_rating(outlet: Outlet) -> None:
     """Writes the average and count of the outlet's visible ratings onto it (the caller commits)."""
     db.session.flush()
@@ -55,7 +51,7 @@ def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], 
     outlet = _outlet(outlet_id, lock=True)
     if outlet.status != "approved":
         raise Conflict("该网点暂停营业，暂不能评价", code="outlet_not_rateable")
-    if owner_id(outlet) == user.id:
+    if outlet.owner_user_id == user.id:
         raise Forbidden("不能评价自己的网点", code="own_outlet")
     text = (text or "").strip()
     verdict = content.check_text(text, user.openid)
@@ -79,26 +75,15 @@ def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], 
 def list_outlet_ratings(outlet_id: int, page: int, page_size: int) -> dict:
     """Visible ratings of an outlet, newest first."""
     outlet = _outlet(outlet_id)
-    rows = list(
-        db.session.scalars(
-            select(Rating)
-            .where(Rating.outlet_id == outlet.id, Rating.status == "visible")
-            .order_by(Rating.created_at.desc(), Rating.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size + 1)
-        )
+    query = (
+        select(Rating)
+        .where(Rating.outlet_id == outlet.id, Rating.status == "visible")
+        .order_by(Rating.created_at.desc(), Rating.id.desc())
     )
-    return {
-        "items": present.public_many(rows[:page_size]),
-        "page": page,
-        "page_size": page_size,
-        "has_more": len(rows) > page_size,
-        "total": outlet.rating_count,
-        "rating": {
-            "avg": None if outlet.rating_avg is None else round(outlet.rating_avg, 2),
-            "count": outlet.rating_count,
-        },
-    }
+    page = paginate(query, page, page_size, count=outlet.rating_count)
+    return page.with_items(present.public_many(page.items)).envelope(
+        rating=present.summary(outlet),
+    )
 
 
 def recent_ratings_for(outlet_id: int, limit: int = 5) -> list[dict]:
@@ -120,14 +105,13 @@ def my_rating(user, outlet_id: int) -> Rating:
 
 
 @write_use_case
-def reply_to_rating(user, rating_id: int, text: str) -> Rating:
-    """The outlet's owner answers a rating, once."""
+def reply_to_rating(user, rating_id: int, text: str) -> tuple[Rating, bool]:
+    """The outlet's merchant answers a rating: one reply per rating, which they may edit (the new text
+    replaces the old one and is checked again). Returns (rating, created)."""
     rating = _rating(rating_id, visible_only=True, lock=True)
     outlet = db.session.get(Outlet, rating.outlet_id)
-    if owner_id(outlet) is None or owner_id(outlet) != user.id:
+    if outlet.owner_user_id is None or outlet.owner_user_id != user.id:
         raise Forbidden("只有该网点的商户可以回复", code="not_outlet_owner")
-    if rating.replied_at is not None:
-        raise Conflict("每条评价只能回复一次", code="already_replied")
     text = text.strip()
     # Accounts without an openid are staff-created merchant logins; WeChat cannot check for them.
     verdict = content.check_text(text, user.openid) if user.openid else content.PASS
@@ -139,8 +123,9 @@ def reply_to_rating(user, rating_id: int, text: str) -> Rating:
         )
     if verdict == content.UNAVAILABLE:
         raise UpstreamError("内容安全检测暂不可用，请稍后再试", code="content_check_unavailable", status=503)
+    created = rating.replied_at is None
     rating.reply_text, rating.reply_user_id, rating.replied_at = text, user.id, utcnow()
-    return rating
+    return rating, created
 
 
 @write_use_case
@@ -167,26 +152,13 @@ def _open_reports(rating_id: int) -> int:
 def staff_list_ratings(user, circle_id, reported: bool, status, page: int, page_size: int) -> dict:
     """Ratings of the outlets in the staff member's circles (admins: all), optionally only reported ones."""
     query = select(Rating, Outlet).join(Outlet, Outlet.id == Rating.outlet_id)
-    if circle_id is not None:
-        authorize_circle(user, circle_id)
-        query = query.where(Outlet.circle_id == circle_id)
-    elif not user.has_role("admin"):
-        query = query.where(Outlet.circle_id.in_(user.scope_circle_ids))
+    query = within_scope(query, Outlet.circle_id, user, circle_id)
     if reported:
         query = query.where(exists().where(RatingReport.rating_id == Rating.id, RatingReport.resolved_at.is_(None)))
     if status:
         query = query.where(Rating.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(
-        query.order_by(Rating.created_at.desc(), Rating.id.desc()).offset((page - 1) * page_size).limit(page_size + 1)
-    ).all()
-    return {
-        "items": [present.staff(rating, outlet) for rating, outlet in rows[:page_size]],
-        "page": page,
-        "page_size": page_size,
-        "has_more": len(rows) > page_size,
-        "total": total,
-    }
+    query = query.order_by(Rating.created_at.desc(), Rating.id.desc())
+    return paginate(query, page, page_size, count=True, rows=True).map(lambda row: present.staff(*row))
 
 
 @write_use_case

@@ -9,9 +9,9 @@ import io
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.errors import AppError, Conflict, ValidationFailed, translate
+from app.common.policy import authorize_circle
 from app.common.tx import atomic, write_use_case
 from app.evaluation.cache import invalidate_circle
 from app.extensions import db

@@ -7,16 +7,17 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
-from app.auth.policy import authorize_circle
+from app.auth.service import move_home
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
+from app.common.policy import authorize_circle
 from app.common.tx import atomic, write_use_case
 from app.evaluation.cache import invalidate_circle
 from app.extensions import db
 from app.ratings import content
 from app.surveys import stats
-from app.surveys.home import check_home, move_home
+from app.surveys.home import check_home
 from app.surveys.models import SurveyPeriod, SurveyResponse
 
 QUESTIONS = ("type_satisfaction", "service_satisfaction")
@@ -175,7 +176,7 @@ def lock_account(user):
 
 @write_use_case
 def submit_response(
-    user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None, location=None, coord="gcj02"
+    user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None, location=None
 ):
     """A resident answers the open survey of the circle they live in, once per period: the home circle is
     established by where they answer from or by staff (surveys.home)."""
@@ -193,7 +194,7 @@ def submit_response(
             code="answered_elsewhere",
             details={"circle_id": answered_for},
         )
-    home_check, distance_m = check_home(user, circle, location, coord)
+    home_check, distance_m = check_home(user, circle, location)
     comment = (comment or "").strip() or None
     verdict = content.check_text(comment, user.openid, field="comment") if comment else None
     response_id = db.session.scalar(
@@ -263,29 +264,3 @@ def answer_counts(period_id: int, until: date | None = None) -> tuple[int, dict]
     row = db.session.execute(query).one()._mapping
     by_question = {q: {s: row[f"{q}_{s}"] for s in stats.SCALE} for q in QUESTIONS}
     return sum(by_question[QUESTIONS[0]].values()), by_question
-
-
-def survey_stats(circle_id: int, at_date: date) -> dict:
-    """For the evaluation engine: the period covering at_date (else the latest before it) and its answers
-    received up to the end of at_date; shares are of 4-5 point answers."""
-    circle = get_circle(circle_id)
-    period = period_at(circle.id, at_date)
-    responses, distributions, kinds = 0, {q: {} for q in QUESTIONS}, dict.fromkeys(SurveyResponse.ANSWER_KINDS, 0)
-    if period is not None:
-        responses, distributions = answer_counts(period.id, at_date)
-        kinds = kind_counts(SurveyResponse, period.id, at_date)
-    questions = {q: stats.question(distributions[q]) for q in QUESTIONS}
-    sample = stats.sample(responses, circle.population)
-    return {
-        "period": period and period_dict(period),
-        "responses": responses,
-        "answers_by_kind": kinds,
-        "population": circle.population,
-        "sample_share": sample["sample_share"],
-        "sample_required": sample["sample_required"],
-        "sample_valid": sample["sample_valid"],
-        "type_satisfied_share": questions["type_satisfaction"]["satisfied_share"],
-        "service_satisfied_share": questions["service_satisfaction"]["satisfied_share"],
-        "type_satisfaction": questions["type_satisfaction"],
-        "service_satisfaction": questions["service_satisfaction"],
-    }

@@ -15,6 +15,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 from sqlalchemy import text
 
+from app.common import reads
 from app.common.clock import local_zone, now_local
 from app.common.redis import get_redis
 from app.common.tx import atomic
@@ -79,7 +80,8 @@ def record_search(user, lng: float, lat: float):
             return
     except redis_lib.RedisError as error:  # without Redis the insert's ON CONFLICT still keeps one row
         log.warning("usage marks unavailable: %s", error)
-    with atomic():
+    # Searches are read-only requests (maybe on a replica); this row is a write, a use case of its own.
+    with reads.on_primary(), atomic():
         circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
     if circles:
         from app.evaluation.cache import invalidate_circle  # item 9 of these circles changed

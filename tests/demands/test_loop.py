@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.common.clock import now_local
 from app.demands import states
 from app.demands.models import Demand
-from app.demands.service import circle_demand_stats
+from app.demands.stats import circle_demand_stats
 from app.evaluation import service as evaluation
 from app.notifications import worker
 from app.notifications.models import OutboxMessage
@@ -147,8 +147,8 @@ def test_supporters_answer_and_the_satisfied_list_counts_them(client, world, db)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_confirmed"
     listed = client.get(f"/api/v1/circles/{world.circle.id}/satisfied-list").get_json()
     assert [d["id"] for d in listed["items"]] == [demand["id"]] and listed["total"] == 1
-    stats = circle_demand_stats(world.circle.id, now_local().year)
-    assert (stats["satisfied"], stats["satisfied_by_submitter"]) == (1, 0)
+    stats = circle_demand_stats([world.circle.id], now_local().year)[world.circle.id]
+    assert (stats.satisfied, stats.satisfied_by_submitter) == (1, 0)
     [item1] = [
         i for i in evaluation.evaluate_circle(world.circle.id, use_cache=False)["service"]["items"] if i["no"] == 1
     ]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.common.clock import now_local
 from app.demands.models import Demand, ProjectEvent
-from app.demands.service import circle_demand_stats
+from app.demands.stats import CircleDemandStats, circle_demand_stats
 from app.notifications.models import OutboxMessage
 from tests.demands.world import submit, triage
 from tests.factories import MIYUN
@@ -222,18 +222,17 @@ def test_circle_demand_stats_for_the_evaluation(client, world, db):
     create(client, world.h.staff, world, title="取消", status="cancelled")
     client.patch(f"/api/v1/staff/projects/{project['id']}", json={"status": "done"}, headers=world.h.staff)
     client.post(f"/api/v1/demands/{done_yes['id']}/confirmation", json={"answer": "yes"}, headers=world.h.resident)
-    stats = circle_demand_stats(world.circle.id, year)
-    assert stats == {
-        "circle_id": world.circle.id,
-        "year": year,
-        "needs": 3,
-        "accepted": 2,
-        "linked_to_projects": 1,
-        "done": 1,
-        "satisfied": 1,
-        "satisfied_by_submitter": 1,
-        "supports": 1,  # the duplicate's submitter, carried over by the merge
-        "projects": 2,
-        "projects_done": 1,
-    }
-    assert circle_demand_stats(world.circle.id, year - 1)["needs"] == 0
+    stats = circle_demand_stats([world.circle.id, world.circle.id + 1000], year)
+    assert stats[world.circle.id] == CircleDemandStats(
+        needs=3,
+        accepted=2,
+        linked=1,
+        done=1,
+        satisfied=1,
+        satisfied_by_submitter=1,
+        supports=1,  # the duplicate's submitter, carried over by the merge
+        projects=2,
+        projects_done=1,
+    )
+    assert stats[world.circle.id + 1000] == CircleDemandStats()  # asked for, nothing there: zeros
+    assert circle_demand_stats([world.circle.id], year - 1)[world.circle.id].needs == 0

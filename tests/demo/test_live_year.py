@@ -15,9 +15,9 @@ from app.demo import loader
 from app.demo.context import RESIDENT_PREFIX, SOURCE_CLIENT
 from app.demo.enrich import EXTRA_ADD_ONS
 from app.evaluation.profiles import get_profile
-from app.outlets.models import Outlet
-from app.repair.models import RepairOffer, StallSlot
-from app.surveys.service import survey_stats
+from app.outlets.models import Outlet, StallSlot
+from app.repair.models import RepairOffer
+from app.surveys.results import circle_results
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +106,11 @@ def test_outlet_ratings_match_the_ratings(live):
 
 
 def test_survey_samples_and_satisfaction_vary_by_circle(live):
-    stats = [survey_stats(cid, now_local().date()) for (cid,) in _sql("SELECT id FROM circles")]
-    valid = [s for s in stats if s["sample_valid"]]
-    small = [s for s in stats if not s["sample_valid"]]
-    assert small and all(0 <= s["responses"] < s["sample_required"] for s in small)
-    shares = [min(s["type_satisfied_share"], s["service_satisfied_share"]) for s in valid]
+    stats = circle_results([cid for (cid,) in _sql("SELECT id FROM circles")], now_local().date()).values()
+    valid = [s for s in stats if s.sample_valid]
+    small = [s for s in stats if not s.sample_valid]
+    assert small and all(0 <= s.responses < s.sample_required for s in small)
+    shares = [min(s.type_satisfied_share, s.service_satisfied_share) for s in valid]
     assert any(x >= 0.9 for x in shares) and any(0.8 <= x < 0.9 for x in shares) and any(x < 0.8 for x in shares)
 
 

@@ -13,7 +13,7 @@ from tests.servers import TcpProxy
 
 
 @pytest.fixture
-def proxied(app, stub):
+def proxied(app, stub, committed_data):  # committed_data: the logins below commit users; it removes them
     from app import create_app
     from app.extensions import db
 

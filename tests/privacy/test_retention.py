@@ -31,7 +31,7 @@ def _ids(db, model):
 
 def test_rules_are_registered_by_the_domains():
     names = {r.name: r for r in retention.rules()}
-    assert {"notification_payloads", "rejected_uploads"} <= set(names)
+    assert {"notification_payloads", "rejected_uploads", "idempotency_keys"} <= set(names)
     assert names["notification_payloads"].setting == "RETENTION_NOTIFICATIONS_DAYS"
 
 
@@ -112,3 +112,14 @@ def test_a_bad_setting_is_reported(app, db, monkeypatch):
     monkeypatch.setitem(app.config, "RETENTION_NOTIFICATIONS_DAYS", "thirty")
     with pytest.raises(ValueError, match="RETENTION_NOTIFICATIONS_DAYS"):
         retention.run()
+
+
+def test_old_idempotency_bindings_go(app, db):
+    db.session.execute(
+        text(
+            "INSERT INTO idempotency_keys (key_hash, fingerprint, created_at) VALUES"
+            " ('old', 'f', now() - interval '3 days'), ('fresh', 'f', now() - interval '1 hour')"
+        )
+    )
+    assert retention.run()["idempotency_keys"] == 1
+    assert set(db.session.scalars(text("SELECT key_hash FROM idempotency_keys"))) == {"fresh"}

@@ -4,8 +4,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.outlets.models import Outlet
-from app.ratings import service as ratings_service
 from tests.factories import MIYUN
 
 FAR = (MIYUN[0] + 0.05, MIYUN[1])
@@ -35,14 +33,11 @@ def area(make, db, stub):
 
 
 @pytest.fixture
-def owner(area, make, db, monkeypatch):
-    """A merchant owning area.outlet (through outlets.owner_user_id once the merchants package has it)."""
+def owner(area, make, db):
+    """A merchant owning area.outlet."""
     merchant = make.user("merchant", openid=f"merchant-openid-{area.outlet.id}")
-    if "owner_user_id" in Outlet.__table__.columns:
-        area.outlet.owner_user_id = merchant.id
-        db.session.flush()
-    else:
-        monkeypatch.setattr(ratings_service, "owner_id", lambda o: merchant.id if o.id == area.outlet.id else None)
+    area.outlet.owner_user_id = merchant.id
+    db.session.flush()
     return merchant
 
 

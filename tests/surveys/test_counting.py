@@ -4,10 +4,10 @@ survey year, paper and phone answers entered by staff (also for a past period), 
 import io
 from datetime import date
 
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.evaluation.snapshots import freeze_snapshot
-from app.merchants.models import AuditEntry
-from app.surveys.service import survey_stats
+from app.surveys.results import circle_results
 from tests.factories import MIYUN, error_code
 
 from .conftest import answer, open_period
@@ -105,7 +105,9 @@ def test_paper_answers_for_a_past_period_count_in_its_evaluation(client, make, d
     period = open_period(client, make, area, starts_on="2025-01-01", ends_on="2025-12-31").get_json()
     late = answer(client, make, area.circle.id, make.user())
     assert late.status_code == 409 and error_code(late) == "no_open_period"
-    assert survey_stats(area.circle.id, date(2025, 12, 31))["responses"] == 0  # "样本不足：0 份" before
+    assert (
+        circle_results([area.circle.id], date(2025, 12, 31))[area.circle.id].responses == 0
+    )  # "样本不足：0 份" before
 
     url = f"/api/v1/staff/circles/{area.circle.id}/survey-periods/{period['id']}/paper-responses"
     one = {"source": "paper", "respondent_ref": "TY-001", "type_satisfaction": 5, "service_satisfaction": 5}
@@ -150,9 +152,9 @@ def test_paper_answers_for_a_past_period_count_in_its_evaluation(client, make, d
     assert not_csv.status_code == 422
     assert client.post(f"{url}/batch", headers=make.headers(area.staff)).status_code == 422
 
-    stats = survey_stats(area.circle.id, date(2025, 12, 31))
-    assert stats["responses"] == 4 and stats["sample_valid"] is True
-    assert stats["answers_by_kind"] == {"location": 0, "staff_confirmed": 0, "paper": 3, "phone": 1}
+    stats = circle_results([area.circle.id], date(2025, 12, 31))[area.circle.id]
+    assert stats.responses == 4 and stats.sample_valid is True
+    assert stats.answers_by_kind == {"location": 0, "staff_confirmed": 0, "paper": 3, "phone": 1}
     # The frozen 2025 result counts them and its evidence says where they came from.
     bureau = db.session.get(User, area.bureau.id)
     snapshot = freeze_snapshot(bureau, area.circle.id, "2025")

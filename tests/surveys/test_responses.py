@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.common.clock import now_local
 from app.surveys.models import SurveyResponse
-from app.surveys.service import survey_stats
+from app.surveys.results import circle_results
 from tests.factories import error_code
 
 from .conftest import answer, open_period
@@ -131,13 +131,14 @@ def test_survey_stats_for_the_evaluation(client, make, db, area):
     open_period(client, make, area)
     for type_score in (5, 5, 5, 4, 3):
         answer(client, make, area.circle.id, make.user(), type_score, 5)
-    stats = survey_stats(area.circle.id, now_local().date())
-    assert stats["responses"] == 5 and stats["population"] == 100 and stats["sample_valid"] is True
-    assert (stats["sample_share"], stats["type_satisfied_share"], stats["service_satisfied_share"]) == (0.05, 0.8, 1.0)
-    assert stats["period"]["starts_on"] == date(now_local().year, 1, 1)
-    before = survey_stats(area.circle.id, date(2000, 6, 1))
-    assert before["period"] is None and before["responses"] == 0 and before["type_satisfied_share"] is None
-    assert survey_stats(area.other.id, now_local().date())["sample_valid"] is False
+    both = circle_results([area.circle.id, area.other.id], now_local().date())
+    stats = both[area.circle.id]
+    assert stats.responses == 5 and stats.population == 100 and stats.sample_valid is True
+    assert (stats.sample_share, stats.type_satisfied_share, stats.service_satisfied_share) == (0.05, 0.8, 1.0)
+    assert stats.period["starts_on"] == date(now_local().year, 1, 1)
+    before = circle_results([area.circle.id], date(2000, 6, 1))[area.circle.id]
+    assert before.period is None and before.responses == 0 and before.type_satisfied_share is None
+    assert both[area.other.id].sample_valid is False
 
 
 def test_survey_answers_are_rate_limited(limited_client):

@@ -1,10 +1,15 @@
-"""The one mechanism for who may do what: roles on the route, circle scope in the use case."""
+"""The one mechanism for who may do what: roles on the route, circle scope in the use case.
+
+It lies below every domain (circles and auth import it like the rest): it knows a user only by what auth's User
+offers (`has_role`, `scope_circle_ids`, `scope_city_ids`) and the request's token (flask-jwt-extended, whose user
+loader auth registers)."""
 
 from functools import wraps
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from app.common.errors import Forbidden
+from app.common.openapi import CONSOLE_LOGIN, LOGIN, OPTIONAL_LOGIN
 
 
 def actor():
@@ -13,8 +18,12 @@ def actor():
     return current_user if current_user else None
 
 
-def login_required(*roles):
-    """Route decorator: a valid token is needed (401); with roles, one of them too (403)."""
+def login_required(*roles, console=False):
+    """Route decorator: a valid token is needed (401); with roles, one of them too (403).
+
+    It declares itself in the OpenAPI document (app/common/openapi.py): `security` bearer (and, for the routes
+    made for the web console, `console=True`, its cookie), 401 and 403, and the roles (`x-roles`)."""
+    security = CONSOLE_LOGIN if console else LOGIN
 
     def decorate(view):
         @wraps(view)
@@ -24,11 +33,19 @@ def login_required(*roles):
                 raise Forbidden("当前账号无此权限", code="role_forbidden")
             return view(*args, **kwargs)
 
-        wrapper._roles = roles  # read by the OpenAPI document (app/common/openapi.py): 401, 403, security
+        wrapper._roles, wrapper._security = roles, security
         return wrapper
 
-    decorate._roles = roles
+    decorate._roles, decorate._security = roles, security
     return decorate
+
+
+def login_optional(view):
+    """Route decorator: anyone may call, and the view reads a token when one is sent (`actor()`: staff see
+    more). Only a declaration: the OpenAPI document's `security` says "none or bearer" (app/common/openapi.py);
+    the view decides what a bad token means (401 from `actor()`; the nearby search ignores it)."""
+    view._security = OPTIONAL_LOGIN
+    return view
 
 
 # Routes only the bureau (商务局) or an admin may call: official grades, survey periods, city settings,
@@ -43,6 +60,15 @@ def can_manage_circle(user, circle_id) -> bool:
     if user.has_role("admin"):
         return True
     return user.has_role("staff") and circle_id is not None and circle_id in user.scope_circle_ids
+
+
+def can_manage_outlet(user, outlet) -> bool:
+    """An outlet's own merchant (its owner), or staff in scope of its circle (who act for a shop without a
+    smartphone, and check what it shows)."""
+    if user is None:
+        return False
+    owner = outlet.owner_user_id
+    return (owner is not None and owner == user.id) or can_manage_circle(user, outlet.circle_id)
 
 
 def can_manage_city(user, city_id) -> bool:
@@ -63,6 +89,16 @@ def authorize_circle(user, circle_id):
     """Staff act only inside their circles; admins everywhere."""
     if not can_manage_circle(user, circle_id):
         raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")
+
+
+def within_scope(query, circle_column, user, circle_id=None):
+    """A staff list: one circle (403 unless the user manages it), or every circle the user manages (admins: all)."""
+    if circle_id is not None:
+        authorize_circle(user, circle_id)
+        return query.where(circle_column == circle_id)
+    if user.has_role("admin"):
+        return query
+    return query.where(circle_column.in_(user.scope_circle_ids))
 
 
 def user_or_ip():
