@@ -6,7 +6,7 @@ from sqlalchemy import literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.circles import service as circles
-from app.common import geo
+from app.common import changes, geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.tx import atomic, write_use_case
@@ -21,7 +21,6 @@ from app.demands.models import (
     DemandSupport,
 )
 from app.demands.moderation import check_text
-from app.evaluation.cache import invalidate_circle
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.taxonomy.registry import taxonomy
@@ -185,7 +184,8 @@ def _count_support(user, demand_id: int) -> Supported:
     ).first()
     if counted is None:
         raise _NotCounted
-    invalidate_circle(counted.circle_id)  # the session hook sees ORM writes only
+    # The evaluation's session hook sees ORM writes only; the need's count feeds its 问需 item.
+    changes.circles_changed.send(db.session(), circle_ids=[counted.circle_id])
     return Supported(demand_id, counted.support_count)
 
 
