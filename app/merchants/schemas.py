@@ -3,17 +3,8 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
 from app.merchants.models import APPLICATION_KINDS, APPLICATION_STATUSES, CLAIM_STATUSES
 from app.repair.schemas import PriceInSchema, PriceSchema, ServiceAreaSchema, SlotInSchema, SlotSchema
-from app.taxonomy.registry import taxonomy
+from app.taxonomy.checks import KnownTypes
 from app.uploads.schemas import UploadId
-
-
-def _known_types(codes):
-    unknown = sorted(set(codes) - taxonomy().type_codes)
-    if unknown:
-        raise ValidationError(f"未知的业态代码：{', '.join(unknown)}")
-    if len(codes) > 10:
-        raise ValidationError("最多 10 种业态")
-
 
 PHONE = validate.Regexp(r"^[0-9+\-() ]{5,40}$", error="电话号码格式有误")
 # 统一社会信用代码 (18 characters) or an older registration number.
@@ -41,7 +32,7 @@ class OutletFieldsSchema(BaseSchema):
     """Outlet data a merchant submits; coordinates in `coord` (GCJ-02 unless told)."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    types = fields.List(fields.String(), required=True, validate=[validate.Length(min=1), _known_types])
+    types = fields.List(fields.String(), required=True, validate=[validate.Length(min=1), KnownTypes(most=10)])
     location = fields.Nested(PointSchema, required=True)
     coord = coord_field()
     address = fields.String(required=True, validate=validate.Length(min=1, max=255))

@@ -25,7 +25,8 @@ from app.common.errors import AppError, ValidationFailed, one_line_reason
 from app.extensions import db
 from app.outlets.hours import HoursError, parse_hours_text
 from app.outlets.models import QUALITY_BRAND_KINDS, Outlet
-from app.outlets.service import apply_fields, check_types
+from app.outlets.service import apply_fields
+from app.taxonomy.checks import check_types
 
 REQUIRED_COLUMNS = ("name", "types", "lng", "lat")
 COLUMNS = (
@@ -320,7 +321,7 @@ def parse_row(values: dict, default_coord: str) -> dict:
 
     types = _split(values.get("types"))
     try:
-        check_types(types)
+        check_types(types, required=True)
         fields["types"] = types
     except ValidationFailed as error:
         errors.update(error.details)
