@@ -74,6 +74,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import registry
 
     registry.register(app, api)
+    from app.evaluation import invalidation
+
+    invalidation.init_app(app)  # cached evaluations follow every change of their inputs (session hooks, signals)
     from app.console.serve import console_files
 
     app.register_blueprint(console_files)
