@@ -62,4 +62,3 @@ def test_domain_signals_make_their_circles_stale(make, db):
     db.session.commit()
     db.session.refresh(circle)
     assert circle.evaluation_version == version + 2
-
