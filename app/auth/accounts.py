@@ -6,11 +6,12 @@ or change bureau or admin accounts. `actor=None` is the operator at the command 
 """
 
 from argon2 import PasswordHasher
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 
 from app.auth.models import User, staff_circles, user_cities
 from app.circles.models import Circle, City
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.paging import paginate
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import AuditEntry
@@ -198,16 +199,10 @@ def list_accounts(actor, role=None, city_id=None, q=None, disabled=None, page=1,
         query = query.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
     if disabled is not None:
         query = query.where(User.disabled.is_(disabled))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = list(db.session.scalars(query.order_by(User.id).offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size, total
+    return paginate(query.order_by(User.id), page, page_size, count=True)
 
 
 def account_audit(actor, account_id: int, page=1, page_size=20):
     user = get_account(actor, account_id)
     query = select(AuditEntry).where(AuditEntry.subject_user_id == user.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = list(
-        db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size + 1))
-    )
-    return rows[:page_size], len(rows) > page_size, total
+    return paginate(query.order_by(AuditEntry.id.desc()), page, page_size, count=True)

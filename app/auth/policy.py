@@ -5,6 +5,7 @@ from functools import wraps
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from app.common.errors import Forbidden
+from app.common.openapi import CONSOLE_LOGIN, LOGIN, OPTIONAL_LOGIN
 
 
 def actor():
@@ -13,8 +14,12 @@ def actor():
     return current_user if current_user else None
 
 
-def login_required(*roles):
-    """Route decorator: a valid token is needed (401); with roles, one of them too (403)."""
+def login_required(*roles, console=False):
+    """Route decorator: a valid token is needed (401); with roles, one of them too (403).
+
+    It declares itself in the OpenAPI document (app/common/openapi.py): `security` bearer (and, for the routes
+    made for the web console, `console=True`, its cookie), 401 and 403, and the roles (`x-roles`)."""
+    security = CONSOLE_LOGIN if console else LOGIN
 
     def decorate(view):
         @wraps(view)
@@ -24,11 +29,19 @@ def login_required(*roles):
                 raise Forbidden("当前账号无此权限", code="role_forbidden")
             return view(*args, **kwargs)
 
-        wrapper._roles = roles  # read by the OpenAPI document (app/common/openapi.py): 401, 403, security
+        wrapper._roles, wrapper._security = roles, security
         return wrapper
 
-    decorate._roles = roles
+    decorate._roles, decorate._security = roles, security
     return decorate
+
+
+def login_optional(view):
+    """Route decorator: anyone may call, and the view reads a token when one is sent (`actor()`: staff see
+    more). Only a declaration: the OpenAPI document's `security` says "none or bearer" (app/common/openapi.py);
+    the view decides what a bad token means (401 from `actor()`; the nearby search ignores it)."""
+    view._security = OPTIONAL_LOGIN
+    return view
 
 
 # Routes only the bureau (商务局) or an admin may call: official grades, survey periods, city settings,

@@ -42,14 +42,12 @@ class Me(MethodView):
     decorators = [login_required()]
 
     @blp.response(200, UserSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def get(self):
         """当前用户"""
         return current_user
 
     @blp.arguments(HomeCircleSchema)
     @blp.response(200, UserSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, body):
         """设置居住的生活圈"""
         return service.set_home_circle(current_user, body["circle_id"])

@@ -44,14 +44,7 @@ class Circles(MethodView):
     @blp.response(200, CirclePageSchema)
     def get(self, args):
         """生活圈列表"""
-        rows, has_more, total = service.list_circles(args["city_id"], args["page"], args["page_size"])
-        return {
-            "items": [present.summary(c) for c in rows],
-            "page": args["page"],
-            "page_size": args["page_size"],
-            "has_more": has_more,
-            "total": total,
-        }
+        return service.list_circles(args["city_id"], args["page"], args["page_size"]).map(present.summary)
 
 
 @blp.route("/circles/<int:circle_id>")
@@ -65,10 +58,9 @@ class CircleDetail(MethodView):
 
 @blp.route("/staff/circles")
 class ManagedCircles(MethodView):
-    decorators = [login_required()]
+    decorators = [login_required(console=True)]
 
     @blp.response(200, CircleListSchema)
-    @blp.doc(security=[{"bearerAuth": []}, {"cookieAuth": []}])
     def get(self):
         """我负责的生活圈（工作人员：所辖；管理员：全部；其他角色：无）"""
         return {"items": [present.summary(c) for c in service.managed_circles(current_user)]}
@@ -87,7 +79,6 @@ class CitySettings(MethodView):
     decorators = [login_required(*BUREAU)]
 
     @blp.response(200, CitySettingsSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def get(self, city_id):
         """城市设置：城市等级（连锁化率门槛）、配置标准、评价规则（本市商务局、管理员）"""
         city = settings.get_city(city_id)
@@ -96,7 +87,6 @@ class CitySettings(MethodView):
 
     @blp.arguments(CitySettingsWriteSchema)
     @blp.response(200, CitySettingsSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, body, city_id):
         """修改城市设置（记入审计；全市生活圈重新评价）"""
         reason = body.pop("reason", None)
@@ -110,7 +100,6 @@ class AdminCircles(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CircleCreateSchema)
     @blp.response(201, CircleSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def post(self, args, body):
         """新建生活圈（管理员）"""
         return present.full(service.create_circle(body, args["coord"]), args["coord"])
@@ -123,7 +112,6 @@ class AdminCircle(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CircleWriteSchema)
     @blp.response(200, CircleSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, args, body, circle_id):
         """修改生活圈（边界变化后，网点归属自动更新）"""
         return present.full(service.update_circle(circle_id, body, args["coord"]), args["coord"])
@@ -136,7 +124,6 @@ class AdminCommunities(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CommunityCreateSchema)
     @blp.response(201, CommunitySchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def post(self, args, body, circle_id):
         """在生活圈中新建社区"""
         return present.community(service.create_community(circle_id, body, args["coord"]), args["coord"])
@@ -149,7 +136,6 @@ class CommunityEdit(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(CommunityWriteSchema)
     @blp.response(200, CommunitySchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def patch(self, args, body, community_id):
         """修改社区人口、年龄结构、边界（管理员，或负责该生活圈的工作人员）"""
         community = service.update_community(current_user, community_id, body, args["coord"])

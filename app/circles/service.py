@@ -8,6 +8,7 @@ from sqlalchemy.orm import defer
 from app.auth.policy import authorize_circle
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.paging import Page, paginate
 from app.common.shapes import area_from_geojson
 from app.extensions import db
 
@@ -58,13 +59,12 @@ def get_community(community_id: int) -> Community:
     return community
 
 
-def list_circles(city_id: int | None, page: int, page_size: int) -> tuple[list[Circle], bool, int]:
+def list_circles(city_id: int | None, page: int, page_size: int) -> Page:
     query = select(Circle).order_by(Circle.id)
     count = select(func.count()).select_from(Circle)
     if city_id is not None:
         query, count = query.where(Circle.city_id == city_id), count.where(Circle.city_id == city_id)
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size, db.session.scalar(count)
+    return paginate(query, page, page_size, count=count)
 
 
 def managed_circles(user) -> list[Circle]:

@@ -4,7 +4,7 @@ Every operation declares, with the contract's envelope (`ErrorSchema`), each err
 
 | status | when | derived from |
 |---|---|---|
-| 401 | missing, expired or bad token | `security` names `bearerAuth`, or `login_required` on the route |
+| 401 | missing, expired or bad token | `login_required` / `login_optional` on the route (they declare `security`) |
 | 403 | the role does not allow it; or the object in the path is another's | `login_required(<roles>)`; login + path |
 | 404 | the object in the path does not exist (also: an id outside int4) | the path has parameters |
 | 400 | the body is not JSON | a JSON request body |
@@ -27,8 +27,10 @@ from http import HTTPStatus
 from apispec import BasePlugin
 from flask_limiter import Limit
 
-# `security` of a route that reads a token when one is sent (policy.actor()): anyone, and a bad token is a 401.
-OPTIONAL_LOGIN = [{}, {"bearerAuth": []}]
+# `security` as the route decorators of app/auth/policy.py declare it (never written on a route by hand):
+LOGIN = [{"bearerAuth": []}]  # login_required
+CONSOLE_LOGIN = [{"bearerAuth": []}, {"cookieAuth": []}]  # login_required(console=True): the console's cookie too
+OPTIONAL_LOGIN = [{}, {"bearerAuth": []}]  # login_optional: anyone, and a bad token is a 401
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 BODY_METHODS = {"post", "put", "patch"}
 ALWAYS = (503,)
@@ -53,13 +55,19 @@ def _limited(view, func, method) -> bool:
     return func is not view and getattr(func, "__wrapper-limiter-instance", None) is not None
 
 
+def _declared(name, *funcs):
+    """What the method's or else the view's decorators declared (`_roles`, `_security`), or None."""
+    for func in funcs:
+        value = getattr(func, name, None)
+        if value is not None:
+            return value
+    return None
+
+
 def _roles(*funcs):
     """None: no login needed; (): any logged-in user; else the roles of login_required(...)."""
-    for func in funcs:
-        roles = getattr(func, "_roles", None)
-        if roles is not None:
-            return tuple(roles)
-    return None
+    roles = _declared("_roles", *funcs)
+    return None if roles is None else tuple(roles)
 
 
 def error_statuses(rule, method: str, view, func, operation: dict) -> set[int]:
@@ -104,9 +112,11 @@ class ErrorResponsesPlugin(BasePlugin):
         status_map = getattr(blueprint, "error_status_map", {})
         for method, operation in operations.items():
             func = getattr(view_class, method, None) or view
+            security = _declared("_security", func, view)
+            if security is not None:
+                operation.setdefault("security", security)
             roles = _roles(func, view)
             if roles is not None:
-                operation.setdefault("security", [{"bearerAuth": []}])
                 operation["x-roles"] = list(roles)  # who may call it; [] = any logged-in user
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)

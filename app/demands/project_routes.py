@@ -17,8 +17,6 @@ from app.demands.schemas import CoordQuerySchema
 
 projects_blp = Blueprint("projects", __name__, url_prefix="/api/v1", description="项目清单：设施补充时序表与建设进度表")
 
-SECURED = {"security": [{"bearerAuth": []}]}
-
 
 def _fields(body: dict) -> dict:
     """Request body → service fields, with the location as WGS-84 lng/lat."""
@@ -40,7 +38,6 @@ class StaffProjects(MethodView):
 
     @projects_blp.arguments(ProjectCreateSchema)
     @projects_blp.response(201, ProjectSchema)
-    @projects_blp.doc(**SECURED)
     def post(self, body):
         """新建项目（所辖生活圈），可同时关联已受理的需求"""
         return _out(projects.create_project(current_user, _fields(body)), body["coord"])
@@ -52,7 +49,6 @@ class StaffProject(MethodView):
 
     @projects_blp.arguments(ProjectUpdateSchema)
     @projects_blp.response(200, ProjectSchema)
-    @projects_blp.doc(**SECURED)
     def patch(self, body, project_id):
         """修改项目：进度、日期、状态（完成时关联需求随之办结并请提交人确认）"""
         return _out(projects.update_project(current_user, project_id, _fields(body)), body["coord"])

@@ -10,6 +10,7 @@ from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.clock import local_day_start
 from app.common.errors import NotFound, ValidationFailed
+from app.common.paging import paginate
 from app.demands import answers
 from app.demands.models import OPEN_STATUSES, PRIORITIES, Demand
 from app.extensions import db
@@ -17,12 +18,6 @@ from app.taxonomy.registry import taxonomy
 
 DEFAULT_SIMILAR_RADIUS_M = 500
 _PRIORITY_RANK = case({p: i for i, p in enumerate(PRIORITIES)}, value=Demand.priority)
-
-
-def _page(query, page: int, page_size: int, count_query=None):
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    total = db.session.scalar(count_query) if count_query is not None else None
-    return rows[:page_size], len(rows) > page_size, total
 
 
 def _filtered(query, statuses=None, kind=None, business_type=None, priority=None, moderation=None):
@@ -60,7 +55,7 @@ def circle_demands(circle_id: int, *, statuses, kind, business_type, sort, page,
         where = where.where(Demand.status != "merged")
     order = (Demand.support_count.desc(), Demand.id.desc()) if sort == "supports" else (Demand.id.desc(),)
     count = where.with_only_columns(func.count()).order_by(None)
-    return _page(where.order_by(*order), page, page_size, count)
+    return paginate(where.order_by(*order), page, page_size, count=count)
 
 
 def similar_radius(kind: str, business_type: str | None) -> int:
@@ -88,16 +83,13 @@ def similar_demands(lng, lat, *, kind, business_type, outlet_id, page, page_size
         query = query.where(Demand.business_type == business_type)
     if outlet_id is not None:
         query = query.where(Demand.outlet_id == outlet_id)
-    rows = db.session.execute(
-        query.order_by(distance, Demand.id).offset((page - 1) * page_size).limit(page_size + 1)
-    ).all()
-    return [(row[0], row[1]) for row in rows[:page_size]], len(rows) > page_size, radius
+    return paginate(query.order_by(distance, Demand.id), page, page_size, rows=True), radius
 
 
 def my_demands(user, page: int, page_size: int):
     query = select(Demand).where(Demand.user_id == user.id)
     count = query.with_only_columns(func.count())
-    return _page(query.order_by(Demand.id.desc()), page, page_size, count)
+    return paginate(query.order_by(Demand.id.desc()), page, page_size, count=count)
 
 
 def satisfied_list(circle_id: int, page: int, page_size: int):
@@ -111,7 +103,7 @@ def satisfied_list(circle_id: int, page: int, page_size: int):
     )
     count = query.with_only_columns(func.count()).order_by(None)
     order = (Demand.closed_at.desc(), Demand.id.desc())
-    return _page(query.order_by(*order), page, page_size, count)
+    return paginate(query.order_by(*order), page, page_size, count=count)
 
 
 _STAFF_ORDERS = {
@@ -160,7 +152,7 @@ def staff_queue(actor, *, page, page_size, sort="priority", **filters):
     """Needs in the staff member's circles (or one of them), filtered, most urgent (or as sorted) first."""
     query = _staff_filtered(actor, filters)
     count = query.with_only_columns(func.count())
-    return _page(query.order_by(*_STAFF_ORDERS[sort]), page, page_size, count)
+    return paginate(query.order_by(*_STAFF_ORDERS[sort]), page, page_size, count=count)
 
 
 EXPORT_MAX_ROWS = 10_000

@@ -6,10 +6,9 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from app.auth.policy import actor, login_required, user_or_ip
+from app.auth.policy import actor, login_optional, login_required, user_or_ip
 from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
-from app.common.openapi import OPTIONAL_LOGIN
 from app.demands import existing, exports, present, queries, service, triage
 from app.demands.models import Demand
 from app.demands.project_routes import projects_blp
@@ -41,7 +40,6 @@ blp = Blueprint("demands", __name__, url_prefix="/api/v1", description="居民�
 staff_blp = Blueprint("demands_staff", __name__, url_prefix="/api/v1/staff", description="需求分拣（工作人员）")
 blueprints = [blp, staff_blp, projects_blp]
 
-SECURED = {"security": [{"bearerAuth": []}]}
 XLSX_DOC = {
     "200": {
         "description": "Excel 工作簿",
@@ -59,10 +57,6 @@ SUBMIT_LIMITS = [
 ]
 
 
-def _page(rows, has_more, total, args, items):
-    return {"items": items, "page": args["page"], "page_size": args["page_size"], "has_more": has_more, "total": total}
-
-
 def _submitted_again(demand_id, *_args):
     """The answer to a retried submission whose first response was lost after the need was stored."""
     demand = db.session.get(Demand, demand_id)
@@ -77,7 +71,7 @@ class Demands(MethodView):
     @idempotent(creates=Demand, replay=_submitted_again)
     @blp.arguments(DemandCreateSchema)
     @blp.response(201, DemandOwnSchema)
-    @blp.doc(**SECURED, parameters=[HEADER_DOC])
+    @blp.doc(parameters=[HEADER_DOC])
     def post(self, body):
         """提交需求（缺什么、服务质量、网点关停、其他），落入所在生活圈"""
         lng, lat = geo.to_wgs84(body["location"]["lng"], body["location"]["lat"], body["coord"])
@@ -101,11 +95,11 @@ class ExistingOutlets(MethodView):
 class SimilarDemands(MethodView):
     @blp.arguments(SimilarQuerySchema, location="query")
     @blp.response(200, SimilarPageSchema)
-    @blp.doc(security=OPTIONAL_LOGIN)
+    @login_optional
     def get(self, args):
         """附近相似的未办结需求（同类型、按业态步行半径），可直接“我也要”"""
         lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
-        rows, has_more, radius = queries.similar_demands(
+        page, radius = queries.similar_demands(
             lng,
             lat,
             kind=args["kind"],
@@ -114,10 +108,10 @@ class SimilarDemands(MethodView):
             page=args["page"],
             page_size=args["page_size"],
         )
-        items = present.demands_out([d for d, _ in rows], args["coord"], user=actor(), timeline=False)
-        for item, (_, distance) in zip(items, rows, strict=True):
+        items = present.demands_out([d for d, _ in page.items], args["coord"], user=actor(), timeline=False)
+        for item, (_, distance) in zip(items, page.items, strict=True):
             item["distance_m"] = int(round(distance))
-        return {**_page(rows, has_more, None, args, items), "radius_m": radius}
+        return page.with_items(items).envelope(radius_m=radius)
 
 
 @blp.route("/demands/<int:demand_id>")
@@ -134,7 +128,6 @@ class SupportDemand(MethodView):
     decorators = [login_required("resident"), *SUBMIT_LIMITS]
 
     @blp.response(201, SupportResultSchema)
-    @blp.doc(**SECURED)
     def post(self, demand_id):
         """“我也要”：支持一条需求（每人一次）"""
         demand = service.support_demand(current_user, demand_id)
@@ -148,7 +141,6 @@ class DemandConfirmation(MethodView):
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.arguments(DemandConfirmationSchema)
     @blp.response(200, DemandOwnSchema)
-    @blp.doc(**SECURED)
     def post(self, args, body, demand_id):
         """提交人确认“问题解决了吗？”（yes/no/unsure；no 将重新打开需求）"""
         demand = service.confirm_demand(current_user, demand_id, body["answer"], body["comment"])
@@ -161,21 +153,20 @@ class MyDemands(MethodView):
 
     @blp.arguments(MyDemandsQuerySchema, location="query")
     @blp.response(200, DemandOwnPageSchema)
-    @blp.doc(**SECURED)
     def get(self, args):
         """我提交的需求（含审核状态、时间线、待确认）"""
-        rows, has_more, total = queries.my_demands(current_user, args["page"], args["page_size"])
-        return _page(rows, has_more, total, args, present.demands_out(rows, args["coord"], "owner", current_user))
+        page = queries.my_demands(current_user, args["page"], args["page_size"])
+        return page.with_items(present.demands_out(page.items, args["coord"], "owner", current_user))
 
 
 @blp.route("/circles/<int:circle_id>/demands")
 class CircleDemands(MethodView):
     @blp.arguments(CircleDemandsQuerySchema, location="query")
     @blp.response(200, DemandPageSchema)
-    @blp.doc(security=OPTIONAL_LOGIN)
+    @login_optional
     def get(self, args, circle_id):
         """生活圈的需求清单（公开，可按状态、类型筛选）"""
-        rows, has_more, total = queries.circle_demands(
+        page = queries.circle_demands(
             circle_id,
             statuses=args["status"],
             kind=args["kind"],
@@ -184,18 +175,18 @@ class CircleDemands(MethodView):
             page=args["page"],
             page_size=args["page_size"],
         )
-        return _page(rows, has_more, total, args, present.demands_out(rows, args["coord"], user=actor()))
+        return page.with_items(present.demands_out(page.items, args["coord"], user=actor()))
 
 
 @blp.route("/circles/<int:circle_id>/satisfied-list")
 class SatisfiedList(MethodView):
     @blp.arguments(MyDemandsQuerySchema, location="query")
     @blp.response(200, DemandPageSchema)
-    @blp.doc(security=OPTIONAL_LOGIN)
+    @login_optional
     def get(self, args, circle_id):
         """满意清单：已办结且提交人确认解决的需求"""
-        rows, has_more, total = queries.satisfied_list(circle_id, args["page"], args["page_size"])
-        return _page(rows, has_more, total, args, present.demands_out(rows, args["coord"], user=actor()))
+        page = queries.satisfied_list(circle_id, args["page"], args["page_size"])
+        return page.with_items(present.demands_out(page.items, args["coord"], user=actor()))
 
 
 @staff_blp.route("/demands")
@@ -204,15 +195,11 @@ class StaffQueue(MethodView):
 
     @staff_blp.arguments(StaffQueueQuerySchema, location="query")
     @staff_blp.response(200, DemandStaffPageSchema)
-    @staff_blp.doc(**SECURED)
     def get(self, args):
         """需求清单（本人负责的生活圈）：按状态、社区、业态、日期、支持数、关键词筛选，按轻重缓急、支持数或时间排序"""
         filters = {k: v for k, v in args.items() if k not in ("page", "page_size", "coord", "timeline")}
-        rows, has_more, total = queries.staff_queue(
-            current_user, page=args["page"], page_size=args["page_size"], **filters
-        )
-        items = present.demands_out(rows, args["coord"], "staff", timeline=args["timeline"])
-        return _page(rows, has_more, total, args, items)
+        page = queries.staff_queue(current_user, page=args["page"], page_size=args["page_size"], **filters)
+        return page.with_items(present.demands_out(page.items, args["coord"], "staff", timeline=args["timeline"]))
 
 
 @staff_blp.route("/demands.xlsx")
@@ -220,7 +207,7 @@ class StaffExport(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @staff_blp.arguments(StaffExportQuerySchema, location="query")
-    @staff_blp.doc(**SECURED, responses=XLSX_DOC)
+    @staff_blp.doc(responses=XLSX_DOC)
     def get(self, args):
         """导出需求清单（Excel，筛选条件同列表，最多一万条）"""
         rows = queries.staff_export(current_user, **args)
@@ -238,7 +225,6 @@ class StaffDuplicates(MethodView):
 
     @staff_blp.arguments(CoordQuerySchema, location="query")
     @staff_blp.response(200, DuplicateListSchema)
-    @staff_blp.doc(**SECURED)
     def get(self, args, demand_id):
         """疑似重复：同一生活圈步行半径内、同类型且同业态或内容相近的未办结需求（很可能重复的在前）"""
         _, rows, radius = queries.duplicate_candidates(current_user, demand_id)
@@ -254,7 +240,6 @@ class StaffDemand(MethodView):
 
     @staff_blp.arguments(CoordQuerySchema, location="query")
     @staff_blp.response(200, DemandStaffSchema)
-    @staff_blp.doc(**SECURED)
     def get(self, args, demand_id):
         """需求详情（工作人员：含内部记录）"""
         return present.demand_out(queries.staff_demand(current_user, demand_id), args["coord"], "staff")
@@ -262,7 +247,6 @@ class StaffDemand(MethodView):
     @staff_blp.arguments(CoordQuerySchema, location="query")
     @staff_blp.arguments(TriageSchema)
     @staff_blp.response(200, DemandStaffSchema)
-    @staff_blp.doc(**SECURED)
     def patch(self, args, body, demand_id):
         """分拣需求：状态、轻重缓急、公开答复、合并、关联项目、内容审核"""
         demand = triage.triage_demand(current_user, demand_id, body)

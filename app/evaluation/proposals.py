@@ -4,10 +4,11 @@ A proposal is the evaluation of a period as staff saw it when proposing, with th
 audit trail (action `snapshot_proposed`) so the bureau sees who proposed what before it freezes.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
+from app.common.paging import paginate
 from app.evaluation.service import evaluate_city_circles
 from app.evaluation.snapshots import period_as_of
 from app.extensions import db
@@ -51,8 +52,4 @@ def proposal_dict(entry: AuditEntry) -> dict:
 def list_proposals(actor, circle_id: int, page=1, page_size=20):
     authorize_circle(actor, get_circle(circle_id).id)
     query = select(AuditEntry).where(AuditEntry.circle_id == circle_id, AuditEntry.action == ACTION)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = list(
-        db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size + 1))
-    )
-    return [proposal_dict(r) for r in rows[:page_size]], len(rows) > page_size, total
+    return paginate(query.order_by(AuditEntry.id.desc()), page, page_size, count=True).map(proposal_dict)

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import BUREAU, actor, login_required
+from app.auth.policy import BUREAU, actor, login_optional, login_required
 from app.common.openapi import may_answer
 from app.evaluation import exports, profiles, proposals, reports, service, snapshots
 from app.evaluation.report_schemas import (
@@ -43,8 +43,6 @@ blp = Blueprint(
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SECURED = [{"bearerAuth": []}]
-OPTIONAL_LOGIN = [{}, {"bearerAuth": []}]  # anyone; a staff or admin token unlocks the full detail
 
 
 def _file_doc(mimetype: str, description: str) -> dict:
@@ -61,7 +59,7 @@ def _xlsx(name_and_bytes) -> Response:
 @blp.route("/circles/<int:circle_id>/evaluation")
 class CircleEvaluation(MethodView):
     @blp.response(200, EvaluationSchema)
-    @blp.doc(security=OPTIONAL_LOGIN)
+    @login_optional
     def get(self, circle_id):
         """生活圈评价：有没有、好不好逐项得分与依据（工作人员、管理员完整；居民为公开摘要）"""
         return service.evaluation_for(actor(), circle_id)
@@ -71,17 +69,10 @@ class CircleEvaluation(MethodView):
 class EvaluationHistory(MethodView):
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, SnapshotPageSchema)
-    @blp.doc(security=OPTIONAL_LOGIN)
+    @login_optional
     def get(self, args, circle_id):
         """生活圈历次定档评价（类型可升可降）"""
-        items, has_more, total = snapshots.history(actor(), circle_id, args["page"], args["page_size"])
-        return {
-            "items": items,
-            "page": args["page"],
-            "page_size": args["page_size"],
-            "has_more": has_more,
-            "total": total,
-        }
+        return snapshots.history(actor(), circle_id, args["page"], args["page_size"])
 
 
 @blp.route("/staff/circles/<int:circle_id>/evaluation-snapshots")
@@ -90,7 +81,6 @@ class EvaluationSnapshots(MethodView):
 
     @blp.arguments(SnapshotCreateSchema)
     @blp.response(201, SnapshotSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, circle_id):
         """定档：冻结本期评价结果（正式评价；仅商务局、管理员）"""
         row = snapshots.freeze_snapshot(current_user, circle_id, body["period"])
@@ -103,24 +93,15 @@ class EvaluationProposals(MethodView):
 
     @blp.arguments(ProposalCreateSchema)
     @blp.response(201, ProposalSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, circle_id):
         """社区提请定档：按期次计算评价结果并附说明，由商务局定档"""
         return proposals.propose(current_user, circle_id, body["period"], body.get("note"))
 
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, ProposalPageSchema)
-    @blp.doc(security=SECURED)
     def get(self, args, circle_id):
         """提请定档记录（新的在前）"""
-        items, has_more, total = proposals.list_proposals(current_user, circle_id, args["page"], args["page_size"])
-        return {
-            "items": items,
-            "page": args["page"],
-            "page_size": args["page_size"],
-            "has_more": has_more,
-            "total": total,
-        }
+        return proposals.list_proposals(current_user, circle_id, args["page"], args["page_size"])
 
 
 @blp.route("/staff/circles/<int:circle_id>/assessments")
@@ -129,18 +110,15 @@ class Assessments(MethodView):
 
     @blp.arguments(AssessmentCreateSchema)
     @blp.response(201, AssessmentSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, circle_id):
         """录入工作人员评定项（菜市场达标、一老一小、商居和谐等），附说明和日期"""
         return service.record_assessment(current_user, circle_id, body)
 
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, AssessmentPageSchema)
-    @blp.doc(security=SECURED)
     def get(self, args, circle_id):
         """工作人员评定记录"""
-        rows, has_more = service.list_assessments(current_user, circle_id, args["page"], args["page_size"])
-        return {"items": rows, "page": args["page"], "page_size": args["page_size"], "has_more": has_more}
+        return service.list_assessments(current_user, circle_id, args["page"], args["page_size"])
 
 
 @blp.route("/circles/<int:circle_id>/gaps")
@@ -149,7 +127,6 @@ class Gaps(MethodView):
 
     @blp.arguments(GapsQuerySchema, location="query")
     @blp.response(200, GapsSchema)
-    @blp.doc(security=SECURED)
     def get(self, args, circle_id):
         """一单：缺什么补什么（按配置标准与居民需求，六个一优先）"""
         return reports.circle_gaps(current_user, circle_id, args["community_id"])
@@ -161,7 +138,6 @@ class BlindSpots(MethodView):
 
     @blp.arguments(BlindSpotsQuerySchema, location="query")
     @blp.response(200, FeatureCollectionSchema)
-    @blp.doc(security=SECURED)
     def get(self, args, circle_id):
         """一账：各必备业态的步行服务盲区（GeoJSON，含面积与覆盖人口比例）"""
         return reports.circle_blind_spots(current_user, circle_id, args["types"], args["coord"])
@@ -173,7 +149,6 @@ class CircleMap(MethodView):
 
     @blp.arguments(MapQuerySchema, location="query")
     @blp.doc(
-        security=SECURED,
         responses={
             "200": {
                 "description": "GeoJSON FeatureCollection",
@@ -191,7 +166,7 @@ class CircleMap(MethodView):
 class CircleLedger(MethodView):
     decorators = [login_required("staff", "admin")]
 
-    @blp.doc(security=SECURED, responses=_file_doc(XLSX, "Excel 工作簿"))
+    @blp.doc(responses=_file_doc(XLSX, "Excel 工作簿"))
     def get(self, circle_id):
         """导出生活圈台账（Excel：两张评价表、一单、一账、两表、需求清单）"""
         return _xlsx(exports.circle_workbook(current_user, circle_id))
@@ -203,7 +178,6 @@ class CityEvaluation(MethodView):
 
     @blp.arguments(CityEvaluationQuerySchema, location="query")
     @blp.response(200, CityEvaluationSchema)
-    @blp.doc(security=SECURED)
     def get(self, args, city_id):
         """城市总览：各生活圈类型、等级、星级、指标与建设进度"""
         return reports.city_evaluation(current_user, city_id, use_cache=not args["fresh"])
@@ -213,7 +187,7 @@ class CityEvaluation(MethodView):
 class CityLedger(MethodView):
     decorators = [login_required("staff", "admin")]
 
-    @blp.doc(security=SECURED, responses=_file_doc(XLSX, "Excel 工作簿"))
+    @blp.doc(responses=_file_doc(XLSX, "Excel 工作簿"))
     def get(self, city_id):
         """导出城市台账（Excel：评价汇总、指标、建设进度、一单与一账汇总）"""
         return _xlsx(exports.city_workbook(current_user, city_id))
@@ -234,7 +208,6 @@ class ScoringProfiles(MethodView):
     decorators = [login_required("admin")]
 
     @blp.response(200, ScoringProfileSchema(many=True))
-    @blp.doc(security=SECURED)
     def get(self):
         """评价规则（有没有、好不好）各版本及使用城市"""
         return service.list_profiles()

@@ -10,6 +10,7 @@ from app.circles.models import Circle, City
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.paging import paginate
 from app.evaluation import cache, evidence
 from app.evaluation.facts import CircleRow, build_snapshots
 from app.evaluation.grading import evaluate
@@ -107,8 +108,7 @@ def list_assessments(actor, circle_id: int, page: int, page_size: int):
         .where(EvaluationAssessment.circle_id == circle_id)
         .order_by(EvaluationAssessment.assessed_on.desc(), EvaluationAssessment.id.desc())
     )
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size
+    return paginate(query, page, page_size)
 
 
 def service_codes(code: str | None = None) -> dict:

@@ -9,6 +9,7 @@ from app.auth.policy import authorize_circle, can_manage_circle
 from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common.errors import Conflict, ValidationFailed
+from app.common.paging import Page
 from app.evaluation.models import EvaluationSnapshot
 from app.evaluation.service import evaluate_city_circles, today
 from app.extensions import db
@@ -76,7 +77,7 @@ def freeze_snapshot(actor, circle_id: int, period: str) -> EvaluationSnapshot:
     return row
 
 
-def history(user, circle_id: int, page: int, page_size: int) -> tuple[list[dict], bool, int]:
+def history(user, circle_id: int, page: int, page_size: int) -> Page:
     """Frozen assessments, oldest first, each with its change from the previous period."""
     get_circle(circle_id)
     full = can_manage_circle(user, circle_id)
@@ -96,8 +97,7 @@ def history(user, circle_id: int, page: int, page_size: int) -> tuple[list[dict]
         )
         previous = row.stars
         items.append(snapshot_item(row, full, change))
-    start = (page - 1) * page_size
-    return items[start : start + page_size], len(items) > start + page_size, len(items)
+    return Page.within(items, page, page_size)
 
 
 def snapshot_item(row: EvaluationSnapshot, full: bool, change: str | None = None) -> dict:

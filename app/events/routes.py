@@ -20,7 +20,6 @@ from app.events.schemas import (
 )
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="促消费活动")
-SECURED = [{"bearerAuth": []}]
 
 
 def _wgs84(body):
@@ -46,13 +45,8 @@ class NearbyEvents(MethodView):
     def get(self, args):
         """附近即将举办和进行中的活动（按开始日期、再按距离排序）"""
         lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
-        rows, has_more = service.nearby_events(lng, lat, args["radius"], args["page"], args["page_size"])
-        return {
-            "items": [event_out(e, e_lng, e_lat, args["coord"], d) for e, e_lng, e_lat, d in rows],
-            "page": args["page"],
-            "page_size": args["page_size"],
-            "has_more": has_more,
-        }
+        page = service.nearby_events(lng, lat, args["radius"], args["page"], args["page_size"])
+        return page.map(lambda row: event_out(*row[:3], args["coord"], row.distance_m))
 
 
 @blp.route("/events/<int:event_id>")
@@ -72,14 +66,8 @@ class CircleEvents(MethodView):
     def get(self, args, circle_id):
         """生活圈某年的活动（默认今年）"""
         year = args["year"] or now_local().year
-        rows, has_more, total = service.circle_events(circle_id, year, args["page"], args["page_size"])
-        return {
-            "items": [event_out(e, e_lng, e_lat, args["coord"]) for e, e_lng, e_lat in rows],
-            "page": args["page"],
-            "page_size": args["page_size"],
-            "has_more": has_more,
-            "total": total,
-        }
+        page = service.circle_events(circle_id, year, args["page"], args["page_size"])
+        return page.map(lambda row: event_out(*row, args["coord"]))
 
 
 @blp.route("/staff/events")
@@ -88,7 +76,6 @@ class StaffEvents(MethodView):
 
     @blp.arguments(EventCreateSchema)
     @blp.response(201, EventSchema)
-    @blp.doc(security=SECURED)
     def post(self, body):
         """登记促消费活动（负责该生活圈的工作人员）"""
         coord = body.get("coord", "gcj02")
@@ -103,7 +90,6 @@ class StaffEvent(MethodView):
 
     @blp.arguments(EventUpdateSchema)
     @blp.response(200, EventSchema)
-    @blp.doc(security=SECURED)
     def patch(self, body, event_id):
         """修改活动"""
         coord = body.get("coord", "gcj02")
@@ -112,7 +98,6 @@ class StaffEvent(MethodView):
         return event_out(event, *service.event_lnglat(event), coord)
 
     @blp.response(204)
-    @blp.doc(security=SECURED)
     def delete(self, event_id):
         """删除活动"""
         service.delete_event(current_user, event_id)

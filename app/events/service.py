@@ -11,6 +11,7 @@ from app.auth.policy import authorize_circle
 from app.circles import service as circles
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.paging import Page, paginate
 from app.events.models import Event
 from app.extensions import db
 
@@ -105,34 +106,25 @@ def event_lnglat(event: Event) -> tuple[float, float]:
     return tuple(db.session.execute(select(*_lnglat_columns()).where(Event.id == event.id)).one())
 
 
-def nearby_events(lng: float, lat: float, radius: int, page: int, page_size: int) -> tuple[list, bool]:
+def nearby_events(lng: float, lat: float, radius: int, page: int, page_size: int) -> Page:
     """Events not yet over within radius metres, soonest first, then nearest. Rows: (event, lng, lat, metres)."""
     here = cast(_point(lng, lat), Geography)
     distance = func.ST_Distance(Event.location, here, True).label("distance_m")
-    rows = db.session.execute(
+    query = (
         select(Event, *_lnglat_columns(), distance)
         .where(Event.ends_on >= now_local().date(), func.ST_DWithin(Event.location, here, radius, True))
         .order_by(Event.starts_on, distance, Event.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-    ).all()
-    return rows[:page_size], len(rows) > page_size
+    )
+    return paginate(query, page, page_size, rows=True)
 
 
-def circle_events(circle_id: int, year: int, page: int, page_size: int) -> tuple[list, bool, int]:
+def circle_events(circle_id: int, year: int, page: int, page_size: int) -> Page:
     """Events of a circle taking place (at least partly) in the year, by start date."""
     circle = circles.get_circle(circle_id)
     first, last = date(year, 1, 1), date(year, 12, 31)
     where = (Event.circle_id == circle.id, Event.starts_on <= last, Event.ends_on >= first)
-    total = db.session.scalar(select(func.count()).where(*where))
-    rows = db.session.execute(
-        select(Event, *_lnglat_columns())
-        .where(*where)
-        .order_by(Event.starts_on, Event.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-    ).all()
-    return rows[:page_size], len(rows) > page_size, total
+    query = select(Event, *_lnglat_columns()).where(*where).order_by(Event.starts_on, Event.id)
+    return paginate(query, page, page_size, count=select(func.count()).where(*where), rows=True)
 
 
 def events_count(circle_ids, year: int) -> dict[int, int]:

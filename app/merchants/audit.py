@@ -1,9 +1,10 @@
 """The audit trail: one row per decision or change (who, when, what, why, before/after)."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.policy import authorize_circle
 from app.common.errors import Forbidden, NotFound
+from app.common.paging import paginate
 from app.extensions import db
 from app.merchants.models import Application, AuditEntry
 from app.outlets.models import Outlet
@@ -60,8 +61,4 @@ def list_entries(user, outlet_id=None, application_id=None, circle_id=None, page
         if not user.scope_circle_ids:
             raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")
         query = query.where(AuditEntry.circle_id.in_(user.scope_circle_ids))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = list(
-        db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * page_size).limit(page_size + 1))
-    )
-    return rows[:page_size], len(rows) > page_size, total
+    return paginate(query.order_by(AuditEntry.id.desc()), page, page_size, count=True)

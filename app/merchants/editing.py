@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.auth.policy import authorize_circle
 from app.common.errors import Conflict
 from app.common.models import utcnow
+from app.common.paging import paginate
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application
@@ -31,8 +32,7 @@ def owned_outlet(user, outlet_id: int) -> Outlet:
 
 def owned_outlets(user, page: int, page_size: int):
     query = select(Outlet).where(Outlet.owner_user_id == user.id).order_by(Outlet.id)
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size
+    return paginate(query, page, page_size)
 
 
 def open_change(outlet_id: int) -> Application | None:

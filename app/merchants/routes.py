@@ -23,7 +23,6 @@ from app.merchants.staff_routes import staff_blp
 
 blp = Blueprint("merchants", __name__, url_prefix="/api/v1/merchant", description="商户入驻与网点维护")
 blueprints = [blp, staff_blp]
-AUTH = [{"bearerAuth": []}]
 
 
 @blp.route("/applications")
@@ -32,7 +31,6 @@ class Applications(MethodView):
 
     @blp.arguments(OutletFieldsSchema)
     @blp.response(201, ApplicationSchema)
-    @blp.doc(security=AUTH)
     def post(self, body):
         """提交入驻申请（由网点所在生活圈的工作人员审核）"""
         application = service.submit_application(current_user, body_to_wgs84(body))
@@ -40,12 +38,10 @@ class Applications(MethodView):
 
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, ApplicationPageSchema)
-    @blp.doc(security=AUTH)
     def get(self, args):
         """我的申请（入驻与修改），含审核状态和理由"""
-        rows, has_more = service.my_applications(current_user, args["page"], args["page_size"])
-        items = [present.application_out(a, "gcj02") for a in rows]
-        return {"items": items, "page": args["page"], "page_size": args["page_size"], "has_more": has_more}
+        page = service.my_applications(current_user, args["page"], args["page_size"])
+        return page.map(lambda application: present.application_out(application, "gcj02"))
 
 
 @blp.route("/applications/<int:application_id>")
@@ -54,7 +50,6 @@ class MyApplication(MethodView):
 
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.response(200, ApplicationDetailSchema)
-    @blp.doc(security=AUTH)
     def get(self, args, application_id):
         """我的申请详情：状态、驳回或退回理由、提交的内容"""
         application = service.own_application(current_user, application_id)
@@ -62,7 +57,6 @@ class MyApplication(MethodView):
 
     @blp.arguments(OutletFieldsSchema)
     @blp.response(200, ApplicationSchema)
-    @blp.doc(security=AUTH)
     def put(self, body, application_id):
         """修改并重新提交入驻申请（待审核或被退回修改时）"""
         application = service.resubmit_application(current_user, application_id, body_to_wgs84(body))
@@ -75,12 +69,10 @@ class MyOutlets(MethodView):
 
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, OwnedOutletPageSchema)
-    @blp.doc(security=AUTH)
     def get(self, args):
         """我的网点"""
-        rows, has_more = editing.owned_outlets(current_user, args["page"], args["page_size"])
-        items = [present.owned_outlet(o, "gcj02") for o in rows]
-        return {"items": items, "page": args["page"], "page_size": args["page_size"], "has_more": has_more}
+        page = editing.owned_outlets(current_user, args["page"], args["page_size"])
+        return page.map(lambda outlet: present.owned_outlet(outlet, "gcj02"))
 
 
 @blp.route("/outlets/<int:outlet_id>")
@@ -89,14 +81,12 @@ class MyOutlet(MethodView):
 
     @blp.arguments(CoordQuerySchema, location="query")
     @blp.response(200, OwnedOutletSchema)
-    @blp.doc(security=AUTH)
     def get(self, args, outlet_id):
         """我的网点详情（含资质、价目、出摊安排、待审核的修改）"""
         return present.owned_outlet(editing.owned_outlet(current_user, outlet_id), args["coord"])
 
     @blp.arguments(OutletEditSchema(partial=True))
     @blp.response(200, OutletEditResultSchema)
-    @blp.doc(security=AUTH)
     def patch(self, body, outlet_id):
         """修改网点：营业时间、照片、价格、电话、服务立即生效；名称、位置、业态、资质需审核"""
         coord = body.get("coord", "gcj02")
@@ -114,7 +104,6 @@ class MyOutletStatus(MethodView):
 
     @blp.arguments(StatusChangeSchema)
     @blp.response(200, OwnedOutletSchema)
-    @blp.doc(security=AUTH)
     def post(self, body, outlet_id):
         """暂停营业、恢复营业或标记已关闭"""
         outlet = editing.set_status_by_owner(current_user, outlet_id, body["status"], body["reason"])

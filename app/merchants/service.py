@@ -1,12 +1,13 @@
 """Application use cases: submit, edit and resubmit, staff queue, approve, reject, send back."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.policy import authorize_circle
 from app.circles.service import locate
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
+from app.common.paging import paginate
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application
@@ -95,8 +96,7 @@ def resubmit_application(user, application_id: int, data: dict) -> Application:
 
 def my_applications(user, page: int, page_size: int):
     query = select(Application).where(Application.applicant_user_id == user.id).order_by(Application.id.desc())
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size
+    return paginate(query, page, page_size)
 
 
 def staff_queue(user, status=None, kind=None, circle_id=None, page=1, page_size=20):
@@ -111,10 +111,7 @@ def staff_queue(user, status=None, kind=None, circle_id=None, page=1, page_size=
         query = query.where(Application.status == status)
     if kind is not None:
         query = query.where(Application.kind == kind)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    query = query.order_by(Application.submitted_at, Application.id)
-    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
-    return rows[:page_size], len(rows) > page_size, total
+    return paginate(query.order_by(Application.submitted_at, Application.id), page, page_size, count=True)
 
 
 def application_for_staff(user, application_id: int, lock: bool = False) -> Application:

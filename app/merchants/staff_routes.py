@@ -22,7 +22,6 @@ from app.merchants.schemas import (
 staff_blp = Blueprint(
     "merchant_review", __name__, url_prefix="/api/v1/staff", description="入驻审核与审计记录（工作人员）"
 )
-AUTH = [{"bearerAuth": []}]
 STAFF = login_required("staff", "admin")
 
 
@@ -32,18 +31,11 @@ class Queue(MethodView):
 
     @staff_blp.arguments(ApplicationListQuerySchema, location="query")
     @staff_blp.response(200, ApplicationPageSchema)
-    @staff_blp.doc(security=AUTH)
     def get(self, args):
         """待审核队列（本人负责的生活圈；管理员看全部）"""
         page, page_size, coord = args.pop("page"), args.pop("page_size"), args.pop("coord")
-        rows, has_more, total = service.staff_queue(current_user, page=page, page_size=page_size, **args)
-        return {
-            "items": [present.application_out(a, coord) for a in rows],
-            "page": page,
-            "page_size": page_size,
-            "has_more": has_more,
-            "total": total,
-        }
+        listing = service.staff_queue(current_user, page=page, page_size=page_size, **args)
+        return listing.map(lambda application: present.application_out(application, coord))
 
 
 @staff_blp.route("/applications/<int:application_id>")
@@ -52,7 +44,6 @@ class Review(MethodView):
 
     @staff_blp.arguments(CoordQuerySchema, location="query")
     @staff_blp.response(200, ApplicationDetailSchema)
-    @staff_blp.doc(security=AUTH)
     def get(self, args, application_id):
         """申请详情，附 200 米内名称相近或业态相同的已有网点（疑似重复）"""
         application = service.application_for_staff(current_user, application_id)
@@ -65,7 +56,6 @@ class Approve(MethodView):
 
     @staff_blp.arguments(ApproveSchema)
     @staff_blp.response(200, ApplicationSchema)
-    @staff_blp.doc(security=AUTH)
     def post(self, body, application_id):
         """通过：发布网点（或应用修改），申请人成为该网点的商户"""
         return present.application_out(service.approve_application(current_user, application_id, body["note"]), "gcj02")
@@ -77,7 +67,6 @@ class Reject(MethodView):
 
     @staff_blp.arguments(ReasonSchema)
     @staff_blp.response(200, ApplicationSchema)
-    @staff_blp.doc(security=AUTH)
     def post(self, body, application_id):
         """驳回（须填写理由）"""
         return present.application_out(
@@ -91,7 +80,6 @@ class SendBack(MethodView):
 
     @staff_blp.arguments(ReasonSchema)
     @staff_blp.response(200, ApplicationSchema)
-    @staff_blp.doc(security=AUTH)
     def post(self, body, application_id):
         """退回修改（须说明要改什么），申请人修改后重新提交"""
         return present.application_out(
@@ -105,7 +93,6 @@ class OutletStatus(MethodView):
 
     @staff_blp.arguments(StatusChangeSchema)
     @staff_blp.response(200, OwnedOutletSchema)
-    @staff_blp.doc(security=AUTH)
     def post(self, body, outlet_id):
         """标记网点暂停营业、恢复营业或已关闭"""
         outlet = editing.set_status_by_staff(current_user, outlet_id, body["status"], body["reason"])
@@ -118,15 +105,7 @@ class Audit(MethodView):
 
     @staff_blp.arguments(AuditQuerySchema, location="query")
     @staff_blp.response(200, AuditPageSchema)
-    @staff_blp.doc(security=AUTH)
     @may_answer(404)
     def get(self, args):
         """审计记录：谁、何时、做了什么、理由、修改前后（按网点、申请或生活圈）"""
-        rows, has_more, total = audit.list_entries(current_user, **args)
-        return {
-            "items": rows,
-            "page": args["page"],
-            "page_size": args["page_size"],
-            "has_more": has_more,
-            "total": total,
-        }
+        return audit.list_entries(current_user, **args)

@@ -11,6 +11,7 @@ from app.auth.policy import authorize_circle
 from app.circles.models import Circle
 from app.common import geo
 from app.common.errors import Forbidden
+from app.common.paging import Page, paginate
 from app.extensions import db
 from app.outlets.models import Outlet
 
@@ -57,11 +58,8 @@ def census_query(actor, *, circle_id=None, ids=(), q=None, types=(), statuses=()
     return query
 
 
-def census_page(actor, *, page: int, page_size: int, **filters):
-    query = census_query(actor, **filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.order_by(Outlet.id).offset((page - 1) * page_size).limit(page_size + 1)).all()
-    return rows[:page_size], len(rows) > page_size, total
+def census_page(actor, *, page: int, page_size: int, **filters) -> Page:
+    return paginate(census_query(actor, **filters).order_by(Outlet.id), page, page_size, count=True, rows=True)
 
 
 def census_out(row, coord: str) -> dict:

@@ -17,7 +17,6 @@ from app.outlets.census_schemas import (
 from app.outlets.importer import ImportFileError, detect_format, import_outlet_data
 
 census_blp = Blueprint("outlet_census", __name__, url_prefix="/api/v1/staff", description="网点普查（工作台）")
-AUTH = [{"bearerAuth": []}, {"cookieAuth": []}]
 CSV_DOC = {
     "200": {"description": "CSV（UTF-8，列同导入格式）", "content": {"text/csv": {"schema": {"type": "string"}}}}
 }
@@ -26,32 +25,24 @@ CSV_NAME = "attachment; filename=outlets.csv; filename*=UTF-8''%E7%BD%91%E7%82%B
 
 @census_blp.route("/outlets")
 class Census(MethodView):
-    decorators = [login_required("staff", "admin")]
+    decorators = [login_required("staff", "admin", console=True)]
 
     @census_blp.arguments(CensusQuerySchema, location="query")
     @census_blp.response(200, CensusPageSchema)
-    @census_blp.doc(security=AUTH)
     def get(self, args):
         """网点普查列表：按生活圈、社区、状态、业态、关键词筛选（含已关停、待审核）；或按编号取评价依据中的网点"""
         page, page_size, coord = args.pop("page"), args.pop("page_size"), args.pop("coord")
         args["statuses"] = args.pop("status")
-        rows, has_more, total = census.census_page(current_user, page=page, page_size=page_size, **args)
-        return {
-            "items": [census.census_out(row, coord) for row in rows],
-            "page": page,
-            "page_size": page_size,
-            "has_more": has_more,
-            "total": total,
-        }
+        listing = census.census_page(current_user, page=page, page_size=page_size, **args)
+        return listing.map(lambda row: census.census_out(row, coord))
 
 
 @census_blp.route("/outlets.csv")
 class CensusExport(MethodView):
-    decorators = [login_required("staff", "admin")]
+    decorators = [login_required("staff", "admin", console=True)]
 
     @census_blp.arguments(CensusExportQuerySchema, location="query")
     @census_blp.doc(
-        security=AUTH,
         responses={
             "200": {
                 "description": "CSV（UTF-8，列同导入格式）",
@@ -75,12 +66,11 @@ class CensusExport(MethodView):
 
 @census_blp.route("/outlets/import")
 class CensusImport(MethodView):
-    decorators = [login_required("admin")]
+    decorators = [login_required("admin", console=True)]
 
     @census_blp.arguments(ImportFormSchema, location="query")
     @census_blp.arguments(ImportFileSchema, location="files")
     @census_blp.response(200, ImportReportSchema)
-    @census_blp.doc(security=AUTH)
     def post(self, args, files):
         """导入网点普查（CSV / GeoJSON / Excel，multipart 字段 file）：逐行报告错误，好的行照常导入"""
         upload = files["file"]

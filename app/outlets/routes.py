@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from geoalchemy2.shape import to_shape
 
-from app.auth.policy import login_required
+from app.auth.policy import login_optional, login_required
 from app.common import geo
 from app.common.clock import local_zone
 from app.common.schemas import BaseSchema, coord_field
@@ -28,7 +28,7 @@ blueprints = [blp, staff_blp, census_blp]  # the census is the console's side of
 class Nearby(MethodView):
     @blp.arguments(NearbyQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, NearbyPageSchema)
-    @blp.doc(security=[{}, {"bearerAuth": []}])
+    @login_optional
     def get(self, lat, lng, coord, **filters):
         """附近的网点（按步行距离排序，默认 GCJ-02 坐标；登录的居民记一次当日使用，用于居民使用率）"""
         wgs_lng, wgs_lat = geo.to_wgs84(lng, lat, coord)
@@ -80,7 +80,6 @@ class OutletHistory(MethodView):
 
     @staff_blp.arguments(CoordOnlySchema, location="query")
     @staff_blp.response(200, OutletHistorySchema)
-    @staff_blp.doc(security=[{"bearerAuth": []}])
     def get(self, args, outlet_id):
         """网点的历史：开业、关停、业态与属性变化及其日期（过去期次的评价按此计算）"""
         versions = service.outlet_history(current_user, outlet_id)

@@ -12,7 +12,6 @@ from app.privacy.schemas import DeletionResultSchema, DeletionSchema, ExportSche
 blp = Blueprint(
     "privacy", __name__, url_prefix="/api/v1", description="个人信息：隐私保护指引、手机号授权、数据导出、注销账号"
 )
-BEARER = [{"bearerAuth": []}]
 
 
 @blp.route("/privacy-notice")
@@ -29,7 +28,6 @@ class PrivacyConsent(MethodView):
 
     @blp.arguments(PrivacyConsentSchema)
     @blp.response(200, UserSchema)
-    @blp.doc(security=BEARER)
     def post(self, body):
         """记录同意的隐私保护指引版本（只能同意当前版本）"""
         return service.accept_notice(current_user, body["version"])
@@ -41,13 +39,11 @@ class MyPhone(MethodView):
 
     @blp.arguments(PhoneSchema)
     @blp.response(200, UserSchema)
-    @blp.doc(security=BEARER)
     def post(self, body):
         """绑定手机号：只接受微信手机号按钮的授权 code，返回打码后的号码"""
         return service.set_phone(current_user, body["phone_code"])
 
     @blp.response(200, UserSchema)
-    @blp.doc(security=BEARER)
     def delete(self):
         """撤回手机号授权并删除号码"""
         return service.withdraw_phone(current_user)
@@ -58,7 +54,6 @@ class MyDataExport(MethodView):
     decorators = [login_required(), limiter.limit("10/hour", key_func=user_or_ip)]
 
     @blp.response(200, ExportSchema, headers={"Content-Disposition": {"schema": {"type": "string"}}})
-    @blp.doc(security=BEARER)
     def get(self):
         """下载平台保存的本人全部信息（JSON）"""
         data = service.export(current_user)
@@ -72,7 +67,6 @@ class AccountDeletion(MethodView):
 
     @blp.arguments(DeletionSchema)
     @blp.response(200, DeletionResultSchema)
-    @blp.doc(security=BEARER)
     @may_answer(403)
     def post(self, body):
         """注销账号：立即删除或匿名化个人信息，此前签发的登录凭证随即失效"""

@@ -34,7 +34,6 @@ WRITE_LIMITS = [
     limiter.limit("10/minute;60/day", key_func=user_or_ip, methods=["POST"]),
     limiter.limit("60/minute", key_func=get_remote_address, methods=["POST"]),
 ]
-SECURED = [{"bearerAuth": []}]
 
 
 @blp.route("/rating-tags")
@@ -59,7 +58,6 @@ class OutletRatings(MethodView):
     @blp.arguments(RatingCreateSchema)
     @blp.response(201, MyRatingSchema)
     @blp.alt_response(200, schema=MyRatingSchema, description="已替换此前的评价")
-    @blp.doc(security=SECURED)
     def post(self, body, outlet_id):
         """评价网点（每人每店一条，再次提交即替换）"""
         rating, created = service.submit_rating(current_user, outlet_id, **body)
@@ -71,7 +69,6 @@ class MyRating(MethodView):
     decorators = [login_required()]
 
     @blp.response(200, MyRatingSchema)
-    @blp.doc(security=SECURED)
     def get(self, outlet_id):
         """我对该网点的评价（含审核状态）"""
         return present.mine(service.my_rating(current_user, outlet_id))
@@ -83,7 +80,6 @@ class Reply(MethodView):
 
     @blp.arguments(ReplySchema)
     @blp.response(201, RatingSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, rating_id):
         """商户回复评价（每条评价一次）"""
         return present.public(service.reply_to_rating(current_user, rating_id, body["text"]))
@@ -95,7 +91,6 @@ class Report(MethodView):
 
     @blp.arguments(ReportSchema)
     @blp.response(201, ReportOutSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, rating_id):
         """举报评价（每人每条一次）"""
         return service.report_rating(current_user, rating_id, body["reason"])
@@ -107,7 +102,6 @@ class StaffRatings(MethodView):
 
     @blp.arguments(StaffRatingQuerySchema, location="query")
     @blp.response(200, StaffRatingPageSchema)
-    @blp.doc(security=SECURED)
     def get(self, args):
         """负责生活圈内的评价（可只看被举报的）"""
         return service.staff_list_ratings(current_user, **args)
@@ -119,7 +113,6 @@ class StaffHide(MethodView):
 
     @blp.arguments(HideSchema)
     @blp.response(200, StaffRatingSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, rating_id):
         """隐藏或恢复评价（须填写理由；隐藏的评价不计入平均分）"""
         rating, outlet = service.set_rating_hidden(current_user, rating_id, body["hidden"], body["reason"])
@@ -131,14 +124,12 @@ class Findings(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @blp.response(200, FindingListSchema)
-    @blp.doc(security=SECURED)
     def get(self, outlet_id):
         """网点的检查记录"""
         return {"items": [credit.finding_dict(f) for f in credit.list_findings(current_user, outlet_id)]}
 
     @blp.arguments(FindingCreateSchema)
     @blp.response(201, FindingSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, outlet_id):
         """记录对网点的检查发现（计入商户信用等级）"""
         return credit.finding_dict(credit.record_finding(current_user, outlet_id, **body))
@@ -149,7 +140,6 @@ class Credit(MethodView):
     decorators = [login_required()]
 
     @blp.response(200, CreditSchema)
-    @blp.doc(security=SECURED)
     def get(self, outlet_id):
         """商户信用等级：等级、依据的数据和评定规则（网点商户、负责的工作人员可看）"""
         return credit.outlet_credit(current_user, outlet_id)

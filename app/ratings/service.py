@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from app.auth.policy import authorize_circle
 from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, ValidationFailed
 from app.common.models import utcnow
+from app.common.paging import paginate
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings import content, photos, present
@@ -73,26 +74,18 @@ def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], 
 def list_outlet_ratings(outlet_id: int, page: int, page_size: int) -> dict:
     """Visible ratings of an outlet, newest first."""
     outlet = _outlet(outlet_id)
-    rows = list(
-        db.session.scalars(
-            select(Rating)
-            .where(Rating.outlet_id == outlet.id, Rating.status == "visible")
-            .order_by(Rating.created_at.desc(), Rating.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size + 1)
-        )
+    query = (
+        select(Rating)
+        .where(Rating.outlet_id == outlet.id, Rating.status == "visible")
+        .order_by(Rating.created_at.desc(), Rating.id.desc())
     )
-    return {
-        "items": present.public_many(rows[:page_size]),
-        "page": page,
-        "page_size": page_size,
-        "has_more": len(rows) > page_size,
-        "total": outlet.rating_count,
-        "rating": {
+    page = paginate(query, page, page_size, count=outlet.rating_count)
+    return page.with_items(present.public_many(page.items)).envelope(
+        rating={
             "avg": None if outlet.rating_avg is None else round(outlet.rating_avg, 2),
             "count": outlet.rating_count,
         },
-    }
+    )
 
 
 def recent_ratings_for(outlet_id: int, limit: int = 5) -> list[dict]:
@@ -170,17 +163,8 @@ def staff_list_ratings(user, circle_id, reported: bool, status, page: int, page_
         query = query.where(exists().where(RatingReport.rating_id == Rating.id, RatingReport.resolved_at.is_(None)))
     if status:
         query = query.where(Rating.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(
-        query.order_by(Rating.created_at.desc(), Rating.id.desc()).offset((page - 1) * page_size).limit(page_size + 1)
-    ).all()
-    return {
-        "items": [present.staff(rating, outlet) for rating, outlet in rows[:page_size]],
-        "page": page,
-        "page_size": page_size,
-        "has_more": len(rows) > page_size,
-        "total": total,
-    }
+    query = query.order_by(Rating.created_at.desc(), Rating.id.desc())
+    return paginate(query, page, page_size, count=True, rows=True).map(lambda row: present.staff(*row))
 
 
 def set_rating_hidden(user, rating_id: int, hidden: bool, reason: str) -> tuple[Rating, Outlet]:

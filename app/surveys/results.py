@@ -11,6 +11,7 @@ from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound
+from app.common.paging import paginate
 from app.extensions import db
 from app.surveys import stats
 from app.surveys.models import SurveyPeriod, SurveyResponse
@@ -54,20 +55,9 @@ def list_comments(user, circle_id: int, period_id: int | None, page: int, page_s
     query = select(SurveyResponse).where(SurveyResponse.circle_id == circle.id, SurveyResponse.comment.is_not(None))
     if period_id:
         query = query.where(SurveyResponse.period_id == period_of(circle.id, period_id).id)
-    rows = list(
-        db.session.scalars(
-            query.order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size + 1)
-        )
-    )
     fields = ("period_id", *QUESTIONS, "comment", "comment_check", "source", "created_at")
-    return {
-        "items": [{f: getattr(r, f) for f in fields} for r in rows[:page_size]],
-        "page": page,
-        "page_size": page_size,
-        "has_more": len(rows) > page_size,
-    }
+    query = query.order_by(SurveyResponse.created_at.desc(), SurveyResponse.id.desc())
+    return paginate(query, page, page_size).map(lambda row: {f: getattr(row, f) for f in fields})
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from app.auth.policy import BUREAU, actor, login_required, user_or_ip
-from app.common.openapi import OPTIONAL_LOGIN
+from app.auth.policy import BUREAU, actor, login_optional, login_required, user_or_ip
 from app.extensions import limiter
 from app.surveys import entry, home, merchant, results, service
 from app.surveys.schemas import (
@@ -31,13 +30,12 @@ from app.surveys.schemas import (
 )
 
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1", description="满意度调查（业态满意、服务满意）")
-SECURED = [{"bearerAuth": []}]
 
 
 @blp.route("/circles/<int:circle_id>/survey")
 class SurveyView(MethodView):
     @blp.response(200, SurveyViewSchema)
-    @blp.doc(security=OPTIONAL_LOGIN)
+    @login_optional
     def get(self, circle_id):
         """生活圈当前的满意度调查（登录时告知是否已作答）"""
         return service.resident_view(actor(), circle_id)
@@ -53,7 +51,6 @@ class SurveyResponses(MethodView):
 
     @blp.arguments(ResponseCreateSchema)
     @blp.response(201, ResponseSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, circle_id):
         """提交满意度评价：每人每期一次，只为居住的生活圈（按作答位置核验，或已由社区确认）"""
         response, period = service.submit_response(current_user, circle_id, **body)
@@ -73,7 +70,6 @@ class SurveyPeriods(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @blp.response(200, PeriodListSchema)
-    @blp.doc(security=SECURED)
     def get(self, circle_id):
         """生活圈的调查期及各期答卷数"""
         return {"items": service.list_periods(current_user, circle_id)}
@@ -81,7 +77,6 @@ class SurveyPeriods(MethodView):
     @login_required(*BUREAU)
     @blp.arguments(PeriodCreateSchema)
     @blp.response(201, PeriodSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, circle_id):
         """开启调查期（商务局、管理员；默认当年全年；可补开往年以录入纸质问卷；同一生活圈的调查期不能重叠）"""
         return service.period_dict(service.open_period(current_user, circle_id, **body), 0)
@@ -94,7 +89,6 @@ class SurveyPeriodEdit(MethodView):
     @login_required(*BUREAU)
     @blp.arguments(PeriodUpdateSchema)
     @blp.response(200, PeriodSchema)
-    @blp.doc(security=SECURED)
     def patch(self, body, circle_id, period_id):
         """修改调查期（商务局、管理员：改名、调整日期或提前结束）"""
         return service.period_dict(service.update_period(current_user, circle_id, period_id, body))
@@ -106,7 +100,6 @@ class SurveyResults(MethodView):
 
     @blp.arguments(ResultsQuerySchema, location="query")
     @blp.response(200, ResultsSchema)
-    @blp.doc(security=SECURED)
     def get(self, args, circle_id):
         """调查结果：答卷数、样本占比（3% 规则）、满意率及 95% 置信区间"""
         return results.survey_results(current_user, circle_id, args["period_id"])
@@ -118,7 +111,6 @@ class SurveyComments(MethodView):
 
     @blp.arguments(CommentsQuerySchema, location="query")
     @blp.response(200, CommentPageSchema)
-    @blp.doc(security=SECURED)
     def get(self, args, circle_id):
         """居民留言（不显示作答人）"""
         return results.list_comments(current_user, circle_id, **args)
@@ -129,7 +121,6 @@ class ResidentHome(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @blp.response(200, HomeConfirmedSchema)
-    @blp.doc(security=SECURED)
     def put(self, circle_id, user_id):
         """社区确认居民居住在本生活圈（此后参加满意度调查无需定位；记入审计）"""
         resident = home.confirm_home(current_user, circle_id, user_id)
@@ -142,7 +133,6 @@ class PaperResponses(MethodView):
 
     @blp.arguments(PaperResponseSchema)
     @blp.response(201, PaperResponseResultSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, circle_id, period_id):
         """录入一份纸质或电话满意度问卷（标明来源与录入人；往期调查期也可录入）"""
         return entry.enter_one(current_user, "resident", circle_id, period_id, body)
@@ -154,7 +144,6 @@ class PaperResponsesBatch(MethodView):
 
     @blp.arguments(BatchFileSchema, location="files")
     @blp.response(200, BatchResultSchema)
-    @blp.doc(security=SECURED)
     def post(self, form, circle_id, period_id):
         """批量录入纸质、电话满意度问卷（CSV：source,respondent_ref,answered_on,type_satisfaction,
         service_satisfaction,comment；错误行逐行报告）"""
@@ -167,7 +156,6 @@ class MerchantResponses(MethodView):
 
     @blp.arguments(MerchantResponseCreateSchema)
     @blp.response(201, MerchantResponseSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, circle_id):
         """商户问卷：在本生活圈经营网点的商户每期填写一次（经营状况、缺少与过剩的业态、对营商环境的评价）"""
         row, _period = merchant.submit(current_user, circle_id, body)
@@ -180,7 +168,6 @@ class MerchantPaperResponses(MethodView):
 
     @blp.arguments(MerchantPaperResponseSchema)
     @blp.response(201, MerchantResponseSchema)
-    @blp.doc(security=SECURED)
     def post(self, body, circle_id, period_id):
         """录入一份纸质或电话商户问卷"""
         return entry.enter_one(current_user, "merchant", circle_id, period_id, body)
@@ -192,7 +179,6 @@ class MerchantPaperResponsesBatch(MethodView):
 
     @blp.arguments(BatchFileSchema, location="files")
     @blp.response(200, BatchResultSchema)
-    @blp.doc(security=SECURED)
     def post(self, form, circle_id, period_id):
         """批量录入商户问卷（CSV：source,respondent_ref,answered_on,business_outlook,environment_satisfaction,
         needed_types,oversupplied_types,comment；业态用 | 分隔）"""
@@ -205,7 +191,6 @@ class MerchantResults(MethodView):
 
     @blp.arguments(ResultsQuerySchema, location="query")
     @blp.response(200, MerchantResultsSchema)
-    @blp.doc(security=SECURED)
     def get(self, args, circle_id):
         """商户问卷结果（商务局按生活圈查看）：答卷数与来源、经营状况、营商环境评价、缺少与过剩的业态"""
         return merchant.results(current_user, circle_id, args["period_id"])

@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import actor, login_required, user_or_ip
+from app.auth.policy import actor, login_optional, login_required, user_or_ip
 from app.common.errors import AppError
 from app.common.openapi import may_answer
 from app.extensions import limiter
@@ -48,7 +48,6 @@ class Uploads(MethodView):
 
     @blp.arguments(UploadFormSchema, location="files")
     @blp.response(201, UploadSchema)
-    @blp.doc(security=[{"bearerAuth": []}])
     def post(self, form):
         """上传图片或资质文件（multipart：file + purpose；按内容识别类型，去除 EXIF）"""
         return present(service.store_upload(current_user, form["file"], form["purpose"]))
@@ -57,7 +56,7 @@ class Uploads(MethodView):
 @blp.route("/<uuid:upload_id>")
 class UploadDetail(MethodView):
     @blp.response(200, UploadSchema)
-    @blp.doc(security=[{}, {"bearerAuth": []}])
+    @login_optional
     def get(self, upload_id):
         """文件信息与内容检测状态（公开文件任何人可看，其余仅本人与负责的工作人员）"""
         return present(service.readable_upload(actor(), upload_id))
@@ -89,7 +88,8 @@ FILE_RESPONSES = {
 @blp.route("/<uuid:upload_id>/file")
 class UploadFile(MethodView):
     @blp.arguments(FileQuerySchema, location="query")
-    @blp.doc(security=[{}, {"bearerAuth": []}], responses=FILE_RESPONSES)
+    @login_optional
+    @blp.doc(responses=FILE_RESPONSES)
     def get(self, args, upload_id):
         """下载文件（资质材料仅本人与负责的工作人员；网点照片审核通过后公开；居民照片检测通过后公开）"""
         upload = service.readable_upload(actor(), upload_id, args["token"])
@@ -99,7 +99,8 @@ class UploadFile(MethodView):
 @blp.route("/<uuid:upload_id>/thumb")
 class UploadThumb(MethodView):
     @blp.arguments(FileQuerySchema, location="query")
-    @blp.doc(security=[{}, {"bearerAuth": []}], responses={"200": {"description": "JPEG 缩略图"}})
+    @login_optional
+    @blp.doc(responses={"200": {"description": "JPEG 缩略图"}})
     def get(self, args, upload_id):
         """缩略图（JPEG，长边 320 像素；访问规则同原图）"""
         upload = service.readable_upload(actor(), upload_id, args["token"])
