@@ -76,23 +76,26 @@ def get(key: str, field: str) -> dict | None:
     return get_many({key: field}).get(key)
 
 
-def put_many(entries: dict[str, tuple[str, dict]]):
-    """{key: (field, value)}."""
+def put_many(entries: dict[str, tuple[str, dict]], ttl_s: int | None = None):
+    """{key: (field, value)}. A hash lives `ttl_s` (default TTL_S) after its latest entry, or longer if an
+    entry already asked for more (the nightly refresh's results outlive the requests' shorter ones)."""
     if not entries:
         return
+    ttl_s = ttl_s or TTL_S
     try:
         pipe = get_redis().pipeline(transaction=False)
         for key, (field, value) in entries.items():
             pipe.hset(key, field, json.dumps(value, ensure_ascii=False, default=str))
-            pipe.expire(key, TTL_S)
+            pipe.expire(key, ttl_s, nx=True)  # a new hash
+            pipe.expire(key, ttl_s, gt=True)  # or a longer life than it has
         pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
         metrics.redis_fallback("evaluation_cache")
 
 
-def put(key: str, field: str, value: dict):
-    put_many({key: (field, value)})
+def put(key: str, field: str, value: dict, ttl_s: int | None = None):
+    put_many({key: (field, value)}, ttl_s)
 
 
 def delete_keys(*keys: str):
