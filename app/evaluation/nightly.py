@@ -43,15 +43,14 @@ def chunks(city_sizes: list[tuple[City, int]], limit: int = CHUNK_CIRCLES) -> li
     return groups
 
 
-def refresh_all(ttl_s: int = REFRESH_TTL_S, limit: int = CHUNK_CIRCLES) -> dict:
-    """Recomputes every city's view and its circles' results (today's) and caches them for `ttl_s`."""
+def refresh_all(ttl_s: int = REFRESH_TTL_S, limit: int = CHUNK_CIRCLES, city_ids: list[int] | None = None) -> dict:
+    """Recomputes every city's view (or these cities') and their circles' results (today's) and caches them
+    for `ttl_s`."""
     started = time.perf_counter()
-    sizes = db.session.execute(
-        select(City, func.count(Circle.id))
-        .outerjoin(Circle, Circle.city_id == City.id)
-        .group_by(City.id)
-        .order_by(City.id)
-    ).all()
+    query = select(City, func.count(Circle.id)).outerjoin(Circle, Circle.city_id == City.id)
+    if city_ids is not None:
+        query = query.where(City.id.in_(city_ids))
+    sizes = db.session.execute(query.group_by(City.id).order_by(City.id)).all()
     ids = [[city.id for city in group] for group in chunks([(city, n) for city, n in sizes], limit)]
     cities = circles = 0
     for group in ids:
