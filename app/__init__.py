@@ -3,7 +3,7 @@
 from flask import Flask, request
 
 from app.auth.jwt import init_jwt_callbacks
-from app.common import inputs
+from app.common import inputs, reads
 from app.common.errors import AppError, register_error_handlers
 from app.common.http import add_security_headers, trust_proxies
 from app.common.logs import configure_logging, init_request_logging
@@ -18,6 +18,7 @@ DOMAINS = (
     "circles",
     "outlets",
     "auth",
+    "audit",
     "uploads",
     "merchants",
     "repair",
@@ -25,6 +26,7 @@ DOMAINS = (
     "notifications",
     "open311",
     "ratings",
+    "places",
     "surveys",
     "events",
     "usage",
@@ -51,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_request_logging(app)  # first, so the request id and timer exist before any other hook can answer
     db.init_app(app)
+    reads.init_app(app)
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"))
     jwt.init_app(app)
     init_jwt_callbacks()

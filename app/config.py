@@ -18,6 +18,15 @@ class Config:
         "connect_args": {"connect_timeout": int(_env("DATABASE_CONNECT_TIMEOUT_S", "3"))},
     }
     DATABASE_RETRY_AFTER_S = int(_env("DATABASE_RETRY_AFTER_S", "2"))  # Retry-After of the 503 while it is down
+    DATABASE_CONNECT_TIMEOUT_S = int(_env("DATABASE_CONNECT_TIMEOUT_S", "3"))
+    # The read path (app/common/reads.py): streaming replicas for declared read-only requests, comma-separated
+    # SQLAlchemy URLs; none → the primary. A user who wrote within DATABASE_READ_YOUR_WRITES_S reads from the
+    # primary; a replica that fails is left alone for DATABASE_REPLICA_RETRY_S.
+    DATABASE_REPLICA_URLS = _env("DATABASE_REPLICA_URLS", "")
+    DATABASE_READ_YOUR_WRITES_S = float(_env("DATABASE_READ_YOUR_WRITES_S", "10"))
+    DATABASE_REPLICA_RETRY_S = float(_env("DATABASE_REPLICA_RETRY_S", "5"))
+    # Read connections have no pre-ping; they are replaced after this many seconds (before idle timeouts).
+    DATABASE_POOL_RECYCLE_S = int(_env("DATABASE_POOL_RECYCLE_S", "1800"))
     REDIS_URL = _env("REDIS_URL")
     # Redis down or hung degrades, never fails (app/common/redis.py): bounded calls, then skipped for a while.
     REDIS_CONNECT_TIMEOUT_S = float(_env("REDIS_CONNECT_TIMEOUT_S", "0.5"))
@@ -50,6 +59,7 @@ class Config:
     # Subscribe-message templates (data keys: thing1 需求, phrase2 状态, thing3 说明, time4 时间).
     WECHAT_TEMPLATE_DEMAND_STATUS = _env("WECHAT_TEMPLATE_DEMAND_STATUS", "tmpl-demand-status")
     WECHAT_TEMPLATE_DEMAND_CONFIRM = _env("WECHAT_TEMPLATE_DEMAND_CONFIRM", "tmpl-demand-confirm")
+    WECHAT_TEMPLATE_CLAIM_RESULT = _env("WECHAT_TEMPLATE_CLAIM_RESULT", "tmpl-claim-result")
     NOTIFY_MAX_ATTEMPTS = int(_env("NOTIFY_MAX_ATTEMPTS", "8"))
     NOTIFY_BACKOFF_S = float(_env("NOTIFY_BACKOFF_S", "30"))
     # A message handed to the queue but not finished within this time (worker killed, job lost) is handed

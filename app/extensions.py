@@ -10,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
 from app.common.inputs import Parser
+from app.common.reads import RoutingSession
 from app.common.schemas import ErrorSchema
 
 # Stable constraint names keep Alembic migrations reproducible.
@@ -21,7 +22,8 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+# RoutingSession: in requests declared read-only, ORM reads follow the read path (app/common/reads.py).
+db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention), session_options={"class_": RoutingSession})
 migrate = Migrate()
 
 

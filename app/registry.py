@@ -2,9 +2,12 @@
 commands, named one by one. A domain that gains a routes.py or cli.py adds it here; a missing module is an
 import error at start-up, never silently "not installed"."""
 
+from app.common import personal_data as common_personal_data
+
 
 def import_models():
     """Every table's model, so relationships resolve and Alembic sees the whole schema (DOMAINS order)."""
+    import app.audit.models
     import app.auth.models
     import app.circles.models
     import app.demands.models
@@ -35,6 +38,7 @@ def blueprints() -> list:
     from app.open311 import routes as open311
     from app.ops import routes as ops
     from app.outlets import routes as outlets
+    from app.places import routes as places
     from app.privacy import routes as privacy
     from app.ratings import routes as ratings
     from app.repair import routes as repair
@@ -54,6 +58,7 @@ def blueprints() -> list:
         notifications.blp,
         open311.blp,
         ratings.blp,
+        places.blp,
         surveys.blp,
         events.blp,
         evaluation.blp,
@@ -89,8 +94,34 @@ def commands() -> list:
     ]
 
 
+def personal_data() -> list:
+    """Every domain's personal-data hooks (export, erase: app/common/personal_data.py), in the order an account
+    deletion runs them: uploads last, once the other domains have said which files their remaining content
+    still shows."""
+    from app.auth import personal_data as auth
+    from app.demands import personal_data as demands
+    from app.merchants import personal_data as merchants
+    from app.notifications import personal_data as notifications
+    from app.ratings import personal_data as ratings
+    from app.surveys import personal_data as surveys
+    from app.uploads import personal_data as uploads
+    from app.usage import personal_data as usage
+
+    return [auth, merchants, demands, notifications, ratings, surveys, usage, uploads]
+
+
+def wire_uploads():
+    """Who tells uploads whether the record showing a file is published (app/uploads/access.py)."""
+    from app.outlets.photos import photo_holder
+    from app.uploads import access
+
+    access.register_holder("outlet_photo", photo_holder)
+
+
 def register(app, api):
     import_models()
+    common_personal_data.install(app, personal_data())
+    wire_uploads()
     for blp in blueprints():
         api.register_blueprint(blp)
     for command in commands():

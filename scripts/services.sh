@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Private PostgreSQL+PostGIS and Redis for development and tests, under ./var/ on loopback.
-# Usage: scripts/services.sh start|stop|status|install
+# Usage: scripts/services.sh start|stop|status|install|replica|replica-stop
 # start is idempotent; it writes var/services.env (DATABASE_URL=…, REDIS_URL=…).
 # When DATABASE_URL / REDIS_URL are already set, the matching private server is not started.
+# replica: a streaming replica of the private PostgreSQL (pg_basebackup, hot standby) on loopback port
+# DEV_PG_REPLICA_PORT (default: the primary's port + 1000), under var/pg/replica; idempotent; prints its URL
+# (database circle; the tests use circle_test on it). `stop` stops it too.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +13,7 @@ VAR="$ROOT/var"
 PG_BASE="$VAR/pg"
 PG_PORT=${DEV_PG_PORT:-54329}
 REDIS_PORT=${DEV_REDIS_PORT:-63799}
+REPLICA_PORT=${DEV_PG_REPLICA_PORT:-$((PG_PORT + 1000))}
 PG_BIN=/usr/lib/postgresql/15/bin
 DB_NAME=circle
 DB_USER=circle
@@ -103,7 +107,41 @@ start() {
   log "ready: $VAR/services.env"
 }
 
+replica_running() {
+  [ -f "$REPLICA_DATA/postmaster.pid" ] && as_pg_owner "$PG_BIN/pg_ctl" -D "$REPLICA_DATA" status >/dev/null 2>&1
+}
+
+start_replica() {
+  # Streaming replication from the private primary: initdb's pg_hba.conf already trusts replication
+  # connections from 127.0.0.1, and wal_level=replica / max_wal_senders=10 are PostgreSQL 15's defaults.
+  install_packages
+  choose_pg_base
+  REPLICA_DATA="$PG_BASE/replica"
+  pg_running || start_postgres
+  if [ ! -f "$REPLICA_DATA/PG_VERSION" ]; then
+    log "pg_basebackup 127.0.0.1:$PG_PORT → $REPLICA_DATA"
+    rm -rf "$REPLICA_DATA"
+    mkdir -p "$REPLICA_DATA" && chmod 700 "$REPLICA_DATA"
+    [ "$(id -u)" = 0 ] && chown postgres: "$REPLICA_DATA"
+    # -R writes standby.signal and primary_conninfo: the copy starts as a hot standby that follows the primary.
+    as_pg_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$REPLICA_DATA" -R -X stream -c fast
+  fi
+  if ! replica_running; then
+    # A hot standby needs max_connections ≥ the primary's. Same unsafe-but-fast settings as the primary.
+    log "starting the replica on 127.0.0.1:$REPLICA_PORT"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$REPLICA_DATA" -l "$PG_BASE/replica.log" -w -t 120 start \
+      -o "-c listen_addresses=127.0.0.1 -p $REPLICA_PORT -k $PG_BASE -c hot_standby=on -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB -c timezone=UTC" >/dev/null
+  fi
+  echo "postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$REPLICA_PORT/$DB_NAME"
+}
+
+stop_replica() {
+  REPLICA_DATA="$PG_BASE/replica"
+  if replica_running; then as_pg_owner "$PG_BIN/pg_ctl" -D "$REPLICA_DATA" -m fast -w stop >/dev/null && log "replica stopped"; fi
+}
+
 stop() {
+  stop_replica
   if pg_running; then as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null && log "PostgreSQL stopped"; fi
   if [ -f "$VAR/redis/redis.pid" ]; then
     local pid; pid=$(cat "$VAR/redis/redis.pid")
@@ -118,14 +156,17 @@ stop() {
 
 mkdir -p "$VAR"
 PGDATA="$PG_BASE/data"
+REPLICA_DATA="$PG_BASE/replica"
 if [ "${1:-start}" != install ] && id postgres >/dev/null 2>&1; then choose_pg_base; fi
 
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
   install) install_packages ;;
+  replica) start_replica ;;
+  replica-stop) stop_replica ;;
   status) pg_running && echo "postgres: running" || echo "postgres: stopped"
           [ -f "$VAR/redis/redis.pid" ] && kill -0 "$(cat "$VAR/redis/redis.pid")" 2>/dev/null \
             && echo "redis: running" || echo "redis: stopped" ;;
-  *) echo "usage: $0 start|stop|status|install" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|install|replica|replica-stop" >&2; exit 2 ;;
 esac

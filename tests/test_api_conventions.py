@@ -126,7 +126,7 @@ def test_routes_with_a_login_are_documented_as_secured(client):
 
 
 def test_security_is_declared_by_the_route_decorators_alone():
-    """login_required / login_optional (app/auth/policy.py) declare `security`; one written by hand drifts."""
+    """login_required / login_optional (app/common/policy.py) declare `security`; one written by hand drifts."""
     app_dir = Path(__file__).resolve().parent.parent / "app"
     allowed = {app_dir / "common" / "openapi.py", app_dir / "__init__.py"}  # the schemes and the decorators' values
     for path in app_dir.rglob("*.py"):

@@ -1,11 +1,12 @@
 """The app is composed from an explicit list of modules (app/registry.py): a domain that gains a models,
-retention, routes or cli module must be named there, or its tables, rules, routes or commands are missing."""
+retention, routes, cli or personal_data module must be named there, or its tables, rules, routes, commands or
+personal data are missing."""
 
 import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
-COMPOSED = ("models", "retention", "routes", "cli")
+COMPOSED = ("models", "retention", "routes", "cli", "personal_data")
 
 
 def test_every_domain_module_is_registered(app):

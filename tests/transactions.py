@@ -1,7 +1,7 @@
 """A database session bound to one connection whose transaction is rolled back at the end.
 
 Services' commits become savepoint releases inside it, so a test (or a module of read-only tests) sees its
-own writes and leaves nothing behind.
+own writes and leaves nothing behind. The read path (app/common/reads.py) is pinned to the same connection.
 """
 
 from contextlib import contextmanager
@@ -18,6 +18,7 @@ class _ConnectionBoundSession(FlaskSession):
 
 @contextmanager
 def rolled_back(app):
+    from app.common import reads
     from app.extensions import db as database
 
     with app.app_context():
@@ -27,9 +28,11 @@ def rolled_back(app):
         database.session = database._make_scoped_session(
             {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
         )
+        reads.pin(connection)  # the read path (autocommit engines, replicas) reads this transaction instead
         try:
             yield database
         finally:
+            reads.pin(None)
             database.session.remove()
             database.session = original
             transaction.rollback()

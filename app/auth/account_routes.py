@@ -2,8 +2,8 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from app.audit.schemas import AuditPageSchema
 from app.auth import accounts
-from app.auth.policy import BUREAU, login_required
 from app.auth.schemas import (
     AccountCreateSchema,
     AccountPageSchema,
@@ -12,8 +12,8 @@ from app.auth.schemas import (
     AccountUpdateSchema,
     PasswordResetSchema,
 )
+from app.common.policy import BUREAU, login_required
 from app.common.schemas import PageQuerySchema
-from app.merchants.schemas import AuditPageSchema
 
 blp = Blueprint(
     "accounts", __name__, url_prefix="/api/v1", description="账号管理：商务局管理本市社区工作人员，管理员管理全部"

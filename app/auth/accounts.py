@@ -8,13 +8,13 @@ or change bureau or admin accounts. `actor=None` is the operator at the command 
 from argon2 import PasswordHasher
 from sqlalchemy import exists, or_, select
 
+from app.audit import service as audit
+from app.audit.models import AuditEntry
 from app.auth.models import User, staff_circles, user_cities
 from app.circles.models import Circle, City
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.paging import paginate
 from app.extensions import db
-from app.merchants import audit
-from app.merchants.models import AuditEntry
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8

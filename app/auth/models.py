@@ -74,11 +74,7 @@ class User(Timestamps, db.Model):
 
     @property
     def masked_phone(self) -> str | None:
-        """138****5678: the resident recognises their number; nobody reading over a shoulder learns it."""
-        phone = self.phone
-        if not phone:
-            return None
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+        return mask_phone(self.phone)
 
     def has_role(self, *roles) -> bool:
         held = set(self.roles or ())
@@ -101,3 +97,10 @@ class User(Timestamps, db.Model):
 
         in_cities = db.session.scalars(select(Circle.id).where(Circle.city_id.in_(city_ids))).all()
         return sorted(set(own) | set(in_cities))
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****5678: the owner recognises their number; nobody reading over a shoulder learns it."""
+    if not phone:
+        return None
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) > 7 else "*" * len(phone)

@@ -1,5 +1,6 @@
 from marshmallow import fields, validate
 
+from app.auth.consent import consent_required
 from app.common.schemas import BaseSchema, Bool, PageQuerySchema, page_of
 
 
@@ -41,8 +42,6 @@ class UserSchema(BaseSchema):
     )
 
     def _consent_required(self, user):
-        from app.privacy.service import consent_required
-
         return consent_required(user)
 
 

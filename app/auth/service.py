@@ -7,6 +7,7 @@ from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
 from app.auth import lockout
+from app.auth.consent import accept_notice, consent_required, notice
 from app.auth.models import User
 from app.circles.models import Circle
 from app.common.errors import AppError, ValidationFailed
@@ -22,8 +23,6 @@ def _issue_token(user: User) -> str:
 
 
 def _token_response(user: User) -> dict:
-    from app.privacy.service import consent_required, notice
-
     return {
         "access_token": _issue_token(user),
         "token_type": "Bearer",
@@ -52,8 +51,6 @@ def login_with_wechat(code: str, privacy_version: str | None = None) -> dict:
         raise AppError("账号已停用", code="account_disabled", status=403)
     user.last_login_at = utcnow()
     if privacy_version is not None:
-        from app.privacy.service import accept_notice
-
         accept_notice(user, privacy_version, commit=False)
     db.session.commit()
     return _token_response(user)
@@ -107,8 +104,14 @@ def create_user(username: str, password: str, role: str, circle_ids=(), display_
 def set_home_circle(user: User, circle_id: int | None) -> User:
     if circle_id is not None and db.session.get(Circle, circle_id) is None:
         raise ValidationFailed(details={"circle_id": ["生活圈不存在"]})
-    from app.surveys.home import move_home  # surveys build on accounts, not the reverse
-
     move_home(user, circle_id)
     db.session.commit()
     return user
+
+
+def move_home(user: User, circle_id: int | None):
+    """The resident lives somewhere else now: a staff confirmation of the old circle no longer holds (surveys
+    count answers by the home circle: app/surveys/home.py)."""
+    if user.home_circle_id != circle_id:
+        user.home_circle_id = circle_id
+        user.home_confirmed_by = user.home_confirmed_at = None

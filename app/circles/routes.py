@@ -2,7 +2,6 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import BUREAU, login_required
 from app.circles import present, service, settings
 from app.circles.schemas import (
     CircleCreateSchema,
@@ -21,8 +20,8 @@ from app.circles.schemas import (
     LocateQuerySchema,
     LocateSchema,
 )
-from app.common import geo
 from app.common.openapi import may_answer
+from app.common.policy import BUREAU, login_required
 
 blp = Blueprint("circles", __name__, url_prefix="/api/v1", description="生活圈与社区")
 
@@ -34,7 +33,7 @@ class Locate(MethodView):
     @may_answer(404)
     def get(self, args):
         """我在哪个生活圈、哪个社区（不在任何生活圈内时 404）"""
-        circle, community = service.locate(*geo.to_wgs84(args["lng"], args["lat"], args["coord"]))
+        circle, community = service.locate(args["lng"], args["lat"])
         return {"circle": present.summary(circle), "community": community and present.community(community)}
 
 

@@ -6,9 +6,10 @@ operator (`flask cities set`) or by a circles import; every change is audited an
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_city
+from app.audit import service as audit
 from app.circles.models import CITY_TIERS, City
 from app.common.errors import NotFound, ValidationFailed
+from app.common.policy import authorize_city
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
 
@@ -80,8 +81,6 @@ def validate_settings(changes: dict) -> dict:
 
 def apply_settings(actor, city: City, changes: dict, reason: str | None = None, source: str = "api") -> bool:
     """Sets what changed and audits it (no commit: the caller's unit of work). True when anything changed."""
-    from app.merchants import audit  # the audit trail lives with the merchants domain that started it
-
     changes = validate_settings(changes)
     before = {key: getattr(city, key) for key in SETTINGS}
     after = {**before, **changes}

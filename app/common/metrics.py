@@ -12,13 +12,12 @@ Under gunicorn the workers are separate processes: `gunicorn.conf.py` sets PROME
 any worker starts, so every value is written to a per-process file there and `render()` adds them up (the
 client's multiprocess mode). Without it (tests, `flask` commands) the values live in this process.
 Values that describe shared state (outbox depth, queue length) are not counted but read at scrape time by
-`StateCollector`, so every worker reports the same truth.
+collectors handed to `render()` (app/notifications/metrics.py), so every worker reports the same truth.
 """
 
 import os
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
@@ -114,56 +113,6 @@ def _detach(_dbapi_connection, record):
         DB_POOL_CONNECTIONS.dec()
 
 
-class StateCollector:
-    """Shared state read when Prometheus scrapes: notification outbox and the RQ queue.
-
-    Needs an application context. A backend that is down leaves its metrics out of this scrape (and
-    counts a Redis error), so /metrics still answers during an outage.
-    """
-
-    def collect(self):
-        from redis.exceptions import RedisError
-        from sqlalchemy import func, select
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from app.extensions import db
-        from app.notifications.models import OutboxMessage
-        from app.notifications.worker import QUEUE_NAME, notification_queue
-
-        try:
-            rows = db.session.execute(
-                select(OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at))
-                .where(OutboxMessage.status.in_(("pending", "queued")))
-                .group_by(OutboxMessage.status)
-            ).all()
-            now = db.session.scalar(select(func.clock_timestamp()))
-            db.session.rollback()
-        except SQLAlchemyError:
-            db.session.rollback()
-        else:
-            depth = GaugeMetricFamily(
-                "notification_outbox_messages", "Outbox messages not yet delivered", labels=["status"]
-            )
-            counts = {status: count for status, count, _ in rows}
-            for status in ("pending", "queued"):
-                depth.add_metric([status], counts.get(status, 0))
-            yield depth
-            oldest = min((first for _, _, first in rows), default=None)
-            yield GaugeMetricFamily(
-                "notification_outbox_oldest_age_seconds",
-                "Age of the oldest undelivered outbox message (0 when none)",
-                value=(now - oldest).total_seconds() if oldest else 0.0,
-            )
-        try:
-            length = notification_queue().count
-        except RedisError:
-            redis_error("metrics_queue_length")
-        else:
-            family = GaugeMetricFamily("rq_queue_length", "Jobs waiting in the RQ queue", labels=["queue"])
-            family.add_metric([QUEUE_NAME], length)
-            yield family
-
-
 class _ThisProcess:
     """The default registry as one collector (single-process mode)."""
 
@@ -177,12 +126,14 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir")
 
 
-def render() -> bytes:
-    """The exposition text: every worker's values plus the shared state (inside an app context)."""
+def render(*state_collectors) -> bytes:
+    """The exposition text: every worker's values plus the shared state that the given collectors read at
+    scrape time (inside an app context; e.g. the notification outbox's, app/notifications/metrics.py)."""
     registry = CollectorRegistry(auto_describe=False)
     if multiprocess_dir():
         MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())
-    registry.register(StateCollector())
+    for collector in state_collectors:
+        registry.register(collector)
     return generate_latest(registry)

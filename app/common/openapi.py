@@ -27,7 +27,7 @@ from http import HTTPStatus
 from apispec import BasePlugin
 from flask_limiter import Limit
 
-# `security` as the route decorators of app/auth/policy.py declare it (never written on a route by hand):
+# `security` as the route decorators of app/common/policy.py declare it (never written on a route by hand):
 LOGIN = [{"bearerAuth": []}]  # login_required
 CONSOLE_LOGIN = [{"bearerAuth": []}, {"cookieAuth": []}]  # login_required(console=True): the console's cookie too
 OPTIONAL_LOGIN = [{}, {"bearerAuth": []}]  # login_optional: anyone, and a bad token is a 401

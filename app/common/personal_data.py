@@ -6,14 +6,16 @@ A domain with personal data has a module `app/<domain>/personal_data.py` with
 - `erase(erasure: Erasure) -> None`: erase or anonymise them inside the current transaction, add counts
   to `erasure.counts`, and name in `erasure.keep_uploads` the files still shown with content that stays public.
 
-`app.privacy.service` calls every domain's hooks in DOMAINS order (uploads last, because only then is it known
-which files are still in use), then empties the account itself. A new table holding personal data adds its
-rows here; the README's "Personal data" section lists what happens to each.
+`app.privacy.service` calls every domain's hooks in the order app/registry.py names them (uploads last, because
+only then is it known which files are still in use), then empties the account itself. A new table holding
+personal data adds its rows here (and a new module to the registry); the README's "Personal data" section lists
+what happens to each.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import import_module, util
+
+from flask import current_app
 
 DELETED_NAME = "已注销用户"
 
@@ -53,21 +55,14 @@ def records(owner_column, user, fields, order_by=None) -> list[dict]:
     return out
 
 
-def _module(domain: str):
-    name = f"app.{domain}.personal_data"
-    try:
-        found = util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        found = False
-    return import_module(name) if found else None
+def install(app, modules: list) -> None:
+    """The app's personal_data modules, in the order deletion runs them (app/registry.py composes them)."""
+    app.extensions["personal_data"] = list(modules)
 
 
 def hooks() -> list:
-    """The domains' personal_data modules; those marked ERASE_LAST (uploads) at the end."""
-    from app import DOMAINS
-
-    modules = [m for m in (_module(d) for d in DOMAINS) if m is not None]
-    return sorted(modules, key=lambda m: getattr(m, "ERASE_LAST", False))
+    """The domains' personal_data modules, in the order deletion runs them."""
+    return current_app.extensions["personal_data"]
 
 
 def domain_of(module) -> str:

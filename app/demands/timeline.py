@@ -12,7 +12,7 @@ from app.common.models import utcnow
 from app.demands import states
 from app.demands.models import CLOSED_STATUSES, DEMAND_STATUSES, Demand, DemandAnswer, DemandEvent, DemandSupport
 from app.extensions import db
-from app.notifications.service import queue_message, template_id
+from app.notifications.service import clip, queue_message, template_id
 
 ROLE_NAMES = {"resident": "居民", "staff": "社区工作人员", "admin": "管理员", "system": "系统", "open311": "外部平台"}
 
@@ -72,11 +72,6 @@ def change_status(demand: Demand, status: str, actor, *, note=None, data=None, n
     return True
 
 
-def _clip(value: str, limit: int) -> str:
-    value = " ".join(value.split())
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 def followers(demand: Demand) -> list[int]:
     """Everyone attached to the need: its submitter and its supporters ("me too", and the submitters and
     supporters of needs merged into it, whose supports were carried over)."""
@@ -102,9 +97,9 @@ def _notify(demand: Demand, user_id: int, note: str | None):
     else:
         template = template_id("WECHAT_TEMPLATE_DEMAND_STATUS", "tmpl-demand-status")
     data = {
-        "thing1": {"value": _clip(demand.text, 20)},
+        "thing1": {"value": clip(demand.text, 20)},
         "phrase2": {"value": DEMAND_STATUSES[demand.status]},
-        "thing3": {"value": _clip(note or DEFAULT_NOTES.get(demand.status, "状态已更新"), 20)},
+        "thing3": {"value": clip(note or DEFAULT_NOTES.get(demand.status, "状态已更新"), 20)},
         "time4": {"value": now_local().strftime("%Y-%m-%d %H:%M")},
     }
     return queue_message(

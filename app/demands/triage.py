@@ -3,9 +3,9 @@
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.auth.policy import authorize_circle
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import utcnow
+from app.common.policy import authorize_circle
 from app.demands import states, timeline
 from app.demands.models import PRIORITIES, Demand, DemandSupport, Project
 from app.demands.tx import atomic, locked_demand, locked_demands

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
 from app.circles.models import CIRCLE_TYPES, Circle
 from app.circles.service import get_circle
+from app.common.policy import authorize_circle
 from app.common.workbook import add_sheet, new_workbook, pct, to_bytes
 from app.demands.stats import needs_list, projects_list
 from app.evaluation import reports

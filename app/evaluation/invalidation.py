@@ -25,8 +25,8 @@ from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
 from app.events.models import Event
 from app.extensions import db
-from app.outlets.models import Outlet
-from app.repair.models import RepairOffer, StallSlot
+from app.outlets.models import Outlet, StallSlot
+from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod, SurveyResponse
 from app.surveys.signals import answers_changed
 from app.usage.signals import uses_recorded

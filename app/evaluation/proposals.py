@@ -6,14 +6,14 @@ audit trail (action `snapshot_proposed`) so the bureau sees who proposed what be
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
+from app.audit import service as audit
+from app.audit.models import AuditEntry
 from app.circles.service import get_circle
 from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.evaluation.service import evaluate_city_circles
 from app.evaluation.snapshots import period_as_of
 from app.extensions import db
-from app.merchants import audit
-from app.merchants.models import AuditEntry
 
 ACTION = "snapshot_proposed"
 

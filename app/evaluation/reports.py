@@ -5,10 +5,10 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
 from sqlalchemy import cast, func, select
 
-from app.auth.policy import authorize_circle
 from app.circles.models import Circle, City, Community
 from app.circles.service import get_circle
 from app.common.errors import Forbidden, ValidationFailed
+from app.common.policy import authorize_circle
 from app.evaluation import blind_spots, cache, gaps, geojson, kpis
 from app.evaluation.facts import build_snapshots
 from app.evaluation.models import EvaluationSnapshot
@@ -105,6 +105,21 @@ def circle_gaps(actor, circle_id: int, community_id: int | None = None) -> dict:
         "items": lines,
         "communities": list(by_community.values()),
     }
+
+
+# What residents read of the gap list: what is missing, where and why, not the staff's counting inputs.
+PUBLIC_GAP_FIELDS = ("priority", "what", "what_name", "scope", "community_name", "missing", "why", "six_ones")
+
+
+def public_gaps(circle_id: int) -> dict:
+    """The gap list (一单) as residents see it in the mini-program's 我的生活圈: open to anyone, like the
+    public evaluation summary, with each line's count of residents' "me too" on accepted needs."""
+    circle = get_circle(circle_id)
+    items = [
+        {**{k: line[k] for k in PUBLIC_GAP_FIELDS}, "support_count": line["support_count"]}
+        for line in gap_lines(circle)
+    ]
+    return {"circle_id": circle.id, "computed_on": today(), "items": items}
 
 
 def _frozen_rated_by_year(circle_ids: list[int]) -> dict[int, dict[int, int]]:

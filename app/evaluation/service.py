@@ -5,12 +5,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle, can_manage_circle
 from app.circles.models import Circle, City
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import paginate
+from app.common.policy import authorize_circle, can_manage_circle
 from app.evaluation import cache, evidence
 from app.evaluation.facts import CircleRow, build_snapshots
 from app.evaluation.grading import evaluate

@@ -5,11 +5,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle, can_manage_circle
 from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common.errors import Conflict, ValidationFailed
 from app.common.paging import Page
+from app.common.policy import authorize_circle, can_manage_circle
 from app.evaluation.models import EvaluationSnapshot
 from app.evaluation.service import evaluate_city_circles, today
 from app.extensions import db

@@ -1,63 +1,59 @@
-"""The audit trail: one row per decision or change (who, when, what, why, before/after)."""
+"""The merchants' audit trail: entries about outlets, applications and claims, and the staff's view of it
+(the trail itself: app/audit)."""
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
+from app.audit.models import AuditEntry
+from app.audit.service import record
 from app.common.errors import Forbidden, NotFound
 from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.extensions import db
-from app.merchants.models import Application, AuditEntry
+from app.merchants.models import Application, Claim
 from app.outlets.models import Outlet
 
 
-def record(
-    actor,
-    action: str,
-    *,
-    outlet_id=None,
-    application_id=None,
-    circle_id=None,
-    reason=None,
-    before=None,
-    after=None,
-    subject_user_id=None,
-    city_id=None,
-):
-    entry = AuditEntry(
-        actor_user_id=actor.id if actor is not None else None,
-        action=action,
-        outlet_id=outlet_id,
-        application_id=application_id,
-        circle_id=circle_id,
-        subject_user_id=subject_user_id,
-        city_id=city_id,
-        reason=reason,
-        before=before,
-        after=after,
+def about_outlet(actor, action: str, outlet, **entry):
+    """An entry about an outlet, in its circle."""
+    return record(actor, action, outlet_id=outlet.id, circle_id=outlet.circle_id, **entry)
+
+
+def about_application(actor, action: str, application, **entry):
+    """An entry about an application (and its outlet, once there is one), in its reviewing circle."""
+    return record(
+        actor,
+        action,
+        outlet_id=application.outlet_id,
+        application_id=application.id,
+        circle_id=application.circle_id,
+        **entry,
     )
-    db.session.add(entry)
-    return entry
 
 
-def list_entries(user, outlet_id=None, application_id=None, circle_id=None, page=1, page_size=20):
-    """Entries newest first. Staff: of an outlet or application in their circles, or of their circles."""
+def about_claim(actor, action: str, claim, **entry):
+    """An entry about a claim on an outlet, in its reviewing circle."""
+    return record(actor, action, outlet_id=claim.outlet_id, claim_id=claim.id, circle_id=claim.circle_id, **entry)
+
+
+def list_entries(user, outlet_id=None, application_id=None, claim_id=None, circle_id=None, page=1, page_size=20):
+    """Entries newest first. Staff: of an outlet, application or claim in their circles, or of their circles."""
     query = select(AuditEntry)
-    if outlet_id is not None:
-        outlet = db.session.get(Outlet, outlet_id)
-        if outlet is None:
-            raise NotFound("网点不存在", code="outlet_not_found")
-        authorize_circle(user, outlet.circle_id)
-        query = query.where(AuditEntry.outlet_id == outlet_id)
-    if application_id is not None:
-        application = db.session.get(Application, application_id)
-        if application is None:
-            raise NotFound("申请不存在", code="application_not_found")
-        authorize_circle(user, application.circle_id)
-        query = query.where(AuditEntry.application_id == application_id)
+    for model, key, value, not_found in (
+        (Outlet, "outlet_id", outlet_id, ("网点不存在", "outlet_not_found")),
+        (Application, "application_id", application_id, ("申请不存在", "application_not_found")),
+        (Claim, "claim_id", claim_id, ("认领申请不存在", "claim_not_found")),
+    ):
+        if value is None:
+            continue
+        row = db.session.get(model, value)
+        if row is None:
+            raise NotFound(not_found[0], code=not_found[1])
+        authorize_circle(user, row.circle_id)
+        query = query.where(getattr(AuditEntry, key) == value)
     if circle_id is not None:
         authorize_circle(user, circle_id)
         query = query.where(AuditEntry.circle_id == circle_id)
-    if outlet_id is None and application_id is None and circle_id is None and not user.has_role("admin"):
+    if (outlet_id, application_id, claim_id, circle_id) == (None,) * 4 and not user.has_role("admin"):
         if not user.scope_circle_ids:
             raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")
         query = query.where(AuditEntry.circle_id.in_(user.scope_circle_ids))

@@ -6,6 +6,9 @@ from app.extensions import db
 
 NEARBY_M = 200
 SIMILAR = 0.3  # pg_trgm similarity; 好邻居便利店 vs 好邻居超市 is 0.3
+# Pointing an applicant to claim a listed shop needs its own name, near enough: 老街坊便利 vs 老街坊便利店 is
+# 0.62, 老刘修鞋配钥匙 vs 老王修鞋配钥匙 (a neighbour) 0.45.
+SAME_NAME = 0.5
 
 _SQL = """
 WITH a AS (SELECT COALESCE(m.location, o.location) AS g FROM merchant_applications m
@@ -52,3 +55,24 @@ def possible_duplicates(application) -> list[dict]:
         result.append(item)
     result.sort(key=lambda d: (not d["likely"], -d["name_similarity"], d["distance_m"]))
     return result
+
+
+_LISTED_SQL = """
+SELECT o.id, o.name, o.address, o.status, o.owner_user_id IS NOT NULL AS owned,
+       ST_Distance(o.location, p.g, true) AS distance_m
+FROM outlets o, (SELECT CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography) AS g) p
+WHERE ST_DWithin(o.location, p.g, :radius, true) AND o.status IN ('approved', 'suspended')
+  AND similarity(o.name, :name) >= :similar AND o.types && CAST(:types AS varchar[])
+ORDER BY similarity(o.name, :name) DESC, distance_m
+LIMIT 5
+"""
+
+
+def listed_outlets_like(name: str, types: list[str], lng: float, lat: float) -> list[dict]:
+    """Listed outlets within 200 m with a similar name and a shared type: most likely the applicant's own
+    shop, listed by a census import or staff, to be claimed rather than registered a second time."""
+    rows = db.session.execute(
+        text(_LISTED_SQL),
+        {"name": name, "types": types, "lng": lng, "lat": lat, "radius": NEARBY_M, "similar": SAME_NAME},
+    ).mappings()
+    return [{**row, "distance_m": int(round(row["distance_m"]))} for row in rows]

@@ -5,10 +5,11 @@ Staff in scope may change an outlet's status too (a shop closed for good, a stal
 
 from sqlalchemy import select
 
-from app.auth.policy import authorize_circle
+from app.common import geo
 from app.common.errors import Conflict
 from app.common.models import utcnow
 from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application
@@ -16,7 +17,7 @@ from app.merchants.payload import check_complete, prepare, split
 from app.merchants.publish import apply_payload, attach_uploads, diff, service_area, snapshot
 from app.merchants.service import circle_for, forbid_other_merchants
 from app.outlets.models import Outlet
-from app.outlets.service import get_outlet, wgs84_point
+from app.outlets.service import get_outlet
 from app.repair import service as repair
 
 # Merchants pause and reopen; a closed-down outlet is reopened only by staff (it may be a new business).
@@ -73,23 +74,17 @@ def edit_outlet(user, outlet_id: int, data: dict) -> tuple[Outlet, list[str], Ap
     attach_uploads([u.id for u in uploads], circle_id=circle_id)
     if immediate:
         old, new = diff(before, snapshot(outlet))
-        audit.record(user, "outlet_updated", outlet_id=outlet.id, circle_id=outlet.circle_id, before=old, after=new)
+        audit.about_outlet(user, "outlet_updated", outlet, before=old, after=new)
     if reviewed:
         if change is None:
             change = Application(kind="change", applicant_user_id=user.id, outlet_id=outlet.id)
             db.session.add(change)
         change.payload, change.status, change.reason, change.submitted_at = proposed, "pending", None, utcnow()
         change.name, change.circle_id = proposed.get("name", outlet.name), circle_id
-        change.location = wgs84_point(proposed["lng"], proposed["lat"]) if "lng" in proposed else None
+        change.location = geo.point(proposed["lng"], proposed["lat"]) if "lng" in proposed else None
         db.session.flush()
-        audit.record(
-            user,
-            "change_submitted",
-            outlet_id=outlet.id,
-            application_id=change.id,
-            circle_id=circle_id,
-            before={k: before.get(k) for k in reviewed},
-            after=reviewed,
+        audit.about_application(
+            user, "change_submitted", change, before={k: before.get(k) for k in reviewed}, after=reviewed
         )
     db.session.commit()
     return outlet, sorted(immediate), change if reviewed else None
@@ -100,14 +95,8 @@ def _set_status(user, outlet: Outlet, status: str, reason: str | None, transitio
         raise Conflict(f"网点当前状态为 {outlet.status}，不能改为 {status}", code="invalid_status_change")
     before = outlet.status
     outlet.status = status
-    audit.record(
-        user,
-        "outlet_status_changed",
-        outlet_id=outlet.id,
-        circle_id=outlet.circle_id,
-        reason=reason,
-        before={"status": before},
-        after={"status": status},
+    audit.about_outlet(
+        user, "outlet_status_changed", outlet, reason=reason, before={"status": before}, after={"status": status}
     )
     db.session.commit()
     return outlet

@@ -1,12 +1,13 @@
 from datetime import datetime
 
 from geoalchemy2 import Geography
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.models import Timestamps
 from app.extensions import db
+from app.uploads.models import UploadIdType
 
 APPLICATION_KINDS = ("new", "change")  # a new outlet, or reviewed edits of a published one
 APPLICATION_STATUSES = ("pending", "returned", "approved", "rejected")  # returned: sent back for changes
@@ -41,22 +42,46 @@ class Application(Timestamps, db.Model):
     )
 
 
-class AuditEntry(db.Model):
-    """One decision or change: who, when, what, why, and the data before and after. Never updated."""
+# pending: waiting for staff · disputed: the outlet has an owner, or another claim is open on it: staff
+# decide knowing that · approved: the claimant owns the outlet · superseded: was approved, ownership
+# later moved to another claim · rejected (with a reason) · withdrawn by the claimant.
+CLAIM_STATUSES = ("pending", "disputed", "approved", "rejected", "withdrawn", "superseded")
+OPEN_CLAIM_STATUSES = ("pending", "disputed")
 
-    __tablename__ = "audit_entries"
+
+class Claim(Timestamps, db.Model):
+    """A merchant's claim (认领) of a listed outlet that someone else registered (a census import, staff):
+    licence number and photo, a phone number WeChat verified, reviewed by the staff of the outlet's circle."""
+
+    __tablename__ = "outlet_claims"
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(40))
-    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id", ondelete="SET NULL"), index=True)
-    application_id: Mapped[int | None] = mapped_column(
-        ForeignKey("merchant_applications.id", ondelete="SET NULL"), index=True
-    )
-    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
-    # Account and city-settings changes (bureau/admin): whose account, which city.
-    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"), index=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id", ondelete="CASCADE"))
+    claimant_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    licence_no: Mapped[str] = mapped_column(String(40))
+    # Private (purpose certification): readable by the claimant and the reviewing staff only.
+    licence_upload_id: Mapped[str | None] = mapped_column(UploadIdType, ForeignKey("uploads.id", ondelete="SET NULL"))
+    contact_name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(20))  # from WeChat's phone button; NULL after 注销
+    # Why staff see it as disputed ("网点已有商户" / "另有认领申请"), and the reason of a rejection.
+    dispute: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
-    before: Mapped[dict | None] = mapped_column(JSONB)
-    after: Mapped[dict | None] = mapped_column(JSONB)
+    reviewer_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {CLAIM_STATUSES}", name="status"),
+        CheckConstraint("status <> 'rejected' OR reason IS NOT NULL", name="rejection_has_reason"),
+        # One owner at a time: at most one approved claim per outlet (the outlet row lock orders approvals;
+        # this is the backstop), and one open claim per merchant and outlet.
+        Index("uq_outlet_claims_approved", "outlet_id", unique=True, postgresql_where=text("status = 'approved'")),
+        Index(
+            "uq_outlet_claims_open",
+            "outlet_id",
+            "claimant_user_id",
+            unique=True,
+            postgresql_where=text("status IN ('pending', 'disputed')"),
+        ),
+        Index("ix_outlet_claims_circle_id_status", "circle_id", "status"),
+    )

@@ -4,49 +4,12 @@ Validation finishes before anything is changed, so a refused submission leaves n
 """
 
 from app.common.errors import ValidationFailed
+from app.merchants import fields
 from app.outlets.hours import HoursError, validate_weekly
 from app.outlets.service import check_types
 from app.repair import service as repair
 from app.uploads.service import claim_uploads
 from app.wechat import client as wechat
-
-# Copied as given onto the outlet's columns.
-PLAIN_FIELDS = (
-    "name",
-    "types",
-    "address",
-    "phone",
-    "hours",
-    "open_24h",
-    "closed_on_holidays",
-    "chain",
-    "brand",
-    "online_platforms",
-    "delivery",
-    "accepts_cash",
-    "elderly_friendly",
-    "qr_payment",
-    "services",
-    "avg_spend",
-    "description",
-    "mobile",
-    "on_site_service",
-)
-# Identity of the outlet (and what the evaluation counts it as): changes go to staff review while the
-# published version stays visible. Everything else publishes at once.
-REVIEWED_FIELDS = (
-    "name",
-    "types",
-    "lng",
-    "lat",
-    "address",
-    "certification",
-    "chain",
-    "brand",
-    "mobile",
-    "on_site_service",
-    "service_area",
-)
 
 
 def phone_from_code(code: str) -> str:
@@ -62,7 +25,7 @@ def phone_from_code(code: str) -> str:
 
 def prepare(user, data: dict) -> tuple[dict, list]:
     """Checked payload for the fields present in `data` (WGS-84 lng/lat), and the uploads it claims."""
-    payload = {key: data[key] for key in PLAIN_FIELDS if key in data}
+    payload = {key: data[key] for key in fields.SENT_AS_GIVEN if key in data}
     uploads = []
     if "lng" in data:
         payload["lng"], payload["lat"] = data["lng"], data["lat"]
@@ -113,6 +76,6 @@ def check_complete(state: dict) -> None:
 
 def split(payload: dict) -> tuple[dict, dict]:
     """(fields that publish at once, fields that need review)."""
-    reviewed = {k: v for k, v in payload.items() if k in REVIEWED_FIELDS}
-    immediate = {k: v for k, v in payload.items() if k not in REVIEWED_FIELDS}
+    reviewed = {k: v for k, v in payload.items() if k in fields.REVIEWED}
+    immediate = {k: v for k, v in payload.items() if k not in fields.REVIEWED}
     return immediate, reviewed

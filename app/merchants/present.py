@@ -3,15 +3,18 @@
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
+from app.auth.models import mask_phone
+from app.common.geo import point_out
 from app.extensions import db
 from app.merchants.coords import payload_out
 from app.merchants.duplicates import possible_duplicates
 from app.merchants.editing import open_change
+from app.merchants.models import OPEN_CLAIM_STATUSES, Claim
 from app.merchants.publish import service_area
-from app.outlets.present import point_out
+from app.outlets.models import Outlet
+from app.outlets.present import slot_out
 from app.outlets.service import outlet_lnglat
 from app.repair import service as repair
-from app.repair.present import slot_out
 from app.uploads.service import Upload, public_url, thumb_url
 
 
@@ -60,4 +63,52 @@ def owned_outlet(outlet, coord: str) -> dict:
         "price_list": repair.price_list_for(outlet.id),
         "schedule": [slot_out(s, coord) for s in repair.schedule_for(outlet.id)],
         "pending_change": change and application_out(change, coord),
+    }
+
+
+CLAIM_FIELDS = (
+    "id",
+    "outlet_id",
+    "status",
+    "dispute",
+    "reason",
+    "licence_no",
+    "contact_name",
+    "created_at",
+    "decided_at",
+)
+
+
+def claim_out(claim: Claim) -> dict:
+    """The claimant's view: their phone masked."""
+    outlet = db.session.get(Outlet, claim.outlet_id)
+    return {
+        **{key: getattr(claim, key) for key in CLAIM_FIELDS},
+        "outlet_name": outlet.name if outlet else "",
+        "phone": mask_phone(claim.phone),
+    }
+
+
+def _digits(phone: str | None) -> str:
+    return "".join(c for c in phone or "" if c.isdigit())[-11:]
+
+
+def claim_staff(claim: Claim) -> dict:
+    """The reviewing staff's view: the evidence (licence, verified phone against the listing) and the dispute."""
+    outlet = db.session.get(Outlet, claim.outlet_id)
+    licence = db.session.get(Upload, claim.licence_upload_id) if claim.licence_upload_id else None
+    others = db.session.scalars(
+        select(Claim.id)
+        .where(Claim.outlet_id == claim.outlet_id, Claim.status.in_(OPEN_CLAIM_STATUSES), Claim.id != claim.id)
+        .order_by(Claim.id)
+    )
+    return {
+        **claim_out(claim),
+        "claimant_user_id": claim.claimant_user_id,
+        "phone": claim.phone,
+        "phone_matches_listing": bool(claim.phone) and _digits(claim.phone) == _digits(outlet.phone),
+        "licence_url": licence and public_url(licence, signed=True),
+        "outlet": outlet,
+        "other_open_claims": list(others),
+        "reviewer_user_id": claim.reviewer_user_id,
     }

@@ -5,33 +5,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
+from app.merchants import fields
 from app.outlets.models import Outlet
 from app.outlets.service import apply_fields, outlet_lnglat
 from app.repair import service as repair
 from app.uploads.service import Upload, public_url, thumb_url
-
-OUTLET_COLUMNS = (
-    "name",
-    "types",
-    "address",
-    "phone",
-    "hours",
-    "open_24h",
-    "closed_on_holidays",
-    "chain",
-    "brand",
-    "online",
-    "online_platforms",
-    "delivery",
-    "accepts_cash",
-    "elderly_friendly",
-    "qr_payment",
-    "services",
-    "avg_spend",
-    "description",
-    "mobile",
-    "certification",
-)
 
 
 def attach_uploads(ids, *, outlet_id=None, circle_id=None) -> list[Upload]:
@@ -53,10 +31,10 @@ def photo_entries(photo_ids, outlet_id) -> list[dict]:
 
 def apply_payload(outlet: Outlet, payload: dict) -> Outlet:
     """Sets the payload's fields on the outlet (adding it to the session when new); no commit."""
-    fields = {key: payload[key] for key in OUTLET_COLUMNS if key in payload}
+    given = {key: payload[key] for key in fields.COLUMNS if key in payload}
     if "lng" in payload:
-        fields.update(lng=payload["lng"], lat=payload["lat"])
-    apply_fields(outlet, fields)
+        given.update(lng=payload["lng"], lat=payload["lat"])
+    apply_fields(outlet, given)
     if outlet.id is None:
         db.session.add(outlet)
         db.session.flush()
@@ -93,7 +71,7 @@ def _plain(value):
 def snapshot(outlet: Outlet) -> dict:
     """The outlet as residents and staff see it, JSON-ready (WGS-84), for audit before/after."""
     lng, lat = outlet_lnglat(outlet)
-    data = {key: _plain(getattr(outlet, key)) for key in OUTLET_COLUMNS}
+    data = {key: _plain(getattr(outlet, key)) for key in fields.COLUMNS}
     data.update(
         lng=round(lng, 7),
         lat=round(lat, 7),

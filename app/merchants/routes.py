@@ -2,12 +2,13 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required, user_or_ip
-from app.common.schemas import PageQuerySchema
+from app.common.policy import login_required, user_or_ip
+from app.common.schemas import CoordPageQuerySchema
 from app.extensions import limiter
-from app.merchants import editing, present, service
+from app.merchants import claim_routes, editing, present, service
 from app.merchants.coords import body_to_wgs84
 from app.merchants.schemas import (
+    ApplicationCreateSchema,
     ApplicationDetailSchema,
     ApplicationPageSchema,
     ApplicationSchema,
@@ -22,26 +23,26 @@ from app.merchants.schemas import (
 from app.merchants.staff_routes import staff_blp
 
 blp = Blueprint("merchants", __name__, url_prefix="/api/v1/merchant", description="商户入驻与网点维护")
-blueprints = [blp, staff_blp]
+blueprints = [blp, staff_blp, *claim_routes.blueprints]
 
 
 @blp.route("/applications")
 class Applications(MethodView):
     decorators = [limiter.limit("10/hour", key_func=user_or_ip, methods=["POST"]), login_required()]
 
-    @blp.arguments(OutletFieldsSchema)
+    @blp.arguments(ApplicationCreateSchema)
     @blp.response(201, ApplicationSchema)
     def post(self, body):
         """提交入驻申请（由网点所在生活圈的工作人员审核）"""
         application = service.submit_application(current_user, body_to_wgs84(body))
         return present.application_out(application, body["coord"])
 
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(CoordPageQuerySchema, location="query")
     @blp.response(200, ApplicationPageSchema)
     def get(self, args):
         """我的申请（入驻与修改），含审核状态和理由"""
         page = service.my_applications(current_user, args["page"], args["page_size"])
-        return page.map(lambda application: present.application_out(application, "gcj02"))
+        return page.map(lambda application: present.application_out(application, args["coord"]))
 
 
 @blp.route("/applications/<int:application_id>")
@@ -67,12 +68,12 @@ class MyApplication(MethodView):
 class MyOutlets(MethodView):
     decorators = [login_required()]
 
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(CoordPageQuerySchema, location="query")
     @blp.response(200, OwnedOutletPageSchema)
     def get(self, args):
         """我的网点"""
         page = editing.owned_outlets(current_user, args["page"], args["page_size"])
-        return page.map(lambda outlet: present.owned_outlet(outlet, "gcj02"))
+        return page.map(lambda outlet: present.owned_outlet(outlet, args["coord"]))
 
 
 @blp.route("/outlets/<int:outlet_id>")

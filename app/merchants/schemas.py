@@ -1,7 +1,7 @@
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
-from app.merchants.models import APPLICATION_KINDS, APPLICATION_STATUSES
+from app.merchants.models import APPLICATION_KINDS, APPLICATION_STATUSES, CLAIM_STATUSES
 from app.repair.schemas import PriceInSchema, PriceSchema, ServiceAreaSchema, SlotInSchema, SlotSchema
 from app.taxonomy.registry import taxonomy
 from app.uploads.schemas import UploadId
@@ -16,13 +16,15 @@ def _known_types(codes):
 
 
 PHONE = validate.Regexp(r"^[0-9+\-() ]{5,40}$", error="电话号码格式有误")
+# 统一社会信用代码 (18 characters) or an older registration number.
+LICENCE_NUMBER = validate.Regexp(r"^[0-9A-Za-z\-]{6,40}$", error="营业执照号码格式有误")
 
 
 class CertificationSchema(BaseSchema):
     licence_upload_id = UploadId(
         load_default=None, allow_none=True, metadata={"description": "营业执照照片/PDF 的上传 id"}
     )
-    licence_number = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9A-Za-z\-]{6,40}$"))
+    licence_number = fields.String(load_default=None, validate=LICENCE_NUMBER)
     licence_exempt = fields.Boolean(load_default=False, metadata={"description": "免办营业执照的摊点"})
     exempt_note = fields.String(load_default=None, validate=validate.Length(max=200))
 
@@ -85,6 +87,16 @@ class OutletFieldsSchema(BaseSchema):
         return data
 
 
+class ApplicationCreateSchema(OutletFieldsSchema):
+    not_listed = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "附近已登记的同名网点（409 outlet_already_listed 列出的）都不是本店：仍新建；"
+            "是本店时请认领（POST /merchant/claims）"
+        },
+    )
+
+
 class OutletEditSchema(OutletFieldsSchema):
     """The same fields, each optional (load with partial=True): only what is sent changes."""
 
@@ -118,8 +130,10 @@ class StatusChangeSchema(BaseSchema):
 
 
 class AuditQuerySchema(PageQuerySchema):
+    coord = coord_field(metadata={"description": "修改前后内容中位置的坐标系"})
     outlet_id = fields.Integer(load_default=None)
     application_id = fields.Integer(load_default=None)
+    claim_id = fields.Integer(load_default=None)
     circle_id = fields.Integer(load_default=None)
 
 
@@ -192,20 +206,81 @@ class OutletEditResultSchema(BaseSchema):
     change_request = fields.Nested(ApplicationSchema, allow_none=True, metadata={"description": "待审核的修改"})
 
 
-class AuditEntrySchema(BaseSchema):
+class ClaimCreateSchema(BaseSchema):
+    outlet_id = fields.Integer(required=True, metadata={"description": "要认领的已登记网点"})
+    licence_no = fields.String(required=True, validate=LICENCE_NUMBER, metadata={"description": "营业执照号码"})
+    licence_photo_id = UploadId(required=True, metadata={"description": "营业执照照片的上传 id（用途 certification）"})
+    contact_name = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    phone_code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "小程序 getPhoneNumber 返回的 code（微信核验的手机号）"},
+    )
+
+    @post_load
+    def _strip(self, data, **kwargs):
+        data["contact_name"] = data["contact_name"].strip()
+        if not data["contact_name"]:
+            raise ValidationError({"contact_name": ["不能为空"]})
+        data["licence_no"] = data["licence_no"].upper()
+        return data
+
+
+class ClaimSchema(BaseSchema):
     id = fields.Integer()
+    outlet_id = fields.Integer()
+    outlet_name = fields.String()
+    status = fields.String(
+        metadata={
+            "description": "pending 待审核 / disputed 有争议（网点已有商户或另有认领）/ approved 已通过 / "
+            "rejected 未通过 / withdrawn 已撤回 / superseded 网点已转给他人"
+        }
+    )
+    dispute = fields.String(allow_none=True, metadata={"description": "有争议的原因"})
+    reason = fields.String(allow_none=True, metadata={"description": "驳回理由或审核备注"})
+    licence_no = fields.String()
+    contact_name = fields.String()
+    phone = fields.String(allow_none=True, metadata={"description": "微信核验的手机号（打码）"})
     created_at = fields.DateTime()
-    actor_user_id = fields.Integer(allow_none=True)
-    action = fields.String()
-    outlet_id = fields.Integer(allow_none=True)
-    application_id = fields.Integer(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class ClaimOutletSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    address = fields.String()
+    status = fields.String()
+    phone = fields.String(allow_none=True, metadata={"description": "网点登记的电话"})
+    owner_user_id = fields.Integer(allow_none=True)
     circle_id = fields.Integer(allow_none=True)
-    subject_user_id = fields.Integer(allow_none=True, metadata={"description": "账号变更：被操作的账号"})
-    city_id = fields.Integer(allow_none=True, metadata={"description": "城市设置变更：城市"})
-    reason = fields.String(allow_none=True)
-    before = fields.Dict(allow_none=True)
-    after = fields.Dict(allow_none=True)
 
 
-class AuditPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AuditEntrySchema))
+class StaffClaimSchema(ClaimSchema):
+    claimant_user_id = fields.Integer(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={"description": "微信核验的手机号"})
+    phone_matches_listing = fields.Boolean(metadata={"description": "与网点登记的电话一致"})
+    licence_url = fields.String(allow_none=True, metadata={"description": "营业执照照片（带 24 小时令牌）"})
+    outlet = fields.Nested(ClaimOutletSchema)
+    other_open_claims = fields.List(fields.Integer(), metadata={"description": "同一网点其他未决认领的 id"})
+    reviewer_user_id = fields.Integer(allow_none=True)
+
+
+class ClaimPageSchema(PageSchema):
+    items = fields.List(fields.Nested(ClaimSchema))
+
+
+class StaffClaimPageSchema(PageSchema):
+    items = fields.List(fields.Nested(StaffClaimSchema))
+
+
+class ClaimListQuerySchema(PageQuerySchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(CLAIM_STATUSES))
+    circle_id = fields.Integer(load_default=None)
+    outlet_id = fields.Integer(load_default=None)
+
+
+class ClaimApproveSchema(BaseSchema):
+    note = fields.String(load_default=None, validate=validate.Length(max=500))
+    transfer = fields.Boolean(
+        load_default=False, metadata={"description": "网点已有商户时：确认将网点转给该申请人（裁决争议）"}
+    )

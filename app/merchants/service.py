@@ -3,18 +3,19 @@
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.policy import authorize_circle
 from app.circles.service import locate
+from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.paging import paginate
+from app.common.policy import authorize_circle, can_manage_outlet, within_scope
 from app.extensions import db
 from app.merchants import audit
+from app.merchants.duplicates import listed_outlets_like
 from app.merchants.models import OPEN_STATUSES, Application
 from app.merchants.payload import check_complete, prepare
 from app.merchants.publish import apply_payload, attach_uploads, diff, snapshot
 from app.outlets.models import Outlet
-from app.outlets.service import wgs84_point
 
 
 def circle_for(lng: float, lat: float) -> int:
@@ -32,25 +33,40 @@ def _share_with_reviewers(uploads, circle_id):
     attach_uploads([u.id for u in uploads], circle_id=circle_id)
 
 
+def point_to_listed(data: dict) -> None:
+    """A shop that is already listed (a census import, staff) is claimed, not registered again: 409 with
+    the listed outlets to claim, unless the applicant says theirs is none of them (`not_listed`)."""
+    if data.get("not_listed"):
+        return
+    listed = listed_outlets_like(data["name"], list(data["types"]), data["lng"], data["lat"])
+    if listed:
+        raise Conflict(
+            "附近已登记同名网点，如是您的店铺请直接认领",
+            code="outlet_already_listed",
+            details={"outlets": listed, "claim": "POST /api/v1/merchant/claims"},
+        )
+
+
 def submit_application(user, data: dict) -> Application:
     """A new outlet (WGS-84 lng/lat in `data`) goes to the staff of the circle containing its point."""
     circle_id = circle_for(data["lng"], data["lat"])
     payload, uploads = prepare(user, data)
     check_complete(payload)
+    point_to_listed(data)
     application = Application(
         kind="new",
         status="pending",
         applicant_user_id=user.id,
         circle_id=circle_id,
         name=payload["name"],
-        location=wgs84_point(payload["lng"], payload["lat"]),
+        location=geo.point(payload["lng"], payload["lat"]),
         payload=payload,
         submitted_at=utcnow(),
     )
     db.session.add(application)
     _share_with_reviewers(uploads, circle_id)
     db.session.flush()
-    audit.record(user, "application_submitted", application_id=application.id, circle_id=circle_id, after=payload)
+    audit.about_application(user, "application_submitted", application, after=payload)
     db.session.commit()
     return application
 
@@ -83,13 +99,11 @@ def resubmit_application(user, application_id: int, data: dict) -> Application:
     check_complete(payload)
     before = application.payload
     application.payload, application.name, application.circle_id = payload, payload["name"], circle_id
-    application.location = wgs84_point(payload["lng"], payload["lat"])
+    application.location = geo.point(payload["lng"], payload["lat"])
     application.status, application.submitted_at = "pending", utcnow()
     _share_with_reviewers(uploads, circle_id)
     old, new = diff(before, payload)
-    audit.record(
-        user, "application_resubmitted", application_id=application.id, circle_id=circle_id, before=old, after=new
-    )
+    audit.about_application(user, "application_resubmitted", application, before=old, after=new)
     db.session.commit()
     return application
 
@@ -102,11 +116,7 @@ def my_applications(user, page: int, page_size: int):
 def staff_queue(user, status=None, kind=None, circle_id=None, page=1, page_size=20):
     """Applications in the circles this staff member reviews (admins: all), oldest submission first."""
     query = select(Application)
-    if circle_id is not None:
-        authorize_circle(user, circle_id)
-        query = query.where(Application.circle_id == circle_id)
-    elif not user.has_role("admin"):
-        query = query.where(Application.circle_id.in_(user.scope_circle_ids))
+    query = within_scope(query, Application.circle_id, user, circle_id)
     if status is not None:
         query = query.where(Application.status == status)
     if kind is not None:
@@ -134,7 +144,7 @@ def _decide(user, application, status, reason=None):
     application.reviewer_user_id, application.decided_at = user.id, utcnow()
 
 
-def _make_merchant(user_id: int | None):
+def make_merchant(user_id: int | None):
     applicant = db.session.get(User, user_id) if user_id is not None else None
     if applicant is not None and "merchant" not in applicant.roles:
         applicant.roles = [*applicant.roles, "merchant"]
@@ -149,7 +159,7 @@ def approve_application(user, application_id: int, note: str | None = None) -> A
         )
         application.outlet_id = outlet.id
         before, after = None, snapshot(outlet)
-        _make_merchant(application.applicant_user_id)
+        make_merchant(application.applicant_user_id)
     else:
         outlet = db.session.get(Outlet, application.outlet_id)
         if outlet is None:
@@ -158,16 +168,8 @@ def approve_application(user, application_id: int, note: str | None = None) -> A
         apply_payload(outlet, application.payload)
         before, after = diff(previous, snapshot(outlet))
     _decide(user, application, "approved", note)
-    audit.record(
-        user,
-        "change_approved" if application.kind == "change" else "application_approved",
-        outlet_id=outlet.id,
-        application_id=application.id,
-        circle_id=application.circle_id,
-        reason=note,
-        before=before,
-        after=after,
-    )
+    action = "change_approved" if application.kind == "change" else "application_approved"
+    audit.about_application(user, action, application, reason=note, before=before, after=after)
     db.session.commit()
     return application
 
@@ -176,14 +178,7 @@ def reject_application(user, application_id: int, reason: str) -> Application:
     application = _decidable(user, application_id, statuses=OPEN_STATUSES)
     _decide(user, application, "rejected", reason)
     action = "change_rejected" if application.kind == "change" else "application_rejected"
-    audit.record(
-        user,
-        action,
-        outlet_id=application.outlet_id,
-        application_id=application.id,
-        circle_id=application.circle_id,
-        reason=reason,
-    )
+    audit.about_application(user, action, application, reason=reason)
     db.session.commit()
     return application
 
@@ -192,18 +187,12 @@ def return_application(user, application_id: int, reason: str) -> Application:
     """Sends it back to the applicant for changes; they edit and resubmit."""
     application = _decidable(user, application_id)
     _decide(user, application, "returned", reason)
-    audit.record(
-        user,
-        "application_returned",
-        outlet_id=application.outlet_id,
-        application_id=application.id,
-        circle_id=application.circle_id,
-        reason=reason,
-    )
+    audit.about_application(user, "application_returned", application, reason=reason)
     db.session.commit()
     return application
 
 
 def forbid_other_merchants(user, outlet: Outlet):
-    if outlet.owner_user_id != user.id:
+    """Only the outlet's merchant, or staff in scope of its circle, manage it."""
+    if not can_manage_outlet(user, outlet):
         raise Forbidden("只能管理自己的网点", code="not_owner")

@@ -2,7 +2,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required
+from app.common.policy import login_required
 from app.notifications import service
 from app.notifications.schemas import ConsentSchema, SubscriptionListSchema
 

@@ -58,11 +58,18 @@ def template_id(config_key: str, default: str) -> str:
 TEMPLATES = {
     "WECHAT_TEMPLATE_DEMAND_STATUS": "tmpl-demand-status",
     "WECHAT_TEMPLATE_DEMAND_CONFIRM": "tmpl-demand-confirm",
+    "WECHAT_TEMPLATE_CLAIM_RESULT": "tmpl-claim-result",
 }
 
 
 def known_templates() -> list[str]:
     return [template_id(key, default) for key, default in TEMPLATES.items()]
+
+
+def clip(value: str, limit: int) -> str:
+    """Text for a subscribe-message field (WeChat: thing ≤ 20 characters, phrase ≤ 5), on one line."""
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def queue_message(user_id: int, template: str, data: dict, page: str | None = None, subject: str | None = None):

@@ -10,6 +10,7 @@ import time
 
 import redis
 from flask import current_app, has_app_context
+from flask.cli import ScriptInfo
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
@@ -45,14 +46,14 @@ def notification_queue() -> Queue:
 
 
 def deliver_job(message_id: int) -> str:
-    """The RQ job: deliver one outbox message (creates the app when run by a bare `rq worker`)."""
+    """The RQ job: deliver one outbox message (loads the app when run by a bare `rq worker`)."""
     global _worker_app
     if has_app_context():
         return _deliver_traced(message_id)
     if _worker_app is None:
-        from app import create_app
-
-        _worker_app = create_app()
+        # The app as `flask` commands load it (FLASK_APP=wsgi.py): the factory composes every domain, this one
+        # included, so the job does not import it.
+        _worker_app = ScriptInfo().load_app()
     with _worker_app.app_context():
         try:
             return _deliver_traced(message_id)

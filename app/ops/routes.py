@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.common import metrics
+from app.notifications.metrics import OutboxCollector
 from app.ops import service
 from app.ops.schemas import LivenessSchema, ReadinessSchema
 
@@ -41,4 +42,4 @@ class Metrics(MethodView):
     )
     def get(self):
         """Prometheus 监控指标（内网）"""
-        return Response(metrics.render(), mimetype="text/plain", content_type=metrics.CONTENT_TYPE)
+        return Response(metrics.render(OutboxCollector()), mimetype="text/plain", content_type=metrics.CONTENT_TYPE)

@@ -7,11 +7,11 @@ import io
 from geoalchemy2 import Geography
 from sqlalchemy import cast, func, or_, select
 
-from app.auth.policy import authorize_circle
 from app.circles.models import Circle
 from app.common import geo
 from app.common.errors import Forbidden
 from app.common.paging import Page, paginate
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.outlets.models import Outlet
 

@@ -2,9 +2,10 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required, user_or_ip
+from app.auth import consent
 from app.auth.schemas import PrivacyNoticeSchema, UserSchema
 from app.common.openapi import may_answer
+from app.common.policy import login_required, user_or_ip
 from app.extensions import limiter
 from app.privacy import service
 from app.privacy.schemas import DeletionResultSchema, DeletionSchema, ExportSchema, PhoneSchema, PrivacyConsentSchema
@@ -19,7 +20,7 @@ class PrivacyNotice(MethodView):
     @blp.response(200, PrivacyNoticeSchema)
     def get(self):
         """当前隐私保护指引的版本（版本变化时居民需重新同意）"""
-        return service.notice()
+        return consent.notice()
 
 
 @blp.route("/me/privacy-consent")
@@ -30,7 +31,7 @@ class PrivacyConsent(MethodView):
     @blp.response(200, UserSchema)
     def post(self, body):
         """记录同意的隐私保护指引版本（只能同意当前版本）"""
-        return service.accept_notice(current_user, body["version"])
+        return consent.accept_notice(current_user, body["version"])
 
 
 @blp.route("/me/phone")

@@ -1,12 +1,12 @@
-"""Use cases: the privacy notice and its acceptance, the phone number with consent, export, account deletion."""
+"""Use cases: the phone number with consent, export, account deletion (the privacy notice and its acceptance:
+app/auth/consent.py, where login reads it too)."""
 
 import logging
 from datetime import UTC, date, datetime
 
-from flask import current_app
-
+from app.auth.consent import current_version
 from app.common import personal_data
-from app.common.errors import AppError, Conflict, Forbidden
+from app.common.errors import AppError, Forbidden
 from app.common.models import utcnow
 from app.extensions import db
 from app.merchants.payload import phone_from_code
@@ -14,37 +14,6 @@ from app.merchants.payload import phone_from_code
 log = logging.getLogger(__name__)
 
 EXPORT_FORMAT = 1
-NOTICE_TITLE = "一刻钟便民生活圈隐私保护指引"
-
-
-def current_version() -> str:
-    return current_app.config["PRIVACY_NOTICE_VERSION"]
-
-
-def notice() -> dict:
-    return {"version": current_version(), "title": NOTICE_TITLE, "url": current_app.config.get("PRIVACY_NOTICE_URL")}
-
-
-def consent_required(user) -> bool:
-    """Residents must have accepted the current notice; staff accounts are the organisation's, not asked."""
-    if user.has_role("staff", "admin"):
-        return False
-    return user.privacy_version != current_version()
-
-
-def accept_notice(user, version: str, *, commit: bool = True):
-    """Records that the user accepted this version; only the current one can be accepted."""
-    if version != current_version():
-        raise Conflict(
-            "隐私保护指引已更新，请阅读最新版本后再同意",
-            code="privacy_version_outdated",
-            details={"version": [f"当前版本为 {current_version()}"]},
-        )
-    if user.privacy_version != version:
-        user.privacy_version, user.privacy_accepted_at = version, utcnow()
-    if commit:
-        db.session.commit()
-    return user
 
 
 def set_phone(user, phone_code: str):

@@ -17,9 +17,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.auth.policy import authorize_circle, can_manage_circle
 from app.common.clock import now_local
 from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.policy import authorize_circle, can_manage_outlet
 from app.demands.models import ACCEPTED_STATUSES, Demand
 from app.extensions import db
 from app.outlets.models import Outlet
@@ -149,8 +149,7 @@ def _any_outlet(outlet_id: int) -> Outlet:
 def outlet_credit(user, outlet_id: int) -> dict:
     """The credit level for the outlet's owner, or staff in scope and admins."""
     outlet = _any_outlet(outlet_id)
-    owner = outlet.owner_user_id
-    if not (owner is not None and owner == user.id) and not can_manage_circle(user, outlet.circle_id):
+    if not can_manage_outlet(user, outlet):
         raise Forbidden("只有该网点的商户或负责的工作人员可以查看", code="not_outlet_owner")
     return credit_of(outlet)
 

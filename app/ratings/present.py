@@ -59,3 +59,8 @@ def staff(rating, outlet) -> dict:
             for r in rating.reports[-10:]
         ],
     }
+
+
+def summary(outlet) -> dict:
+    """{avg, count} of the outlet's visible ratings (kept on the outlet by every write that changes them)."""
+    return {"avg": None if outlet.rating_avg is None else round(outlet.rating_avg, 2), "count": outlet.rating_count}

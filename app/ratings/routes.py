@@ -3,10 +3,10 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from app.auth.policy import login_required, user_or_ip
+from app.common.policy import login_required, user_or_ip
 from app.common.schemas import PageQuerySchema
 from app.extensions import limiter
-from app.ratings import credit, present, service
+from app.ratings import credit, merchant, present, service
 from app.ratings.schemas import (
     RATING_TAGS,
     CreditSchema,
@@ -14,7 +14,9 @@ from app.ratings.schemas import (
     FindingListSchema,
     FindingSchema,
     HideSchema,
+    MerchantRatingQuerySchema,
     MyRatingSchema,
+    OwnRatingPageSchema,
     RatingCreateSchema,
     RatingPageSchema,
     RatingSchema,
@@ -74,15 +76,33 @@ class MyRating(MethodView):
         return present.mine(service.my_rating(current_user, outlet_id))
 
 
-@blp.route("/ratings/<int:rating_id>/reply")
+@blp.route("/merchant/ratings/<int:rating_id>/reply")
 class Reply(MethodView):
     decorators = [login_required(), *WRITE_LIMITS]
 
     @blp.arguments(ReplySchema)
     @blp.response(201, RatingSchema)
+    @blp.alt_response(200, schema=RatingSchema, description="已修改此前的回复")
     def post(self, body, rating_id):
-        """商户回复评价（每条评价一次）"""
-        return present.public(service.reply_to_rating(current_user, rating_id, body["text"]))
+        """商户回复评价：每条评价一条回复，再次提交即修改（经内容安全检测；网点详情的最新评价中可见）"""
+        rating, created = service.reply_to_rating(current_user, rating_id, body["text"])
+        return present.public(rating), 201 if created else 200
+
+
+@blp.route("/ratings/<int:rating_id>/reply")
+class ReplyFirstPath(Reply):
+    """The first release's path of the same operation (the mini-program may still call it)."""
+
+
+@blp.route("/merchant/outlets/<int:outlet_id>/ratings")
+class OwnOutletRatings(MethodView):
+    decorators = [login_required()]
+
+    @blp.arguments(MerchantRatingQuerySchema, location="query")
+    @blp.response(200, OwnRatingPageSchema)
+    def get(self, args, outlet_id):
+        """我的网点的评价（含回复、未回复数）与商户信用等级（网点商户、负责的工作人员可看）"""
+        return merchant.own_outlet_ratings(current_user, outlet_id, **args)
 
 
 @blp.route("/ratings/<int:rating_id>/report")

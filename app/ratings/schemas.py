@@ -68,6 +68,15 @@ class RatingTagsSchema(BaseSchema):
     items = fields.List(fields.String())
 
 
+class MerchantRatingQuerySchema(PageQuerySchema):
+    replied = Bool(load_default=None, metadata={"description": "0：只看未回复的；1：只看已回复的"})
+
+
+class OwnRatingPageSchema(RatingPageSchema):
+    unreplied = fields.Integer(metadata={"description": "尚未回复的评价数"})
+    credit = fields.Nested(lambda: CreditSchema(), metadata={"description": "商户信用等级及依据"})
+
+
 class ReplySchema(BaseSchema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=300))
 

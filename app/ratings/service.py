@@ -7,10 +7,10 @@ written to `outlets` in the same transaction always match the visible ratings.
 from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from app.auth.policy import authorize_circle
 from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, ValidationFailed
 from app.common.models import utcnow
 from app.common.paging import paginate
+from app.common.policy import authorize_circle, within_scope
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings import content, photos, present
@@ -81,10 +81,7 @@ def list_outlet_ratings(outlet_id: int, page: int, page_size: int) -> dict:
     )
     page = paginate(query, page, page_size, count=outlet.rating_count)
     return page.with_items(present.public_many(page.items)).envelope(
-        rating={
-            "avg": None if outlet.rating_avg is None else round(outlet.rating_avg, 2),
-            "count": outlet.rating_count,
-        },
+        rating=present.summary(outlet),
     )
 
 
@@ -106,14 +103,13 @@ def my_rating(user, outlet_id: int) -> Rating:
     return rating
 
 
-def reply_to_rating(user, rating_id: int, text: str) -> Rating:
-    """The outlet's owner answers a rating, once."""
+def reply_to_rating(user, rating_id: int, text: str) -> tuple[Rating, bool]:
+    """The outlet's merchant answers a rating: one reply per rating, which they may edit (the new text
+    replaces the old one and is checked again). Returns (rating, created)."""
     rating = _rating(rating_id, visible_only=True, lock=True)
     outlet = db.session.get(Outlet, rating.outlet_id)
     if outlet.owner_user_id is None or outlet.owner_user_id != user.id:
         raise Forbidden("只有该网点的商户可以回复", code="not_outlet_owner")
-    if rating.replied_at is not None:
-        raise Conflict("每条评价只能回复一次", code="already_replied")
     text = text.strip()
     # Accounts without an openid are staff-created merchant logins; WeChat cannot check for them.
     verdict = content.check_text(text, user.openid) if user.openid else content.PASS
@@ -125,9 +121,10 @@ def reply_to_rating(user, rating_id: int, text: str) -> Rating:
         )
     if verdict == content.UNAVAILABLE:
         raise UpstreamError("内容安全检测暂不可用，请稍后再试", code="content_check_unavailable", status=503)
+    created = rating.replied_at is None
     rating.reply_text, rating.reply_user_id, rating.replied_at = text, user.id, utcnow()
     db.session.commit()
-    return rating
+    return rating, created
 
 
 def report_rating(user, rating_id: int, reason: str) -> dict:
@@ -154,11 +151,7 @@ def _open_reports(rating_id: int) -> int:
 def staff_list_ratings(user, circle_id, reported: bool, status, page: int, page_size: int) -> dict:
     """Ratings of the outlets in the staff member's circles (admins: all), optionally only reported ones."""
     query = select(Rating, Outlet).join(Outlet, Outlet.id == Rating.outlet_id)
-    if circle_id is not None:
-        authorize_circle(user, circle_id)
-        query = query.where(Outlet.circle_id == circle_id)
-    elif not user.has_role("admin"):
-        query = query.where(Outlet.circle_id.in_(user.scope_circle_ids))
+    query = within_scope(query, Outlet.circle_id, user, circle_id)
     if reported:
         query = query.where(exists().where(RatingReport.rating_id == Rating.id, RatingReport.resolved_at.is_(None)))
     if status:

@@ -1,25 +1,27 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.common import geo
+from app.common import fastjson
 from app.common.openapi import may_answer
+from app.common.reads import read_only
 from app.repair import present, service
 from app.repair.coverage import service_coverage
 from app.repair.schemas import CoverageQuerySchema, CoverageSchema, RepairNearbyPageSchema, RepairNearbyQuerySchema
 
 blp = Blueprint("repair", __name__, url_prefix="/api/v1/repair", description="小修小补便民地图")
+REPAIR_PAGE = fastjson.Projection(RepairNearbyPageSchema)  # the hot path's dump (app/common/fastjson.py)
 
 
 @blp.route("/nearby")
 class RepairNearby(MethodView):
     @blp.arguments(RepairNearbyQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, RepairNearbyPageSchema)
+    @read_only
     def get(self, lat, lng, coord, services, **rest):
         """附近的小修小补点（流动摊点按此刻或下一次出摊地点，上门服务按服务范围）"""
-        wgs_lng, wgs_lat = geo.to_wgs84(lng, lat, coord)
-        query = service.RepairQuery(lng=wgs_lng, lat=wgs_lat, services=tuple(services), **rest)
+        query = service.RepairQuery(lng=lng, lat=lat, services=tuple(services), **rest)
         rows, has_more = service.search_repair(query)
-        return {
+        page = {
             "items": present.items(rows, coord),
             "page": query.page,
             "page_size": query.page_size,
@@ -27,6 +29,7 @@ class RepairNearby(MethodView):
             "radius": query.radius,
             "coord": coord,
         }
+        return fastjson.response(REPAIR_PAGE(page))
 
 
 @blp.route("/services")

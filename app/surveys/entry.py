@@ -9,9 +9,9 @@ import io
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.errors import AppError, Conflict, ValidationFailed, translate
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.surveys.models import MerchantSurveyResponse, SurveyResponse
 from app.surveys.schemas import MerchantPaperResponseSchema, PaperResponseSchema

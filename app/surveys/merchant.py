@@ -8,10 +8,10 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from app.auth.policy import authorize_circle
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings import content

@@ -6,12 +6,12 @@ from datetime import date
 
 from sqlalchemy import func, select, text
 
-from app.auth.policy import authorize_circle
 from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound
 from app.common.paging import paginate
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.surveys import stats
 from app.surveys.models import SurveyPeriod, SurveyResponse

@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from app.auth.policy import BUREAU, actor, login_optional, login_required, user_or_ip
+from app.common.policy import BUREAU, actor, login_optional, login_required, user_or_ip
 from app.extensions import limiter
 from app.surveys import entry, home, merchant, results, service
 from app.surveys.schemas import (
@@ -53,6 +53,7 @@ class SurveyResponses(MethodView):
     @blp.response(201, ResponseSchema)
     def post(self, body, circle_id):
         """提交满意度评价：每人每期一次，只为居住的生活圈（按作答位置核验，或已由社区确认）"""
+        body.pop("coord")  # the location is WGS-84 once parsed; the answer carries no coordinates
         response, period = service.submit_response(current_user, circle_id, **body)
         return {
             **{k: getattr(response, k) for k in ("id", "circle_id", "type_satisfaction", "service_satisfaction")},

@@ -7,14 +7,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
-from app.auth.policy import authorize_circle
+from app.auth.service import move_home
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
+from app.common.policy import authorize_circle
 from app.extensions import db
 from app.ratings import content
 from app.surveys import stats
-from app.surveys.home import check_home, move_home
+from app.surveys.home import check_home
 from app.surveys.models import SurveyPeriod, SurveyResponse
 from app.surveys.signals import answers_changed
 
@@ -174,7 +175,7 @@ def lock_account(user):
 
 
 def submit_response(
-    user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None, location=None, coord="gcj02"
+    user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None, location=None
 ):
     """A resident answers the open survey of the circle they live in, once per period: the home circle is
     established by where they answer from or by staff (surveys.home)."""
@@ -192,7 +193,7 @@ def submit_response(
             code="answered_elsewhere",
             details={"circle_id": answered_for},
         )
-    home_check, distance_m = check_home(user, circle, location, coord)
+    home_check, distance_m = check_home(user, circle, location)
     comment = (comment or "").strip() or None
     verdict = content.check_text(comment, user.openid, field="comment") if comment else None
     response_id = db.session.scalar(

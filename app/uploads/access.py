@@ -5,17 +5,44 @@
   photos, WeChat's media check passed, or, for outlet photos, the outlet is published.
 - Signed links (`fetch_token`, 24 h) let WeChat's checker and the owner's <image> tags, which cannot send
   a bearer token, read a private file.
+
+Whether the record showing a file is published is the holding domain's to say: uploads lie below the domains
+that attach files, so those register a `holder` per purpose (outlets for `outlet_photo`: app/outlets/photos.py),
+wired in app/registry.py.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.auth.policy import can_manage_circle
 from app.common.errors import Forbidden, Unauthorized
+from app.common.policy import can_manage_circle
 from app.extensions import db
 
 FETCH_TOKEN_MAX_AGE_S = 24 * 3600  # WeChat answers within 30 minutes; a day leaves room for retries
-PUBLIC_OUTLET_STATUSES = ("approved", "suspended")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The record a file is shown on, as its domain tells: whether it is published, and the circle reviewing it."""
+
+    published: bool
+    circle_id: int | None
+
+
+_holders: dict[str, Callable[[object], Holder | None]] = {}
+
+
+def register_holder(purpose: str, holder_of: Callable[[object], Holder | None]) -> None:
+    """`holder_of(upload)` → the Holder of a file of this purpose, or None while no record shows it."""
+    _holders[purpose] = holder_of
+
+
+def _holder(upload) -> Holder | None:
+    holder_of = _holders.get(upload.purpose)
+    return holder_of(upload) if holder_of is not None else None
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -35,31 +62,23 @@ def token_allows(token: str | None, upload_id: str) -> bool:
         return False
 
 
-def _outlet(upload):
-    if upload.outlet_id is None:
-        return None
-    from app.outlets.models import Outlet
-
-    return db.session.get(Outlet, upload.outlet_id)
-
-
 def is_public(upload) -> bool:
     if upload.attached_at is None or upload.purpose == "certification":
         return False
-    if upload.purpose == "outlet_photo":
-        outlet = _outlet(upload)
-        return outlet is not None and outlet.status in PUBLIC_OUTLET_STATUSES
+    if upload.purpose in _holders:
+        holder = _holder(upload)
+        return holder is not None and holder.published
     return upload.media_check in ("pass", "not_required")
 
 
 def staff_may_read(user, upload) -> bool:
-    """Reviewing staff: the circle the file was submitted in, or the circle of the outlet using it."""
+    """Reviewing staff: the circle the file was submitted in, or the circle of the record showing it."""
     if user is None:
         return False
     if can_manage_circle(user, upload.circle_id):
         return True
-    outlet = _outlet(upload)
-    return outlet is not None and can_manage_circle(user, outlet.circle_id)
+    holder = _holder(upload)
+    return holder is not None and can_manage_circle(user, holder.circle_id)
 
 
 def authorize_read(user, upload, token: str | None = None) -> None:

@@ -14,8 +14,6 @@ from app.uploads import access
 from app.uploads.models import Upload
 from app.uploads.service import public_url
 
-ERASE_LAST = True  # the other domains first say which files their remaining content still shows
-
 
 def export(user) -> dict:
     # url: readable by the owner with their token

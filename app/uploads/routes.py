@@ -3,9 +3,9 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.auth.policy import actor, login_optional, login_required, user_or_ip
 from app.common.errors import AppError
 from app.common.openapi import may_answer
+from app.common.policy import actor, login_optional, login_required, user_or_ip
 from app.extensions import limiter
 from app.uploads import access, push, service, storage
 from app.uploads.parser import MultipartParser

@@ -15,6 +15,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 from sqlalchemy import text
 
+from app.common import reads
 from app.common.clock import local_zone, now_local
 from app.common.redis import get_redis
 from app.extensions import db
@@ -79,8 +80,9 @@ def record_search(user, lng: float, lat: float):
             return
     except redis_lib.RedisError as error:  # without Redis the insert's ON CONFLICT still keeps one row
         log.warning("usage marks unavailable: %s", error)
-    circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
-    db.session.commit()
+    with reads.on_primary():  # searches are read-only requests (maybe on a replica); this row is a write
+        circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
+        db.session.commit()
     if circles:  # item 9 of these circles changed
         uses_recorded.send(__name__, circle_ids=[circle_id for (circle_id,) in circles])
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from app.audit.models import AuditEntry
 from app.circles.models import City
-from app.merchants.models import AuditEntry
 from tests.factories import MIYUN, error_code, square
 
 

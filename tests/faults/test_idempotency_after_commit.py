@@ -11,9 +11,9 @@ from flask import request
 from flask_jwt_extended import current_user
 from sqlalchemy import func, select
 
-from app.auth.policy import login_required
 from app.common.idempotency import idempotent
 from app.common.models import IdempotencyRecord
+from app.common.policy import login_required
 from app.demands import present, service
 from app.demands.models import Demand
 from tests.demands.world import build_world, demand_body

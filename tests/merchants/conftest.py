@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import MIYUN
+from tests.faults.committed import committed_data  # noqa: F401  (a fixture: the claim races)
 from tests.uploads import files
 
 LNG, LAT = MIYUN

@@ -187,8 +187,9 @@ def test_staff_see_possible_duplicates_nearby(client, make, area, submit):
     same_type = make.outlet(LNG + 0.0005, LAT + 0.001, types=["breakfast"], name="张记早点")
     make.outlet(LNG + 0.0003, LAT + 0.001, types=["pharmacy"], name="仁和大药房")  # different name and type
     make.outlet(LNG + 0.02, LAT + 0.001, types=["convenience_store"], name="老街坊便利店")  # 1.6 km away
-    first = submit(make.user()).get_json()
-    second = submit(make.user(), body(name="老街坊便利")).get_json()
+    # The applicants say these listed shops are not theirs (else they would claim them: test_claims.py).
+    first = submit(make.user(), body(not_listed=True)).get_json()
+    second = submit(make.user(), body(name="老街坊便利", not_listed=True)).get_json()
     detail = client.get(f"/api/v1/staff/applications/{second['id']}", headers=make.headers(area.staff)).get_json()
     found = {(d["kind"], d["id"]): d for d in detail["possible_duplicates"]}
     assert set(found) == {("outlet", twin.id), ("outlet", same_type.id), ("application", first["id"])}

@@ -4,9 +4,9 @@ survey year, paper and phone answers entered by staff (also for a past period), 
 import io
 from datetime import date
 
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.evaluation.snapshots import freeze_snapshot
-from app.merchants.models import AuditEntry
 from app.surveys.results import circle_results
 from tests.factories import MIYUN, error_code
 

@@ -1,4 +1,8 @@
-"""The one mechanism for who may do what: roles on the route, circle scope in the use case."""
+"""The one mechanism for who may do what: roles on the route, circle scope in the use case.
+
+It lies below every domain (circles and auth import it like the rest): it knows a user only by what auth's User
+offers (`has_role`, `scope_circle_ids`, `scope_city_ids`) and the request's token (flask-jwt-extended, whose user
+loader auth registers)."""
 
 from functools import wraps
 
@@ -58,6 +62,15 @@ def can_manage_circle(user, circle_id) -> bool:
     return user.has_role("staff") and circle_id is not None and circle_id in user.scope_circle_ids
 
 
+def can_manage_outlet(user, outlet) -> bool:
+    """An outlet's own merchant (its owner), or staff in scope of its circle (who act for a shop without a
+    smartphone, and check what it shows)."""
+    if user is None:
+        return False
+    owner = outlet.owner_user_id
+    return (owner is not None and owner == user.id) or can_manage_circle(user, outlet.circle_id)
+
+
 def can_manage_city(user, city_id) -> bool:
     if user is None:
         return False
@@ -76,6 +89,16 @@ def authorize_circle(user, circle_id):
     """Staff act only inside their circles; admins everywhere."""
     if not can_manage_circle(user, circle_id):
         raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")
+
+
+def within_scope(query, circle_column, user, circle_id=None):
+    """A staff list: one circle (403 unless the user manages it), or every circle the user manages (admins: all)."""
+    if circle_id is not None:
+        authorize_circle(user, circle_id)
+        return query.where(circle_column == circle_id)
+    if user.has_role("admin"):
+        return query
+    return query.where(circle_column.in_(user.scope_circle_ids))
 
 
 def user_or_ip():
