@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
+from app.common import changes
 from app.demands.models import Demand, Project
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
@@ -102,6 +103,11 @@ def mark_stale(session, circle_ids=(), city_ids=()):
     keys.update(cache.city_key(city_id) for _, city_id in rows)
 
 
+def _outlets_changed_in_bulk(session, circle_ids=()):
+    """Set-based outlet writes (the census import) name the circles they touched; the ORM hook above cannot see them."""
+    mark_stale(session, circle_ids=circle_ids)
+
+
 def _bump_versions(session):
     session.flush()  # the commit's own flush would come after this hook; its changes must count too
     stale = session.info.pop(STALE_CIRCLES, None)
@@ -171,3 +177,4 @@ def init_app(_app=None):
             event.listen(Session, name, hook)
     answers_changed.connect(_on_domain_change)
     uses_recorded.connect(_on_domain_change)
+    changes.circles_changed.connect(_outlets_changed_in_bulk)
