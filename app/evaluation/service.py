@@ -69,14 +69,9 @@ def evaluate_circles(circles: list[Circle], at: date | None = None, use_cache=Tr
     return results
 
 
-def evaluate_city_circles(city: City, circles: list[Circle], at: date | None = None, use_cache=True) -> dict:
-    """Results of circles of one city."""
-    return evaluate_circles(circles, at, use_cache)
-
-
 def evaluate_circle(circle_id: int, at: date | None = None, use_cache=True) -> dict:
     circle = get_circle(circle_id)
-    return evaluate_city_circles(circle.city, [circle], at, use_cache)[circle.id]
+    return evaluate_circles([circle], at, use_cache)[circle.id]
 
 
 def public_summary(result: dict) -> dict:
