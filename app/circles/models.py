@@ -77,6 +77,8 @@ class Community(Timestamps, db.Model):
     share_65_plus: Mapped[float | None] = mapped_column(Float)
     share_80_plus: Mapped[float | None] = mapped_column(Float)
     share_0_3: Mapped[float | None] = mapped_column(Float)
+    # The community office's number residents call (居委会); the mini-program's elder mode dials it.
+    phone: Mapped[str | None] = mapped_column(String(40))
     boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
 

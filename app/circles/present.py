@@ -31,6 +31,7 @@ def community(item, coord: str | None = None) -> dict:
             "share_65_plus",
             "share_80_plus",
             "share_0_3",
+            "phone",
             "synthetic",
         )
     }

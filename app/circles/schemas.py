@@ -1,13 +1,11 @@
 from marshmallow import fields, validate
 
 from app.circles.models import CIRCLE_TYPES, CITY_TIERS
-from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, coord_field
+from app.common.schemas import PHONE, BaseSchema, PageQuerySchema, PageSchema, PointQuerySchema, coord_field
 
 
-class LocateQuerySchema(BaseSchema):
-    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
-    coord = coord_field()
+class LocateQuerySchema(PointQuerySchema):
+    pass
 
 
 class CoordQuerySchema(BaseSchema):
@@ -40,6 +38,7 @@ class CommunitySummarySchema(BaseSchema):
     share_65_plus = fields.Float(allow_none=True)
     share_80_plus = fields.Float(allow_none=True)
     share_0_3 = fields.Float(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={"description": "社区（居委会）联系电话"})
     synthetic = fields.Boolean()
 
 
@@ -115,6 +114,7 @@ class CommunityWriteSchema(_AreaWriteFields):
     share_65_plus = fields.Float(**_share)
     share_80_plus = fields.Float(**_share)
     share_0_3 = fields.Float(**_share)
+    phone = fields.String(allow_none=True, validate=PHONE, metadata={"description": "社区（居委会）联系电话"})
 
 
 class CommunityCreateSchema(CommunityWriteSchema):

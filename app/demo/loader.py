@@ -4,6 +4,7 @@ upsert; the database trigger assigns each outlet's circle and community from its
 prices and mobile stalls, and the live year the evaluation reads (activity.py)."""
 
 import random
+import zlib
 from dataclasses import dataclass, field
 
 from shapely.geometry import MultiPolygon, Polygon, mapping
@@ -148,6 +149,16 @@ def _outlets(plan: CirclePlan, per_10k: float, rng: random.Random) -> list[dict]
     return circle_outlets(spec, places, plan.streets, per_10k, rng)
 
 
+# Made-up community office numbers in each town's format (area code, then 8 or 7 digits), stable per community.
+PHONE_FORMATS = {"miyun": ("010", 8), "zhongwei": ("0955", 7)}
+
+
+def _community_phone(city: str, external_id: str) -> str:
+    area, digits = PHONE_FORMATS[city]
+    number = zlib.crc32(external_id.encode()) % 10 ** (digits - 1)
+    return f"{area}-6{number:0{digits - 1}d}"
+
+
 def _geojson(shape, city):
     return mapping(geometry.to_wgs84(shape, city))
 
@@ -170,6 +181,7 @@ def _circle_fields(plan: CirclePlan) -> dict:
             "share_65_plus": p.share_65_plus,
             "share_80_plus": p.share_80_plus,
             "share_0_3": p.share_0_3,
+            "phone": _community_phone(spec.city, f"{spec.external_id}-c{k + 1}"),
             "boundary": _geojson(strip, spec.city),
         }
         for k, (name, p, strip) in enumerate(zip(spec.communities, plan.people, plan.strips, strict=True))

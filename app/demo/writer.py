@@ -18,7 +18,7 @@ from app.outlets.models import Outlet
 from app.outlets.service import name_initials
 
 CIRCLE_FIELDS = ("name", "circle_type", "population", "planned_year", "district", "street", "four_bounds", "profile")
-COMMUNITY_FIELDS = ("name", "population", "share_60_plus", "share_65_plus", "share_80_plus", "share_0_3")
+COMMUNITY_FIELDS = ("name", "population", "share_60_plus", "share_65_plus", "share_80_plus", "share_0_3", "phone")
 BATCH = 1000
 # Columns a re-run rewrites; ratings and their counts belong to residents and stay.
 OUTLET_UPDATES = (

@@ -32,6 +32,24 @@ class GapsSchema(BaseSchema):
     communities = fields.List(fields.Dict())
 
 
+class PublicGapLineSchema(BaseSchema):
+    priority = fields.Integer()
+    what = fields.String(metadata={"description": "业态或指标代码"})
+    what_name = fields.String()
+    scope = fields.String(metadata={"description": "circle 全圈 / community 社区"})
+    community_name = fields.String(allow_none=True)
+    missing = fields.Integer(metadata={"description": "还缺几处"})
+    why = fields.String()
+    six_ones = fields.String(allow_none=True, metadata={"description": "属于六个一的哪一项"})
+    support_count = fields.Integer(metadata={"description": "相关已受理需求的提出与“我也要”人数"})
+
+
+class PublicGapsSchema(BaseSchema):
+    circle_id = fields.Integer()
+    computed_on = fields.Date()
+    items = fields.List(fields.Nested(PublicGapLineSchema))
+
+
 class BlindSpotsQuerySchema(BaseSchema):
     types = CommaList(load_default=list, metadata={"description": "业态代码，逗号分隔；默认全部必备业态"})
     coord = coord_field()

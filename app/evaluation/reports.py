@@ -107,6 +107,21 @@ def circle_gaps(actor, circle_id: int, community_id: int | None = None) -> dict:
     }
 
 
+# What residents read of the gap list: what is missing, where and why, not the staff's counting inputs.
+PUBLIC_GAP_FIELDS = ("priority", "what", "what_name", "scope", "community_name", "missing", "why", "six_ones")
+
+
+def public_gaps(circle_id: int) -> dict:
+    """The gap list (一单) as residents see it in the mini-program's 我的生活圈: open to anyone, like the
+    public evaluation summary, with each line's count of residents' "me too" on accepted needs."""
+    circle = get_circle(circle_id)
+    items = [
+        {**{k: line[k] for k in PUBLIC_GAP_FIELDS}, "support_count": line["support_count"]}
+        for line in gap_lines(circle)
+    ]
+    return {"circle_id": circle.id, "computed_on": today(), "items": items}
+
+
 def _frozen_rated_by_year(circle_ids: list[int]) -> dict[int, int]:
     """year -> circles whose latest frozen assessment up to that year is rated."""
     rows = db.session.execute(

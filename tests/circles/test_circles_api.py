@@ -175,3 +175,21 @@ def test_staff_edit_communities_of_their_own_circle_only(client, make):
         == 403
     )
     assert client.patch(f"/api/v1/communities/{my_community.id}", json={"population": 1}).status_code == 401
+
+
+def test_community_phone_is_kept_by_staff_and_shown_to_residents(client, make):
+    """The number residents call (the mini-program's elder mode dials it): staff keep it, anyone reads it."""
+    circle = make.circle(center=MIYUN, half_m=600)
+    community = make.community(circle, center=MIYUN, half_m=250)
+    staff = make.headers(make.user("staff", circles=[circle]))
+    saved = client.patch(f"/api/v1/communities/{community.id}", json={"phone": "010-69041234"}, headers=staff)
+    assert saved.status_code == 200 and saved.get_json()["phone"] == "010-69041234"
+    gcj = geo.wgs84_to_gcj02(LNG, LAT)
+    located = client.get("/api/v1/circles/locate", query_string={"lat": gcj[1], "lng": gcj[0]}).get_json()
+    assert located["community"]["phone"] == "010-69041234"
+    detail = client.get(f"/api/v1/circles/{circle.id}").get_json()
+    assert [c["phone"] for c in detail["communities"]] == ["010-69041234"]
+    bad = client.patch(f"/api/v1/communities/{community.id}", json={"phone": "请拨打居委会"}, headers=staff)
+    assert bad.status_code == 422 and bad.get_json()["error"]["details"]["phone"] == ["电话号码格式有误"]
+    cleared = client.patch(f"/api/v1/communities/{community.id}", json={"phone": None}, headers=staff)
+    assert cleared.status_code == 200 and cleared.get_json()["phone"] is None

@@ -76,3 +76,19 @@ def test_gaps_per_community(client, circle):
     assert find(body["items"], "convenience_store", "per_community", "东社区")["priority"] in east_entry["priorities"]
     other = client.get(f"/api/v1/circles/{c.id}/gaps?community_id=999999", headers=headers)
     assert other.status_code == 422 and "community_id" in other.get_json()["error"]["details"]
+
+
+def test_residents_read_the_public_gap_list(client, circle):
+    """我的生活圈 in the mini-program: the same lines in the same order, without the staff's counting inputs."""
+    c, west, east, headers = circle
+    full = lines_of(client, c, headers)["items"]
+    public = client.get(f"/api/v1/circles/{c.id}/gap-summary")  # no token: anyone
+    assert public.status_code == 200, public.get_json()
+    items = public.get_json()["items"]
+    assert [(i["priority"], i["what"], i["community_name"], i["missing"], i["why"]) for i in items] == [
+        (i["priority"], i["what"], i["community_name"], i["missing"], i["why"]) for i in full
+    ]
+    breakfast = next(i for i in items if i["what"] == "breakfast" and i["support_count"])
+    assert breakfast["support_count"] == 6 and breakfast["six_ones"] == "一早"  # 1 need + 5 "me too"
+    assert all("needs" not in i and "required" not in i and "rule" not in i for i in items)
+    assert client.get("/api/v1/circles/999999/gap-summary").status_code == 404

@@ -6,6 +6,7 @@
 const api = require('../../utils/api')
 const { here } = require('../../utils/location')
 const { DEMAND_KINDS, distance } = require('../../utils/catalog')
+const { meToo } = require('../../utils/needs')
 
 Component({
   data: {
@@ -137,19 +138,7 @@ Component({
       return page
     },
     async support(e) {
-      const id = Number(e.currentTarget.dataset.id)
-      // Supporters are told too when the need is accepted or done, and asked "is it solved?".
-      await api.requestSubscribe('demand')
-      try {
-        const result = await api.post(`/demands/${id}/support`)
-        const similar = this.data.similar.map((d) =>
-          d.id === id ? { ...d, support_count: result.support_count, supported_by_me: true } : d,
-        )
-        this.setData({ similar })
-        wx.showToast({ title: '已支持', icon: 'success' })
-      } catch (error) {
-        // shown by the api module (e.g. 您已经支持过该需求)
-      }
+      this.setData({ similar: await meToo(this.data.similar, Number(e.currentTarget.dataset.id)) })
     },
     async submit() {
       const { text, place, photos, outlet, existing, reasonIndex } = this.data
@@ -157,8 +146,7 @@ Component({
       if (this.kind() === 'missing_type' && !this.businessType())
         return wx.showToast({ title: '请选择缺少的业态', icon: 'none' })
       const needsReason = this.kind() === 'missing_type' && existing && existing.reason_required
-      if (needsReason && reasonIndex < 0)
-        return wx.showToast({ title: '附近已有同类网点，请选择理由', icon: 'none' })
+      if (needsReason && reasonIndex < 0) return wx.showToast({ title: '附近已有同类网点，请选择理由', icon: 'none' })
       // Asked inside the tap handler (WeChat requires a user gesture), before the need exists.
       await api.requestSubscribe('demand')
       // One key per need: a repeated tap after a failure replays instead of creating a second need.

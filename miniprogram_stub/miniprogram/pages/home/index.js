@@ -1,13 +1,29 @@
 // 首页：我在哪个生活圈（GET /circles/locate），“六个一”快捷分类 → 附近网点。
+// 长辈模式（我的 → 长辈模式）只显示四个大按钮：附近便民、小修小补、我要反映、打电话给社区（社区电话来自定位结果）。
 const api = require('../../utils/api')
 const { here } = require('../../utils/location')
 const { SIX_ONES } = require('../../utils/catalog')
+const { callCommunity, callLabel } = require('../../utils/circle')
+const elder = require('../../utils/elder')
 
 Component({
-  data: { loading: true, circle: null, community: null, outside: false, error: '', categories: SIX_ONES },
+  data: {
+    loading: true,
+    circle: null,
+    community: null,
+    outside: false,
+    error: '',
+    categories: SIX_ONES,
+    elder: false,
+    elderClass: '',
+    callLabel: '打电话给社区',
+  },
   methods: {
     onLoad() {
       return this.locate()
+    },
+    onShow() {
+      this.setData(elder.pageData())
     },
     onPullDownRefresh() {
       return this.locate().then(() => wx.stopPullDownRefresh())
@@ -17,7 +33,7 @@ Component({
       try {
         const point = await here()
         const found = await api.get('/circles/locate', point, { quiet: true })
-        this.setData({ circle: found.circle, community: found.community })
+        this.setData({ circle: found.circle, community: found.community, callLabel: callLabel(found.community) })
       } catch (error) {
         if (error.code === 'outside_circles') this.setData({ outside: true, circle: null, community: null })
         else this.setData({ error: error.message || '定位失败' })
@@ -36,6 +52,15 @@ Component({
     },
     openNewNeed() {
       wx.navigateTo({ url: '/pages/demands/new' })
+    },
+    openRepair() {
+      wx.switchTab({ url: '/pages/repair/index' })
+    },
+    openCircle() {
+      wx.navigateTo({ url: '/pages/circle/index' })
+    },
+    callCommunity() {
+      return callCommunity(this.data.community)
     },
     openSurvey() {
       wx.navigateTo({ url: `/pages/survey/index?circle_id=${this.data.circle.id}` })
