@@ -45,7 +45,7 @@ export const routes: RouteRecordRaw[] = [
         path: 'applications',
         name: 'applications',
         component: () => import('@/views/ApplicationsView.vue'),
-        meta: { title: '商户入驻审核' },
+        meta: { title: '入驻与认领审核' },
       },
       circlePage('outlets', '网点普查', () => import('@/views/OutletsView.vue')),
       { path: 'no-access', name: 'no-access', component: () => import('@/views/NoAccessView.vue'), meta: { title: '无权访问' } },
