@@ -110,18 +110,22 @@ def personal_data() -> list:
     return [auth, merchants, demands, notifications, ratings, surveys, usage, uploads]
 
 
-def wire_uploads():
-    """Who tells uploads whether the record showing a file is published (app/uploads/access.py)."""
+def wire_lower_layers():
+    """What upper domains tell lower ones (README "Architecture"): whether the record showing an uploaded file is
+    published (app/uploads/access.py), and the scoring profiles a city may choose (app/circles/settings.py)."""
+    from app.circles import settings
+    from app.evaluation.profiles import scoring_profiles
     from app.outlets.photos import photo_holder
     from app.uploads import access
 
     access.register_holder("outlet_photo", photo_holder)
+    settings.use_scoring_profiles(scoring_profiles)
 
 
 def register(app, api):
     import_models()
     common_personal_data.install(app, personal_data())
-    wire_uploads()
+    wire_lower_layers()
     for blp in blueprints():
         api.register_blueprint(blp)
     for command in commands():

@@ -4,6 +4,8 @@ operator (`flask cities set`) or by a circles import; every change is audited an
 (the evaluation session hook drops the cached results of all its circles when a city row changes).
 """
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from app.audit import service as audit
@@ -36,10 +38,14 @@ def get_city(city_id: int) -> City:
     return city
 
 
-def _scoring_profiles():
-    from app.evaluation.profiles import scoring_profiles  # evaluation builds on circles, not the reverse
+# The scoring profiles a city may choose are the evaluation's, a layer above circles: app/registry.py hands in
+# the function listing them (code → profile), so circles never import evaluation.
+_scoring_profiles: Callable[[], dict] = dict
 
-    return scoring_profiles()
+
+def use_scoring_profiles(profiles: Callable[[], dict]) -> None:
+    global _scoring_profiles
+    _scoring_profiles = profiles
 
 
 def chain_rate_min(city: City) -> float | None:
