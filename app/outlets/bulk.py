@@ -61,14 +61,14 @@ def load(rows, result, *, default_coord: str, geojson: bool, tick=None, on_error
         raw = session.connection().connection.dbapi_connection
         _execute(session, "SET LOCAL work_mem = '256MB'")
         for table in _TEMP_TABLES:
-            _execute(session, f"DROP TABLE IF EXISTS {table}")
+            _execute(session, f"DROP TABLE IF EXISTS pg_temp.{table}")
         _execute(session, _stage_ddl())
         _copy(raw, rows, result, default_coord, tick)
         _validate(session, result, geojson, on_error)
         _membership(session)
         _upsert(session, result)
         for table in _TEMP_TABLES:
-            _execute(session, f"DROP TABLE IF EXISTS {table}")
+            _execute(session, f"DROP TABLE IF EXISTS pg_temp.{table}")
     except BaseException:
         outer.rollback()
         raise
