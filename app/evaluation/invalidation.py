@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
+from app.common import changes
 from app.demands.models import Demand, Project
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
@@ -94,6 +95,12 @@ def mark_stale(session, circle_ids=(), city_ids=()):
     keys = session.info.setdefault(STALE, set())
     keys.update(cache.circle_key(circle_id) for circle_id, _ in rows)
     keys.update(cache.city_key(city_id) for _, city_id in rows)
+
+
+@changes.circles_changed.connect
+def _outlets_changed_in_bulk(session, circle_ids=()):
+    """Set-based outlet writes (the census import) name the circles they touched; the ORM hook above cannot see them."""
+    mark_stale(session, circle_ids=circle_ids)
 
 
 @event.listens_for(Session, "before_commit")

@@ -18,10 +18,10 @@ import json
 import numpy as np
 from sqlalchemy import text
 
-from app.common import geo
+from app.common import changes, geo
 from app.extensions import db
 from app.outlets.hours import MINUTES_PER_WEEK, week_multirange
-from app.outlets.importer import STAGE_COLUMNS, TEXT_LIMITS, RowError, row_reason, stage_row
+from app.outlets.rows import STAGE_COLUMNS, TEXT_LIMITS, RowError, row_reason, stage_row
 from app.taxonomy.registry import taxonomy
 
 CHUNK_ROWS = 20_000  # rows prepared, converted and copied at a time: bounds the importer's memory
@@ -352,12 +352,11 @@ def _settle_open_minutes(session):
 
 
 def _mark_stale(session):
-    """The circles an outlet left or joined: their evaluations are stale once this commits."""
-    from app.evaluation.invalidation import mark_stale
-
+    """The circles an outlet left or joined: whoever caches results about them hears it (the evaluation marks
+    them stale, in this transaction)."""
     circles = _execute(
         session,
         """SELECT circle_id FROM outlet_import_circle WHERE circle_id IS NOT NULL
            UNION SELECT old_circle_id FROM outlet_import_match WHERE old_circle_id IS NOT NULL""",
     ).scalars()
-    mark_stale(session, circle_ids=list(circles))
+    changes.circles_changed.send(session, circle_ids=list(circles))
