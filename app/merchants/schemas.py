@@ -273,7 +273,11 @@ class StaffClaimPageSchema(PageSchema):
 
 
 class ClaimListQuerySchema(PageQuerySchema):
-    status = fields.String(load_default=None, validate=validate.OneOf(CLAIM_STATUSES))
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf((*CLAIM_STATUSES, "open")),
+        metadata={"description": "open：待审核与有争议的（有争议在前）"},
+    )
     circle_id = fields.Integer(load_default=None)
     outlet_id = fields.Integer(load_default=None)
 
