@@ -3,6 +3,7 @@
 const api = require('../../utils/api')
 const { here } = require('../../utils/location')
 const { APPLICATION_STATUS, shortTime } = require('../../utils/catalog')
+const { pickAndUpload, phoneCode } = require('../../utils/merchant')
 
 const DAY_CODES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 
@@ -70,8 +71,8 @@ Component({
       this.setData({ [`repairItems[${Number(e.currentTarget.dataset.index)}].price`]: e.detail.value })
     },
     onPhoneNumber(e) {
-      // The code is traded for the number on the server (WeChat getuserphonenumber), never here.
-      if (e.detail.code) this.setData({ 'form.phoneCode': e.detail.code, 'form.phone': '已授权微信手机号' })
+      const code = phoneCode(e)
+      if (code) this.setData({ 'form.phoneCode': code, 'form.phone': '已授权微信手机号' })
     },
     async chooseLocation() {
       const { place } = this.data
@@ -86,16 +87,9 @@ Component({
       }
     },
     async chooseLicence() {
-      let picked
-      try {
-        picked = await api.wxp('chooseMedia', { count: 1, mediaType: ['image'], sourceType: ['camera', 'album'] })
-      } catch (e) {
-        return null
-      }
-      const path = picked.tempFiles[0].tempFilePath
-      const upload = await api.upload(path, 'certification').catch(() => null)
-      if (upload) this.setData({ licence: { id: upload.id, path } })
-      return upload
+      const licence = await pickAndUpload('certification')
+      if (licence) this.setData({ licence })
+      return licence
     },
     body() {
       const { form, types, typeIndex, place, licence, repairItems } = this.data
