@@ -9,7 +9,14 @@ function toRows(hours) {
   return DAYS.map(([code, day]) => {
     const spans = (hours && hours[code]) || []
     const [first, ...rest] = spans
-    return { code, day, open: spans.length > 0, opens: first ? first[0] : '08:00', closes: first ? first[1] : '20:00', rest }
+    return {
+      code,
+      day,
+      open: spans.length > 0,
+      opens: first ? first[0] : '08:00',
+      closes: first ? first[1] : '20:00',
+      rest,
+    }
   })
 }
 

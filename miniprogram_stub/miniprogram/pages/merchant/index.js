@@ -1,5 +1,6 @@
 // 商户入驻：资质照片 POST /uploads（certification），手机号 getPhoneNumber → phone_code，
 // POST /merchant/applications，进度 GET /merchant/applications（待审核、退回修改、已通过、已驳回及理由）。
+// 附近已登记同名网点时（409 outlet_already_listed）列出这些网点：是本店就去认领，都不是再仍然申请（not_listed）。
 const api = require('../../utils/api')
 const { here } = require('../../utils/location')
 const { APPLICATION_STATUS, shortTime } = require('../../utils/catalog')
@@ -25,6 +26,8 @@ Component({
     },
     place: null,
     licence: null,
+    listed: [],
+    notListed: false,
     submitting: false,
   },
   methods: {
@@ -104,6 +107,7 @@ Component({
           ? { licence_exempt: true, exempt_note: '免办营业执照的摊点' }
           : { licence_upload_id: licence ? licence.id : null, licence_number: form.licenceNumber.trim() || null },
       }
+      if (this.data.notListed) body.not_listed = true
       if (form.phoneCode) body.phone_code = form.phoneCode
       else if (form.phone.trim()) body.phone = form.phone.trim()
       if (this.isRepair()) {
@@ -113,6 +117,13 @@ Component({
       }
       return body
     },
+    claimListed(e) {
+      wx.navigateTo({ url: `/pages/merchant/claim?outlet_id=${e.currentTarget.dataset.id}` })
+    },
+    applyAnyway() {
+      this.setData({ notListed: true, listed: [] })
+      return this.submit()
+    },
     async submit() {
       const { form, typeIndex, licence } = this.data
       if (!form.name.trim() || typeIndex < 0 || !form.address.trim())
@@ -121,12 +132,17 @@ Component({
       this.submitKey = this.submitKey || api.newKey()
       this.setData({ submitting: true })
       try {
-        const application = await api.post('/merchant/applications', this.body(), { key: this.submitKey })
+        const application = await api.post('/merchant/applications', this.body(), { key: this.submitKey, quiet: true })
         this.submitKey = null
+        this.setData({ listed: [], notListed: false })
         wx.showToast({ title: '已提交，等待审核', icon: 'success' })
         await this.loadApplications()
         return application
       } catch (error) {
+        if (error.code === 'outlet_already_listed') {
+          this.submitKey = null // answering "none of these" is a new request
+          this.setData({ listed: error.details.outlets || [] })
+        } else api.showError(error)
         return null
       } finally {
         this.setData({ submitting: false })

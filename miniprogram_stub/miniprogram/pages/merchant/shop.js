@@ -53,7 +53,12 @@ Component({
           price: listed[item.code] ? String(listed[item.code].price_min) : '',
           unit: listed[item.code] ? listed[item.code].unit : '次',
         })),
-        schedule: outlet.schedule.map((s) => ({ location: s.location, address: s.address, hours: s.hours, text: s.hours_text })),
+        schedule: outlet.schedule.map((s) => ({
+          location: s.location,
+          address: s.address,
+          hours: s.hours,
+          text: s.hours_text,
+        })),
       })
     },
     // ---- hours
