@@ -26,6 +26,7 @@ DOMAINS = (
     "notifications",
     "open311",
     "ratings",
+    "places",
     "surveys",
     "events",
     "usage",

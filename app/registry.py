@@ -38,6 +38,7 @@ def blueprints() -> list:
     from app.open311 import routes as open311
     from app.ops import routes as ops
     from app.outlets import routes as outlets
+    from app.places import routes as places
     from app.privacy import routes as privacy
     from app.ratings import routes as ratings
     from app.repair import routes as repair
@@ -57,6 +58,7 @@ def blueprints() -> list:
         notifications.blp,
         open311.blp,
         ratings.blp,
+        places.blp,
         surveys.blp,
         events.blp,
         evaluation.blp,

@@ -156,6 +156,44 @@ def timed(fn, points, warmup: int, budget_s: float | None = None) -> tuple[dict,
     return summary, outputs
 
 
+def timed_interleaved(fns: dict, points, warmup: int, budget_s: float | None = None) -> dict[str, tuple[dict, list]]:
+    """Every method on each point in turn, their order rotating from point to point, so a cache state or a
+    burst of other people's load falls on all of them alike. (Timing one method over all points, then the
+    next, once printed a 2.9x ratio that was the raw SQL's cold cache; on a shared machine the load also
+    moves between minutes.) Warm-up and budget as `timed`; the budget covers all methods together."""
+    from time import monotonic, perf_counter_ns
+
+    names = list(fns)
+    budget = (budget_s if budget_s is not None else BUDGET_S["value"]) or 0
+    start = monotonic()
+    for point in points[:warmup]:
+        for name in names:
+            fns[name](point)
+        if budget and monotonic() - start > budget * len(names) / 10:
+            break
+    samples: dict[str, list] = {n: [] for n in names}
+    outputs: dict[str, list] = {n: [] for n in names}
+    start = monotonic()
+    timed_points = points[warmup:]
+    for i, point in enumerate(timed_points):
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            t0 = perf_counter_ns()
+            out = fns[name](point)
+            samples[name].append(perf_counter_ns() - t0)
+            outputs[name].append(out)
+        if budget and i + 1 >= 20 and monotonic() - start > budget * len(names):
+            break
+    result = {}
+    for name in names:
+        summary = common.summarize_ns(samples[name])
+        summary["interleaved_with"] = [n for n in names if n != name]
+        if len(samples[name]) < len(timed_points):
+            summary["cut_by_budget_s"] = budget
+        result[name] = (summary, outputs[name])
+    return result
+
+
 def same_prefix(*lists) -> bool:
     n = min(len(x) for x in lists)
     return all(x[:n] == lists[0][:n] for x in lists)
@@ -231,11 +269,24 @@ def run_inprocess(args) -> None:
 
         return run
 
+    # The app's statement on a connection set up as the app's read connections are (jit, plan_cache_mode),
+    # when the code has a read path (app/common/reads.py).
+    app_conn = common.connect(size, settings=settings)
+    try:
+        from app.common import reads as reads_module
+
+        app_conn.execute(reads_module.READ_SESSION_SQL)
+        out["app_sql_db_session"] = reads_module.READ_SESSION_SQL
+    except ImportError:
+        pass
+
     def app_sql_db(statement: str, params: dict):
         def run(point):
             return [
                 r[0]
-                for r in conn.execute(statement, {**params, "lng": point[0], "lat": point[1]}, prepare=True).fetchall()
+                for r in app_conn.execute(
+                    statement, {**params, "lng": point[0], "lat": point[1]}, prepare=True
+                ).fetchall()
             ]
 
         return run
@@ -259,29 +310,49 @@ def run_inprocess(args) -> None:
 
         return run
 
+    def in_process_repair(point):
+        response = client.get(f"/api/v1/repair/nearby?lat={point[1]}&lng={point[0]}&coord=wgs84&radius={RADIUS}")
+        if response.status_code != 200:
+            raise RuntimeError(f"{response.status_code}: {response.get_data(as_text=True)[:300]}")
+        return [item["id"] for item in response.get_json()["items"]]
+
+    def in_process_detail(point):
+        outlet_id = 1 + int(abs(point[0] * 1e7 + point[1] * 1e5)) % size  # a different outlet per point
+        response = client.get(f"/api/v1/outlets/{outlet_id}?coord=wgs84")
+        if response.status_code not in (200, 404):
+            raise RuntimeError(f"{response.status_code}: {response.get_data(as_text=True)[:300]}")
+        return outlet_id
+
     measurements: dict[str, dict] = {}
     all_points = points
     for name, variant in variants.items():
         m = measurements[name] = {}
         points = all_points if name == "plain" else all_points[: args.warmup + min(args.queries, args.variant_queries)]
         BUDGET_S["value"] = args.budget if name == "plain" else args.budget / 2
+        # Raw SQL, the app's statement, search_nearby() and the whole request, interleaved point by point.
+        fns = {}
         if name in RAW_EXTRA:
-            log(f"{name}: raw SQL")
-            m["raw_sql"], raw_ids = timed(raw(RAW_SQL.format(extra=RAW_EXTRA[name]), variant), points, args.warmup)
-        else:
-            raw_ids = None
-        log(f"{name}: app SQL (db only)")
-        m["app_sql_db"], app_ids = timed(app_sql_db(*captured[name]), points, args.warmup)
+            fns["raw_sql"] = raw(RAW_SQL.format(extra=RAW_EXTRA[name]), variant)
+        fns["app_sql_db"] = app_sql_db(*captured[name])
+        fns["app_sql"] = app_sql(variant)
+        fns["in_process"] = in_process(variant)
+        if name == "plain":  # the other read-path routes, over the same points
+            fns["in_process_repair"] = in_process_repair
+            fns["in_process_detail"] = in_process_detail
+        log(f"{name}: {', '.join(fns)} (interleaved)")
+        timings = timed_interleaved(fns, points, args.warmup)
+        for key, (summary, _) in timings.items():
+            m[key] = summary
+        raw_ids = timings["raw_sql"][1] if "raw_sql" in timings else None
+        app_ids, sn_ids, ip_ids = (timings[k][1] for k in ("app_sql_db", "app_sql", "in_process"))
         for label, rewrite in rewrites.items():
+            if rewrite(captured[name][0]) == captured[name][0]:
+                continue  # a what-if rewrite that no longer changes the code's statement
             log(f"{name}: app SQL rewrite {label}")
             m[f"app_sql_db_{label}"], ids = timed(
                 app_sql_db(rewrite(captured[name][0]), captured[name][1]), points, args.warmup
             )
             m[f"app_sql_db_{label}"]["same_rows_as_app"] = same_prefix(ids, app_ids)
-        log(f"{name}: search_nearby()")
-        m["app_sql"], sn_ids = timed(app_sql(variant), points, args.warmup)
-        log(f"{name}: in-process request")
-        m["in_process"], ip_ids = timed(in_process(variant), points, args.warmup)
         m["mean_results"] = round(sum(len(i) for i in ip_ids) / len(ip_ids), 1)
         m["app_ids_match_db_only"] = same_prefix([i[:PAGE_SIZE] for i in app_ids], sn_ids, ip_ids)
         if raw_ids is not None:
@@ -321,6 +392,7 @@ def run_inprocess(args) -> None:
         out["explain"] = explain_all(conn, captured, points[0])
     out["loadavg_end"] = os.getloadavg()
     conn.close()
+    app_conn.close()
     Path(args.out).write_text(json.dumps(out, ensure_ascii=False, default=str), encoding="utf-8")
 
 
@@ -846,6 +918,25 @@ def print_tables(results: dict) -> None:
                 )
     print_table(head, rows, "Where a plain request's time goes (p50 ms of each piece timed alone)")
 
+    head = ("size", "code", "raw SQL", "nearby in-process", "repair nearby in-process", "outlet detail in-process")
+    rows = []
+    for size, r in results["sizes"].items():
+        for code, run in [("as is", r), *r["what_if"].items()]:
+            m = run["measurements"]["plain"]
+            if "in_process_repair" in m:
+                rows.append(
+                    (
+                        f"{int(size):,}",
+                        code,
+                        *(
+                            fmt_pair(m.get(k))
+                            for k in ("raw_sql", "in_process", "in_process_repair", "in_process_detail")
+                        ),
+                    )
+                )
+    if rows:
+        print_table(head, rows, "The read path's routes, interleaved over the same points (p50 / p99 ms)")
+
     head = ("size", "code", "variant", "raw SQL", "app SQL db-only", "app SQL", "in-process app", "mean items")
     rows = []
     for size, r in results["sizes"].items():
@@ -889,18 +980,21 @@ def check_targets(results: dict, what_if: str | None = None) -> list[str]:
     ratio = m["in_process"]["p50_ms"] / top["measurements"]["plain"]["raw_sql"]["p50_ms"]
     g = top.get("gunicorn_what_if", {}).get(what_if) if what_if else top.get("gunicorn")
     lines = [
-        f"targets at {int(size):,} outlets ({'what-if ' + what_if if what_if else 'code as it is'}):",
-        f"  app p50 ≤ 5x raw SQL p50: {ratio:.1f}x → {'met' if ratio <= 5 else 'MISSED'}",
-        f"  p99 ≤ 15 ms (in-process): {m['in_process']['p99_ms']:.2f} ms → "
-        f"{'met' if m['in_process']['p99_ms'] <= 15 else 'MISSED'}",
+        f"targets at {int(size):,} outlets ({'what-if ' + what_if if what_if else 'code as it is'}; issue 13):",
+        f"  in-process app p50 ≤ 5x raw SQL p50 (interleaved): {ratio:.1f}x → {'met' if ratio <= 5 else 'MISSED'}",
     ]
+    plain = m["in_process"]["p50_ms"]
+    for name in ("types", "q"):
+        if name in r["measurements"]:
+            v = r["measurements"][name]["in_process"]["p50_ms"] / plain
+            lines.append(f"  {name}= variant p50 ≤ 3x the plain query's: {v:.1f}x → {'met' if v <= 3 else 'MISSED'}")
     if g:
         c1 = g["latency_c1"]["p99_ms"]
-        lines.append(f"  p99 ≤ 15 ms (gunicorn, 1 connection): {c1:.2f} ms → {'met' if c1 <= 15 else 'MISSED'}")
+        lines.append(f"  p99 ≤ 10 ms (gunicorn, 1 connection): {c1:.2f} ms → {'met' if c1 <= 10 else 'MISSED'}")
         rps = g["load"]["req_per_s"]
         lines.append(
-            f"  ≥ 500 req/s (gunicorn -w {g['workers']}, {g['load']['connections']} connections): "
-            f"{rps:.0f} → {'met' if rps >= 500 else 'MISSED'}"
+            f"  ≥ 800 req/s (gunicorn -w {g['workers']}, {g['load']['connections']} connections): "
+            f"{rps:.0f} → {'met' if rps >= 800 else 'MISSED'}"
         )
     if int(size) != 1_000_000:
         lines.append("  (targets are defined at 1,000,000 outlets)")

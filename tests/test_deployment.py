@@ -29,3 +29,22 @@ def test_compose_trusts_one_proxy_and_publishes_the_app_on_loopback_only():
 def test_compose_has_no_default_database_password():
     assert "${POSTGRES_PASSWORD:-" not in COMPOSE
     assert "APP_ENV: production" in COMPOSE
+
+
+def test_compose_reads_from_a_streaming_replica_with_several_app_containers():
+    import yaml
+
+    spec = yaml.safe_load(COMPOSE)
+    services = spec["services"]
+    replica = services["db-replica"]
+    script = replica["command"][-1]
+    assert "pg_basebackup -h db" in script and " -R " in script  # a standby of `db`, following it
+    assert "hot_standby=on" in script and "fsync=on" in script
+    assert "pgreplica" in spec["volumes"]
+    assert services["app"]["environment"]["DATABASE_REPLICA_URLS"].endswith("@db-replica:5432/circle")
+    assert "db-replica" in services["app"]["depends_on"]
+    assert services["app"]["deploy"]["replicas"] == "${APP_REPLICAS:-2}"
+    assert services["front"]["environment"]["APP_UPSTREAM"] == "app:8000"  # every app container behind nginx
+    hba = (ROOT / "deploy" / "postgres" / "replication.sh").read_text()
+    assert "host replication" in hba
+    assert any("replication.sh" in volume for volume in services["db"]["volumes"])

@@ -20,7 +20,6 @@ from app.circles.schemas import (
     LocateQuerySchema,
     LocateSchema,
 )
-from app.common import geo
 from app.common.openapi import may_answer
 from app.common.policy import BUREAU, login_required
 
@@ -34,7 +33,7 @@ class Locate(MethodView):
     @may_answer(404)
     def get(self, args):
         """我在哪个生活圈、哪个社区（不在任何生活圈内时 404）"""
-        circle, community = service.locate(*geo.to_wgs84(args["lng"], args["lat"], args["coord"]))
+        circle, community = service.locate(args["lng"], args["lat"])
         return {"circle": present.summary(circle), "community": community and present.community(community)}
 
 

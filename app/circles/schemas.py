@@ -1,13 +1,11 @@
 from marshmallow import fields, validate
 
 from app.circles.models import CIRCLE_TYPES, CITY_TIERS
-from app.common.schemas import PHONE, BaseSchema, PageQuerySchema, PageSchema, coord_field
+from app.common.schemas import PHONE, BaseSchema, PageQuerySchema, PageSchema, PointQuerySchema, coord_field
 
 
-class LocateQuerySchema(BaseSchema):
-    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
-    coord = coord_field()
+class LocateQuerySchema(PointQuerySchema):
+    pass
 
 
 class CoordQuerySchema(BaseSchema):

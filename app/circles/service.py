@@ -1,11 +1,10 @@
 """Circle use cases: locate a point, read a circle, admin edits, bulk import."""
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
+from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.paging import Page, paginate
 from app.common.policy import authorize_circle
@@ -30,7 +29,7 @@ def circle_type_code(value: str | None) -> str | None:
 
 def locate(lng: float, lat: float) -> tuple[Circle, Community | None]:
     """The circle (and community) containing a WGS-84 point."""
-    point = from_shape(Point(lng, lat), srid=4326)
+    point = geo.point(lng, lat)
     circle = db.session.scalar(
         select(Circle).where(func.ST_Covers(Circle.boundary, point)).order_by(Circle.id).limit(1)
     )

@@ -12,8 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import shapely
+from geoalchemy2 import Geography
+from geoalchemy2.shape import from_shape
 from pyproj import Geod
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
+from sqlalchemy import cast, func
 
 # The GCJ-02 algorithm is defined on the Krasovsky 1940 ellipsoid, not on WGS-84's.
 _A = 6378245.0
@@ -28,7 +31,8 @@ _BBOX = (73.0, 17.5, 135.5, 54.0)
 _INVERSE_TOL_DEG = 1e-10
 _INVERSE_MAX_STEPS = 20
 
-COORD_SYSTEMS = ("wgs84", "gcj02")
+# What `coord` may name; the first is the API's default (what wx.getLocation/openLocation use).
+COORD_SYSTEMS = ("gcj02", "wgs84")
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -115,6 +119,37 @@ def from_wgs84(lng, lat, coord):
     if _check_coord(coord) == "gcj02":
         return wgs84_to_gcj02(lng, lat)
     return lng, lat
+
+
+def point_out(lng: float, lat: float, coord: str) -> dict:
+    """A stored WGS-84 point → the contract's `{"lat", "lng"}` in `coord`, 7 decimals (~1 cm)."""
+    out_lng, out_lat = from_wgs84(lng, lat, coord)
+    return {"lat": round(out_lat, 7), "lng": round(out_lng, 7)}
+
+
+# The one way to build a point: a value to store, an SQLAlchemy expression, or text SQL with :lng/:lat.
+def point(lng: float, lat: float):
+    """A WGS-84 point to store in a geography/geometry column (SRID 4326)."""
+    return from_shape(Point(lng, lat), srid=4326)
+
+
+def point_expr(lng: float, lat: float):
+    """The same point as an SQLAlchemy geometry expression (planar predicates: containment)."""
+    return func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326)
+
+
+def geography_expr(lng: float, lat: float):
+    """The same point as geography (metres on the ellipsoid: distances, radii)."""
+    return cast(point_expr(lng, lat), Geography)
+
+
+# Text-SQL form of geography_expr over the bound parameters :lng and :lat (the hot search queries).
+POINT_SQL = "CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography)"
+
+
+def walk_radius_m(minutes: float, speed_m_per_min: float = 80.0, detour_factor: float = 1.2) -> int:
+    """The straight-line radius walked in `minutes`: the inverse of walk_minutes (15 minutes ≈ 1 km)."""
+    return int(minutes * speed_m_per_min / detour_factor)
 
 
 def walk_minutes(distance_m, speed_m_per_min=80.0, detour_factor=1.2) -> int:

@@ -13,7 +13,7 @@ import json
 import re
 
 from flask import request
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter
@@ -123,6 +123,20 @@ class Parser(FlaskParser):
         if not is_json_request(req):
             return core.missing
         return load_json(req.get_data(cache=True))
+
+    def _get_schema(self, argmap, req):
+        # webargs instantiates a schema class on every request, and marshmallow deep-copies every declared
+        # field in __init__ (~0.3 ms for the nearby query's schema, a tenth of the request). Loading keeps no
+        # state on the instance, so one per class serves every request and thread.
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            schema = _SCHEMA_INSTANCES.get(argmap)
+            if schema is None:
+                schema = _SCHEMA_INSTANCES[argmap] = argmap()
+            return schema
+        return super()._get_schema(argmap, req)
+
+
+_SCHEMA_INSTANCES: dict = {}
 
 
 def _refuse_bad_text_in_url():

@@ -1,10 +1,10 @@
 """Shared marshmallow pieces: strict base schema, points, paging."""
 
-from marshmallow import RAISE, Schema, fields, post_dump, validate
+from marshmallow import RAISE, Schema, fields, post_dump, post_load, validate
 
+from app.common import geo
+from app.common.geo import COORD_SYSTEMS
 from app.common.inputs import bound_integers
-
-COORD_SYSTEMS = ("gcj02", "wgs84")
 
 
 class BaseSchema(Schema):
@@ -27,12 +27,55 @@ PHONE = validate.Regexp(r"^[0-9+\-() ]{5,40}$", error="电话号码格式有误"
 
 
 def coord_field(**kwargs):
-    return fields.String(load_default="gcj02", validate=validate.OneOf(COORD_SYSTEMS), **kwargs)
+    return fields.String(load_default=COORD_SYSTEMS[0], validate=validate.OneOf(COORD_SYSTEMS), **kwargs)
+
+
+def _points_to_wgs84(value, coord):
+    if isinstance(value, dict):
+        if set(value) == {"lat", "lng"}:  # a loaded PointSchema
+            lng, lat = geo.to_wgs84(value["lng"], value["lat"], coord)
+            return {"lat": lat, "lng": lng}
+        return {key: _points_to_wgs84(item, coord) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_points_to_wgs84(item, coord) for item in value]
+    return value
+
+
+class LocatedSchema(BaseSchema):
+    """Input whose points arrive in the request's `coord` and leave the parser in WGS-84 (storage).
+
+    Converts on load, so no route converts by hand: every nested point (`{"lat", "lng"}`, e.g. `location`,
+    `schedule[].location`) and a top-level `lat`/`lng` pair (query strings). `coord` stays in the data: the
+    answer is given in it.
+    """
+
+    coord = coord_field()
+
+    @post_load
+    def _to_wgs84(self, data, **kwargs):
+        coord = data.get("coord", COORD_SYSTEMS[0])
+        data = {key: _points_to_wgs84(value, coord) for key, value in data.items()}
+        if data.get("lat") is not None and data.get("lng") is not None:
+            data["lng"], data["lat"] = geo.to_wgs84(data["lng"], data["lat"], coord)
+        return data
+
+
+class PointQuerySchema(LocatedSchema):
+    """`lat`, `lng`, `coord` in a query string: the resident's position, WGS-84 after loading."""
+
+    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
+    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
 
 
 class PageQuerySchema(BaseSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class CoordPageQuerySchema(PageQuerySchema):
+    """A page of records with places, given in `coord`."""
+
+    coord = coord_field()
 
 
 class PageSchema(Schema):

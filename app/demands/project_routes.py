@@ -2,7 +2,6 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.common import geo
 from app.common.policy import login_required
 from app.demands import present, projects
 from app.demands.project_schemas import (
@@ -19,12 +18,11 @@ projects_blp = Blueprint("projects", __name__, url_prefix="/api/v1", description
 
 
 def _fields(body: dict) -> dict:
-    """Request body → service fields, with the location as WGS-84 lng/lat."""
+    """Request body → service fields, with the location (WGS-84 once parsed) as lng/lat."""
     fields = {k: v for k, v in body.items() if k not in ("location", "coord")}
     if "location" in body:
         point = body["location"]
-        lng, lat = geo.to_wgs84(point["lng"], point["lat"], body["coord"]) if point else (None, None)
-        fields.update(lng=lng, lat=lat)
+        fields.update(lng=point and point["lng"], lat=point and point["lat"])
     return fields
 
 

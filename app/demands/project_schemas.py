@@ -1,6 +1,6 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.common.schemas import BaseSchema, CommaList, PointSchema, coord_field
+from app.common.schemas import BaseSchema, CommaList, LocatedSchema, PointSchema, coord_field
 from app.demands.models import PRIORITIES, PROJECT_STATUSES
 from app.demands.schemas import DemandSchema
 
@@ -11,12 +11,11 @@ def _known_statuses(values):
         raise ValidationError(f"未知的状态：{', '.join(unknown)}")
 
 
-class ProjectWriteSchema(BaseSchema):
+class ProjectWriteSchema(LocatedSchema):
     business_type = fields.String(allow_none=True)
     title = fields.String(validate=validate.Length(min=1, max=120))
     description = fields.String(allow_none=True, validate=validate.Length(max=2000))
     location = fields.Nested(PointSchema, allow_none=True)
-    coord = coord_field()
     address = fields.String(validate=validate.Length(max=255))
     urgency = fields.String(validate=validate.OneOf(tuple(PRIORITIES)), metadata={"description": "轻重缓急"})
     status = fields.String(validate=validate.OneOf(tuple(PROJECT_STATUSES)))

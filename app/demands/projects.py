@@ -2,11 +2,10 @@
 
 from datetime import date
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import func, select
 
 from app.circles.service import get_circle
+from app.common import geo
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
 from app.common.policy import authorize_circle
@@ -47,7 +46,7 @@ def _apply(project: Project, data: dict):
         if key in data:
             setattr(project, key, data[key])
     if data.get("lng") is not None:
-        project.location = from_shape(Point(data["lng"], data["lat"]), srid=4326)
+        project.location = geo.point(data["lng"], data["lat"])
     elif "lng" in data:
         project.location = None
     today = now_local().date()

@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from geoalchemy2 import Geography
-from sqlalchemy import case, cast, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy import false as sa_false
 
 from app.circles.service import get_circle
+from app.common import geo
 from app.common.clock import local_day_start
 from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import paginate
@@ -71,7 +71,7 @@ def similar_demands(lng, lat, *, kind, business_type, outlet_id, page, page_size
     if kind == "missing_type" and business_type is None:
         raise ValidationFailed(details={"business_type": ["“缺什么”需求必须选择业态"]})
     radius = similar_radius(kind, business_type)
-    here = cast(func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326), Geography)
+    here = geo.geography_expr(lng, lat)
     distance = func.ST_Distance(Demand.location, here).label("distance_m")
     query = select(Demand, distance).where(
         Demand.moderation == "visible",

@@ -6,9 +6,9 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from app.common import geo
 from app.common.idempotency import HEADER_DOC, idempotent
 from app.common.policy import actor, login_optional, login_required, user_or_ip
+from app.common.reads import read_only
 from app.demands import existing, exports, present, queries, service, triage
 from app.demands.models import Demand
 from app.demands.project_routes import projects_blp
@@ -74,7 +74,7 @@ class Demands(MethodView):
     @blp.doc(parameters=[HEADER_DOC])
     def post(self, body):
         """提交需求（缺什么、服务质量、网点关停、其他），落入所在生活圈"""
-        lng, lat = geo.to_wgs84(body["location"]["lng"], body["location"]["lat"], body["coord"])
+        lng, lat = body["location"]["lng"], body["location"]["lat"]  # WGS-84 once parsed
         fields = {k: v for k, v in body.items() if k not in ("location", "coord")}
         demand = service.submit_demand(current_user, {**fields, "lng": lng, "lat": lat, "coord": body["coord"]})
         return present.demand_out(demand, body["coord"], "owner", current_user)
@@ -87,7 +87,7 @@ class ExistingOutlets(MethodView):
     def get(self, args):
         """提交“缺什么”前：附近最近的同类网点（名称、距离、是否营业）；已有则提交时须说明理由"""
         service.check_business_type(args["business_type"])
-        lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
+        lng, lat = args["lng"], args["lat"]
         return existing.hint(args["business_type"], lng, lat, args["coord"])
 
 
@@ -98,7 +98,7 @@ class SimilarDemands(MethodView):
     @login_optional
     def get(self, args):
         """附近相似的未办结需求（同类型、按业态步行半径），可直接“我也要”"""
-        lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
+        lng, lat = args["lng"], args["lat"]
         page, radius = queries.similar_demands(
             lng,
             lat,
@@ -208,6 +208,7 @@ class StaffExport(MethodView):
 
     @staff_blp.arguments(StaffExportQuerySchema, location="query")
     @staff_blp.doc(responses=XLSX_DOC)
+    @read_only
     def get(self, args):
         """导出需求清单（Excel，筛选条件同列表，最多一万条）"""
         rows = queries.staff_export(current_user, **args)

@@ -1,6 +1,15 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.common.schemas import BaseSchema, CommaList, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.common.schemas import (
+    BaseSchema,
+    CommaList,
+    LocatedSchema,
+    PageQuerySchema,
+    PageSchema,
+    PointQuerySchema,
+    PointSchema,
+    coord_field,
+)
 from app.demands.models import ANSWERS, DEMAND_KINDS, DEMAND_STATUSES, EXISTING_REASONS, MODERATION, PRIORITIES
 from app.uploads.schemas import UploadId
 
@@ -22,7 +31,7 @@ def _not_blank(value):
 # --- requests -------------------------------------------------------------------------------------
 
 
-class DemandCreateSchema(BaseSchema):
+class DemandCreateSchema(LocatedSchema):
     kind = fields.String(
         required=True,
         validate=_kind,
@@ -35,7 +44,6 @@ class DemandCreateSchema(BaseSchema):
     text = fields.String(required=True, validate=[validate.Length(min=1, max=500), _not_blank])
     address = fields.String(load_default="", validate=validate.Length(max=255))
     location = fields.Nested(PointSchema, required=True)
-    coord = coord_field()
     photo_ids = fields.List(UploadId(), load_default=list, validate=validate.Length(max=9))
     existing_reason = fields.String(
         load_default=None,
@@ -45,12 +53,8 @@ class DemandCreateSchema(BaseSchema):
     )
 
 
-class HereQuerySchema(BaseSchema):
-    """Where the resident stands (query string)."""
-
-    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
-    coord = coord_field()
+class HereQuerySchema(PointQuerySchema):
+    """Where the resident stands (query string; WGS-84 once parsed)."""
 
 
 class ExistingOutletsQuerySchema(HereQuerySchema):

@@ -1,9 +1,7 @@
 """Residents' use cases on needs: submit, "me too", "is it solved?" (the evaluation reads `stats.py`)."""
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
-
 from app.circles import service as circles
+from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.demands import answers, existing, states, timeline
@@ -92,7 +90,7 @@ def submit_demand(
             outlet_id=outlet_id,
             text=data["text"],
             address=data.get("address") or "",
-            location=from_shape(Point(data["lng"], data["lat"]), srid=4326),
+            location=geo.point(data["lng"], data["lat"]),
             circle_id=circle.id,
             community_id=community.id if community else None,
             user_id=submitter.id if submitter is not None else None,

@@ -4,6 +4,7 @@ service flags, in proportions the plans' targets talk about (chain ≈ 30%, onli
 import random
 
 from app.outlets.hours import parse_hours_text
+from app.outlets.search import SELF_SERVICE_TYPES
 
 # Opening hours options per type, in the importer's syntax. Most shops keep daytime hours; breakfast
 # opens early, barbecue and KTV run into the night; "24h" types are machines, hotels and some stores.
@@ -167,6 +168,7 @@ def outlet_attributes(
         "qr_payment": machine or rng.random() < 0.93,
         "accepts_cash": rng.random() < (0.3 if machine else 0.96),
         "elderly_friendly": rng.random() < ELDERLY.get(code, 0.15),
+        "face_to_face": code not in SELF_SERVICE_TYPES,  # nobody serves there (the elderly-friendly filter)
         "services": [s for s, p in ADD_ONS.get(code, {}).items() if rng.random() < p],
         "avg_spend": None if spend is None else round(rng.uniform(*spend)),
     }

@@ -12,7 +12,8 @@ from app.demo.context import RESIDENT_PREFIX, SOURCE_CLIENT, STAFF_USERNAME
 from app.demo.writer import DemoConflict
 from app.extensions import db
 from app.outlets.hours import week_multirange
-from app.repair.models import RepairOffer, StallSlot
+from app.outlets.models import StallSlot
+from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod
 
 BATCH = 2000

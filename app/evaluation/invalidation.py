@@ -20,8 +20,8 @@ from app.demands.models import Demand, Project
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
 from app.events.models import Event
-from app.outlets.models import Outlet
-from app.repair.models import RepairOffer, StallSlot
+from app.outlets.models import Outlet, StallSlot
+from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod, SurveyResponse
 
 log = logging.getLogger(__name__)

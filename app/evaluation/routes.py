@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from app.common.openapi import may_answer
 from app.common.policy import BUREAU, actor, login_optional, login_required
+from app.common.reads import read_only
 from app.evaluation import exports, profiles, proposals, reports, service, snapshots
 from app.evaluation.report_schemas import (
     BlindSpotsQuerySchema,
@@ -61,6 +62,7 @@ def _xlsx(name_and_bytes) -> Response:
 class CircleEvaluation(MethodView):
     @blp.response(200, EvaluationSchema)
     @login_optional
+    @read_only
     def get(self, circle_id):
         """生活圈评价：有没有、好不好逐项得分与依据（工作人员、管理员完整；居民为公开摘要）"""
         return service.evaluation_for(actor(), circle_id)
@@ -71,6 +73,7 @@ class EvaluationHistory(MethodView):
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, SnapshotPageSchema)
     @login_optional
+    @read_only
     def get(self, args, circle_id):
         """生活圈历次定档评价（类型可升可降）"""
         return snapshots.history(actor(), circle_id, args["page"], args["page_size"])
@@ -128,6 +131,7 @@ class Gaps(MethodView):
 
     @blp.arguments(GapsQuerySchema, location="query")
     @blp.response(200, GapsSchema)
+    @read_only
     def get(self, args, circle_id):
         """一单：缺什么补什么（按配置标准与居民需求，六个一优先）"""
         return reports.circle_gaps(current_user, circle_id, args["community_id"])
@@ -147,6 +151,7 @@ class BlindSpots(MethodView):
 
     @blp.arguments(BlindSpotsQuerySchema, location="query")
     @blp.response(200, FeatureCollectionSchema)
+    @read_only
     def get(self, args, circle_id):
         """一账：各必备业态的步行服务盲区（GeoJSON，含面积与覆盖人口比例）"""
         return reports.circle_blind_spots(current_user, circle_id, args["types"], args["coord"])
@@ -165,6 +170,7 @@ class CircleMap(MethodView):
             }
         },
     )
+    @read_only
     def get(self, args, circle_id):
         """一图：生活圈边界、社区、网点与步行盲区（GeoJSON）"""
         data = reports.circle_map(current_user, circle_id, args["coord"])
@@ -176,6 +182,7 @@ class CircleLedger(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @blp.doc(responses=_file_doc(XLSX, "Excel 工作簿"))
+    @read_only
     def get(self, circle_id):
         """导出生活圈台账（Excel：两张评价表、一单、一账、两表、需求清单）"""
         return _xlsx(exports.circle_workbook(current_user, circle_id))
@@ -187,6 +194,7 @@ class CityEvaluation(MethodView):
 
     @blp.arguments(CityEvaluationQuerySchema, location="query")
     @blp.response(200, CityEvaluationSchema)
+    @read_only
     def get(self, args, city_id):
         """城市总览：各生活圈类型、等级、星级、指标与建设进度"""
         return reports.city_evaluation(current_user, city_id, use_cache=not args["fresh"])
@@ -197,6 +205,7 @@ class CityLedger(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @blp.doc(responses=_file_doc(XLSX, "Excel 工作簿"))
+    @read_only
     def get(self, city_id):
         """导出城市台账（Excel：评价汇总、指标、建设进度、一单与一账汇总）"""
         return _xlsx(exports.city_workbook(current_user, city_id))

@@ -1,8 +1,9 @@
 """Event dictionaries with the place in the requested coordinate system."""
 
 from app.common.clock import now_local
+from app.common.geo import point_out
 from app.events.models import EVENT_THEMES
-from app.outlets.present import point_out, walk_minutes
+from app.outlets.present import walk_minutes
 
 
 def event_out(event, lng: float, lat: float, coord: str, distance_m: float | None = None) -> dict:

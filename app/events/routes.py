@@ -2,7 +2,6 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from app.common import geo
 from app.common.clock import now_local
 from app.common.policy import login_required
 from app.events import service
@@ -22,12 +21,11 @@ from app.events.schemas import (
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="促消费活动")
 
 
-def _wgs84(body):
+def _lnglat(body):
+    """Takes the location (WGS-84 once parsed) and `coord` out of a body → (lng, lat) or (None, None)."""
     location = body.pop("location", None)
-    coord = body.pop("coord", "gcj02")
-    if location is None:
-        return None, None
-    return geo.to_wgs84(location["lng"], location["lat"], coord)
+    body.pop("coord", None)
+    return (None, None) if location is None else (location["lng"], location["lat"])
 
 
 @blp.route("/event-themes")
@@ -44,7 +42,7 @@ class NearbyEvents(MethodView):
     @blp.response(200, EventPageSchema)
     def get(self, args):
         """附近即将举办和进行中的活动（按开始日期、再按距离排序）"""
-        lng, lat = geo.to_wgs84(args["lng"], args["lat"], args["coord"])
+        lng, lat = args["lng"], args["lat"]
         page = service.nearby_events(lng, lat, args["radius"], args["page"], args["page_size"])
         return page.map(lambda row: event_out(*row[:3], args["coord"], row.distance_m))
 
@@ -79,7 +77,7 @@ class StaffEvents(MethodView):
     def post(self, body):
         """登记促消费活动（负责该生活圈的工作人员）"""
         coord = body.get("coord", "gcj02")
-        lng, lat = _wgs84(body)
+        lng, lat = _lnglat(body)
         event = service.create_event(current_user, body, lng, lat)
         return event_out(event, lng, lat, coord)
 
@@ -93,7 +91,7 @@ class StaffEvent(MethodView):
     def patch(self, body, event_id):
         """修改活动"""
         coord = body.get("coord", "gcj02")
-        lng, lat = _wgs84(body)
+        lng, lat = _lnglat(body)
         event = service.update_event(current_user, event_id, body, lng, lat)
         return event_out(event, *service.event_lnglat(event), coord)
 

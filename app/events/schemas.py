@@ -2,13 +2,21 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.common.schemas import (
+    BaseSchema,
+    LocatedSchema,
+    PageQuerySchema,
+    PageSchema,
+    PointQuerySchema,
+    PointSchema,
+    coord_field,
+)
 from app.events.models import EVENT_THEMES
 
 _date = dict(validate=validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31)))
 
 
-class _EventFields(BaseSchema):
+class _EventFields(LocatedSchema):
     title = fields.String(validate=validate.Length(min=1, max=120))
     theme = fields.String(
         validate=validate.OneOf(tuple(EVENT_THEMES)),
@@ -16,7 +24,6 @@ class _EventFields(BaseSchema):
     )
     description = fields.String(allow_none=True, validate=validate.Length(max=2000))
     location = fields.Nested(PointSchema, metadata={"description": "活动地点，坐标系见 coord"})
-    coord = coord_field()
     address = fields.String(validate=validate.Length(max=255))
     starts_on = fields.Date(**_date)
     ends_on = fields.Date(**_date)
@@ -47,10 +54,7 @@ class CoordQuerySchema(BaseSchema):
     coord = coord_field()
 
 
-class NearbyEventsQuerySchema(PageQuerySchema):
-    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
-    coord = coord_field()
+class NearbyEventsQuerySchema(PointQuerySchema, PageQuerySchema):
     radius = fields.Integer(load_default=3000, validate=validate.Range(min=1, max=10000))
 
 

@@ -3,11 +3,10 @@
 from datetime import date
 
 from geoalchemy2 import Geography, Geometry
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import cast, func, select
 
 from app.circles import service as circles
+from app.common import geo
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import Page, paginate
@@ -16,10 +15,6 @@ from app.events.models import Event
 from app.extensions import db
 
 FIELDS = ("title", "theme", "description", "address", "starts_on", "ends_on", "organiser")
-
-
-def _point(lng: float, lat: float):
-    return from_shape(Point(lng, lat), srid=4326)
 
 
 def _circle_for(circle_id: int | None, lng: float | None, lat: float | None, fallback_id: int | None = None) -> int:
@@ -53,7 +48,7 @@ def create_event(user, data: dict, lng: float, lat: float) -> Event:
     circle_id = _circle_for(data.pop("circle_id", None), lng, lat)
     authorize_circle(user, circle_id)
     _check_dates(data["starts_on"], data["ends_on"])
-    event = Event(circle_id=circle_id, location=_point(lng, lat), created_by=user.id)
+    event = Event(circle_id=circle_id, location=geo.point(lng, lat), created_by=user.id)
     _apply(event, data)
     db.session.add(event)
     db.session.commit()
@@ -72,7 +67,7 @@ def update_event(user, event_id: int, data: dict, lng: float | None, lat: float 
     _check_dates(data.get("starts_on", event.starts_on), data.get("ends_on", event.ends_on))
     event.circle_id = circle_id
     if lng is not None:
-        event.location = _point(lng, lat)
+        event.location = geo.point(lng, lat)
     _apply(event, data)
     db.session.commit()
     return event
@@ -108,7 +103,7 @@ def event_lnglat(event: Event) -> tuple[float, float]:
 
 def nearby_events(lng: float, lat: float, radius: int, page: int, page_size: int) -> Page:
     """Events not yet over within radius metres, soonest first, then nearest. Rows: (event, lng, lat, metres)."""
-    here = cast(_point(lng, lat), Geography)
+    here = cast(geo.point(lng, lat), Geography)
     distance = func.ST_Distance(Event.location, here, True).label("distance_m")
     query = (
         select(Event, *_lnglat_columns(), distance)

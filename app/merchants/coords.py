@@ -1,7 +1,7 @@
 """The API edge for merchant data: request coordinates → WGS-84 in, WGS-84 → request coordinates out."""
 
 from app.common import geo
-from app.outlets.present import point_out
+from app.common.geo import point_out
 
 
 def body_to_wgs84(body: dict) -> dict:

@@ -5,6 +5,7 @@ Staff in scope may change an outlet's status too (a shop closed for good, a stal
 
 from sqlalchemy import select
 
+from app.common import geo
 from app.common.errors import Conflict
 from app.common.models import utcnow
 from app.common.paging import paginate
@@ -16,7 +17,7 @@ from app.merchants.payload import check_complete, prepare, split
 from app.merchants.publish import apply_payload, attach_uploads, diff, service_area, snapshot
 from app.merchants.service import circle_for, forbid_other_merchants
 from app.outlets.models import Outlet
-from app.outlets.service import get_outlet, wgs84_point
+from app.outlets.service import get_outlet
 from app.repair import service as repair
 
 # Merchants pause and reopen; a closed-down outlet is reopened only by staff (it may be a new business).
@@ -80,7 +81,7 @@ def edit_outlet(user, outlet_id: int, data: dict) -> tuple[Outlet, list[str], Ap
             db.session.add(change)
         change.payload, change.status, change.reason, change.submitted_at = proposed, "pending", None, utcnow()
         change.name, change.circle_id = proposed.get("name", outlet.name), circle_id
-        change.location = wgs84_point(proposed["lng"], proposed["lat"]) if "lng" in proposed else None
+        change.location = geo.point(proposed["lng"], proposed["lat"]) if "lng" in proposed else None
         db.session.flush()
         audit.about_application(
             user, "change_submitted", change, before={k: before.get(k) for k in reviewed}, after=reviewed

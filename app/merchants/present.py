@@ -4,6 +4,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from app.auth.models import mask_phone
+from app.common.geo import point_out
 from app.extensions import db
 from app.merchants.coords import payload_out
 from app.merchants.duplicates import possible_duplicates
@@ -11,10 +12,9 @@ from app.merchants.editing import open_change
 from app.merchants.models import OPEN_CLAIM_STATUSES, Claim
 from app.merchants.publish import service_area
 from app.outlets.models import Outlet
-from app.outlets.present import point_out
+from app.outlets.present import slot_out
 from app.outlets.service import outlet_lnglat
 from app.repair import service as repair
-from app.repair.present import slot_out
 from app.uploads.service import Upload, public_url, thumb_url
 
 

@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.common.policy import login_required, user_or_ip
-from app.common.schemas import PageQuerySchema
+from app.common.schemas import CoordPageQuerySchema
 from app.extensions import limiter
 from app.merchants import claim_routes, editing, present, service
 from app.merchants.coords import body_to_wgs84
@@ -37,12 +37,12 @@ class Applications(MethodView):
         application = service.submit_application(current_user, body_to_wgs84(body))
         return present.application_out(application, body["coord"])
 
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(CoordPageQuerySchema, location="query")
     @blp.response(200, ApplicationPageSchema)
     def get(self, args):
         """我的申请（入驻与修改），含审核状态和理由"""
         page = service.my_applications(current_user, args["page"], args["page_size"])
-        return page.map(lambda application: present.application_out(application, "gcj02"))
+        return page.map(lambda application: present.application_out(application, args["coord"]))
 
 
 @blp.route("/applications/<int:application_id>")
@@ -68,12 +68,12 @@ class MyApplication(MethodView):
 class MyOutlets(MethodView):
     decorators = [login_required()]
 
-    @blp.arguments(PageQuerySchema, location="query")
+    @blp.arguments(CoordPageQuerySchema, location="query")
     @blp.response(200, OwnedOutletPageSchema)
     def get(self, args):
         """我的网点"""
         page = editing.owned_outlets(current_user, args["page"], args["page_size"])
-        return page.map(lambda outlet: present.owned_outlet(outlet, "gcj02"))
+        return page.map(lambda outlet: present.owned_outlet(outlet, args["coord"]))
 
 
 @blp.route("/outlets/<int:outlet_id>")

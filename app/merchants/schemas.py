@@ -130,6 +130,7 @@ class StatusChangeSchema(BaseSchema):
 
 
 class AuditQuerySchema(PageQuerySchema):
+    coord = coord_field(metadata={"description": "修改前后内容中位置的坐标系"})
     outlet_id = fields.Integer(load_default=None)
     application_id = fields.Integer(load_default=None)
     claim_id = fields.Integer(load_default=None)

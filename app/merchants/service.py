@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.circles.service import locate
+from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.paging import paginate
@@ -15,7 +16,6 @@ from app.merchants.models import OPEN_STATUSES, Application
 from app.merchants.payload import check_complete, prepare
 from app.merchants.publish import apply_payload, attach_uploads, diff, snapshot
 from app.outlets.models import Outlet
-from app.outlets.service import wgs84_point
 
 
 def circle_for(lng: float, lat: float) -> int:
@@ -59,7 +59,7 @@ def submit_application(user, data: dict) -> Application:
         applicant_user_id=user.id,
         circle_id=circle_id,
         name=payload["name"],
-        location=wgs84_point(payload["lng"], payload["lat"]),
+        location=geo.point(payload["lng"], payload["lat"]),
         payload=payload,
         submitted_at=utcnow(),
     )
@@ -99,7 +99,7 @@ def resubmit_application(user, application_id: int, data: dict) -> Application:
     check_complete(payload)
     before = application.payload
     application.payload, application.name, application.circle_id = payload, payload["name"], circle_id
-    application.location = wgs84_point(payload["lng"], payload["lat"])
+    application.location = geo.point(payload["lng"], payload["lat"])
     application.status, application.submitted_at = "pending", utcnow()
     _share_with_reviewers(uploads, circle_id)
     old, new = diff(before, payload)

@@ -6,6 +6,7 @@ from app.audit.schemas import AuditPageSchema
 from app.common.openapi import may_answer
 from app.common.policy import login_required
 from app.merchants import audit, editing, present, service
+from app.merchants.coords import payload_out
 from app.merchants.schemas import (
     ApplicationDetailSchema,
     ApplicationListQuerySchema,
@@ -99,6 +100,14 @@ class OutletStatus(MethodView):
         return present.owned_outlet(outlet, "gcj02")
 
 
+def _entry_out(entry, coord: str) -> dict:
+    """An audit entry with the places in its before/after in the request's coordinate system."""
+    row = {column.key: getattr(entry, column.key) for column in entry.__table__.columns}
+    for key in ("before", "after"):
+        row[key] = row[key] and payload_out(row[key], coord)
+    return row
+
+
 @staff_blp.route("/audit")
 class Audit(MethodView):
     decorators = [STAFF]
@@ -108,4 +117,5 @@ class Audit(MethodView):
     @may_answer(404)
     def get(self, args):
         """审计记录：谁、何时、做了什么、理由、修改前后（按网点、申请或生活圈）"""
-        return audit.list_entries(current_user, **args)
+        coord = args.pop("coord")
+        return audit.list_entries(current_user, **args).map(lambda entry: _entry_out(entry, coord))

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from app.common.errors import ValidationFailed
 from app.common.policy import login_required
+from app.common.reads import read_only
 from app.outlets import census
 from app.outlets.census_schemas import (
     CensusExportQuerySchema,
@@ -50,6 +51,7 @@ class CensusExport(MethodView):
             }
         },
     )
+    @read_only
     def get(self, args):
         """导出网点普查（CSV，列与导入格式相同，可修改后重新导入）"""
         coord = args.pop("coord")

@@ -50,6 +50,8 @@ class Outlet(Timestamps, db.Model):
     delivery: Mapped[bool] = mapped_column(Boolean, default=False)
     accepts_cash: Mapped[bool] = mapped_column(Boolean, default=True)
     elderly_friendly: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Someone serves in person (not a machine or an unstaffed shop): what elderly residents need (适老化).
+    face_to_face: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     qr_payment: Mapped[bool] = mapped_column(Boolean, default=False)
     services: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)  # add-on services (代收快递, 缴费 …)
     description: Mapped[str | None] = mapped_column(Text)
@@ -80,6 +82,7 @@ class Outlet(Timestamps, db.Model):
         CheckConstraint("avg_spend IS NULL OR avg_spend >= 0", name="avg_spend"),
         CheckConstraint("rating_avg IS NULL OR rating_avg BETWEEN 1 AND 5", name="rating_avg"),
         Index("ix_outlets_types", "types", postgresql_using="gin"),
+        Index("ix_outlets_services", "services", postgresql_using="gin"),  # keyword search by add-on service
         Index("ix_outlets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         Index("ix_outlets_address_trgm", "address", postgresql_using="gin", postgresql_ops={"address": "gin_trgm_ops"}),
         CheckConstraint("service_radius_m IS NULL OR service_radius_m BETWEEN 100 AND 50000", name="service_radius"),
@@ -159,3 +162,16 @@ class OutletVersion(db.Model):
         Index("ix_outlet_versions_circle_id", "circle_id", "valid_from"),
         Index("ix_outlet_versions_current", "outlet_id", unique=True, postgresql_where=text("valid_to IS NULL")),
     )
+
+
+class StallSlot(Timestamps, db.Model):
+    """One place of a mobile stall's (流动摊点) schedule and the weekly windows it is there (社区工坊 time slots)."""
+
+    __tablename__ = "repair_stall_slots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id", ondelete="CASCADE"), index=True)
+    location = mapped_column(Geography("POINT", srid=4326, spatial_index=True), nullable=False)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    hours: Mapped[dict] = mapped_column(JSONB, default=dict)  # same shape as outlets.hours
+    # Minutes of the week present, derived from hours, so "present now" is one SQL predicate.
+    open_minutes = mapped_column(INT4MULTIRANGE, nullable=True)

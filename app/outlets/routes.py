@@ -11,13 +11,7 @@ from app.common.schemas import BaseSchema, coord_field
 from app.outlets import present, service
 from app.outlets.census_routes import census_blp
 from app.outlets.models import HISTORY_COLUMNS
-from app.outlets.schemas import (
-    DetailQuerySchema,
-    NearbyPageSchema,
-    NearbyQuerySchema,
-    OutletDetailSchema,
-    OutletHistorySchema,
-)
+from app.outlets.schemas import NearbyPageSchema, NearbyQuerySchema, OutletHistorySchema
 from app.usage import service as usage
 
 blp = Blueprint("outlets", __name__, url_prefix="/api/v1/outlets", description="网点：附近搜索与详情")
@@ -27,7 +21,6 @@ blueprints = [blp, staff_blp, census_blp]  # the census is the console's side of
 # The hot path answers without marshmallow's dump (app/common/fastjson.py); the schemas stay the documented
 # shape, and tests/common/test_fastjson.py holds the projections equal to their dump.
 NEARBY_PAGE = fastjson.Projection(NearbyPageSchema)
-DETAIL = fastjson.Projection(OutletDetailSchema)
 
 
 @blp.route("/nearby")
@@ -37,13 +30,12 @@ class Nearby(MethodView):
     @login_optional
     @read_only
     def get(self, lat, lng, coord, **filters):
-        """附近的网点（按步行距离排序，默认 GCJ-02 坐标；登录的居民记一次当日使用，用于居民使用率）"""
-        wgs_lng, wgs_lat = geo.to_wgs84(lng, lat, coord)
-        query = service.NearbyQuery(lng=wgs_lng, lat=wgs_lat, **{**filters, "types": tuple(filters["types"])})
+        """附近的网点与此刻（或下一次）在附近出摊的流动摊点（默认 GCJ-02；登录居民记一次当日使用）"""
+        query = service.NearbyQuery(lng=lng, lat=lat, **{**filters, "types": tuple(filters["types"])})
         rows, radius, has_more = service.search_nearby(query)
-        usage.record_search(usage.searching_resident(), wgs_lng, wgs_lat)  # 居民使用率 (evaluation item 9)
+        usage.record_search(usage.searching_resident(), lng, lat)  # 居民使用率 (evaluation item 9)
         page = {
-            "items": [present.item(row, coord) for row in rows],
+            "items": present.items(rows, coord),
             "page": query.page,
             "page_size": query.page_size,
             "has_more": has_more,
@@ -51,20 +43,6 @@ class Nearby(MethodView):
             "coord": coord,
         }
         return fastjson.response(NEARBY_PAGE(page))
-
-
-@blp.route("/<int:outlet_id>")
-class OutletDetail(MethodView):
-    @blp.arguments(DetailQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, OutletDetailSchema)
-    @read_only
-    def get(self, outlet_id, lat, lng, coord):
-        """网点详情：营业时间、服务、价目、照片、最近评价"""
-        outlet = service.get_outlet(outlet_id)
-        distance = None
-        if lat is not None:
-            distance = service.distance_to(outlet, *geo.to_wgs84(lng, lat, coord))
-        return fastjson.response(DETAIL(present.detail(outlet, service.outlet_lnglat(outlet), coord, distance)))
 
 
 class CoordOnlySchema(BaseSchema):
@@ -79,7 +57,7 @@ def _version_out(version, coord: str) -> dict:
         # Local time: the dates a census or a closure is stated in.
         "valid_from": version.valid_from.astimezone(local_zone()),
         "valid_to": version.valid_to and version.valid_to.astimezone(local_zone()),
-        "location": present.point_out(point.x, point.y, coord),
+        "location": geo.point_out(point.x, point.y, coord),
     }
 
 

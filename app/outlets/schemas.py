@@ -1,7 +1,12 @@
+from flask import current_app
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from app.common.schemas import BaseSchema, Bool, CommaList, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.common import geo
+from app.common.schemas import BaseSchema, Bool, CommaList, PageQuerySchema, PageSchema, PointQuerySchema, PointSchema
+from app.outlets.search import SORTS
 from app.taxonomy.registry import taxonomy
+
+MAX_RADIUS_M = 3000
 
 
 def _known_types(codes):
@@ -12,15 +17,69 @@ def _known_types(codes):
         raise ValidationError("最多 20 种业态")
 
 
-class NearbyQuerySchema(PageQuerySchema):
-    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
-    coord = coord_field()
-    radius = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=3000))
+def max_walk_minutes() -> int:
+    """The longest walk a search may ask for: the one whose radius is still within MAX_RADIUS_M."""
+    config = current_app.config
+    return int(MAX_RADIUS_M * config["WALK_DETOUR_FACTOR"] / config["WALK_SPEED_M_PER_MIN"])
+
+
+class WalkRadiusQuerySchema(PointQuerySchema, PageQuerySchema):
+    """Where and how far: `radius` in metres, or `walk_minutes` converted with the walking speed and detour
+    factor every item's `walk_minutes` uses (WALK_SPEED_M_PER_MIN, WALK_DETOUR_FACTOR: 15 minutes ≈ 1 km)."""
+
+    radius = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_RADIUS_M),
+        metadata={"description": f"搜索半径（米），默认 1000，最大 {MAX_RADIUS_M}；与 walk_minutes 二选一"},
+    )
+    walk_minutes = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=45),
+        metadata={
+            "description": "步行分钟数（1-45，按步行速度与绕行系数换算为半径，15 分钟约 1000 米）；与 radius 二选一"
+        },
+    )
+
+    @validates_schema
+    def _one_distance(self, data, **kwargs):
+        if data.get("radius") is not None and data.get("walk_minutes") is not None:
+            raise ValidationError(["radius 与 walk_minutes 只能给一个"], "walk_minutes")
+        if data.get("walk_minutes") is not None and data["walk_minutes"] > max_walk_minutes():
+            raise ValidationError([f"步行分钟数不能超过 {max_walk_minutes()}"], "walk_minutes")
+
+    @post_load
+    def _radius(self, data, **kwargs):
+        minutes = data.pop("walk_minutes", None)
+        if minutes is not None:
+            config = current_app.config
+            data["radius"] = geo.walk_radius_m(minutes, config["WALK_SPEED_M_PER_MIN"], config["WALK_DETOUR_FACTOR"])
+        elif data.get("radius") is None:
+            data["radius"] = 1000
+        return data
+
+
+class NearbyQuerySchema(WalkRadiusQuerySchema):
     types = CommaList(load_default=list, validate=_known_types)
-    q = fields.String(load_default=None, validate=validate.Length(max=50))
-    open_now = Bool(load_default=False)
-    sort = fields.String(load_default="distance", validate=validate.OneOf(("distance", "rating")))
+    q = fields.String(
+        load_default=None,
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "关键词：店名、地址、拼音首字母，及服务与常用说法（配钥匙、修鞋、早点、菜场、药房……）"
+        },
+    )
+    open_now = Bool(load_default=False, metadata={"description": "只看此刻营业的（流动摊点：此刻在出摊）"})
+    elderly_friendly = Bool(
+        load_default=False, metadata={"description": "适老：收现金且有人工当面服务，或标注为适老化网点"}
+    )
+    delivery = Bool(load_default=False, metadata={"description": "只看提供配送/外卖的"})
+    open_24h = Bool(load_default=False, metadata={"description": "只看 24 小时营业的"})
+    sort = fields.String(
+        load_default="distance",
+        validate=validate.OneOf(SORTS),
+        metadata={
+            "description": "distance（默认，由近及远）、rating（评分高的在前）、relevance（与关键词最相关的在前）"
+        },
+    )
     auto_extend = Bool(load_default=False)
 
     @post_load
@@ -53,6 +112,9 @@ class OutletItemSchema(BaseSchema):
     online = fields.Boolean()
     delivery = fields.Boolean()
     open_24h = fields.Boolean()
+    mobile = fields.Boolean(
+        metadata={"description": "流动摊点：位置与地址为此刻（或下一次）出摊的地点，营业时间为出摊时间表"}
+    )
     circle_id = fields.Integer(allow_none=True)
     synthetic = fields.Boolean(metadata={"description": "演示用合成数据"})
 
@@ -61,34 +123,6 @@ class NearbyPageSchema(PageSchema):
     items = fields.List(fields.Nested(OutletItemSchema))
     radius = fields.Integer(metadata={"description": "实际使用的搜索半径（米），auto_extend 时可能大于请求值"})
     coord = fields.String()
-
-
-class DetailQuerySchema(BaseSchema):
-    lat = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-90, 90))
-    lng = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(-180, 180))
-    coord = coord_field()
-
-    @validates_schema
-    def _both_or_none(self, data, **kwargs):
-        if (data.get("lat") is None) != (data.get("lng") is None):
-            raise ValidationError(["lat 和 lng 需同时提供"], "lat")
-
-
-class OutletDetailSchema(OutletItemSchema):
-    hours = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.String())))
-    closed_on_holidays = fields.Boolean()
-    status = fields.String()
-    services = fields.Dict()
-    avg_spend = fields.Float(allow_none=True)
-    online_platforms = fields.List(fields.String())
-    quality_brand = fields.String(allow_none=True)
-    community_id = fields.Integer(allow_none=True)
-    description = fields.String(allow_none=True)
-    price_list = fields.List(fields.Dict(), metadata={"description": "维修服务项目及明码标价"})
-    mobile = fields.Boolean(metadata={"description": "流动摊点（按时段出现在不同地点）"})
-    on_site = fields.Boolean(metadata={"description": "上门服务"})
-    schedule = fields.List(fields.Dict(), metadata={"description": "流动摊点的地点与每周时段"})
-    recent_ratings = fields.List(fields.Dict())
 
 
 class OutletVersionSchema(BaseSchema):

@@ -1,5 +1,10 @@
 """Nearby search: one index-ordered query per page, with exact ellipsoidal distances.
 
+What is found: approved outlets at their location and mobile stalls at their place now or next
+(stalls.py); a keyword matches names, addresses, pinyin initials, and what its words mean (types, repair
+service items, add-on services: app/taxonomy/words.py); filters for open now, elderly-friendly, delivery
+and 24 hours; sorted by distance, rating, or relevance then distance.
+
 The GiST index orders candidates by spherical distance (`<->`), which is fast but differs from the
 WGS-84 ellipsoid by up to ~0.5%. So the first step takes the k nearest by sphere, and the second
 re-reads every outlet whose spherical distance could still make it one of the k nearest on the
@@ -9,9 +14,11 @@ ellipsoid (ratio bound below) and orders those by the exact ellipsoidal distance
 import re
 from dataclasses import dataclass
 
-from app.common import reads
-from app.common.clock import now_local
+from app.common import clock, reads
+from app.common.geo import POINT_SQL
+from app.outlets import stalls
 from app.outlets.hours import is_public_holiday, minute_of_week
+from app.taxonomy import words
 
 # Over a short path, ellipsoid/sphere distance ratios lie within [0.9944, 1.0044] (meridional and
 # prime-vertical radii of curvature vs the 6371008.8 m mean sphere). A spherical cut-off of k-th
@@ -20,13 +27,19 @@ SPHERE_TO_ELLIPSOID_SLACK = 1.011
 RADIUS_SLACK = 1.006  # spherical search radius covering an ellipsoidal radius
 AUTO_EXTEND_STEPS = (1000, 2000, 3000)
 
-ITEM_COLUMNS = """
-    o.id, o.name, o.types, o.address, o.phone, o.hours, o.open_24h, o.closed_on_holidays, o.photos,
-    o.chain, o.brand, o.online, o.delivery, o.rating_avg, o.rating_count, o.synthetic, o.circle_id,
-    o.community_id, o.status, ST_X(o.location::geometry) AS lng, ST_Y(o.location::geometry) AS lat,
-    (COALESCE(o.open_minutes @> CAST(:minute AS integer), false)
-        AND NOT (CAST(:holiday AS boolean) AND o.closed_on_holidays)) AS open_now
+# An item's columns; {place} is where it is found (the outlet, or a stall's place now), {open_now} whether open.
+_ITEM_COLUMNS = """
+    o.id, o.name, o.types, {place_address} AS address, o.phone, o.hours, o.open_24h, o.closed_on_holidays,
+    o.photos, o.chain, o.brand, o.online, o.delivery, o.rating_avg, o.rating_count, o.synthetic, o.circle_id,
+    o.community_id, o.status, o.mobile, ST_X({place}::geometry) AS lng, ST_Y({place}::geometry) AS lat,
+    {open_now} AS open_now, {relevance} AS relevance, ST_Distance({place}, {point}, true) AS distance_m
 """
+# Open at :minute by the outlet's weekly hours, unless it closes on today's public holiday.
+OPEN_NOW = """(COALESCE(o.open_minutes @> CAST(:minute AS integer), false)
+    AND NOT (CAST(:holiday AS boolean) AND o.closed_on_holidays))"""
+# Self-service kinds nobody serves face to face, whatever their flag says (elderly_friendly filter).
+SELF_SERVICE_TYPES = ("vending_machine", "smart_store", "water_dispenser")
+SORTS = ("distance", "rating", "relevance")
 
 
 @dataclass(frozen=True)
@@ -37,40 +50,84 @@ class NearbyQuery:
     types: tuple[str, ...] = ()
     q: str | None = None
     open_now: bool = False
+    elderly_friendly: bool = False
+    delivery: bool = False
+    open_24h: bool = False
     sort: str = "distance"
     page: int = 1
     page_size: int = 20
     auto_extend: bool = False
-    extra_where: str = ""  # a trusted SQL fragment from another package (repair points), never user text
-    extra_params: tuple = ()
 
 
-def _filters(query: NearbyQuery, params: dict) -> str:
-    # Mobile stalls are found where they are at the moment, through the repair map, not at a home address.
-    clauses = ["o.status = 'approved'", "NOT o.mobile"]
+@dataclass(frozen=True)
+class _Where:
+    common: str  # every candidate: status, types, keyword, attributes
+    fixed: str  # outlets found at their own location (not mobile stalls), with open_now by their hours
+    stall_now: str  # stalls: open_now means present at the place shown
+    relevance: str  # 0 the name says it, 1 its types or services mean it, 2 another match; 0 without q
+
+
+def _keyword(query: NearbyQuery, params: dict) -> tuple[str, str]:
+    """The keyword's predicate and relevance: name/address/pinyin initials, trigram similarity of the
+    name, and what the words in it mean (types, repair service items, add-on services, words.py)."""
+    keyword = query.q.strip()
+    meaning = words.meaning_of(keyword)
+    params["q"] = keyword
+    params["q_like"] = "%" + re.sub(r"([%_\\])", r"\\\1", keyword) + "%"
+    named = ["o.name ILIKE :q_like"]
+    if re.fullmatch(r"[A-Za-z]{2,}", keyword):
+        params["q_initials"] = keyword.lower() + "%"
+        named.append("o.name_initials LIKE :q_initials")
+    meant = []
+    if meaning.types:
+        params["q_types"] = sorted(meaning.types)
+        meant.append("o.types && CAST(:q_types AS varchar[])")
+    if meaning.repair_services:
+        params["q_services"] = sorted(meaning.repair_services)
+        # An id list the planner can OR with the other indexed predicates (BitmapOr), unlike EXISTS.
+        meant.append(
+            "o.id = ANY(ARRAY(SELECT ro.outlet_id FROM repair_offers ro"
+            " WHERE ro.service_code = ANY(CAST(:q_services AS varchar[]))))"
+        )
+    if meaning.add_ons:
+        params["q_add_ons"] = sorted(meaning.add_ons)
+        meant.append("o.services && CAST(:q_add_ons AS varchar[])")
+    other = ["o.address ILIKE :q_like", "CAST(:q AS text) <% o.name"]
+    match = "(" + " OR ".join(named + meant + other) + ")"
+    relevance = f"CASE WHEN {' OR '.join(named)} THEN 0"
+    if meant:
+        relevance += f" WHEN {' OR '.join(meant)} THEN 1"
+    return match, relevance + " ELSE 2 END"
+
+
+def _filters(query: NearbyQuery, params: dict) -> _Where:
+    clauses = ["o.status = 'approved'"]
+    relevance = "0"
     if query.types:
         clauses.append("o.types && CAST(:types AS varchar[])")
         params["types"] = list(query.types)
     if query.q:
-        keyword = query.q.strip()
-        params["q"] = keyword
-        params["q_like"] = "%" + re.sub(r"([%_\\])", r"\\\1", keyword) + "%"
-        match = ["o.name ILIKE :q_like", "o.address ILIKE :q_like", "CAST(:q AS text) <% o.name"]
-        if re.fullmatch(r"[A-Za-z]{2,}", keyword):
-            params["q_initials"] = keyword.lower() + "%"
-            match.append("o.name_initials LIKE :q_initials")
-        clauses.append("(" + " OR ".join(match) + ")")
-    if query.open_now:
-        clauses.append("o.open_minutes @> CAST(:minute AS integer)")
-        clauses.append("NOT (CAST(:holiday AS boolean) AND o.closed_on_holidays)")
-    if query.extra_where:
-        clauses.append(query.extra_where)
-        params.update(dict(query.extra_params))
-    return " AND ".join(clauses)
+        match, relevance = _keyword(query, params)
+        clauses.append(match)
+    if query.elderly_friendly:
+        # 适老化: cash accepted and someone serving face to face, as the WeChat 适老化 guidance and the
+        # elderly-service standards ask; outlets marked elderly-friendly by staff or merchant count too.
+        params["self_service"] = list(SELF_SERVICE_TYPES)
+        clauses.append(
+            "(o.elderly_friendly OR (o.accepts_cash AND o.face_to_face"
+            " AND NOT o.types <@ CAST(:self_service AS varchar[])))"
+        )
+    if query.delivery:
+        clauses.append("o.delivery")
+    if query.open_24h:
+        clauses.append("o.open_24h")
+    common = " AND ".join(clauses)
+    fixed = common + " AND NOT o.mobile" + (f" AND {OPEN_NOW}" if query.open_now else "")
+    return _Where(common, fixed, "pl.present_now" if query.open_now else "true", relevance)
 
 
 def _base_params(query: NearbyQuery) -> dict:
-    moment = now_local()
+    moment = clock.now_local()
     return {
         "lng": query.lng,
         "lat": query.lat,
@@ -79,10 +136,25 @@ def _base_params(query: NearbyQuery) -> dict:
     }
 
 
-POINT = "CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography)"
+def _fixed_columns(where: _Where) -> str:
+    return _ITEM_COLUMNS.format(
+        place="o.location", place_address="o.address", open_now=OPEN_NOW, relevance=where.relevance, point=POINT_SQL
+    )
 
 
-def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: str) -> list[dict]:
+def _stalls(where: _Where) -> str:
+    """Mobile stalls whose place now (or next) is within :radius, as items at that place (stalls.py)."""
+    near = f"SELECT s.outlet_id FROM repair_stall_slots s WHERE ST_DWithin(s.location, {POINT_SQL}, :radius, true)"
+    columns = _ITEM_COLUMNS.format(
+        place="pl.g", place_address="pl.address", open_now="pl.present_now", relevance=where.relevance, point=POINT_SQL
+    )
+    return f"""
+    SELECT {columns}
+    FROM ({stalls.current_places_sql(where.common, near)}) AS pl JOIN outlets o ON o.id = pl.outlet_id
+    WHERE ST_DWithin(pl.g, {POINT_SQL}, :radius, true) AND {where.stall_now}"""
+
+
+def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: _Where) -> list[dict]:
     offset = (query.page - 1) * query.page_size
     limit = query.page_size + 1  # one more tells whether there is a next page
     params.update(
@@ -98,41 +170,56 @@ def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: str)
     # step is bounded by the index box rather than ST_DWithin: PostGIS estimates ST_DWithin on geography
     # ~100x too low, which led the planner to bitmap scans, parallel workers and JIT (15-800 ms); the box
     # is estimated right. Extra rows the box admits cannot change the cutoff, which is capped at r_search.
+    # Mobile stalls join the page at their place now (few rows, their own index); the k nearest fixed
+    # outlets plus every stall in range hold the page wherever the stalls rank.
     sql = f"""
     WITH knn AS (
-        SELECT o.location <-> {POINT} AS ds FROM outlets o
-        WHERE {where} AND o.location && _ST_Expand({POINT}, CAST(:r_search AS float8))
-        ORDER BY o.location <-> {POINT} LIMIT :k
+        SELECT o.location <-> {POINT_SQL} AS ds FROM outlets o
+        WHERE {where.fixed} AND o.location && _ST_Expand({POINT_SQL}, CAST(:r_search AS float8))
+        ORDER BY o.location <-> {POINT_SQL} LIMIT :k
     ),
     cutoff AS (SELECT CASE WHEN count(*) < :k THEN CAST(:r_search AS float8)
-                           ELSE LEAST(max(ds) * :slack, :r_search) END AS d FROM knn)
-    SELECT {ITEM_COLUMNS}, ST_Distance(o.location, {POINT}, true) AS distance_m
-    FROM outlets o, cutoff
-    WHERE {where} AND ST_DWithin(o.location, {POINT}, cutoff.d, false)
-      AND ST_Distance(o.location, {POINT}, true) <= :radius
-    ORDER BY distance_m, o.id
+                           ELSE LEAST(max(ds) * :slack, :r_search) END AS d FROM knn),
+    fixed AS (
+        SELECT {_fixed_columns(where)}
+        FROM outlets o, cutoff
+        WHERE {where.fixed} AND ST_DWithin(o.location, {POINT_SQL}, cutoff.d, false)
+          AND ST_Distance(o.location, {POINT_SQL}, true) <= :radius
+    )
+    SELECT * FROM fixed
+    UNION ALL {_stalls(where)}
+    ORDER BY distance_m, id
     LIMIT :limit OFFSET :offset
     """
     return _rows(sql, params)
 
 
-def _page_by_rating(query: NearbyQuery, radius: int, params: dict, where: str) -> list[dict]:
+ORDERS = {
+    "rating": "rating_avg DESC NULLS LAST, rating_count DESC, distance_m, id",
+    "relevance": "relevance, distance_m, id",
+}
+
+
+def _page_ranked(query: NearbyQuery, radius: int, params: dict, where: _Where) -> list[dict]:
+    """Every match within the radius, ranked by rating or by relevance (then distance)."""
     offset = (query.page - 1) * query.page_size
     params.update(radius=radius, limit=query.page_size + 1, offset=offset)
     sql = f"""
-    SELECT {ITEM_COLUMNS}, ST_Distance(o.location, {POINT}, true) AS distance_m
+    SELECT {_fixed_columns(where)}
     FROM outlets o
-    WHERE {where} AND ST_DWithin(o.location, {POINT}, :radius, true)
-    ORDER BY o.rating_avg DESC NULLS LAST, o.rating_count DESC, distance_m, o.id
+    WHERE {where.fixed} AND ST_DWithin(o.location, {POINT_SQL}, :radius, true)
+    UNION ALL {_stalls(where)}
+    ORDER BY {ORDERS[query.sort]}
     LIMIT :limit OFFSET :offset
     """
     return _rows(sql, params)
 
 
-def _count_up_to(query: NearbyQuery, radius: int, params: dict, where: str, cap: int) -> int:
+def _count_up_to(query: NearbyQuery, radius: int, params: dict, where: _Where, cap: int) -> int:
     sql = f"""
     SELECT count(*) FROM (SELECT 1 FROM outlets o
-        WHERE {where} AND ST_DWithin(o.location, {POINT}, :radius, true) LIMIT :cap) AS hit
+        WHERE {where.fixed} AND ST_DWithin(o.location, {POINT_SQL}, :radius, true)
+        UNION ALL SELECT 1 FROM ({_stalls(where)}) AS stall LIMIT :cap) AS hit
     """
     return reads.scalar(sql, {**params, "radius": radius, "cap": cap})
 
@@ -141,7 +228,7 @@ def _rows(sql: str, params: dict) -> list[dict]:
     return reads.rows(sql, params)  # the read path: autocommit, prepared, a replica when configured
 
 
-def _radius_for(query: NearbyQuery, params: dict, where: str) -> int:
+def _radius_for(query: NearbyQuery, params: dict, where: _Where) -> int:
     """auto_extend: the smallest step radius whose results fill a page (Tencent place search does the same)."""
     if not query.auto_extend:
         return query.radius
@@ -157,8 +244,8 @@ def search_nearby(query: NearbyQuery) -> tuple[list[dict], int, bool]:
     params = _base_params(query)
     where = _filters(query, params)
     radius = _radius_for(query, params, where)
-    if query.sort == "rating":
-        rows = _page_by_rating(query, radius, params, where)
+    if query.sort in ORDERS:
+        rows = _page_ranked(query, radius, params, where)
     else:
         rows = _page_by_distance(query, radius, params, where)
     has_more = len(rows) > query.page_size

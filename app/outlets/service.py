@@ -1,11 +1,10 @@
 """Outlet use cases: nearby search, detail, and the field preparation every write path shares."""
 
-from geoalchemy2 import Geography
-from geoalchemy2.shape import from_shape, to_shape
+from geoalchemy2.shape import to_shape
 from pypinyin import Style, lazy_pinyin
-from shapely.geometry import Point
-from sqlalchemy import cast, func, select
+from sqlalchemy import select
 
+from app.common import geo
 from app.common.errors import NotFound, ValidationFailed
 from app.common.policy import authorize_circle
 from app.extensions import db
@@ -29,10 +28,6 @@ def check_types(codes, field="types"):
         raise ValidationFailed(details={field: ["至少选择一种业态"]})
 
 
-def wgs84_point(lng: float, lat: float):
-    return from_shape(Point(lng, lat), srid=4326)
-
-
 def apply_fields(outlet: Outlet, fields: dict) -> Outlet:
     """Sets outlet fields from plain values (WGS-84 lng/lat), keeping derived columns true."""
     fields = dict(fields)
@@ -40,7 +35,7 @@ def apply_fields(outlet: Outlet, fields: dict) -> Outlet:
         fields["types"] = list(dict.fromkeys(fields["types"]))
         check_types(fields["types"])
     if "lng" in fields or "lat" in fields:
-        outlet.location = wgs84_point(fields.pop("lng"), fields.pop("lat"))
+        outlet.location = geo.point(fields.pop("lng"), fields.pop("lat"))
     if "hours" in fields:
         try:
             fields["hours"] = validate_weekly(fields["hours"] or {})
@@ -64,14 +59,6 @@ def get_outlet(outlet_id: int, *, public: bool = True) -> Outlet:
 def outlet_lnglat(outlet: Outlet) -> tuple[float, float]:
     point = to_shape(outlet.location)
     return point.x, point.y
-
-
-def distance_to(outlet: Outlet, lng: float, lat: float) -> float:
-    """Ellipsoidal metres from the outlet to a WGS-84 point."""
-    here = cast(func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326), Geography)
-    return db.session.execute(
-        select(func.ST_Distance(Outlet.location, here, True)).where(Outlet.id == outlet.id)
-    ).scalar_one()
 
 
 def outlet_history(actor, outlet_id: int) -> list:

@@ -1,11 +1,8 @@
 """Repair rows (WGS-84) → the contract's items in the requested coordinate system."""
 
 from app.outlets import present as outlet_present
+from app.outlets.present import slot_out
 from app.repair import service
-
-
-def slot_out(slot: dict, coord: str) -> dict:
-    return {**slot, "location": outlet_present.point_out(slot["lng"], slot["lat"], coord)}
 
 
 def items(rows: list[dict], coord: str) -> list[dict]:
@@ -14,13 +11,14 @@ def items(rows: list[dict], coord: str) -> list[dict]:
     schedules = service.schedules_for([row["id"] for row in rows if row["mobile"]])
     result = []
     for row in rows:
-        item = outlet_present.item(row, coord)
+        schedule = schedules.get(row["id"], [])
+        item = outlet_present.item(row, coord, schedule)
         item.update(
             services=prices[row["id"]],
             mobile=row["mobile"],
             present_now=row["present_now"],
             on_site=row["on_site"],
-            schedule=[slot_out(s, coord) for s in schedules.get(row["id"], [])],
+            schedule=[slot_out(s, coord) for s in schedule],
         )
         if row["on_site"]:
             item["walk_minutes"] = 0  # the repairer comes to the door

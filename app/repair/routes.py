@@ -1,7 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.common import fastjson, geo
+from app.common import fastjson
 from app.common.openapi import may_answer
 from app.common.reads import read_only
 from app.repair import present, service
@@ -19,8 +19,7 @@ class RepairNearby(MethodView):
     @read_only
     def get(self, lat, lng, coord, services, **rest):
         """附近的小修小补点（流动摊点按此刻或下一次出摊地点，上门服务按服务范围）"""
-        wgs_lng, wgs_lat = geo.to_wgs84(lng, lat, coord)
-        query = service.RepairQuery(lng=wgs_lng, lat=wgs_lat, services=tuple(services), **rest)
+        query = service.RepairQuery(lng=lng, lat=lat, services=tuple(services), **rest)
         rows, has_more = service.search_repair(query)
         page = {
             "items": present.items(rows, coord),

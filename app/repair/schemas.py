@@ -1,23 +1,36 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.common.schemas import BaseSchema, Bool, CommaList, PageQuerySchema, PageSchema, PointSchema, coord_field
-from app.outlets.schemas import OutletItemSchema
+from app.common.schemas import BaseSchema, Bool, CommaList, PageSchema, PointSchema
+from app.outlets.schemas import OutletItemSchema, WalkRadiusQuerySchema
+from app.taxonomy import words
 from app.taxonomy.registry import taxonomy
 
 
-def _known_services(codes):
-    unknown = sorted(set(codes) - taxonomy().repair_codes)
-    if unknown:
-        raise ValidationError(f"未知的维修服务项目：{', '.join(unknown)}")
+class RepairServices(CommaList):
+    """`services=key_cutting,修鞋,keys`: codes, their Chinese names or words residents use → codes."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        codes, unknown = [], []
+        for part in super()._deserialize(value, attr, data, **kwargs):
+            meant = {part} & taxonomy().repair_codes or words.exact(part).repair_services
+            if not meant:
+                unknown.append(part)
+            codes.extend(sorted(meant))
+        if unknown:
+            raise ValidationError(
+                f"未知的维修服务项目：{', '.join(unknown)}（可用代码或常用说法，如 key_cutting、配钥匙、修鞋）"
+            )
+        if len(codes) > 40:
+            raise ValidationError("最多 40 个服务项目")
+        return list(dict.fromkeys(codes))
 
 
-class RepairNearbyQuerySchema(PageQuerySchema):
-    lat = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    lng = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
-    coord = coord_field()
-    radius = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=3000))
-    services = CommaList(
-        load_default=list, validate=_known_services, metadata={"description": "服务项目代码，逗号分隔"}
+class RepairNearbyQuerySchema(WalkRadiusQuerySchema):
+    services = RepairServices(
+        load_default=list,
+        metadata={
+            "description": "服务项目，逗号分隔：代码（key_cutting）或常用说法（配钥匙、修鞋、keys）；未知的词 422"
+        },
     )
     present_now = Bool(load_default=False, metadata={"description": "只看此刻在营业/出摊的"})
     sort = fields.String(load_default="distance", validate=validate.OneOf(("distance", "rating")))

@@ -8,14 +8,11 @@ the GiST index is enough; no sphere-then-ellipsoid two-step as in the general ne
 from dataclasses import dataclass
 
 from app.common import clock, reads
-from app.outlets.hours import MINUTES_PER_WEEK, is_public_holiday, minute_of_week
+from app.common.geo import POINT_SQL
+from app.outlets.hours import is_public_holiday, minute_of_week
+from app.outlets.search import OPEN_NOW
+from app.outlets.stalls import current_places_sql
 
-POINT = "CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography)"
-OPEN_NOW = """(COALESCE({t}.open_minutes @> CAST(:minute AS integer), false)
-    AND NOT (CAST(:holiday AS boolean) AND o.closed_on_holidays))"""
-# Minutes from now until the start of each window, wrapping the week; the smallest is the next visit.
-NEXT_START = f"""(SELECT min(((lower(r) - CAST(:minute AS integer)) % {MINUTES_PER_WEEK} + {MINUTES_PER_WEEK})
-    % {MINUTES_PER_WEEK}) FROM unnest(s.open_minutes) AS r)"""
 IS_REPAIR_POINT = "('repair' = ANY(o.types) OR EXISTS (SELECT 1 FROM repair_offers ro WHERE ro.outlet_id = o.id))"
 
 
@@ -47,19 +44,14 @@ def _sql(where: str, query: RepairQuery) -> str:
     if query.sort == "rating":
         order = "o.rating_avg DESC NULLS LAST, o.rating_count DESC, " + order
     return f"""
-    WITH p AS (SELECT {POINT} AS g),
+    WITH p AS (SELECT {POINT_SQL} AS g),
     here AS (SELECT COALESCE(array_agg(c.id), '{{}}') AS ids FROM circles c, p
              WHERE ST_Covers(c.boundary, p.g::geometry)),
-    stall AS (
-        SELECT DISTINCT ON (s.outlet_id) s.outlet_id, s.id AS slot_id, s.location AS g, s.address,
-               COALESCE(s.open_minutes @> CAST(:minute AS integer), false) AS present_now
-        FROM repair_stall_slots s JOIN outlets o ON o.id = s.outlet_id
-        WHERE {where} AND o.mobile
-        ORDER BY s.outlet_id, present_now DESC, {NEXT_START} NULLS LAST, s.id
+    stall AS ({current_places_sql(where)}
     ),
     places AS (
         SELECT o.id AS outlet_id, CAST(NULL AS integer) AS slot_id, o.location AS g, o.address,
-               {OPEN_NOW.format(t="o")} AS present_now, false AS on_site,
+               {OPEN_NOW} AS present_now, false AS on_site,
                ST_Distance(o.location, p.g, true) AS distance_m
         FROM outlets o, p
         WHERE {where} AND NOT o.mobile AND NOT o.on_site_service AND ST_DWithin(o.location, p.g, :radius, true)
@@ -67,7 +59,7 @@ def _sql(where: str, query: RepairQuery) -> str:
         SELECT st.outlet_id, st.slot_id, st.g, st.address, st.present_now, false, ST_Distance(st.g, p.g, true)
         FROM stall st, p WHERE ST_DWithin(st.g, p.g, :radius, true)
         UNION ALL
-        SELECT o.id, NULL, o.location, o.address, {OPEN_NOW.format(t="o")}, true, 0.0
+        SELECT o.id, NULL, o.location, o.address, {OPEN_NOW}, true, 0.0
         FROM outlets o, p, here
         WHERE {where} AND o.on_site_service AND NOT o.mobile
           AND (o.service_circle_ids && here.ids

@@ -6,21 +6,17 @@ inside its own transaction (no commit here); `price_list_for` feeds the outlet d
 
 from decimal import Decimal
 
-from geoalchemy2 import Geometry
-from sqlalchemy import cast, delete, func, select
+from sqlalchemy import delete, select
 
 from app.circles.models import Circle
-from app.common import clock
 from app.common.errors import ValidationFailed
 from app.extensions import db
-from app.outlets.hours import HoursError, hours_text, is_open, validate_weekly, week_multirange
 from app.outlets.models import Outlet
-from app.outlets.service import wgs84_point
-from app.repair.models import RepairOffer, StallSlot
+from app.outlets.stalls import check_schedule, schedule_for, schedules_for, set_schedule  # noqa: F401  (stall building blocks)
+from app.repair.models import RepairOffer
 from app.repair.search import RepairQuery, search_repair  # noqa: F401  (the nearby use case)
 from app.taxonomy.registry import taxonomy
 
-MAX_SLOTS = 20
 MAX_OFFERS = 40
 
 
@@ -63,38 +59,6 @@ def set_offers(outlet: Outlet, items: list[dict]) -> None:
                 price_max=item.get("price_max"),
                 unit=item["unit"],
                 note=item.get("note"),
-            )
-        )
-
-
-def check_schedule(slots: list[dict], field: str = "schedule") -> list[dict]:
-    if len(slots) > MAX_SLOTS:
-        raise ValidationFailed(details={field: [f"最多 {MAX_SLOTS} 个摆摊地点"]})
-    normalised = []
-    for i, slot in enumerate(slots):
-        try:
-            hours = validate_weekly(slot.get("hours") or {})
-        except HoursError as error:
-            raise ValidationFailed(details={field: [f"第 {i + 1} 个地点：{error}"]}) from None
-        if not hours:
-            raise ValidationFailed(details={field: [f"第 {i + 1} 个地点没有出摊时段"]})
-        normalised.append(
-            {"lng": slot["lng"], "lat": slot["lat"], "address": slot.get("address") or "", "hours": hours}
-        )
-    return normalised
-
-
-def set_schedule(outlet: Outlet, slots: list[dict]) -> None:
-    slots = check_schedule(slots)
-    db.session.execute(delete(StallSlot).where(StallSlot.outlet_id == outlet.id))
-    for slot in slots:
-        db.session.add(
-            StallSlot(
-                outlet_id=outlet.id,
-                location=wgs84_point(slot["lng"], slot["lat"]),
-                address=slot["address"],
-                hours=slot["hours"],
-                open_minutes=week_multirange(slot["hours"], False),
             )
         )
 
@@ -149,31 +113,3 @@ def price_lists_for(outlet_ids) -> dict[int, list[dict]]:
 def price_list_for(outlet_id: int) -> list[dict]:
     """The price list the outlet detail shows: [{code, name_zh, price_min, price_max, unit, note}]."""
     return price_lists_for([outlet_id])[outlet_id]
-
-
-def schedules_for(outlet_ids) -> dict[int, list[dict]]:
-    """Stall places (WGS-84 lng/lat) with their windows and whether the stall is there now."""
-    now = clock.now_local()
-    result = {outlet_id: [] for outlet_id in outlet_ids}
-    rows = db.session.execute(
-        select(StallSlot, func.ST_X(cast(StallSlot.location, Geometry)), func.ST_Y(cast(StallSlot.location, Geometry)))
-        .where(StallSlot.outlet_id.in_(list(result)))
-        .order_by(StallSlot.outlet_id, StallSlot.id)
-    )
-    for slot, lng, lat in rows:
-        result[slot.outlet_id].append(
-            {
-                "id": slot.id,
-                "lng": lng,
-                "lat": lat,
-                "address": slot.address,
-                "hours": slot.hours,
-                "hours_text": hours_text(slot.hours, False),
-                "present_now": is_open(slot.hours, False, False, now),
-            }
-        )
-    return result
-
-
-def schedule_for(outlet_id: int) -> list[dict]:
-    return schedules_for([outlet_id])[outlet_id]

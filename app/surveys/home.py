@@ -27,15 +27,17 @@ def radius_m() -> int:
 
 def distance_to(circle: Circle, lng: float, lat: float) -> int:
     """Metres from the WGS-84 point to the circle (0 inside), on the ellipsoid."""
-    point = func.ST_SetSRID(func.ST_MakePoint(lng, lat), 4326)
+    point = geo.point_expr(lng, lat)
     metres = db.session.scalar(
         select(func.ST_Distance(func.Geography(Circle.boundary), func.Geography(point))).where(Circle.id == circle.id)
     )
     return int(round(metres or 0))
 
 
-def check_home(user: User, circle: Circle, location: dict | None, coord: str) -> tuple[str, int | None]:
-    """How this answer's home circle is established: ("location", metres) or ("staff_confirmed", None)."""
+def check_home(user: User, circle: Circle, location: dict | None) -> tuple[str, int | None]:
+    """How this answer's home circle is established: ("location", metres) or ("staff_confirmed", None).
+
+    `location` is where the resident answers from, WGS-84 (the request schema converts it)."""
     confirmed_here = user.home_confirmed_at is not None and user.home_circle_id == circle.id
     confirmed_elsewhere = user.home_confirmed_at is not None and user.home_circle_id not in (None, circle.id)
     if confirmed_elsewhere:
@@ -52,8 +54,7 @@ def check_home(user: User, circle: Circle, location: dict | None, coord: str) ->
             code="home_not_established",
             details={"radius_m": radius_m()},
         )
-    lng, lat = geo.to_wgs84(location["lng"], location["lat"], coord)
-    metres = distance_to(circle, lng, lat)
+    metres = distance_to(circle, location["lng"], location["lat"])
     if metres > radius_m():
         if confirmed_here:
             return "staff_confirmed", None

@@ -53,6 +53,7 @@ class SurveyResponses(MethodView):
     @blp.response(201, ResponseSchema)
     def post(self, body, circle_id):
         """提交满意度评价：每人每期一次，只为居住的生活圈（按作答位置核验，或已由社区确认）"""
+        body.pop("coord")  # the location is WGS-84 once parsed; the answer carries no coordinates
         response, period = service.submit_response(current_user, circle_id, **body)
         return {
             **{k: getattr(response, k) for k in ("id", "circle_id", "type_satisfaction", "service_satisfaction")},

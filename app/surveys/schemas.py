@@ -2,7 +2,7 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.common.schemas import BaseSchema, LocatedSchema, PageQuerySchema, PageSchema, PointSchema
 from app.taxonomy.registry import taxonomy
 from app.uploads.schemas import FileField
 
@@ -49,7 +49,7 @@ class SurveyViewSchema(BaseSchema):
     answered = fields.Boolean(allow_none=True, metadata={"description": "当前用户是否已作答（未登录为 null）"})
 
 
-class ResponseCreateSchema(BaseSchema):
+class ResponseCreateSchema(LocatedSchema):
     type_satisfaction = fields.Integer(metadata={"description": "业态满意：1-5 分"}, **_score)
     service_satisfaction = fields.Integer(metadata={"description": "服务满意：1-5 分"}, **_score)
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
@@ -62,7 +62,6 @@ class ResponseCreateSchema(BaseSchema):
             "居住生活圈已由社区确认的居民可不传"
         },
     )
-    coord = coord_field()
 
 
 class ResponseSchema(BaseSchema):

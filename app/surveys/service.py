@@ -175,7 +175,7 @@ def lock_account(user):
 
 
 def submit_response(
-    user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None, location=None, coord="gcj02"
+    user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None, location=None
 ):
     """A resident answers the open survey of the circle they live in, once per period: the home circle is
     established by where they answer from or by staff (surveys.home)."""
@@ -193,7 +193,7 @@ def submit_response(
             code="answered_elsewhere",
             details={"circle_id": answered_for},
         )
-    home_check, distance_m = check_home(user, circle, location, coord)
+    home_check, distance_m = check_home(user, circle, location)
     comment = (comment or "").strip() or None
     verdict = content.check_text(comment, user.openid, field="comment") if comment else None
     response_id = db.session.scalar(

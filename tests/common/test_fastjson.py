@@ -9,8 +9,9 @@ from marshmallow import Schema, fields
 
 from app.common import fastjson, geo
 from app.outlets import present
-from app.outlets.schemas import NearbyPageSchema, OutletDetailSchema
+from app.outlets.schemas import NearbyPageSchema
 from app.outlets.search import NearbyQuery, search_nearby
+from app.places.schemas import OutletDetailSchema
 from app.repair import present as repair_present
 from app.repair import service as repair
 from app.repair.schemas import RepairNearbyPageSchema
@@ -67,7 +68,7 @@ def test_nearby_pages_project_as_the_schema_dumps(app, many_outlets, client, coo
         for page in (1, 2, 3):
             rows, radius, has_more = search_nearby(NearbyQuery(lng=CENTER[0], lat=CENTER[1], page=page))
             body = {
-                "items": [present.item(r, coord) for r in rows],
+                "items": present.items(rows, coord),
                 "page": page,
                 "page_size": 20,
                 "has_more": has_more,
@@ -81,7 +82,7 @@ def test_nearby_pages_project_as_the_schema_dumps(app, many_outlets, client, coo
         rows, radius, has_more = search_nearby(NearbyQuery(lng=CENTER[0], lat=CENTER[1]))
         want = page_schema.dump(
             {
-                "items": [present.item(r, coord) for r in rows],
+                "items": present.items(rows, coord),
                 "page": 1,
                 "page_size": 20,
                 "has_more": has_more,
@@ -115,18 +116,18 @@ def test_repair_pages_project_as_the_schema_dumps(app, many_outlets, client):
 
 
 def test_outlet_details_project_as_the_schema_dumps(app, many_outlets, client):
-    from app.outlets import service
+    from app.places.page import outlet_page
 
     schema, projection = OutletDetailSchema(), fastjson.Projection(OutletDetailSchema)
     with app.test_request_context():
         for outlet in many_outlets:
-            for distance in (None, 123.4):
-                detail = present.detail(outlet, service.outlet_lnglat(outlet), "gcj02", distance)
+            for here in (None, CENTER):
+                detail = outlet_page(outlet.id, "gcj02", here)
                 assert projection(detail) == schema.dump(detail)
     outlet = many_outlets[0]
     response = client.get(f"/api/v1/outlets/{outlet.id}?coord=wgs84")
     with app.test_request_context():
-        want = schema.dump(present.detail(outlet, service.outlet_lnglat(outlet), "wgs84", None))
+        want = schema.dump(outlet_page(outlet.id, "wgs84", None))
     got = json.loads(response.get_data())
     assert {k: v for k, v in got.items() if k != "open_now"} == {
         k: v for k, v in json.loads(json.dumps(want)).items() if k != "open_now"

@@ -15,8 +15,8 @@ from app.demo import loader
 from app.demo.context import RESIDENT_PREFIX, SOURCE_CLIENT
 from app.demo.enrich import EXTRA_ADD_ONS
 from app.evaluation.profiles import get_profile
-from app.outlets.models import Outlet
-from app.repair.models import RepairOffer, StallSlot
+from app.outlets.models import Outlet, StallSlot
+from app.repair.models import RepairOffer
 from app.surveys.results import circle_results
 
 

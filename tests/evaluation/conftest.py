@@ -11,10 +11,10 @@ from sqlalchemy import insert
 
 from app.auth.models import User
 from app.common.clock import local_zone, now_local
+from app.common.geo import point as wgs84_point
 from app.demands.models import Demand, Project
 from app.evaluation import service as evaluation
 from app.events.models import Event
-from app.outlets.service import wgs84_point
 from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod, SurveyResponse
 from app.usage.models import PlatformUse

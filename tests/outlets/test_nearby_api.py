@@ -96,7 +96,7 @@ def test_sqlish_keywords_are_plain_text(client, make, q):
 def test_open_now_uses_shanghai_time(client, make, monkeypatch):
     # Wednesday 2026-11-25 21:30 in Shanghai (13:30 UTC)
     moment = datetime(2026, 11, 25, 21, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-    monkeypatch.setattr("app.outlets.search.now_local", lambda: moment)
+    monkeypatch.setattr("app.common.clock.now_local", lambda: moment)
     day = make.outlet(*east(100), hours={d: [["07:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri")})
     night = make.outlet(*east(200), hours={"wed": [["18:00", "02:00"]]})
     always = make.outlet(*east(300), open_24h=True)
@@ -110,14 +110,14 @@ def test_open_now_uses_shanghai_time(client, make, monkeypatch):
 
 def test_overnight_hours_reach_into_next_morning(client, make, monkeypatch):
     moment = datetime(2026, 11, 26, 1, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # Thursday 01:30
-    monkeypatch.setattr("app.outlets.search.now_local", lambda: moment)
+    monkeypatch.setattr("app.common.clock.now_local", lambda: moment)
     night = make.outlet(*east(200), hours={"wed": [["18:00", "02:00"]]})
     assert ids(nearby(client, open_now="true")) == [night.id]
 
 
 def test_closed_on_public_holidays(client, make, monkeypatch):
     moment = datetime(2026, 10, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # 国庆节, a Friday
-    monkeypatch.setattr("app.outlets.search.now_local", lambda: moment)
+    monkeypatch.setattr("app.common.clock.now_local", lambda: moment)
     every_day = {d: [["08:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     make.outlet(*east(100), hours=every_day, closed_on_holidays=True)
     open_on_holiday = make.outlet(*east(200), hours=every_day)

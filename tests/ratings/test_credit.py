@@ -122,8 +122,8 @@ def test_suspended_outlet_keeps_its_rating_summary(app, make, db, area):
 
 
 def test_upheld_complaints_are_accepted_service_quality_needs(app, make, db, area):
+    from app.common.geo import point as wgs84_point
     from app.demands.models import Demand
-    from app.outlets.service import wgs84_point
 
     def need(status, kind="service_quality", outlet=area.outlet):
         row = Demand(

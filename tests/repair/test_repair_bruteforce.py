@@ -8,8 +8,8 @@ from pyproj import Geod
 from sqlalchemy import insert
 
 from app.outlets.hours import DAYS, MINUTES_PER_WEEK, minute_of_week, week_multirange, week_ranges
-from app.outlets.models import Outlet
-from app.repair.models import RepairOffer, StallSlot
+from app.outlets.models import Outlet, StallSlot
+from app.repair.models import RepairOffer
 from app.repair.service import service_names
 from tests.repair.conftest import SHANGHAI
 

@@ -253,6 +253,8 @@ def main() -> int:
         "REDIS_URL": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/9",
         "UPLOAD_DIR": str(WORK / "uploads"),
         "WECHAT_API_BASE": stub_url,
+        # No replica container here: reads go to the primary (tests/common/test_read_path.py runs a real one).
+        "DATABASE_REPLICA_URLS": "",
     }
     if (ROOT / "console").is_dir():
         # The staff console (served by the app at /console/ from its build): built here as the image would have it.
