@@ -245,3 +245,20 @@ test('the owner reads the ratings and credit level, and replies (and edits the r
   expect(h.requests(/ratings\?/).pop().url).toContain('replied=0')
   expect(h.texts(page, '.rating-text')).not.toContain('晚上经常提前关门')
 })
+
+afterAll(async () => {
+  // Leave the circle's repair map as the other test files expect it: the stall gone for the winter, the shop's
+  // repair price taken off again.
+  const stallOwner = await h.backend.residentToken('mp-stall-qian')
+  const closed = await h.backend.call('POST', `/merchant/outlets/${stall.id}/status`, {
+    token: stallOwner,
+    body: { status: 'closed', reason: '冬季收摊' },
+  })
+  expect(closed.status).toBe(200)
+  const shopOwner = await h.backend.residentToken('mp-claim-wu')
+  const cleared = await h.backend.call('PATCH', `/merchant/outlets/${shop.id}`, {
+    token: shopOwner,
+    body: { repair_services: [] },
+  })
+  expect(cleared.status).toBe(200)
+})
