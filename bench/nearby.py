@@ -11,7 +11,8 @@ query points (fixed seed, WGS-84, radius 1000 m, page_size 20) it times:
                ORDER BY location <-> p LIMIT 20 (the reference: index KNN, nothing else)
   app SQL db   the exact statement app/outlets/search.py sends (captured from SQLAlchemy), run with
                psycopg, prepared: the database's share of a request
-  app SQL      search_nearby() in an app context (SQLAlchemy session checkout, pre-ping, rows → dicts)
+  app SQL      search_nearby() in a request context declared read-only (the read path: checkout, the query,
+               rows → dicts)
   in-process   the whole request through the Flask test client (args parsing, search, present.item,
                response schema, JSON)
   gunicorn     live `gunicorn -w 2*cores wsgi:app` on loopback, load from wrk (bounded duration):
@@ -292,8 +293,11 @@ def run_inprocess(args) -> None:
         return run
 
     def app_sql(variant: dict):
+        from flask import g
+
         def run(point):
-            with app.app_context():
+            with app.test_request_context():
+                g.read_path = True  # as in a view declared @read_only (app/common/reads.py), where there is one
                 rows, _, _ = search_nearby(
                     NearbyQuery(lng=point[0], lat=point[1], radius=RADIUS, page_size=PAGE_SIZE, **variant)
                 )

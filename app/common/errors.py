@@ -11,6 +11,8 @@ from flask import current_app, jsonify
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from app.common.appdb import app_db
+
 log = logging.getLogger(__name__)
 
 
@@ -184,18 +186,12 @@ def handle_unexpected(error: Exception):
     return envelope("internal_error", "服务器内部错误", {}, 500)
 
 
-def _database():
-    """The app's Flask-SQLAlchemy extension (`app.extensions.db`), found through the app: extensions.py builds on
-    this module (its parser and error schema), so importing it here would close a circle."""
-    return current_app.extensions["sqlalchemy"]
-
-
 def _constraint_columns(name: str | None) -> list[str]:
     """The columns of a named constraint or unique index, from the models' metadata (names are stable:
     app/extensions.py's naming convention)."""
     if not name:
         return []
-    for table in _database().metadata.tables.values():
+    for table in app_db().metadata.tables.values():
         for item in (*table.constraints, *table.indexes):
             if item.name == name:
                 return [column.name for column in getattr(item, "columns", ())]
@@ -216,7 +212,7 @@ def handle_integrity_error(error):
     """A constraint the use case did not check first (or lost a race on): the envelope, never a 500.
 
     The session is rolled back so the request (and the worker's next one) can go on."""
-    _database().session.rollback()
+    app_db().session.rollback()
     orig = getattr(error, "orig", None)
     sqlstate = getattr(orig, "sqlstate", None)
     diag = getattr(orig, "diag", None)
@@ -235,7 +231,7 @@ def handle_integrity_error(error):
 def handle_data_error(error):
     """A value PostgreSQL cannot hold (too long, out of range) that a schema let through: 422, and a warning
     so the schema gets the bound (app/common/inputs.py bounds integers and text for every field)."""
-    _database().session.rollback()
+    app_db().session.rollback()
     diag = getattr(getattr(error, "orig", None), "diag", None)
     column = getattr(diag, "column_name", None) or "_request"
     log.warning("database refused a value: %s", getattr(diag, "message_primary", error))

@@ -34,6 +34,8 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
+from app.common.appdb import app_db
+
 log = logging.getLogger(__name__)
 
 # Settings of every read connection. jit: the planner's cost estimates for PostGIS predicates are far off
@@ -150,9 +152,7 @@ def read_only(view):
             if engine is None or not _unavailable(error) or not engines().mark_down(engine, error):
                 raise
             # The replica failed while the view read from it: read everything again from the primary.
-            from app.extensions import db
-
-            db.session.rollback()
+            app_db().session.rollback()
             g.read_engine = engines().primary
             return view(*args, **kwargs)
         finally:
@@ -262,9 +262,7 @@ def _run(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
         return _on_driver(_pinned["connection"].connection.driver_connection, sql, params)
     engine = current_engine()
     if engine is None:
-        from app.extensions import db
-
-        result = db.session.execute(sa.text(sql), params)
+        result = app_db().session.execute(sa.text(sql), params)
         return list(result.keys()), [tuple(r) for r in result]
     for attempt in (1, 2):
         try:

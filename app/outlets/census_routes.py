@@ -15,7 +15,7 @@ from app.outlets.census_schemas import (
     ImportFormSchema,
     ImportReportSchema,
 )
-from app.outlets.importer import ImportFileError, detect_format, import_outlet_data
+from app.outlets.importer import FORMATS, SOURCES, ImportFileError, detect_format, import_outlet_data
 
 census_blp = Blueprint("outlet_census", __name__, url_prefix="/api/v1/staff", description="网点普查（工作台）")
 CSV_DOC = {
@@ -77,8 +77,12 @@ class CensusImport(MethodView):
         """导入网点普查（CSV / GeoJSON / Excel，multipart 字段 file）：逐行报告错误，好的行照常导入"""
         upload = files["file"]
         try:
-            fmt = args["format"] or detect_format(upload.filename)
-            result = import_outlet_data(upload.read(), fmt=fmt, coord=args["coord"], dry_run=args["dry_run"])
+            fmt = args["format"]
+            container = fmt if fmt in FORMATS else detect_format(upload.filename)
+            source = fmt if fmt in SOURCES else None
+            result = import_outlet_data(
+                upload.read(), fmt=container, source=source, coord=args["coord"], dry_run=args["dry_run"]
+            )
         except ImportFileError as error:
             raise ValidationFailed("文件无法导入", details={"file": [str(error)]}) from None
         return {

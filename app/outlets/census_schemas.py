@@ -1,7 +1,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.common.schemas import BaseSchema, CommaList, PageQuerySchema, PageSchema, PointSchema, coord_field
-from app.outlets.importer import FORMATS
+from app.outlets.importer import FORMATS, IMPORT_COORDS, SOURCES
 from app.outlets.models import OUTLET_STATUSES
 
 
@@ -61,8 +61,8 @@ class CensusPageSchema(PageSchema):
 
 
 class ImportFormSchema(BaseSchema):
-    format = fields.String(load_default=None, validate=validate.OneOf(FORMATS))
-    coord = fields.String(load_default=None, validate=validate.OneOf(("gcj02", "wgs84")))
+    format = fields.String(load_default=None, validate=validate.OneOf((*FORMATS, *SOURCES)))
+    coord = fields.String(load_default=None, validate=validate.OneOf(IMPORT_COORDS))
     dry_run = fields.Boolean(load_default=False)
 
 

@@ -13,7 +13,12 @@ from app.outlets.hours import is_public_holiday, minute_of_week
 from app.outlets.search import OPEN_NOW
 from app.outlets.stalls import current_places_sql
 
-IS_REPAIR_POINT = "('repair' = ANY(o.types) OR EXISTS (SELECT 1 FROM repair_offers ro WHERE ro.outlet_id = o.id))"
+# Written so the planner can combine indexes (BitmapOr of the types GIN index and the ids with offers, ANDed
+# with the location box): with `'repair' = ANY(types) OR EXISTS (…)` it walked every outlet in the box and
+# measured each one's ellipsoidal distance (~18,000 rows at 1M outlets: 0.3-0.9 s).
+IS_REPAIR_POINT = (
+    "(o.types && CAST(ARRAY['repair'] AS varchar[]) OR o.id = ANY(ARRAY(SELECT ro.outlet_id FROM repair_offers ro)))"
+)
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def test_bad_rows_are_reported_with_spreadsheet_row_numbers(db, tmp_path):
         + "A6,坏时间,convenience_store,116.85,40.38,wgs84,,,7点到8点,,\n"  # row 7
         + ",,,,,,,,,,\n"  # row 8: blank, skipped
         + "A1,重复编号,convenience_store,116.85,40.38,wgs84,,,,,\n"  # row 9
-        + "A7,坏布尔,convenience_store,116.85,40.38,bd09,,,,maybe,\n"  # row 10
+        + "A7,坏布尔,convenience_store,116.85,40.38,mercator,,,,maybe,\n"  # row 10
         + "A8,好店二,pharmacy,116.86,40.38,wgs84,,,,,\n",
     )  # row 11
     result = import_outlets(path)
