@@ -18,8 +18,9 @@ import json
 import numpy as np
 from sqlalchemy import text
 
-from app.common import changes, geo
+from app.common import geo
 from app.extensions import db
+from app.outlets import signals
 from app.outlets.hours import MINUTES_PER_WEEK, week_multirange
 from app.outlets.rows import STAGE_COLUMNS, TEXT_LIMITS, RowError, row_reason, stage_row
 from app.taxonomy.registry import taxonomy
@@ -363,4 +364,4 @@ def _mark_stale(session):
         """SELECT circle_id FROM outlet_import_circle WHERE circle_id IS NOT NULL
            UNION SELECT old_circle_id FROM outlet_import_match WHERE old_circle_id IS NOT NULL""",
     ).scalars()
-    changes.circles_changed.send(session, circle_ids=list(circles))
+    signals.outlets_changed.send(session, circle_ids=list(circles))
