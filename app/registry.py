@@ -112,14 +112,11 @@ def personal_data() -> list:
 
 def wire_lower_layers():
     """What upper domains tell lower ones (README "Architecture"): whether the record showing an uploaded file is
-    published (app/uploads/access.py), and the scoring profiles a city may choose (app/circles/settings.py)."""
-    from app.circles import settings
-    from app.evaluation.profiles import scoring_profiles
+    published (app/uploads/access.py)."""
     from app.outlets.photos import photo_holder
     from app.uploads import access
 
     access.register_holder("outlet_photo", photo_holder)
-    settings.use_scoring_profiles(scoring_profiles)
 
 
 def register(app, api):

@@ -4,8 +4,6 @@ operator (`flask cities set`) or by a circles import; every change is audited an
 (the evaluation session hook drops the cached results of all its circles when a city row changes).
 """
 
-from collections.abc import Callable
-
 from sqlalchemy import select
 
 from app.audit import service as audit
@@ -14,6 +12,7 @@ from app.common.errors import NotFound, ValidationFailed
 from app.common.policy import authorize_city
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
+from app.taxonomy.scoring import scoring_profiles
 
 SETTINGS = ("tier", "standards_profile", "scoring_profile")
 TIER_NAMES = {"tier1": "一线城市", "tier2": "二线城市", "other": "其他城市"}
@@ -38,18 +37,8 @@ def get_city(city_id: int) -> City:
     return city
 
 
-# The scoring profiles a city may choose are the evaluation's, a layer above circles: app/registry.py hands in
-# the function listing them (code → profile), so circles never import evaluation.
-_scoring_profiles: Callable[[], dict] = dict
-
-
-def use_scoring_profiles(profiles: Callable[[], dict]) -> None:
-    global _scoring_profiles
-    _scoring_profiles = profiles
-
-
 def chain_rate_min(city: City) -> float | None:
-    profile = _scoring_profiles().get(city.scoring_profile)
+    profile = scoring_profiles().get(city.scoring_profile)
     if profile is None:
         return None
     shares = profile.item("chain_rate")["min_share"]
@@ -78,8 +67,8 @@ def validate_settings(changes: dict) -> dict:
     standards = changes.get("standards_profile")
     if standards is not None and standards not in taxonomy().standards:
         errors["standards_profile"] = [f"配置标准不存在，可选：{'、'.join(sorted(taxonomy().standards))}"]
-    if "scoring_profile" in changes and changes["scoring_profile"] not in _scoring_profiles():
-        errors["scoring_profile"] = [f"评价规则不存在，可选：{'、'.join(sorted(_scoring_profiles()))}"]
+    if "scoring_profile" in changes and changes["scoring_profile"] not in scoring_profiles():
+        errors["scoring_profile"] = [f"评价规则不存在，可选：{'、'.join(sorted(scoring_profiles()))}"]
     if errors:
         raise ValidationFailed(details=errors)
     return {key: changes[key] for key in SETTINGS if key in changes}
