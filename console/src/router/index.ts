@@ -64,7 +64,7 @@ export const routes: RouteRecordRaw[] = [
         path: 'applications',
         name: 'applications',
         component: () => import('@/views/ApplicationsView.vue'),
-        meta: { title: '商户入驻审核' },
+        meta: { title: '入驻与认领审核' },
       },
       {
         path: 'circles/:circleId/outlets',
