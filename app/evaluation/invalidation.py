@@ -9,8 +9,9 @@ the old entries are also dropped from Redis, only to free memory early. Outlets 
 flush because the database trigger, not the ORM, moves them between circles.
 
 Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal
-(`surveys.signals.answers_changed`, `usage.signals.uses_recorded`). `init_app`, called by the app factory,
-installs the session hooks and connects those signals: nothing is registered by importing a module.
+(`surveys.signals.answers_changed`, `usage.signals.uses_recorded`, `outlets.signals.outlets_changed`).
+`init_app`, called by the app factory, installs the session hooks and connects those signals: nothing is
+registered by importing a module.
 """
 
 import functools
@@ -21,13 +22,13 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
-from app.common import changes
 from app.demands.models import Demand, Project
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
 from app.events.models import Event
 from app.extensions import db
 from app.outlets.models import Outlet, StallSlot
+from app.outlets.signals import outlets_changed
 from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod, SurveyResponse
 from app.surveys.signals import answers_changed
@@ -147,11 +148,6 @@ def mark_stale(session, circle_ids=(), city_ids=()):
     keys.update(cache.city_key(city_id) for _, city_id in rows)
 
 
-def _outlets_changed_in_bulk(session, circle_ids=()):
-    """Set-based outlet writes (the census import) name the circles they touched; the ORM hook above cannot see them."""
-    mark_stale(session, circle_ids=circle_ids)
-
-
 def _bump_versions(session):
     session.flush()  # the commit's own flush would come after this hook; its changes must count too
     stale = session.info.pop(STALE_CIRCLES, None)
@@ -223,4 +219,4 @@ def init_app(_app=None):
             event.listen(Session, name, hook)
     answers_changed.connect(_on_domain_change)
     uses_recorded.connect(_on_domain_change)
-    changes.circles_changed.connect(_outlets_changed_in_bulk)
+    outlets_changed.connect(_on_domain_change)
