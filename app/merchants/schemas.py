@@ -1,6 +1,6 @@
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from app.common.schemas import BaseSchema, LocatedSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.common.schemas import PHONE, BaseSchema, LocatedSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
 from app.merchants.models import APPLICATION_KINDS, APPLICATION_STATUSES, CLAIM_STATUSES
 from app.repair.schemas import PriceInSchema, PriceSchema, ServiceAreaSchema, SlotInSchema, SlotSchema
 from app.taxonomy.registry import taxonomy
@@ -15,7 +15,6 @@ def _known_types(codes):
         raise ValidationError("最多 10 种业态")
 
 
-PHONE = validate.Regexp(r"^[0-9+\-() ]{5,40}$", error="电话号码格式有误")
 # 统一社会信用代码 (18 characters) or an older registration number.
 LICENCE_NUMBER = validate.Regexp(r"^[0-9A-Za-z\-]{6,40}$", error="营业执照号码格式有误")
 
