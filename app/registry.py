@@ -73,6 +73,7 @@ def commands() -> list:
     from app.circles import cli as circles
     from app.console import cli as console
     from app.demo import cli as demo
+    from app.evaluation import cli as evaluation
     from app.notifications import cli as notifications
     from app.open311 import cli as open311
     from app.outlets import cli as outlets
@@ -86,6 +87,7 @@ def commands() -> list:
         *uploads.commands,
         *notifications.commands,
         *open311.commands,
+        *evaluation.commands,
         *demo.commands,
         *privacy.commands,
         *console.commands,
@@ -108,8 +110,9 @@ def personal_data() -> list:
     return [auth, merchants, demands, notifications, ratings, surveys, usage, uploads]
 
 
-def wire_uploads():
-    """Who tells uploads whether the record showing a file is published (app/uploads/access.py)."""
+def wire_lower_layers():
+    """What upper domains tell lower ones (README "Architecture"): whether the record showing an uploaded file is
+    published (app/uploads/access.py)."""
     from app.outlets.photos import photo_holder
     from app.uploads import access
 
@@ -119,7 +122,7 @@ def wire_uploads():
 def register(app, api):
     import_models()
     common_personal_data.install(app, personal_data())
-    wire_uploads()
+    wire_lower_layers()
     for blp in blueprints():
         api.register_blueprint(blp)
     for command in commands():

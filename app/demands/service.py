@@ -6,7 +6,7 @@ from sqlalchemy import literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.circles import service as circles
-from app.common import changes, geo
+from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.tx import atomic, write_use_case
@@ -20,23 +20,18 @@ from app.demands.models import (
     DemandEvent,
     DemandSupport,
 )
-from app.demands.moderation import check_text
+from app.demands.signals import supports_changed
 from app.extensions import db
 from app.outlets.models import Outlet
-from app.taxonomy.registry import taxonomy
+from app.taxonomy.checks import check_type
 from app.uploads.service import claim_uploads
+from app.wechat.moderation import screen_text
 
 OUTLET_KINDS = ("service_quality", "outlet_closed")
 
 
-def check_business_type(business_type: str | None):
-    if business_type is not None and taxonomy().business_type(business_type) is None:
-        raise ValidationFailed(details={"business_type": [f"未知的业态代码：{business_type}"]})
-
-
-def _check_subject(kind: str, business_type: str | None, outlet_id: int | None) -> Outlet | None:
-    """The outlet the need is about, if any."""
-    check_business_type(business_type)
+def _check_subject(kind: str, business_type: str | None, outlet_id: int | None):
+    check_type(business_type)
     if kind == "missing_type" and business_type is None:
         raise ValidationFailed("请选择缺少的业态", details={"business_type": ["“缺什么”需求必须选择业态"]})
     if outlet_id is None:
@@ -106,7 +101,8 @@ def submit(
             business_type, data["lng"], data["lat"], reason, data.get("coord") or "wgs84"
         )
     openid = check_openid or (submitter.openid if submitter is not None else None) or "anonymous"
-    moderation, label = check_text(data["text"], openid)
+    screening = screen_text(data["text"], openid)
+    moderation, label = ("visible", None) if screening.passed else ("held", screening.hold_reason)
     # Not expired at the commit: the answer is built from what the use case holds, without reading it back.
     with atomic(expire=False):
         photos = _claim_photos(submitter, data.get("photo_ids") or [], where.circle_id)
@@ -185,7 +181,7 @@ def _count_support(user, demand_id: int) -> Supported:
     if counted is None:
         raise _NotCounted
     # The evaluation's session hook sees ORM writes only; the need's count feeds its 问需 item.
-    changes.circles_changed.send(db.session(), circle_ids=[counted.circle_id])
+    supports_changed.send(__name__, circle_ids=[counted.circle_id])
     return Supported(demand_id, counted.support_count)
 
 
@@ -219,7 +215,7 @@ def confirm_demand(user, demand_id: int, answer: str, comment: str | None) -> De
     answers the need is reopened, so one unsolved report is never outvoted by silence.
     """
     if comment:
-        check_text(comment, user.openid or "anonymous", field="comment")
+        screen_text(comment, user.openid or "anonymous", field="comment")
     with atomic():
         demand = locked_demand(demand_id)
         submitter = demand.user_id == user.id

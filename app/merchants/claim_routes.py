@@ -69,7 +69,8 @@ class ClaimQueue(MethodView):
     @staff_blp.response(200, StaffClaimPageSchema)
     def get(self, args):
         """认领审核队列（本人负责的生活圈；有争议的在前）"""
-        return claims.staff_claims(current_user, **args).map(present.claim_staff)
+        listing = claims.staff_claims(current_user, **args)
+        return listing.with_items(present.claims_staff(listing.items))
 
 
 @staff_blp.route("/claims/<int:claim_id>")

@@ -135,7 +135,9 @@ def staff_claims(user, status=None, circle_id=None, outlet_id=None, page=1, page
     """Claims in the circles this staff member reviews (admins: all), disputed first, then oldest first."""
     query = select(Claim)
     query = within_scope(query, Claim.circle_id, user, circle_id)
-    if status is not None:
+    if status == "open":
+        query = query.where(Claim.status.in_(OPEN_CLAIM_STATUSES))
+    elif status is not None:
         query = query.where(Claim.status == status)
     if outlet_id is not None:
         query = query.where(Claim.outlet_id == outlet_id)

@@ -3,7 +3,7 @@ from datetime import datetime
 from geoalchemy2 import Geography
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.models import Timestamps
 from app.extensions import db
@@ -69,6 +69,10 @@ class Claim(Timestamps, db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     reviewer_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # Loaded with a page of claims in one query each (the staff's list shows both).
+    outlet = relationship("Outlet", lazy="selectin", viewonly=True)
+    licence = relationship("Upload", lazy="selectin", viewonly=True)
 
     __table_args__ = (
         CheckConstraint(f"status IN {CLAIM_STATUSES}", name="status"),

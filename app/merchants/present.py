@@ -1,5 +1,7 @@
 """Applications, owned outlets and audit entries as the API shows them (points in the requested system)."""
 
+from collections import defaultdict
+
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
@@ -11,7 +13,6 @@ from app.merchants.duplicates import possible_duplicates
 from app.merchants.editing import open_change
 from app.merchants.models import OPEN_CLAIM_STATUSES, Claim
 from app.merchants.publish import service_area
-from app.outlets.models import Outlet
 from app.outlets.present import slot_out
 from app.outlets.service import outlet_lnglat
 from app.repair import service as repair
@@ -81,10 +82,9 @@ CLAIM_FIELDS = (
 
 def claim_out(claim: Claim) -> dict:
     """The claimant's view: their phone masked."""
-    outlet = db.session.get(Outlet, claim.outlet_id)
     return {
         **{key: getattr(claim, key) for key in CLAIM_FIELDS},
-        "outlet_name": outlet.name if outlet else "",
+        "outlet_name": claim.outlet.name,
         "phone": mask_phone(claim.phone),
     }
 
@@ -93,22 +93,31 @@ def _digits(phone: str | None) -> str:
     return "".join(c for c in phone or "" if c.isdigit())[-11:]
 
 
-def claim_staff(claim: Claim) -> dict:
-    """The reviewing staff's view: the evidence (licence, verified phone against the listing) and the dispute."""
-    outlet = db.session.get(Outlet, claim.outlet_id)
-    licence = db.session.get(Upload, claim.licence_upload_id) if claim.licence_upload_id else None
-    others = db.session.scalars(
-        select(Claim.id)
-        .where(Claim.outlet_id == claim.outlet_id, Claim.status.in_(OPEN_CLAIM_STATUSES), Claim.id != claim.id)
+def claims_staff(claims: list[Claim]) -> list[dict]:
+    """The reviewing staff's view of a page of claims: the evidence (licence, verified phone against the
+    listing) and, per claim, the other open claims on its outlet (one query for the page)."""
+    open_claims = defaultdict(list)
+    rows = db.session.execute(
+        select(Claim.outlet_id, Claim.id)
+        .where(Claim.outlet_id.in_({c.outlet_id for c in claims}), Claim.status.in_(OPEN_CLAIM_STATUSES))
         .order_by(Claim.id)
     )
-    return {
-        **claim_out(claim),
-        "claimant_user_id": claim.claimant_user_id,
-        "phone": claim.phone,
-        "phone_matches_listing": bool(claim.phone) and _digits(claim.phone) == _digits(outlet.phone),
-        "licence_url": licence and public_url(licence, signed=True),
-        "outlet": outlet,
-        "other_open_claims": list(others),
-        "reviewer_user_id": claim.reviewer_user_id,
-    }
+    for outlet_id, claim_id in rows:
+        open_claims[outlet_id].append(claim_id)
+    return [
+        {
+            **claim_out(claim),
+            "claimant_user_id": claim.claimant_user_id,
+            "phone": claim.phone,
+            "phone_matches_listing": bool(claim.phone) and _digits(claim.phone) == _digits(claim.outlet.phone),
+            "licence_url": claim.licence and public_url(claim.licence, signed=True),
+            "outlet": claim.outlet,
+            "other_open_claims": [i for i in open_claims[claim.outlet_id] if i != claim.id],
+            "reviewer_user_id": claim.reviewer_user_id,
+        }
+        for claim in claims
+    ]
+
+
+def claim_staff(claim: Claim) -> dict:
+    return claims_staff([claim])[0]

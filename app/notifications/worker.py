@@ -9,15 +9,14 @@ import logging
 import time
 
 import redis
-from flask import current_app, has_app_context
-from flask.cli import ScriptInfo
+from flask import current_app
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from app.common import metrics
+from app.common import jobs, metrics
 from app.common.logs import bound_request_id
 from app.extensions import db
 from app.notifications import service
@@ -27,7 +26,6 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "notifications"
 _connections = {}
-_worker_app = None
 
 
 def rq_connection() -> redis.Redis:
@@ -47,18 +45,7 @@ def notification_queue() -> Queue:
 
 def deliver_job(message_id: int) -> str:
     """The RQ job: deliver one outbox message (loads the app when run by a bare `rq worker`)."""
-    global _worker_app
-    if has_app_context():
-        return _deliver_traced(message_id)
-    if _worker_app is None:
-        # The app as `flask` commands load it (FLASK_APP=wsgi.py): the factory composes every domain, this one
-        # included, so the job does not import it.
-        _worker_app = ScriptInfo().load_app()
-    with _worker_app.app_context():
-        try:
-            return _deliver_traced(message_id)
-        finally:
-            db.session.remove()
+    return jobs.in_app(_deliver_traced, message_id)
 
 
 def _deliver_traced(message_id: int) -> str:
@@ -92,7 +79,8 @@ def relay_once(limit: int = 100, now=None) -> int:
 def work_once() -> bool:
     """Drains the queue in this process (burst mode); False when Redis is unavailable."""
     try:
-        worker = SimpleWorker([notification_queue()], connection=rq_connection())
+        # Also the queues of the jobs domains schedule on RQ's cron (app.common.jobs), enqueued by run_once.
+        worker = SimpleWorker([notification_queue(), *jobs.queues(rq_connection())], connection=rq_connection())
         worker.work(burst=True, logging_level="WARNING")
     except RedisError as error:
         log.warning("notification worker: Redis unavailable (%s)", error)
@@ -104,6 +92,10 @@ def work_once() -> bool:
 def run_once(now=None) -> dict:
     """One relay pass, then deliver everything queued, synchronously."""
     relayed = relay_once(now=now)
+    try:
+        jobs.enqueue_due(rq_connection())
+    except RedisError as error:  # the schedule waits for Redis like the outbox does
+        log.warning("scheduled jobs: Redis unavailable (%s)", error)
     worked = work_once()
     return {"relayed": relayed, "worked": worked}
 

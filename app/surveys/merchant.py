@@ -15,7 +15,6 @@ from app.common.policy import authorize_circle
 from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets.models import Outlet
-from app.ratings import content
 from app.surveys import stats
 from app.surveys.models import MerchantSurveyResponse
 from app.surveys.service import (
@@ -29,6 +28,7 @@ from app.surveys.service import (
     period_of,
 )
 from app.taxonomy.registry import taxonomy
+from app.wechat.moderation import screen_text
 
 QUESTIONS = ("business_outlook", "environment_satisfaction")
 
@@ -58,7 +58,7 @@ def submit(user, circle_id: int, data: dict) -> tuple[MerchantSurveyResponse, ob
     if answered_for is not None:
         raise Conflict("您本期已填写过商户问卷", code="already_answered", details={"circle_id": answered_for})
     comment = (data.pop("comment", None) or "").strip() or None
-    verdict = content.check_text(comment, user.openid, field="comment") if comment else None
+    verdict = screen_text(comment, user.openid, field="comment").outcome if comment else None
     row = MerchantSurveyResponse(
         period_id=period.id,
         circle_id=circle.id,

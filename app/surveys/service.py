@@ -13,12 +13,12 @@ from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
 from app.common.policy import authorize_circle
 from app.common.tx import atomic, write_use_case
-from app.evaluation.cache import invalidate_circle
 from app.extensions import db
-from app.ratings import content
 from app.surveys import stats
 from app.surveys.home import check_home
 from app.surveys.models import SurveyPeriod, SurveyResponse
+from app.surveys.signals import answers_changed
+from app.wechat.moderation import screen_text
 
 QUESTIONS = ("type_satisfaction", "service_satisfaction")
 
@@ -196,7 +196,7 @@ def submit_response(
         )
     home_check, distance_m = check_home(user, circle, location)
     comment = (comment or "").strip() or None
-    verdict = content.check_text(comment, user.openid, field="comment") if comment else None
+    verdict = screen_text(comment, user.openid, field="comment").outcome if comment else None
     response_id = db.session.scalar(
         insert(SurveyResponse)
         .values(
@@ -219,7 +219,7 @@ def submit_response(
         raise Conflict("您已参加过本期满意度调查", code="already_answered")
     move_home(user, circle.id)  # answering from here (or as confirmed) is living here
     # The answer went in by a core INSERT … ON CONFLICT, which the session hook does not see.
-    invalidate_circle(circle.id)
+    answers_changed.send(__name__, circle_ids=[circle.id])
     return db.session.get(SurveyResponse, response_id), period
 
 

@@ -20,6 +20,7 @@ from app.common.clock import local_zone, now_local
 from app.common.redis import get_redis
 from app.common.tx import atomic
 from app.extensions import db
+from app.usage.signals import uses_recorded
 
 log = logging.getLogger(__name__)
 MARK_TTL_S = 2 * 86400
@@ -83,11 +84,8 @@ def record_search(user, lng: float, lat: float):
     # Searches are read-only requests (maybe on a replica); this row is a write, a use case of its own.
     with reads.on_primary(), atomic():
         circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
-    if circles:
-        from app.evaluation.cache import invalidate_circle  # item 9 of these circles changed
-
-        for (circle_id,) in circles:
-            invalidate_circle(circle_id)
+    if circles:  # item 9 of these circles changed
+        uses_recorded.send(__name__, circle_ids=[circle_id for (circle_id,) in circles])
 
 
 def active_residents(circle_ids: list[int], start: date, end: date) -> dict[int, dict]:

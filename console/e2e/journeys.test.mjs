@@ -17,6 +17,7 @@ const STAMP = Date.now().toString(36).slice(-4)
 const NEED_TEXT = `E2E${STAMP} 小区南门缺一家早餐店，早上买不到包子豆浆`
 const NEED_TWIN = `E2E${STAMP} 南门附近没有早餐店，想要包子豆浆`
 const SHOP = `E2E${STAMP} 张记便民早点`
+let CLAIMED // the demo outlet a merchant claims (认领), set up in before()
 
 let browser
 
@@ -134,6 +135,18 @@ before(async () => {
   form.append('purpose', 'outlet_photo')
   form.append('file', new Blob([png()], { type: 'image/png' }), 'shop.png')
   const photo = await api('POST', '/uploads', { token: merchant, form })
+  // A merchant claims a listed demo shop with the licence photo and WeChat's phone check; it waits for review.
+  const listed = await api('GET', `/outlets/nearby?lng=${centre[0]}&lat=${centre[1]}&radius=1500&coord=gcj02&page_size=5`)
+  CLAIMED = listed.items[0].name
+  const owner = await resident(`e2e-${STAMP}-claim`)
+  const licence = new FormData()
+  licence.append('purpose', 'certification')
+  licence.append('file', new Blob([png(80, 60, [220, 60, 60])], { type: 'image/png' }), 'licence.png')
+  const licencePhoto = await api('POST', '/uploads', { token: owner, form: licence })
+  await api('POST', '/merchant/claims', {
+    token: owner,
+    body: { outlet_id: listed.items[0].id, licence_no: '91110228MA01E2E01Y', licence_photo_id: licencePhoto.id, contact_name: '店主', phone_code: `e2e-${STAMP}-phone` },
+  })
   await api('POST', '/merchant/applications', {
     token: merchant,
     body: {
@@ -268,6 +281,23 @@ test('the bureau approves a merchant application and finds the outlet on the map
   await field(page, 'map-search').fill(SHOP.slice(0, 10))
   await page.locator('[data-test=map-match]').first().waitFor()
   await shot(page, '10-map-approved-outlet')
+  await page.context().close()
+})
+
+test('staff of the circle verify a claim of a listed shop and approve it', async () => {
+  const page = await newPage()
+  await signIn(page, env.BUREAU_USER, env.BUREAU_PASSWORD)
+  await page.goto(`${BASE}/console/applications?tab=claims`)
+  const row = page.locator('[data-test=claims] .el-table__body tr', { hasText: CLAIMED })
+  await row.first().waitFor()
+  await row.first().click()
+  const detail = page.locator('[data-test=claim-detail]')
+  await detail.locator('[data-test=claim-phone]').waitFor()
+  await detail.locator('[data-test=claim-licence]').waitFor()
+  await shot(page, '10b-claim-detail')
+  await detail.locator('[data-test=claim-approve]').click()
+  await toast(page, '已通过，申请人成为该网点的商户')
+  await detail.getByText('认领通过').waitFor() // the audit trail
   await page.context().close()
 })
 

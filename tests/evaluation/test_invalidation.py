@@ -2,6 +2,8 @@
 
 from app.evaluation import cache
 from app.outlets.service import apply_fields
+from app.surveys.signals import answers_changed
+from app.usage.signals import uses_recorded
 from tests.factories import MIYUN
 from tests.transactions import commit
 
@@ -48,3 +50,32 @@ def test_rolled_back_change_keeps_the_cache(client, make, db, redis):
     db.session.flush()
     db.session.rollback()
     assert redis.exists(cache.circle_key(circle.id))
+
+
+def test_domain_signals_make_their_circles_stale(make, db):
+    """Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal."""
+    circle = make.circle(center=MIYUN)
+    commit()
+    version = circle.evaluation_version
+    answers_changed.send("test", circle_ids=[circle.id])
+    commit()
+    uses_recorded.send("test", circle_ids=[circle.id])
+    commit()
+    db.session.refresh(circle)
+    assert circle.evaluation_version == version + 2
+
+
+def test_an_outlet_change_drops_the_circles_within_walking_reach(client, make, db, redis):
+    """有没有 counts outlets outside a boundary within the type's radius: a change there is theirs too."""
+    city = make.city()
+    west = make.circle(center=MIYUN, city=city, half_m=300)
+    east = make.circle(center=(MIYUN[0] + 0.01, MIYUN[1]), city=city, half_m=300)  # 250 m between edges
+    far = make.circle(center=(MIYUN[0] + 0.03, MIYUN[1]), city=city, half_m=300)  # 2 km away
+    outlet = make.outlet(*MIYUN, types=["breakfast"])
+    commit()
+    for circle in (west, east, far):
+        evaluate(client, make, circle)
+    apply_fields(outlet, {"types": ["breakfast", "pharmacy"]})
+    commit()
+    assert not redis.exists(cache.circle_key(west.id)) and not redis.exists(cache.circle_key(east.id))
+    assert redis.exists(cache.circle_key(far.id))

@@ -166,6 +166,8 @@ def test_two_open_claims_on_one_outlet_are_both_disputed(client, make, db, area,
     assert db.session.get(Claim, first["id"]).status == "disputed"
     detail = client.get(f"/api/v1/staff/claims/{first['id']}", headers=make.headers(area.staff)).get_json()
     assert detail["other_open_claims"] == [second["id"]]
+    listed = client.get("/api/v1/staff/claims", query_string={"status": "open"}, headers=make.headers(area.staff))
+    assert {c["id"] for c in listed.get_json()["items"]} == {first["id"], second["id"]}
     # Rejecting one leaves an ordinary claim.
     staff_post(client, make, area.staff, second["id"], "reject", {"reason": "无法提供原件"})
     assert db.session.get(Claim, first["id"]).status == "pending"
