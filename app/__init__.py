@@ -77,6 +77,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import registry
 
     registry.register(app, api)
+    from app.evaluation import invalidation, nightly
+
+    invalidation.init_app(app)  # cached evaluations follow every change of their inputs (session hooks, signals)
+    nightly.init_app(app)  # and are computed ahead each night (RQ cron, run by the worker process)
     from app.console.serve import console_files
 
     app.register_blueprint(console_files)

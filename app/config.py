@@ -66,6 +66,8 @@ class Config:
     # over again; a message whose send may have reached WeChat is not (see notifications/service.py).
     NOTIFY_REQUEUE_AFTER_S = float(_env("NOTIFY_REQUEUE_AFTER_S", "60"))
     RQ_REDIS_URL = _env("RQ_REDIS_URL")
+    # When the worker process recomputes every evaluation ahead (cron fields, local time; empty: never).
+    EVALUATION_REFRESH_CRON = _env("EVALUATION_REFRESH_CRON", "30 2 * * *")
     OPEN311_CHECK_OPENID = _env("OPEN311_CHECK_OPENID", "open311-client")
     TZ = _env("TZ", "Asia/Shanghai")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))

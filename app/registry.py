@@ -73,6 +73,7 @@ def commands() -> list:
     from app.circles import cli as circles
     from app.console import cli as console
     from app.demo import cli as demo
+    from app.evaluation import cli as evaluation
     from app.notifications import cli as notifications
     from app.open311 import cli as open311
     from app.outlets import cli as outlets
@@ -86,6 +87,7 @@ def commands() -> list:
         *uploads.commands,
         *notifications.commands,
         *open311.commands,
+        *evaluation.commands,
         *demo.commands,
         *privacy.commands,
         *console.commands,

@@ -36,8 +36,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# --code-root: the application code to time (another worktree: the "before" side of an interleaved run).
+_code_root = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--code-root=")), None)
+for path in (str(ROOT), _code_root):
+    if path and path not in sys.path:
+        sys.path.insert(0, path)
 
 from bench import common  # noqa: E402
 
@@ -388,7 +391,7 @@ def measure(schema: str, size: dict, repeat: int) -> dict:
 
         facts._add_domain_facts, service.build_snapshots = inputs_timed, build_timed
         started = time.perf_counter()
-        service.evaluate_city_circles(first, circles, use_cache=False)
+        service.evaluate_circles(circles, use_cache=False)
         total = time.perf_counter() - started
         facts._add_domain_facts, service.build_snapshots = inputs, build
         out["city_split_ms"] = {
@@ -417,6 +420,69 @@ def measure(schema: str, size: dict, repeat: int) -> dict:
     return out
 
 
+def province_run(mode: str, n_cities: int | None) -> dict:
+    """One province recomputation in this process, the cache bypassed: `per-city` asks every city's view
+    in turn (what a city-by-city refresh costs, and the only way before set-based facts); `set-based`
+    is the nightly refresh (whole cities in chunks of ≤ 500 circles, one batch of facts each)."""
+    import redis as redis_lib
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.auth.models import User
+    from app.circles.models import Circle, City
+    from app.evaluation import reports
+    from app.extensions import db
+
+    redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/12"
+    redis_lib.Redis.from_url(redis_url).flushdb()  # the bench's own database: no entry survives a run
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": app_url("province"), "REDIS_URL": redis_url, "RATELIMIT_ENABLED": False}
+    )
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.username == "bench-admin"))
+        if admin is None:
+            admin = User(username="bench-admin", roles=["admin"])
+            db.session.add(admin)
+            db.session.commit()
+        ids = list(db.session.scalars(select(City.id).order_by(City.id).limit(n_cities)))
+        circles = db.session.scalar(select(func.count()).select_from(Circle).where(Circle.city_id.in_(ids)))
+        started = time.perf_counter()
+        if mode == "per-city":
+            for city_id in ids:
+                reports.city_evaluation(admin, city_id, use_cache=False)
+                db.session.remove()
+        else:
+            from app.evaluation import nightly
+
+            nightly.refresh_all(city_ids=ids)
+        seconds = time.perf_counter() - started
+    rss_mb = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) // 1024
+    return {"mode": mode, "cities": len(ids), "circles": circles, "seconds": round(seconds, 1), "peak_rss_mb": rss_mb}
+
+
+def interleaved(before_root: str, rounds: int, n_cities: int | None) -> list[dict]:
+    """Before (another worktree, city by city) and after (this tree, set-based) alternately, one process
+    each, so both see the same machine load and cache state."""
+    runs = []
+    for r in range(rounds):
+        for side, root, mode in (("before", before_root, "per-city"), ("after", str(ROOT), "set-based")):
+            command = [sys.executable, __file__, f"--code-root={root}", "--province-run", mode]
+            if n_cities:
+                command += ["--cities", str(n_cities)]
+            done = subprocess.run(command, capture_output=True, text=True, cwd=root)
+            if done.returncode:
+                sys.exit(f"{side} run failed:\n{done.stderr[-3000:]}")
+            run = {
+                "round": r + 1,
+                "side": side,
+                "load_avg_1m": os.getloadavg()[0],
+                **json.loads(done.stdout.splitlines()[-1]),
+            }
+            print(json.dumps(run, ensure_ascii=False), flush=True)
+            runs.append(run)
+    return runs
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="city,province")
@@ -424,9 +490,27 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--timeout", type=int, default=3600, help="hard limit for the whole run, seconds")
+    parser.add_argument(
+        "--interleave", metavar="BEFORE_TREE", help="province before (that worktree) / after, alternately"
+    )
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cities", type=int, help="the province's first N cities only")
+    parser.add_argument("--province-run", choices=("per-city", "set-based"), help=argparse.SUPPRESS)
+    parser.add_argument("--code-root", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     common.load_services_env()
     signal.alarm(args.timeout)
+    if args.province_run:
+        print(json.dumps(province_run(args.province_run, args.cities)))
+        return
+    if args.interleave:
+        runs = interleaved(args.interleave, args.rounds, args.cities)
+        path = common.save_json(
+            f"evaluation-province-{time.strftime('%Y%m%d-%H%M%S')}.json",
+            {"facts": common.machine_facts(), "runs": runs},
+        )
+        print(f"saved {path}")
+        return
     report = {"facts": common.machine_facts(), "sizes": {}}
     for name in args.sizes.split(","):
         size = SIZES[name]

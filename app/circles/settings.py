@@ -12,6 +12,7 @@ from app.common.errors import NotFound, ValidationFailed
 from app.common.policy import authorize_city
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
+from app.taxonomy.scoring import scoring_profiles
 
 SETTINGS = ("tier", "standards_profile", "scoring_profile")
 TIER_NAMES = {"tier1": "一线城市", "tier2": "二线城市", "other": "其他城市"}
@@ -36,14 +37,8 @@ def get_city(city_id: int) -> City:
     return city
 
 
-def _scoring_profiles():
-    from app.evaluation.profiles import scoring_profiles  # evaluation builds on circles, not the reverse
-
-    return scoring_profiles()
-
-
 def chain_rate_min(city: City) -> float | None:
-    profile = _scoring_profiles().get(city.scoring_profile)
+    profile = scoring_profiles().get(city.scoring_profile)
     if profile is None:
         return None
     shares = profile.item("chain_rate")["min_share"]
@@ -72,8 +67,8 @@ def validate_settings(changes: dict) -> dict:
     standards = changes.get("standards_profile")
     if standards is not None and standards not in taxonomy().standards:
         errors["standards_profile"] = [f"配置标准不存在，可选：{'、'.join(sorted(taxonomy().standards))}"]
-    if "scoring_profile" in changes and changes["scoring_profile"] not in _scoring_profiles():
-        errors["scoring_profile"] = [f"评价规则不存在，可选：{'、'.join(sorted(_scoring_profiles()))}"]
+    if "scoring_profile" in changes and changes["scoring_profile"] not in scoring_profiles():
+        errors["scoring_profile"] = [f"评价规则不存在，可选：{'、'.join(sorted(scoring_profiles()))}"]
     if errors:
         raise ValidationFailed(details=errors)
     return {key: changes[key] for key in SETTINGS if key in changes}

@@ -203,6 +203,21 @@ def point_out(lng: float, lat: float, coord: str) -> dict:
     return {"lat": round(out_lat, 7), "lng": round(out_lng, 7)}
 
 
+def points_out(value, coord: str):
+    """Every stored point (`{"lat", "lng"}`, maybe labelled `"coord": "wgs84"`) of a JSON-ready value, in `coord`.
+
+    For documents assembled from many domains (the personal-data export), whose parts know no request.
+    """
+    if isinstance(value, dict):
+        if isinstance(value.get("lat"), (int, float)) and isinstance(value.get("lng"), (int, float)):
+            labelled = {"coord": coord} if "coord" in value else {}
+            return {**value, **point_out(value["lng"], value["lat"], coord), **labelled}
+        return {key: points_out(item, coord) for key, item in value.items()}
+    if isinstance(value, list):
+        return [points_out(item, coord) for item in value]
+    return value
+
+
 # The one way to build a point: a value to store, an SQLAlchemy expression, or text SQL with :lng/:lat.
 def point(lng: float, lat: float):
     """A WGS-84 point to store in a geography/geometry column (SRID 4326)."""

@@ -1,8 +1,8 @@
 """The needs board as an Excel workbook (需求清单), with the same filters as the board."""
 
+from app.common.workbook import add_sheet, new_workbook, to_bytes
 from app.demands.models import DEMAND_KINDS, DEMAND_STATUSES, PRIORITIES
 from app.demands.present import type_name
-from app.evaluation.workbook import add_sheet, new_workbook, to_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -17,7 +17,7 @@ from app.demo.activity import ActivityResult, load_activity
 from app.demo.context import stream
 from app.demo.outlets import Place, circle_outlets
 from app.demo.sources import CircleSpec, circle_specs, shortages
-from app.evaluation import cache
+from app.evaluation import invalidation
 from app.extensions import db
 from app.outlets.models import Outlet
 
@@ -88,7 +88,7 @@ def load(
         records.delete_residents()
     records.refresh_ratings(city_ids)
     for city_id in city_ids:  # bulk writes bypass the session hook that versions cached evaluations
-        cache.invalidate_city(city_id)
+        invalidation.invalidate_city(city_id)
     db.session.commit()
     circles, communities, outlets = writer.counts(city_ids)
     fallback = tuple(plan.spec.name for plan in plans if plan.fallback)

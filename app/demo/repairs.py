@@ -103,6 +103,7 @@ def mobile_stalls(city: str, circles: list[list[dict]], rng: random.Random) -> l
             "qr_payment": True,
             "accepts_cash": True,
             "elderly_friendly": True,
+            "face_to_face": True,  # a person at the stall (the demo's outlets all say it since df3193e)
             "services": [],
             "avg_spend": None,
             "mobile": True,

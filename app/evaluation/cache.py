@@ -1,7 +1,8 @@
 """Evaluation results cached in Redis, one hash per circle and per city, named by the version of their
 inputs: `invalidation.py` bumps `circles.evaluation_version` in the same transaction as every change that
-affects a circle (writers that bypass the ORM call `invalidate_circle(circle_id)` / `invalidate_city(city_id)`
-before their commit), and drops the old entries after it.
+affects a circle (writers that bypass the ORM send their domain's signal, or call
+`invalidation.invalidate_circle(circle_id)` / `invalidate_city(city_id)` before their commit), and drops the
+old entries after it.
 
 Keys: circle:eval:circle:<id> and circle:eval:city:<id> (hashes, TTL 10 min); fields name what is cached
 with the scoring profile's version, the as-of date and the input version, e.g.
@@ -75,23 +76,26 @@ def get(key: str, field: str) -> dict | None:
     return get_many({key: field}).get(key)
 
 
-def put_many(entries: dict[str, tuple[str, dict]]):
-    """{key: (field, value)}."""
+def put_many(entries: dict[str, tuple[str, dict]], ttl_s: int | None = None):
+    """{key: (field, value)}. A hash lives `ttl_s` (default TTL_S) after its latest entry, or longer if an
+    entry already asked for more (the nightly refresh's results outlive the requests' shorter ones)."""
     if not entries:
         return
+    ttl_s = ttl_s or TTL_S
     try:
         pipe = get_redis().pipeline(transaction=False)
         for key, (field, value) in entries.items():
             pipe.hset(key, field, json.dumps(value, ensure_ascii=False, default=str))
-            pipe.expire(key, TTL_S)
+            pipe.expire(key, ttl_s, nx=True)  # a new hash
+            pipe.expire(key, ttl_s, gt=True)  # or a longer life than it has
         pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
         metrics.redis_fallback("evaluation_cache")
 
 
-def put(key: str, field: str, value: dict):
-    put_many({key: (field, value)})
+def put(key: str, field: str, value: dict, ttl_s: int | None = None):
+    put_many({key: (field, value)}, ttl_s)
 
 
 def delete_keys(*keys: str):
@@ -100,28 +104,3 @@ def delete_keys(*keys: str):
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable, entries expire in %ss: %s", TTL_S, error)
         metrics.redis_fallback("evaluation_cache")
-
-
-def invalidate_circle(circle_id: int | None):
-    """A circle's evaluation, gaps and blind spots, and its city's view, are stale once this transaction
-    commits (for writes the session hook cannot see). Call before the commit; called after it, the
-    version is bumped in a transaction of its own."""
-    _invalidate(circle_ids=[circle_id])
-
-
-def invalidate_city(city_id: int | None):
-    """A city's view and every result of its circles are stale (tier or profile changed, bulk writes)."""
-    _invalidate(city_ids=[city_id])
-
-
-def _invalidate(circle_ids=(), city_ids=()):
-    from app.evaluation.invalidation import STALE, mark_stale
-
-    session = db.session()
-    pending = session.in_transaction()
-    mark_stale(session, circle_ids, city_ids)
-    # Dropped at once as well (this connection may read them before the commit); the version bump at the
-    # commit keeps anything recomputed meanwhile from outliving the change.
-    delete_keys(*session.info.get(STALE, ()))
-    if not pending:  # the change is already committed: bump now, on its own
-        session.commit()

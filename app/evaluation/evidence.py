@@ -18,12 +18,18 @@ STATUS_NAMES = {"approved": "在营", "pending": "待审核", "suspended": "暂�
 
 # {outlets}: the outlets table, or their versions at the end of a past evaluation date (facts.outlets_relation),
 # so a 2025 result names the outlets as they were then.
+# An outlet inside the boundary is 0 m from it without a geodesic distance (the costly part: 40 µs a pair,
+# and a province's results name millions of pairs); the boundaries are cast to geography once per circle.
 OUTLETS_SQL = """
+WITH p AS (SELECT * FROM unnest(CAST(:circles AS int[]), CAST(:outlets AS int[])) AS p(circle_id, outlet_id)),
+c AS MATERIALIZED (
+    SELECT id, boundary, boundary::geography AS g FROM circles WHERE id IN (SELECT DISTINCT circle_id FROM p))
 SELECT p.circle_id, o.id, o.name, o.address, o.status,
-       round(ST_Distance(o.location, c.boundary::geography))::int AS distance_m
-FROM unnest(CAST(:circles AS int[]), CAST(:outlets AS int[])) AS p(circle_id, outlet_id)
+       CASE WHEN ST_Covers(c.boundary, o.location::geometry) THEN 0
+            ELSE round(ST_Distance(o.location, c.g))::int END AS distance_m
+FROM p
 JOIN {outlets} o ON o.id = p.outlet_id
-JOIN circles c ON c.id = p.circle_id
+JOIN c ON c.id = p.circle_id
 """
 
 

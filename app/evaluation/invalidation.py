@@ -7,6 +7,10 @@ visible together); cached results are named by that version, so an entry compute
 never read again, even when Redis was unreachable at the commit and could not be told. After the commit
 the old entries are also dropped from Redis, only to free memory early. Outlets are re-read after the
 flush because the database trigger, not the ORM, moves them between circles.
+
+Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal
+(`surveys.signals.answers_changed`, `usage.signals.uses_recorded`). `init_app`, called by the app factory,
+installs the session hooks and connects those signals: nothing is registered by importing a module.
 """
 
 import logging
@@ -21,9 +25,12 @@ from app.demands.models import Demand, Project
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
 from app.events.models import Event
+from app.extensions import db
 from app.outlets.models import Outlet, StallSlot
 from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod, SurveyResponse
+from app.surveys.signals import answers_changed
+from app.usage.signals import uses_recorded
 
 log = logging.getLogger(__name__)
 STALE = "evaluation_stale_keys"
@@ -49,7 +56,6 @@ def _values(obj, attribute):
     return {v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None}
 
 
-@event.listens_for(Session, "after_flush")
 def _note_stale_circles(session, _flush_context):
     circles, cities, outlets = set(), set(), set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -97,13 +103,11 @@ def mark_stale(session, circle_ids=(), city_ids=()):
     keys.update(cache.city_key(city_id) for _, city_id in rows)
 
 
-@changes.circles_changed.connect
 def _outlets_changed_in_bulk(session, circle_ids=()):
     """Set-based outlet writes (the census import) name the circles they touched; the ORM hook above cannot see them."""
     mark_stale(session, circle_ids=circle_ids)
 
 
-@event.listens_for(Session, "before_commit")
 def _bump_versions(session):
     session.flush()  # the commit's own flush would come after this hook; its changes must count too
     stale = session.info.pop(STALE_CIRCLES, None)
@@ -118,14 +122,59 @@ def _bump_versions(session):
         )
 
 
-@event.listens_for(Session, "after_commit")
 def _drop_stale_results(session):
     keys = session.info.pop(STALE, None)
     if keys:
         cache.delete_keys(*keys)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_stale_results(session):
     session.info.pop(STALE, None)
     session.info.pop(STALE_CIRCLES, None)
+
+
+def invalidate_circle(circle_id: int | None):
+    """A circle's evaluation, gaps and blind spots, and its city's view, are stale once this transaction
+    commits (for writes the session hook cannot see). Call before the commit; called after it, the
+    version is bumped in a transaction of its own."""
+    _invalidate(circle_ids=[circle_id])
+
+
+def invalidate_city(city_id: int | None):
+    """A city's view and every result of its circles are stale (tier or profile changed, bulk writes)."""
+    _invalidate(city_ids=[city_id])
+
+
+def _invalidate(circle_ids=(), city_ids=()):
+    session = db.session()
+    pending = session.in_transaction()
+    mark_stale(session, circle_ids, city_ids)
+    # Dropped at once as well (this connection may read them before the commit); the version bump at the
+    # commit keeps anything recomputed meanwhile from outliving the change.
+    cache.delete_keys(*session.info.get(STALE, ()))
+    if not pending:  # the change is already committed: bump now, on its own
+        session.commit()
+
+
+def _on_domain_change(_sender, circle_ids=(), **_):
+    """A domain's signal: these circles' inputs changed outside the session's view."""
+    _invalidate(circle_ids=circle_ids)
+
+
+SESSION_HOOKS = (
+    ("after_flush", _note_stale_circles),
+    ("before_commit", _bump_versions),
+    ("after_commit", _drop_stale_results),
+    ("after_rollback", _forget_stale_results),
+)
+
+
+def init_app(_app=None):
+    """Installs the session hooks (on every Session, once per process) and subscribes to the domains'
+    signals. Called by the app factory; creating a second app installs nothing twice."""
+    for name, hook in SESSION_HOOKS:
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)
+    answers_changed.connect(_on_domain_change)
+    uses_recorded.connect(_on_domain_change)
+    changes.circles_changed.connect(_outlets_changed_in_bulk)

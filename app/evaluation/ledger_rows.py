@@ -1,8 +1,8 @@
 """Rows of the ledgers in the official tables' layout: 有没有分型表, 好不好评价表, 一单, 一账."""
 
+from app.common.workbook import pct
 from app.evaluation.evidence import outlet_line
 from app.evaluation.grading import GRADE_NAMES
-from app.evaluation.workbook import pct
 from app.taxonomy.registry import taxonomy
 
 PRESENCE_HEADERS = ["评价指标", "评价内容", "分值", "评价标准", "得分"]

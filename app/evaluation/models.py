@@ -64,8 +64,3 @@ class EvaluationSnapshot(Timestamps, db.Model):
         CheckConstraint(f"grade IN {GRADES}", name="grade"),
         CheckConstraint("stars BETWEEN 0 AND 5", name="stars"),
     )
-
-
-# Registers the session hooks that drop cached results when their inputs change (imported here because
-# the registry imports every domain's models once at start-up).
-from app.evaluation import invalidation  # noqa: E402, F401

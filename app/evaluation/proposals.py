@@ -11,7 +11,7 @@ from app.audit.models import AuditEntry
 from app.circles.service import get_circle
 from app.common.paging import paginate
 from app.common.policy import authorize_circle
-from app.evaluation.service import evaluate_city_circles
+from app.evaluation.service import evaluate_circles
 from app.evaluation.snapshots import period_as_of
 from app.extensions import db
 
@@ -22,7 +22,7 @@ def propose(actor, circle_id: int, period: str, note: str | None = None) -> dict
     circle = get_circle(circle_id)
     authorize_circle(actor, circle.id)
     as_of = period_as_of(period)
-    result = evaluate_city_circles(circle.city, [circle], as_of, use_cache=False)[circle.id]
+    result = evaluate_circles([circle], as_of, use_cache=False)[circle.id]
     summary = {
         "period": period,
         "as_of": as_of.isoformat(),

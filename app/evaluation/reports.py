@@ -5,7 +5,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import mapping
 from sqlalchemy import cast, func, select
 
-from app.circles.models import Circle, Community
+from app.circles.models import Circle, City, Community
 from app.circles.service import get_circle
 from app.common.errors import Forbidden, ValidationFailed
 from app.common.policy import authorize_circle
@@ -13,7 +13,7 @@ from app.evaluation import blind_spots, cache, gaps, geojson, kpis
 from app.evaluation.facts import build_snapshots
 from app.evaluation.models import EvaluationSnapshot
 from app.evaluation.profiles import get_profile, plan_for_city, standards_for_city
-from app.evaluation.service import circle_rows, evaluate_city_circles, get_city, today
+from app.evaluation.service import circle_rows, evaluate_circles, get_city, today
 from app.extensions import db
 from app.outlets.models import Outlet
 
@@ -122,38 +122,69 @@ def public_gaps(circle_id: int) -> dict:
     return {"circle_id": circle.id, "computed_on": today(), "items": items}
 
 
-def _frozen_rated_by_year(circle_ids: list[int]) -> dict[int, int]:
-    """year -> circles whose latest frozen assessment up to that year is rated."""
+def _frozen_rated_by_year(circle_ids: list[int]) -> dict[int, dict[int, int]]:
+    """city id -> year -> circles of the city whose latest frozen assessment up to that year is rated."""
     rows = db.session.execute(
-        select(EvaluationSnapshot.circle_id, EvaluationSnapshot.period, EvaluationSnapshot.final_type)
+        select(Circle.city_id, EvaluationSnapshot.circle_id, EvaluationSnapshot.period, EvaluationSnapshot.final_type)
+        .join(Circle, Circle.id == EvaluationSnapshot.circle_id)
         .where(EvaluationSnapshot.circle_id.in_(circle_ids))
         .order_by(EvaluationSnapshot.period)
     ).all()
-    years = sorted({int(r.period[:4]) for r in rows})
+    by_city = {}
+    for r in rows:
+        by_city.setdefault(r.city_id, []).append(r)
     counts = {}
-    for year in years:
-        latest = {}
-        for r in rows:
-            if int(r.period[:4]) <= year:
-                latest[r.circle_id] = r.final_type
-        counts[year] = sum(1 for t in latest.values() if t)
+    for city_id, city_rows in by_city.items():
+        for year in sorted({int(r.period[:4]) for r in city_rows}):
+            latest = {}
+            for r in city_rows:
+                if int(r.period[:4]) <= year:
+                    latest[r.circle_id] = r.final_type
+            counts.setdefault(city_id, {})[year] = sum(1 for t in latest.values() if t)
     return counts
 
 
 def city_evaluation(actor, city_id: int, use_cache: bool = True) -> dict:
     city = get_city(city_id)
     authorize_city(actor, city_id)
-    profile = get_profile(city.scoring_profile)
-    field = cache.city_field(city.id, "city", profile.tag, today())
-    cached = cache.get(cache.city_key(city.id), field) if use_cache else None
-    if cached is not None:
-        return cached
-    circles = list(db.session.scalars(select(Circle).where(Circle.city_id == city.id).order_by(Circle.id)))
-    results = evaluate_city_circles(city, circles, use_cache=use_cache)
+    return city_views([city], use_cache)[city.id]
+
+
+def city_views(cities: list[City], use_cache: bool = True, ttl_s: int | None = None) -> dict[int, dict]:
+    """The city views (every circle's result, KPIs, targets, build progress) of many cities at once: the
+    circles whose results are not cached are evaluated together, set-based (a whole province in one
+    batch), each view then assembled from them. Views and results are cached for `ttl_s`."""
+    at = today()
+    profiles = {city.id: get_profile(city.scoring_profile) for city in cities}
+    fields = {city.id: cache.city_field(city.id, "city", profiles[city.id].tag, at) for city in cities}
+    views = {}
+    if use_cache:
+        found = cache.get_many({cache.city_key(city.id): fields[city.id] for city in cities})
+        views = {city.id: found[cache.city_key(city.id)] for city in cities if cache.city_key(city.id) in found}
+    wanted = [city for city in cities if city.id not in views]
+    if not wanted:
+        return views
+    circles = list(
+        db.session.scalars(
+            select(Circle).where(Circle.city_id.in_([city.id for city in wanted])).order_by(Circle.city_id, Circle.id)
+        )
+    )
+    results = evaluate_circles(circles, at, use_cache=use_cache, ttl_s=ttl_s)
+    by_city = {city.id: [] for city in wanted}
+    for circle in circles:
+        by_city[circle.city_id].append(circle)
+    frozen = _frozen_rated_by_year([c.id for c in circles])
+    fresh = {}
+    for city in wanted:
+        fresh[city.id] = _city_view(city, profiles[city.id], by_city[city.id], results, frozen, at)
+    cache.put_many({cache.city_key(cid): (fields[cid], view) for cid, view in fresh.items()}, ttl_s)
+    return views | fresh
+
+
+def _city_view(city: City, profile, circles: list[Circle], results: dict, frozen: dict, at) -> dict:
     plan = plan_for_city(city)
     totals = kpis.city_kpis([results[c.id] for c in circles])
-    frozen = _frozen_rated_by_year([c.id for c in circles])
-    view = {
+    return {
         "city_id": city.id,
         "name": city.name,
         "tier": city.tier,
@@ -161,14 +192,12 @@ def city_evaluation(actor, city_id: int, use_cache: bool = True) -> dict:
         "profile_version": profile.tag,
         "standards": city.standards_profile,
         "plan": plan.name_zh if plan else None,
-        "computed_on": today().isoformat(),
+        "computed_on": at.isoformat(),
         "circles": [_circle_row(c, results[c.id]) for c in circles],
         "kpis": totals,
         "targets": kpis.targets(plan, totals),
-        "progress": kpis.build_progress(plan, circles, results, today().year, frozen),
+        "progress": kpis.build_progress(plan, circles, results, at.year, frozen.get(city.id, {})),
     }
-    cache.put(cache.city_key(city.id), field, view)
-    return view
 
 
 def _circle_row(circle: Circle, result: dict) -> dict:

@@ -41,27 +41,37 @@ def circle_rows(circles: list[Circle]) -> list[CircleRow]:
     ]
 
 
-def evaluate_city_circles(city: City, circles: list[Circle], at: date | None = None, use_cache=True) -> dict:
-    """Results of circles of one city (one profile and standards), from the cache where fresh."""
+def evaluate_circles(circles: list[Circle], at: date | None = None, use_cache=True, ttl_s: int | None = None) -> dict:
+    """Results of circles of any cities, from the cache where fresh. The rest are computed set-based: one
+    batch of facts per scoring profile and standards profile (a province sharing them is one batch, a
+    single circle a batch of one: the same code path either way). `ttl_s`: how long fresh results stay
+    cached (the nightly refresh keeps them until the next one)."""
     at = at or today()
-    profile = get_profile(city.scoring_profile)
-    keys = {c.id: cache.circle_key(c.id) for c in circles}
-    fields = {cache.circle_key(c.id): cache.circle_field(c, "evaluation", profile.tag, at) for c in circles}
+    keys, fields, batches = {}, {}, {}
+    for c in circles:
+        profile = get_profile(c.city.scoring_profile)
+        keys[c.id] = cache.circle_key(c.id)
+        fields[keys[c.id]] = cache.circle_field(c, "evaluation", profile.tag, at)
+        batches.setdefault((profile.code, c.city.standards_profile), []).append(c)
     cached = cache.get_many(fields) if use_cache else {}
     results = {cid: cached[key] for cid, key in keys.items() if key in cached}
-    missing = [c for c in circles if c.id not in results]
-    if missing:
+    for batch in batches.values():
+        missing = [c for c in batch if c.id not in results]
+        if not missing:
+            continue
+        city = missing[0].city
+        profile = get_profile(city.scoring_profile)
         snaps = build_snapshots(circle_rows(missing), profile, standards_for_city(city), at)
         now = now_local()
         fresh = evidence.describe({cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()}, at)
-        cache.put_many({keys[cid]: (fields[keys[cid]], result) for cid, result in fresh.items()})
+        cache.put_many({keys[cid]: (fields[keys[cid]], result) for cid, result in fresh.items()}, ttl_s)
         results.update(fresh)
     return results
 
 
 def evaluate_circle(circle_id: int, at: date | None = None, use_cache=True) -> dict:
     circle = get_circle(circle_id)
-    return evaluate_city_circles(circle.city, [circle], at, use_cache)[circle.id]
+    return evaluate_circles([circle], at, use_cache)[circle.id]
 
 
 def public_summary(result: dict) -> dict:

@@ -4,7 +4,7 @@ Each part is listed in the item's evidence ("parts") with its own points, rule a
 source is "staff" when any part used a staff assessment (parts awaiting one say so).
 """
 
-from app.evaluation.service_quality import NO_DATA, item, num, pct
+from app.evaluation.items import NO_DATA, item, num, pct
 from app.evaluation.snapshot import CircleSnapshot
 
 # Who counts as a platform user of a circle (app.usage): not survey answerers or home settings.

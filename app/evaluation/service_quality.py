@@ -3,33 +3,10 @@ service_experience.py. Each item: points, the rule applied, the evidence, and wh
 
 import math
 
+from app.evaluation import service_experience as experience
+from app.evaluation.items import NO_DATA, item, num, pct
 from app.evaluation.profiles import ScoringProfile
 from app.evaluation.snapshot import CircleSnapshot
-
-NO_DATA = "no_data"
-
-
-def num(value: float):
-    """Points as the tables print them: 8, 9.4 (deductions of 0.6 / 0.4 leave one decimal)."""
-    value = round(float(value), 1)
-    return int(value) if value.is_integer() else value
-
-
-def pct(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def item(cfg: dict, points: float, rule: str, evidence: dict, source: str = "computed") -> dict:
-    return {
-        "no": cfg["no"],
-        "group": cfg["group"],
-        "name": cfg["name"],
-        "points": num(max(0.0, min(points, cfg["max"]))),
-        "max": cfg["max"],
-        "rule": rule,
-        "evidence": evidence,
-        "source": source,
-    }
 
 
 def score_needs(s: CircleSnapshot, cfg: dict) -> dict:
@@ -118,8 +95,6 @@ def score_harmony(s: CircleSnapshot, cfg: dict) -> dict:
 
 
 def score_service(snapshot: CircleSnapshot, profile: ScoringProfile) -> dict:
-    from app.evaluation import service_experience as experience
-
     cfg = profile.service
     items = [
         score_needs(snapshot, cfg["needs"]),

@@ -11,7 +11,7 @@ from app.common.errors import Conflict, ValidationFailed
 from app.common.paging import Page
 from app.common.policy import authorize_circle, can_manage_circle
 from app.evaluation.models import EvaluationSnapshot
-from app.evaluation.service import evaluate_city_circles, today
+from app.evaluation.service import evaluate_circles, today
 from app.extensions import db
 
 PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
@@ -55,7 +55,7 @@ def freeze_snapshot(actor, circle_id: int, period: str) -> EvaluationSnapshot:
     )
     if db.session.scalar(exists):
         raise Conflict(f"{period} 期的评价已定档", code="snapshot_exists")
-    result = evaluate_city_circles(circle.city, [circle], as_of, use_cache=False)[circle.id]
+    result = evaluate_circles([circle], as_of, use_cache=False)[circle.id]
     result = {**result, "period": period}
     row = EvaluationSnapshot(
         circle_id=circle_id,

@@ -1,27 +1,31 @@
-"""The API edge for merchant data: request coordinates → WGS-84 in, WGS-84 → request coordinates out."""
+"""The API edge for merchant data: parsed bodies (points WGS-84 already, OutletFieldsSchema) → the payload's
+flat lng/lat; WGS-84 payloads → request coordinates out."""
 
-from app.common import geo
 from app.common.geo import point_out
 
 
-def body_to_wgs84(body: dict) -> dict:
-    """`location`/`schedule[].location` in body["coord"] → lng/lat in WGS-84; drops `coord`."""
+def payload_in(body: dict) -> dict:
+    """`location` / `schedule[].location` (WGS-84 once parsed) → lng/lat, as payloads keep them; drops `coord`."""
     data = dict(body)
-    coord = data.pop("coord", "gcj02")
+    data.pop("coord", None)
     location = data.pop("location", None)
     if location is not None:
-        data["lng"], data["lat"] = geo.to_wgs84(location["lng"], location["lat"], coord)
+        data["lng"], data["lat"] = location["lng"], location["lat"]
     if "schedule" in data:
         data["schedule"] = [
-            {**{k: v for k, v in slot.items() if k != "location"}, **_lnglat(slot["location"], coord)}
+            {
+                **{k: v for k, v in slot.items() if k != "location"},
+                "lng": slot["location"]["lng"],
+                "lat": slot["location"]["lat"],
+            }
             for slot in data["schedule"]
         ]
     return data
 
 
-def _lnglat(point: dict, coord: str) -> dict:
-    lng, lat = geo.to_wgs84(point["lng"], point["lat"], coord)
-    return {"lng": lng, "lat": lat}
+def _flat(slot: dict) -> dict:
+    point = slot["location"]
+    return {**{k: v for k, v in slot.items() if k != "location"}, "lng": point["lng"], "lat": point["lat"]}
 
 
 def payload_out(payload: dict, coord: str) -> dict:

@@ -6,7 +6,7 @@ from app.common.policy import login_required, user_or_ip
 from app.common.schemas import CoordPageQuerySchema
 from app.extensions import limiter
 from app.merchants import claim_routes, editing, present, service
-from app.merchants.coords import body_to_wgs84
+from app.merchants.coords import payload_in
 from app.merchants.schemas import (
     ApplicationCreateSchema,
     ApplicationDetailSchema,
@@ -34,7 +34,7 @@ class Applications(MethodView):
     @blp.response(201, ApplicationSchema)
     def post(self, body):
         """提交入驻申请（由网点所在生活圈的工作人员审核）"""
-        application = service.submit_application(current_user, body_to_wgs84(body))
+        application = service.submit_application(current_user, payload_in(body))
         return present.application_out(application, body["coord"])
 
     @blp.arguments(CoordPageQuerySchema, location="query")
@@ -60,7 +60,7 @@ class MyApplication(MethodView):
     @blp.response(200, ApplicationSchema)
     def put(self, body, application_id):
         """修改并重新提交入驻申请（待审核或被退回修改时）"""
-        application = service.resubmit_application(current_user, application_id, body_to_wgs84(body))
+        application = service.resubmit_application(current_user, application_id, payload_in(body))
         return present.application_out(application, body["coord"])
 
 
@@ -91,7 +91,7 @@ class MyOutlet(MethodView):
     def patch(self, body, outlet_id):
         """修改网点：营业时间、照片、价格、电话、服务立即生效；名称、位置、业态、资质需审核"""
         coord = body.get("coord", "gcj02")
-        outlet, published, change = editing.edit_outlet(current_user, outlet_id, body_to_wgs84(body))
+        outlet, published, change = editing.edit_outlet(current_user, outlet_id, payload_in(body))
         return {
             "outlet": present.owned_outlet(outlet, coord),
             "published": published,

@@ -1,6 +1,6 @@
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from app.common.schemas import BaseSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.common.schemas import BaseSchema, LocatedSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
 from app.merchants.models import APPLICATION_KINDS, APPLICATION_STATUSES, CLAIM_STATUSES
 from app.repair.schemas import PriceInSchema, PriceSchema, ServiceAreaSchema, SlotInSchema, SlotSchema
 from app.taxonomy.registry import taxonomy
@@ -37,13 +37,12 @@ class CertificationSchema(BaseSchema):
             raise ValidationError("请上传营业执照、填写执照号码，或声明免办")
 
 
-class OutletFieldsSchema(BaseSchema):
-    """Outlet data a merchant submits; coordinates in `coord` (GCJ-02 unless told)."""
+class OutletFieldsSchema(LocatedSchema):
+    """Outlet data a merchant submits; coordinates in `coord` (GCJ-02 unless told), WGS-84 once parsed."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     types = fields.List(fields.String(), required=True, validate=[validate.Length(min=1), _known_types])
     location = fields.Nested(PointSchema, required=True)
-    coord = coord_field()
     address = fields.String(required=True, validate=validate.Length(min=1, max=255))
     phone = fields.String(load_default=None, validate=PHONE)
     phone_code = fields.String(

@@ -17,7 +17,7 @@ from redis.retry import Retry
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from app.common import metrics
+from app.common import jobs, metrics
 from app.common.logs import bound_request_id
 from app.extensions import db
 from app.notifications import service
@@ -92,7 +92,8 @@ def relay_once(limit: int = 100, now=None) -> int:
 def work_once() -> bool:
     """Drains the queue in this process (burst mode); False when Redis is unavailable."""
     try:
-        worker = SimpleWorker([notification_queue()], connection=rq_connection())
+        # Also the queues of the jobs domains schedule on RQ's cron (app.common.jobs), enqueued by run_once.
+        worker = SimpleWorker([notification_queue(), *jobs.queues(rq_connection())], connection=rq_connection())
         worker.work(burst=True, logging_level="WARNING")
     except RedisError as error:
         log.warning("notification worker: Redis unavailable (%s)", error)
@@ -104,6 +105,10 @@ def work_once() -> bool:
 def run_once(now=None) -> dict:
     """One relay pass, then deliver everything queued, synchronously."""
     relayed = relay_once(now=now)
+    try:
+        jobs.enqueue_due(rq_connection())
+    except RedisError as error:  # the schedule waits for Redis like the outbox does
+        log.warning("scheduled jobs: Redis unavailable (%s)", error)
     worked = work_once()
     return {"relayed": relayed, "worked": worked}
 

@@ -4,8 +4,10 @@ from flask_smorest import Blueprint
 
 from app.auth import consent
 from app.auth.schemas import PrivacyNoticeSchema, UserSchema
+from app.common import geo
 from app.common.openapi import may_answer
 from app.common.policy import login_required, user_or_ip
+from app.common.schemas import BaseSchema, coord_field
 from app.extensions import limiter
 from app.privacy import service
 from app.privacy.schemas import DeletionResultSchema, DeletionSchema, ExportSchema, PhoneSchema, PrivacyConsentSchema
@@ -50,14 +52,19 @@ class MyPhone(MethodView):
         return service.withdraw_phone(current_user)
 
 
+class CoordQuerySchema(BaseSchema):
+    coord = coord_field(metadata={"description": "导出内容中位置的坐标系"})
+
+
 @blp.route("/me/export")
 class MyDataExport(MethodView):
     decorators = [login_required(), limiter.limit("10/hour", key_func=user_or_ip)]
 
+    @blp.arguments(CoordQuerySchema, location="query")
     @blp.response(200, ExportSchema, headers={"Content-Disposition": {"schema": {"type": "string"}}})
-    def get(self):
-        """下载平台保存的本人全部信息（JSON）"""
-        data = service.export(current_user)
+    def get(self, args):
+        """下载平台保存的本人全部信息（JSON；位置按 coord 坐标系）"""
+        data = geo.points_out(service.export(current_user), args["coord"])
         filename = f"my-data-{current_user.id}.json"
         return data, 200, {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
 

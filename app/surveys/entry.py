@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from app.circles.service import get_circle
 from app.common.errors import AppError, Conflict, ValidationFailed, translate
 from app.common.policy import authorize_circle
-from app.evaluation.cache import invalidate_circle
 from app.extensions import db
 from app.surveys.models import MerchantSurveyResponse, SurveyResponse
 from app.surveys.schemas import MerchantPaperResponseSchema, PaperResponseSchema
 from app.surveys.service import local_today, period_of
+from app.surveys.signals import answers_changed
 
 MAX_ROWS = 5000
 LIST_COLUMNS = ("needed_types", "oversupplied_types")
@@ -124,5 +124,5 @@ def enter_batch(staff, form: str, circle_id: int, period_id: int, file) -> dict:
             errors.append({"row": line, "reason": error.message, "details": error.details or {}})
     db.session.commit()
     if created:
-        invalidate_circle(circle.id)
+        answers_changed.send(__name__, circle_ids=[circle.id])
     return {"created": created, "failed": len(errors), "errors": errors}

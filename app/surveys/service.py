@@ -12,12 +12,12 @@ from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
 from app.common.policy import authorize_circle
-from app.evaluation.cache import invalidate_circle
 from app.extensions import db
 from app.ratings import content
 from app.surveys import stats
 from app.surveys.home import check_home
 from app.surveys.models import SurveyPeriod, SurveyResponse
+from app.surveys.signals import answers_changed
 
 QUESTIONS = ("type_satisfaction", "service_satisfaction")
 
@@ -218,7 +218,7 @@ def submit_response(
         raise Conflict("您已参加过本期满意度调查", code="already_answered")
     move_home(user, circle.id)  # answering from here (or as confirmed) is living here
     # The answer went in by a core INSERT … ON CONFLICT, which the session hook does not see.
-    invalidate_circle(circle.id)
+    answers_changed.send(__name__, circle_ids=[circle.id])
     db.session.commit()
     return db.session.get(SurveyResponse, response_id), period
 

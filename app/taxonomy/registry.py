@@ -3,7 +3,7 @@
 import csv
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
@@ -46,21 +46,22 @@ class Taxonomy:
     repair_services: tuple[RepairService, ...]
     standards: dict
 
-    @property
+    # Computed once per taxonomy (cached_property writes the instance's __dict__, which a frozen dataclass
+    # allows): looking a type up is a dict lookup, not a hash of the whole tuple (hot in the evaluation).
+    @cached_property
     def type_codes(self) -> frozenset[str]:
         return frozenset(t.code for t in self.business_types)
 
-    @property
+    @cached_property
     def repair_codes(self) -> frozenset[str]:
         return frozenset(s.code for s in self.repair_services)
 
+    @cached_property
+    def _types_by_code(self) -> dict[str, BusinessType]:
+        return {t.code: t for t in self.business_types}
+
     def business_type(self, code: str) -> BusinessType | None:
-        return _by_code(self.business_types).get(code)
-
-
-@cache
-def _by_code(types):
-    return {t.code: t for t in types}
+        return self._types_by_code.get(code)
 
 
 def _rows(name):

@@ -19,6 +19,7 @@ from app.common import reads
 from app.common.clock import local_zone, now_local
 from app.common.redis import get_redis
 from app.extensions import db
+from app.usage.signals import uses_recorded
 
 log = logging.getLogger(__name__)
 MARK_TTL_S = 2 * 86400
@@ -82,11 +83,8 @@ def record_search(user, lng: float, lat: float):
     with reads.on_primary():  # searches are read-only requests (maybe on a replica); this row is a write
         circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
         db.session.commit()
-    if circles:
-        from app.evaluation.cache import invalidate_circle  # item 9 of these circles changed
-
-        for (circle_id,) in circles:
-            invalidate_circle(circle_id)
+    if circles:  # item 9 of these circles changed
+        uses_recorded.send(__name__, circle_ids=[circle_id for (circle_id,) in circles])
 
 
 def active_residents(circle_ids: list[int], start: date, end: date) -> dict[int, dict]:

@@ -9,7 +9,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from app.common.clock import local_zone, now_local
-from app.evaluation import cache, profiles
+from app.evaluation import cache, invalidation, profiles
 from app.evaluation.presence import quality_types
 from app.evaluation.profiles import get_profile
 from app.outlets.importer import effective_as_of
@@ -63,7 +63,7 @@ def test_types_go_up_and_down_and_old_results_stay(client, world, make, lenient)
         get_profile("mofcom-2023"), version=2, digest="f" * 64, provisional={"quality": 95, "improved": 85, "basic": 75}
     )
     lenient(strict)
-    cache.invalidate_circle(c.id)
+    invalidation.invalidate_circle(c.id)
     live = client.get(f"/api/v1/circles/{c.id}/evaluation", headers=headers).get_json()
     assert live["profile_version"] == strict.tag and live["provisional_type"] == "basic"
     history = client.get(f"/api/v1/circles/{c.id}/evaluation-history", headers=headers).get_json()["items"]
@@ -83,7 +83,7 @@ def test_evaluation_is_cached_until_invalidated(client, world, make, redis):
     assert 0 < redis.ttl(cache.circle_key(c.id)) <= cache.TTL_S
     c.outlet("breakfast")  # written behind the evaluation's back: the cached result stands
     assert client.get(url, headers=headers).get_json()["computed_at"] == first["computed_at"]
-    cache.invalidate_circle(c.id)
+    invalidation.invalidate_circle(c.id)
     again = client.get(url, headers=headers).get_json()
     assert again["presence"]["basic"]["present"] == ["convenience_store", "breakfast"]
     # A staff assessment invalidates by itself.
@@ -100,11 +100,11 @@ def test_city_view_cache_and_invalidation(client, world, make, redis):
     assert client.get(url, headers=admin).get_json()["circles"][0]["presence_score"] == 0
     assert client.get(f"{url}?fresh=1", headers=admin).get_json()["circles"][0]["presence_score"] == 4
     c.outlet("breakfast")
-    cache.invalidate_city(c.circle.city_id)
+    invalidation.invalidate_city(c.circle.city_id)
     assert not redis.exists(cache.circle_key(c.id)) and not redis.exists(cache.city_key(c.circle.city_id))
     assert client.get(url, headers=admin).get_json()["circles"][0]["presence_score"] == 8
     c.outlet("barber")
-    cache.invalidate_circle(c.id)  # drops the city's view too
+    invalidation.invalidate_circle(c.id)  # drops the city's view too
     assert client.get(url, headers=admin).get_json()["circles"][0]["presence_score"] == 12
 
 
@@ -115,4 +115,4 @@ def test_works_without_redis(client, world, make, monkeypatch):
     monkeypatch.setattr(cache, "get_redis", lambda: dead)
     response = client.get(f"/api/v1/circles/{c.id}/evaluation", headers=make.headers(c.staff))
     assert response.status_code == 200 and response.get_json()["presence"]["score"] == 4
-    cache.invalidate_circle(c.id)  # logged, not raised
+    invalidation.invalidate_circle(c.id)  # logged, not raised

@@ -2,6 +2,8 @@
 
 from app.evaluation import cache
 from app.outlets.service import apply_fields
+from app.surveys.signals import answers_changed
+from app.usage.signals import uses_recorded
 from tests.factories import MIYUN
 
 
@@ -47,3 +49,16 @@ def test_rolled_back_change_keeps_the_cache(client, make, db, redis):
     db.session.flush()
     db.session.rollback()
     assert redis.exists(cache.circle_key(circle.id))
+
+
+def test_domain_signals_make_their_circles_stale(make, db):
+    """Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal."""
+    circle = make.circle(center=MIYUN)
+    db.session.commit()
+    version = circle.evaluation_version
+    answers_changed.send("test", circle_ids=[circle.id])
+    db.session.commit()
+    uses_recorded.send("test", circle_ids=[circle.id])
+    db.session.commit()
+    db.session.refresh(circle)
+    assert circle.evaluation_version == version + 2

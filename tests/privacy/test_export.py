@@ -2,6 +2,7 @@
 
 import json
 
+from app.common import geo
 from tests.privacy.conftest import login, ok
 
 
@@ -20,7 +21,13 @@ def test_export_holds_every_record_of_the_resident(client, db, town, stub):
     assert account["home_circle_id"] == town.circle.id
     [need] = records["needs"]
     assert need["id"] == town.need_id and need["text"] == "小区门口缺一家早餐店" and need["address"]
-    assert need["location"]["coord"] == "wgs84" and need["photo_ids"] == [town.need_photo]
+    assert need["location"]["coord"] == "gcj02" and need["photo_ids"] == [town.need_photo]  # like every answer
+    stored = client.get("/api/v1/me/export", query_string={"coord": "wgs84"}, headers=town.headers).get_json()
+    assert stored["records"]["needs"][0]["location"]["coord"] == "wgs84"
+    gcj = geo.wgs84_to_gcj02(
+        stored["records"]["needs"][0]["location"]["lng"], stored["records"]["needs"][0]["location"]["lat"]
+    )
+    assert need["location"]["lng"] == round(gcj[0], 7) and need["location"]["lat"] == round(gcj[1], 7)
     [rating] = records["ratings"]
     assert (rating["id"], rating["stars"], rating["text"]) == (town.rating_id, 4, "店员很热情")
     [answer] = records["survey_answers"]

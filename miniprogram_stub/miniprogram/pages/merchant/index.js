@@ -1,8 +1,10 @@
 // 商户入驻：资质照片 POST /uploads（certification），手机号 getPhoneNumber → phone_code，
 // POST /merchant/applications，进度 GET /merchant/applications（待审核、退回修改、已通过、已驳回及理由）。
+// 附近已登记同名网点时（409 outlet_already_listed）列出这些网点：是本店就去认领，都不是再仍然申请（not_listed）。
 const api = require('../../utils/api')
 const { here } = require('../../utils/location')
 const { APPLICATION_STATUS, shortTime } = require('../../utils/catalog')
+const { pickAndUpload, phoneCode } = require('../../utils/merchant')
 
 const DAY_CODES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 
@@ -24,6 +26,8 @@ Component({
     },
     place: null,
     licence: null,
+    listed: [],
+    notListed: false,
     submitting: false,
   },
   methods: {
@@ -70,8 +74,8 @@ Component({
       this.setData({ [`repairItems[${Number(e.currentTarget.dataset.index)}].price`]: e.detail.value })
     },
     onPhoneNumber(e) {
-      // The code is traded for the number on the server (WeChat getuserphonenumber), never here.
-      if (e.detail.code) this.setData({ 'form.phoneCode': e.detail.code, 'form.phone': '已授权微信手机号' })
+      const code = phoneCode(e)
+      if (code) this.setData({ 'form.phoneCode': code, 'form.phone': '已授权微信手机号' })
     },
     async chooseLocation() {
       const { place } = this.data
@@ -86,16 +90,9 @@ Component({
       }
     },
     async chooseLicence() {
-      let picked
-      try {
-        picked = await api.wxp('chooseMedia', { count: 1, mediaType: ['image'], sourceType: ['camera', 'album'] })
-      } catch (e) {
-        return null
-      }
-      const path = picked.tempFiles[0].tempFilePath
-      const upload = await api.upload(path, 'certification').catch(() => null)
-      if (upload) this.setData({ licence: { id: upload.id, path } })
-      return upload
+      const licence = await pickAndUpload('certification')
+      if (licence) this.setData({ licence })
+      return licence
     },
     body() {
       const { form, types, typeIndex, place, licence, repairItems } = this.data
@@ -110,6 +107,7 @@ Component({
           ? { licence_exempt: true, exempt_note: '免办营业执照的摊点' }
           : { licence_upload_id: licence ? licence.id : null, licence_number: form.licenceNumber.trim() || null },
       }
+      if (this.data.notListed) body.not_listed = true
       if (form.phoneCode) body.phone_code = form.phoneCode
       else if (form.phone.trim()) body.phone = form.phone.trim()
       if (this.isRepair()) {
@@ -119,6 +117,13 @@ Component({
       }
       return body
     },
+    claimListed(e) {
+      wx.navigateTo({ url: `/pages/merchant/claim?outlet_id=${e.currentTarget.dataset.id}` })
+    },
+    applyAnyway() {
+      this.setData({ notListed: true, listed: [] })
+      return this.submit()
+    },
     async submit() {
       const { form, typeIndex, licence } = this.data
       if (!form.name.trim() || typeIndex < 0 || !form.address.trim())
@@ -127,12 +132,17 @@ Component({
       this.submitKey = this.submitKey || api.newKey()
       this.setData({ submitting: true })
       try {
-        const application = await api.post('/merchant/applications', this.body(), { key: this.submitKey })
+        const application = await api.post('/merchant/applications', this.body(), { key: this.submitKey, quiet: true })
         this.submitKey = null
+        this.setData({ listed: [], notListed: false })
         wx.showToast({ title: '已提交，等待审核', icon: 'success' })
         await this.loadApplications()
         return application
       } catch (error) {
+        if (error.code === 'outlet_already_listed') {
+          this.submitKey = null // answering "none of these" is a new request
+          this.setData({ listed: error.details.outlets || [] })
+        } else api.showError(error)
         return null
       } finally {
         this.setData({ submitting: false })
