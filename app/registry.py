@@ -110,8 +110,9 @@ def personal_data() -> list:
     return [auth, merchants, demands, notifications, ratings, surveys, usage, uploads]
 
 
-def wire_uploads():
-    """Who tells uploads whether the record showing a file is published (app/uploads/access.py)."""
+def wire_lower_layers():
+    """What upper domains tell lower ones (README "Architecture"): whether the record showing an uploaded file is
+    published (app/uploads/access.py)."""
     from app.outlets.photos import photo_holder
     from app.uploads import access
 
@@ -121,7 +122,7 @@ def wire_uploads():
 def register(app, api):
     import_models()
     common_personal_data.install(app, personal_data())
-    wire_uploads()
+    wire_lower_layers()
     for blp in blueprints():
         api.register_blueprint(blp)
     for command in commands():

@@ -134,6 +134,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--circles", type=int, default=3000)
     parser.add_argument("--skip-reimport", action="store_true")
+    parser.add_argument(
+        "--reuse-circles", action="store_true", help="keep the database's circles, empty its outlets (no circles run)"
+    )
     args = parser.parse_args()
     load_services_env()
     from sqlalchemy.engine import make_url
@@ -147,10 +150,16 @@ def main() -> None:
     circles_file = RESULTS / f"import-circles-{args.circles}.geojson"
     if args.circles and not circles_file.exists():
         generate_circles(circles_file, args.circles)
-    recreate_database(env)
+    if args.reuse_circles:
+        import psycopg
+
+        with psycopg.connect(libpq_url(DB), autocommit=True) as conn:
+            conn.execute("TRUNCATE outlets, outlet_versions CASCADE")
+    else:
+        recreate_database(env)
     flask = str(ROOT / ".venv/bin/flask")
     runs = {"load_before": os.getloadavg(), "cores": os.cpu_count()}
-    if args.circles:
+    if args.circles and not args.reuse_circles:
         runs["circles"] = timed([flask, "circles", "import", str(circles_file), "--coord", "gcj02"], env)
         print(json.dumps(runs["circles"], ensure_ascii=False))
     runs["outlets"] = timed([flask, "outlets", "import", str(outlets_file)], env)

@@ -758,7 +758,7 @@ def run_gunicorn(size: int, args, what_if: str | None = None) -> dict:
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            common.wait_http(base + paths[0])
+            common.wait_http(base + paths[0], timeout_s=300)  # 4 workers importing the app on a loaded machine
             check_server_data(base + paths[0], size, points[0])
             print(
                 f"[{size}] gunicorn {module} up on {base} ({args.workers} workers); load with {tool}",

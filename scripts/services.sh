@@ -132,6 +132,23 @@ start_replica() {
     as_pg_owner "$PG_BIN/pg_ctl" -D "$REPLICA_DATA" -l "$PG_BASE/replica.log" -w -t 120 start \
       -o "-c listen_addresses=127.0.0.1 -p $REPLICA_PORT -k $PG_BASE -c hot_standby=on -c fsync=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB -c timezone=UTC" >/dev/null
   fi
+  # A replica stopped for long may need WAL the primary has recycled (no slot keeps it, so a forgotten replica
+  # never fills the disk): it then never streams again. Made afresh in that case.
+  local streaming=""
+  for _ in $(seq 60); do
+    streaming=$("$PG_BIN/psql" -h 127.0.0.1 -p "$REPLICA_PORT" -U postgres -d postgres -qtA \
+      -c "SELECT status FROM pg_stat_wal_receiver" 2>/dev/null || true)
+    [ "$streaming" = streaming ] && break
+    sleep 0.5
+  done
+  if [ "$streaming" != streaming ]; then
+    if [ "${REPLICA_REBUILT:-}" = 1 ]; then log "the replica does not stream; see $PG_BASE/replica.log"; exit 1; fi
+    log "the replica cannot follow the primary (WAL recycled while it was stopped): making it afresh"
+    stop_replica
+    rm -rf "$REPLICA_DATA"
+    REPLICA_REBUILT=1 start_replica
+    return
+  fi
   echo "postgresql+psycopg://$DB_USER:$DB_PASSWORD@127.0.0.1:$REPLICA_PORT/$DB_NAME"
 }
 

@@ -35,17 +35,8 @@ INFRASTRUCTURE_MODULES = {"extensions": "common", "config": "common"}  # app/<mo
 
 # Imports against the layers that other branches of issue 14 are removing (each names who removes it). This
 # list only shrinks: an entry whose import is gone fails the test until it is deleted here.
-KNOWN_UPWARD = {
-    ("circles", "evaluation"): "circles/settings.py reads scoring profiles (to move below circles)",
-    ("usage", "evaluation"): "usage/service.py clears the evaluation cache by hand (i13-eval: signals)",
-    ("surveys", "evaluation"): "surveys clear the evaluation cache by hand (i13-eval: signals)",
-    ("demands", "evaluation"): "demands/exports.py uses evaluation's workbook helpers (i13-eval: common/workbook.py)",
-}
-KNOWN_FILE_CIRCLES = [
-    # i13-eval: the cache ⇄ invalidation ⇄ models circle and service_quality ⇄ service_experience.
-    {"app.evaluation.cache", "app.evaluation.invalidation", "app.evaluation.models"},
-    {"app.evaluation.service_experience", "app.evaluation.service_quality"},
-]
+KNOWN_UPWARD: dict[tuple[str, str], str] = {}  # none left; an entry would name who removes it
+KNOWN_FILE_CIRCLES: list[set[str]] = []  # none left; an entry would name who removes it
 
 
 def _module_of(path: Path) -> str:

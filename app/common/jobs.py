@@ -3,8 +3,11 @@ the app factory), enqueued by the worker process (`flask notifications work`) on
 by its RQ worker, which listens to their queues too. Cron fields are the worker process's local time (RQ
 reads the system clock's zone: the image sets TZ=Asia/Shanghai)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import has_app_context
+from flask.cli import ScriptInfo
 from rq import Queue
 from rq.cron import CronScheduler
 
@@ -48,3 +51,24 @@ def enqueue_due(connection) -> list[str]:
         for job in _scheduled.values():
             scheduler.register(job.func, job.queue, cron=job.cron, job_timeout=job.timeout_s, name=job.name)
     return [job.name for job in scheduler.enqueue_jobs()]
+
+
+_job_app = None
+
+
+def in_app(run: Callable, *args):
+    """Runs a job's body inside the app: the worker's own (`flask … work`), or under a bare `rq worker` the app
+    loaded once per process as `flask` commands load it (FLASK_APP=wsgi.py). The factory composes every domain,
+    so a job does not import it."""
+    global _job_app
+    if has_app_context():
+        return run(*args)
+    if _job_app is None:
+        _job_app = ScriptInfo().load_app()
+    with _job_app.app_context():
+        from app.common.appdb import app_db
+
+        try:
+            return run(*args)
+        finally:
+            app_db().session.remove()

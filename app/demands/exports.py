@@ -4,8 +4,6 @@ from app.common.workbook import add_sheet, new_workbook, to_bytes
 from app.demands.models import DEMAND_KINDS, DEMAND_STATUSES, PRIORITIES
 from app.demands.present import type_name
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 HEADERS = ["编号", "提交时间", "类型", "业态", "内容", "地址", "状态", "轻重缓急", "支持数", "公开答复", "关联项目"]
 
 

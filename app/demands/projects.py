@@ -14,7 +14,7 @@ from app.demands.models import Demand, Project, ProjectEvent
 from app.demands.triage import follow_project, link_project
 from app.demands.tx import atomic, locked_demands
 from app.extensions import db
-from app.taxonomy.registry import taxonomy
+from app.taxonomy.checks import check_type
 
 FIELDS = (
     "business_type",
@@ -32,8 +32,7 @@ FIELDS = (
 
 
 def _check(project: Project):
-    if project.business_type is not None and taxonomy().business_type(project.business_type) is None:
-        raise ValidationFailed(details={"business_type": [f"未知的业态代码：{project.business_type}"]})
+    check_type(project.business_type)
     for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
         if getattr(project, start) and getattr(project, end) and getattr(project, end) < getattr(project, start):
             raise ValidationFailed(details={end: ["结束日期不能早于开始日期"]})

@@ -14,6 +14,7 @@ from app.common.policy import authorize_circle
 from app.demands import answers
 from app.demands.models import OPEN_STATUSES, PRIORITIES, Demand
 from app.extensions import db
+from app.taxonomy.checks import check_type
 from app.taxonomy.registry import taxonomy
 
 DEFAULT_SIMILAR_RADIUS_M = 500
@@ -66,8 +67,7 @@ def similar_radius(kind: str, business_type: str | None) -> int:
 
 def similar_demands(lng, lat, *, kind, business_type, outlet_id, page, page_size):
     """Open public needs of the same kind (and type / outlet) within the type's radius, nearest first."""
-    if business_type is not None and taxonomy().business_type(business_type) is None:
-        raise ValidationFailed(details={"business_type": [f"未知的业态代码：{business_type}"]})
+    check_type(business_type)
     if kind == "missing_type" and business_type is None:
         raise ValidationFailed(details={"business_type": ["“缺什么”需求必须选择业态"]})
     radius = similar_radius(kind, business_type)

@@ -1,11 +1,10 @@
-from io import BytesIO
-
-from flask import request, send_file
+from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
+from app.common.files import XLSX, file_doc, xlsx_download
 from app.common.idempotency import HEADER_DOC, idempotent
 from app.common.policy import actor, login_optional, login_required, user_or_ip
 from app.common.reads import read_only
@@ -35,21 +34,12 @@ from app.demands.schemas import (
     TriageSchema,
 )
 from app.extensions import db, limiter
+from app.taxonomy.checks import check_type
 
 blp = Blueprint("demands", __name__, url_prefix="/api/v1", description="居民需求：提交、“我也要”、时间线、满意清单")
 staff_blp = Blueprint("demands_staff", __name__, url_prefix="/api/v1/staff", description="需求分拣（工作人员）")
 blueprints = [blp, staff_blp, projects_blp]
 
-XLSX_DOC = {
-    "200": {
-        "description": "Excel 工作簿",
-        "content": {
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
-            }
-        },
-    }
-}
 # Per user (or address when anonymous), and per address so one client cannot cycle accounts.
 SUBMIT_LIMITS = [
     limiter.limit("10/minute;60/day", key_func=user_or_ip, methods=["POST"]),
@@ -86,7 +76,7 @@ class ExistingOutlets(MethodView):
     @blp.response(200, ExistingOutletsSchema)
     def get(self, args):
         """提交“缺什么”前：附近最近的同类网点（名称、距离、是否营业）；已有则提交时须说明理由"""
-        service.check_business_type(args["business_type"])
+        check_type(args["business_type"])
         lng, lat = args["lng"], args["lat"]
         return existing.hint(args["business_type"], lng, lat, args["coord"])
 
@@ -207,17 +197,12 @@ class StaffExport(MethodView):
     decorators = [login_required("staff", "admin")]
 
     @staff_blp.arguments(StaffExportQuerySchema, location="query")
-    @staff_blp.doc(responses=XLSX_DOC)
+    @staff_blp.doc(responses=file_doc(XLSX, "Excel 工作簿"))
     @read_only
     def get(self, args):
         """导出需求清单（Excel，筛选条件同列表，最多一万条）"""
         rows = queries.staff_export(current_user, **args)
-        return send_file(
-            BytesIO(exports.demands_workbook(rows)),
-            mimetype=exports.XLSX,
-            as_attachment=True,
-            download_name="需求清单.xlsx",
-        )
+        return xlsx_download("需求清单.xlsx", exports.demands_workbook(rows))
 
 
 @staff_blp.route("/demands/<int:demand_id>/duplicates")

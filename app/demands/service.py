@@ -12,23 +12,18 @@ from app.demands.models import (
     DemandAnswer,
     DemandSupport,
 )
-from app.demands.moderation import check_text
 from app.demands.tx import atomic, locked_demand
 from app.extensions import db
 from app.outlets.models import Outlet
-from app.taxonomy.registry import taxonomy
+from app.taxonomy.checks import check_type
 from app.uploads.service import claim_uploads
+from app.wechat.moderation import screen_text
 
 OUTLET_KINDS = ("service_quality", "outlet_closed")
 
 
-def check_business_type(business_type: str | None):
-    if business_type is not None and taxonomy().business_type(business_type) is None:
-        raise ValidationFailed(details={"business_type": [f"未知的业态代码：{business_type}"]})
-
-
 def _check_subject(kind: str, business_type: str | None, outlet_id: int | None):
-    check_business_type(business_type)
+    check_type(business_type)
     if kind == "missing_type" and business_type is None:
         raise ValidationFailed("请选择缺少的业态", details={"business_type": ["“缺什么”需求必须选择业态"]})
     if outlet_id is not None:
@@ -82,7 +77,8 @@ def submit_demand(
             business_type, data["lng"], data["lat"], reason, data.get("coord") or "wgs84"
         )
     openid = check_openid or (submitter.openid if submitter is not None else None) or "anonymous"
-    moderation, label = check_text(data["text"], openid)
+    screening = screen_text(data["text"], openid)
+    moderation, label = ("visible", None) if screening.passed else ("held", screening.hold_reason)
     with atomic():
         demand = Demand(
             kind=kind,
@@ -141,7 +137,7 @@ def confirm_demand(user, demand_id: int, answer: str, comment: str | None) -> De
     answers the need is reopened, so one unsolved report is never outvoted by silence.
     """
     if comment:
-        check_text(comment, user.openid or "anonymous", field="comment")
+        screen_text(comment, user.openid or "anonymous", field="comment")
     with atomic():
         demand = locked_demand(demand_id)
         submitter = demand.user_id == user.id

@@ -9,27 +9,31 @@ the old entries are also dropped from Redis, only to free memory early. Outlets 
 flush because the database trigger, not the ORM, moves them between circles.
 
 Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal
-(`surveys.signals.answers_changed`, `usage.signals.uses_recorded`). `init_app`, called by the app factory,
-installs the session hooks and connects those signals: nothing is registered by importing a module.
+(`surveys.signals.answers_changed`, `usage.signals.uses_recorded`, `outlets.signals.outlets_changed`).
+`init_app`, called by the app factory, installs the session hooks and connects those signals: nothing is
+registered by importing a module.
 """
 
+import functools
 import logging
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
-from app.common import changes
 from app.demands.models import Demand, Project
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
 from app.events.models import Event
 from app.extensions import db
 from app.outlets.models import Outlet, StallSlot
+from app.outlets.signals import outlets_changed
 from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod, SurveyResponse
 from app.surveys.signals import answers_changed
+from app.taxonomy.registry import taxonomy
+from app.taxonomy.scoring import scoring_profiles
 from app.usage.signals import uses_recorded
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,45 @@ def _values(obj, attribute):
     return {v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None}
 
 
+# An outlet counts for every circle within the largest walking radius of its place (有没有 reads outlets
+# outside a boundary too), so its change is stale for those circles as well as for its own. The boundary
+# index finds the candidates (a box of the reach in degrees of longitude, the wider side), the geodesic test
+# keeps the ones truly within reach.
+NEAR_CIRCLES_SQL = text("""
+SELECT DISTINCT c.id FROM outlets o
+JOIN circles c
+  ON c.boundary && ST_Expand(o.location::geometry, :reach / (111320.0 * cos(radians(ST_Y(o.location::geometry)))))
+ AND ST_DWithin(o.location, c.boundary::geography, :reach)
+WHERE o.id = ANY(:ids)
+""")
+NEAR_BEFORE = "evaluation_near_before_flush"
+
+
+@functools.cache
+def reach_m() -> int:
+    """The largest radius any type is counted within, by any standards or scoring profile."""
+    radii = [t.radius_m for t in taxonomy().business_types]
+    radii += [
+        int(r["radius_m"]) for s in taxonomy().standards.values() for r in s.rules.values() if r and r.get("radius_m")
+    ]
+    radii += [int(p.presence["quality_radius_m"]) for p in scoring_profiles().values()]
+    return max(radii)
+
+
+def _near_circles(connection, outlet_ids) -> set[int]:
+    ids = sorted(i for i in outlet_ids if i is not None)
+    if not ids:
+        return set()
+    return set(connection.scalars(NEAR_CIRCLES_SQL, {"ids": ids, "reach": reach_m()}))
+
+
+def _note_circles_near_old_places(session, _flush_context, _instances):
+    """Before the flush writes them: the circles near where changed or deleted outlets stood."""
+    ids = {obj.id for obj in (*session.dirty, *session.deleted) if type(obj) is Outlet and obj.id is not None}
+    if ids:
+        session.info.setdefault(NEAR_BEFORE, set()).update(_near_circles(session.connection(), ids))
+
+
 def _note_stale_circles(session, _flush_context):
     circles, cities, outlets = set(), set(), set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -68,11 +111,13 @@ def _note_stale_circles(session, _flush_context):
             circles.update(_values(obj, CIRCLE_ATTRIBUTE[kind]))
         if kind in OUTLET_ATTRIBUTE:
             outlets.update(_values(obj, OUTLET_ATTRIBUTE[kind]))
+    circles.update(session.info.pop(NEAR_BEFORE, ()))
     if not (circles or cities or outlets):
         return
     connection = session.connection()
     if outlets:
         circles.update(connection.scalars(select(Outlet.circle_id).where(Outlet.id.in_(outlets))).all())
+        circles.update(_near_circles(connection, outlets))  # where they stand now
     circles.discard(None)
     keys = session.info.setdefault(STALE, set())
     stale = session.info.setdefault(STALE_CIRCLES, set())
@@ -103,11 +148,6 @@ def mark_stale(session, circle_ids=(), city_ids=()):
     keys.update(cache.city_key(city_id) for _, city_id in rows)
 
 
-def _outlets_changed_in_bulk(session, circle_ids=()):
-    """Set-based outlet writes (the census import) name the circles they touched; the ORM hook above cannot see them."""
-    mark_stale(session, circle_ids=circle_ids)
-
-
 def _bump_versions(session):
     session.flush()  # the commit's own flush would come after this hook; its changes must count too
     stale = session.info.pop(STALE_CIRCLES, None)
@@ -129,6 +169,7 @@ def _drop_stale_results(session):
 
 
 def _forget_stale_results(session):
+    session.info.pop(NEAR_BEFORE, None)
     session.info.pop(STALE, None)
     session.info.pop(STALE_CIRCLES, None)
 
@@ -162,6 +203,7 @@ def _on_domain_change(_sender, circle_ids=(), **_):
 
 
 SESSION_HOOKS = (
+    ("before_flush", _note_circles_near_old_places),
     ("after_flush", _note_stale_circles),
     ("before_commit", _bump_versions),
     ("after_commit", _drop_stale_results),
@@ -177,4 +219,4 @@ def init_app(_app=None):
             event.listen(Session, name, hook)
     answers_changed.connect(_on_domain_change)
     uses_recorded.connect(_on_domain_change)
-    changes.circles_changed.connect(_outlets_changed_in_bulk)
+    outlets_changed.connect(_on_domain_change)

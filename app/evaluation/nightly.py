@@ -13,7 +13,6 @@ import logging
 import time
 from datetime import date
 
-from flask import has_app_context
 from sqlalchemy import func, select
 
 from app.circles.models import Circle, City
@@ -26,7 +25,6 @@ log = logging.getLogger(__name__)
 QUEUE = "evaluation"
 CHUNK_CIRCLES = 500
 REFRESH_TTL_S = 26 * 3600  # until the next nightly run, with two hours to spare
-_job_app = None
 
 
 def chunks(city_sizes: list[tuple[City, int]], limit: int = CHUNK_CIRCLES) -> list[list[City]]:
@@ -62,19 +60,8 @@ def refresh_all(ttl_s: int = REFRESH_TTL_S, limit: int = CHUNK_CIRCLES, city_ids
 
 
 def refresh_job(day: str | None = None) -> dict:
-    """The RQ job (creates the app when a bare `rq worker evaluation` runs it)."""
-    global _job_app
-    if has_app_context():
-        return _refresh_logged(day)
-    if _job_app is None:
-        from app import create_app
-
-        _job_app = create_app()
-    with _job_app.app_context():
-        try:
-            return _refresh_logged(day)
-        finally:
-            db.session.remove()
+    """The RQ job (loads the app when a bare `rq worker evaluation` runs it)."""
+    return jobs.in_app(_refresh_logged, day)
 
 
 def _refresh_logged(day: str | None) -> dict:

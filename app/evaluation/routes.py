@@ -1,11 +1,11 @@
 import json
-from io import BytesIO
 
-from flask import Response, send_file
+from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from app.common.files import XLSX, file_doc, xlsx_download
 from app.common.openapi import may_answer
 from app.common.policy import BUREAU, actor, login_optional, login_required
 from app.common.reads import read_only
@@ -43,19 +43,6 @@ from app.evaluation.schemas import (
 blp = Blueprint(
     "evaluation", __name__, url_prefix="/api/v1", description="生活圈评价：有没有、好不好、一图一单一账两表"
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _file_doc(mimetype: str, description: str) -> dict:
-    return {
-        "200": {"description": description, "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}}}
-    }
-
-
-def _xlsx(name_and_bytes) -> Response:
-    name, data = name_and_bytes
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
 @blp.route("/circles/<int:circle_id>/evaluation")
@@ -181,11 +168,11 @@ class CircleMap(MethodView):
 class CircleLedger(MethodView):
     decorators = [login_required("staff", "admin")]
 
-    @blp.doc(responses=_file_doc(XLSX, "Excel 工作簿"))
+    @blp.doc(responses=file_doc(XLSX, "Excel 工作簿"))
     @read_only
     def get(self, circle_id):
         """导出生活圈台账（Excel：两张评价表、一单、一账、两表、需求清单）"""
-        return _xlsx(exports.circle_workbook(current_user, circle_id))
+        return xlsx_download(*exports.circle_workbook(current_user, circle_id))
 
 
 @blp.route("/cities/<int:city_id>/evaluation")
@@ -204,11 +191,11 @@ class CityEvaluation(MethodView):
 class CityLedger(MethodView):
     decorators = [login_required("staff", "admin")]
 
-    @blp.doc(responses=_file_doc(XLSX, "Excel 工作簿"))
+    @blp.doc(responses=file_doc(XLSX, "Excel 工作簿"))
     @read_only
     def get(self, city_id):
         """导出城市台账（Excel：评价汇总、指标、建设进度、一单与一账汇总）"""
-        return _xlsx(exports.city_workbook(current_user, city_id))
+        return xlsx_download(*exports.city_workbook(current_user, city_id))
 
 
 @blp.route("/evaluation/service-codes")

@@ -5,8 +5,7 @@ Validation finishes before anything is changed, so a refused submission leaves n
 
 from app.common.errors import ValidationFailed
 from app.merchants import fields
-from app.outlets.hours import HoursError, validate_weekly
-from app.outlets.service import check_types
+from app.outlets.service import checked_types_and_hours
 from app.repair import service as repair
 from app.uploads.service import claim_uploads
 from app.wechat import client as wechat
@@ -29,14 +28,7 @@ def prepare(user, data: dict) -> tuple[dict, list]:
     uploads = []
     if "lng" in data:
         payload["lng"], payload["lat"] = data["lng"], data["lat"]
-    if "types" in payload:
-        payload["types"] = list(dict.fromkeys(payload["types"]))
-        check_types(payload["types"])
-    if "hours" in payload:
-        try:
-            payload["hours"] = validate_weekly(payload["hours"] or {})
-        except HoursError as error:
-            raise ValidationFailed(details={"hours": [str(error)]}) from None
+    payload = checked_types_and_hours(payload)
     if data.get("phone_code"):
         payload["phone"] = phone_from_code(data["phone_code"])
     if "online_platforms" in payload:

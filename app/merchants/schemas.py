@@ -1,21 +1,11 @@
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from app.common.schemas import BaseSchema, LocatedSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
+from app.common.schemas import PHONE, BaseSchema, LocatedSchema, PageQuerySchema, PageSchema, PointSchema, coord_field
 from app.merchants.models import APPLICATION_KINDS, APPLICATION_STATUSES, CLAIM_STATUSES
 from app.repair.schemas import PriceInSchema, PriceSchema, ServiceAreaSchema, SlotInSchema, SlotSchema
-from app.taxonomy.registry import taxonomy
+from app.taxonomy.checks import KnownTypes
 from app.uploads.schemas import UploadId
 
-
-def _known_types(codes):
-    unknown = sorted(set(codes) - taxonomy().type_codes)
-    if unknown:
-        raise ValidationError(f"未知的业态代码：{', '.join(unknown)}")
-    if len(codes) > 10:
-        raise ValidationError("最多 10 种业态")
-
-
-PHONE = validate.Regexp(r"^[0-9+\-() ]{5,40}$", error="电话号码格式有误")
 # 统一社会信用代码 (18 characters) or an older registration number.
 LICENCE_NUMBER = validate.Regexp(r"^[0-9A-Za-z\-]{6,40}$", error="营业执照号码格式有误")
 
@@ -41,7 +31,7 @@ class OutletFieldsSchema(LocatedSchema):
     """Outlet data a merchant submits; coordinates in `coord` (GCJ-02 unless told), WGS-84 once parsed."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    types = fields.List(fields.String(), required=True, validate=[validate.Length(min=1), _known_types])
+    types = fields.List(fields.String(), required=True, validate=[validate.Length(min=1), KnownTypes(most=10)])
     location = fields.Nested(PointSchema, required=True)
     address = fields.String(required=True, validate=validate.Length(min=1, max=255))
     phone = fields.String(load_default=None, validate=PHONE)

@@ -9,8 +9,7 @@ import logging
 import time
 
 import redis
-from flask import current_app, has_app_context
-from flask.cli import ScriptInfo
+from flask import current_app
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
@@ -27,7 +26,6 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "notifications"
 _connections = {}
-_worker_app = None
 
 
 def rq_connection() -> redis.Redis:
@@ -47,18 +45,7 @@ def notification_queue() -> Queue:
 
 def deliver_job(message_id: int) -> str:
     """The RQ job: deliver one outbox message (loads the app when run by a bare `rq worker`)."""
-    global _worker_app
-    if has_app_context():
-        return _deliver_traced(message_id)
-    if _worker_app is None:
-        # The app as `flask` commands load it (FLASK_APP=wsgi.py): the factory composes every domain, this one
-        # included, so the job does not import it.
-        _worker_app = ScriptInfo().load_app()
-    with _worker_app.app_context():
-        try:
-            return _deliver_traced(message_id)
-        finally:
-            db.session.remove()
+    return jobs.in_app(_deliver_traced, message_id)
 
 
 def _deliver_traced(message_id: int) -> str:

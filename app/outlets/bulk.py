@@ -18,8 +18,9 @@ import json
 import numpy as np
 from sqlalchemy import text
 
-from app.common import changes, geo
+from app.common import geo
 from app.extensions import db
+from app.outlets import signals
 from app.outlets.hours import MINUTES_PER_WEEK, week_multirange
 from app.outlets.rows import STAGE_COLUMNS, TEXT_LIMITS, RowError, row_reason, stage_row
 from app.taxonomy.registry import taxonomy
@@ -61,14 +62,14 @@ def load(rows, result, *, default_coord: str, geojson: bool, tick=None, on_error
         raw = session.connection().connection.dbapi_connection
         _execute(session, "SET LOCAL work_mem = '256MB'")
         for table in _TEMP_TABLES:
-            _execute(session, f"DROP TABLE IF EXISTS {table}")
+            _execute(session, f"DROP TABLE IF EXISTS pg_temp.{table}")
         _execute(session, _stage_ddl())
         _copy(raw, rows, result, default_coord, tick)
         _validate(session, result, geojson, on_error)
         _membership(session)
         _upsert(session, result)
         for table in _TEMP_TABLES:
-            _execute(session, f"DROP TABLE IF EXISTS {table}")
+            _execute(session, f"DROP TABLE IF EXISTS pg_temp.{table}")
     except BaseException:
         outer.rollback()
         raise
@@ -185,20 +186,24 @@ def _validate(session, result, geojson, on_error):
 # 3. membership ---------------------------------------------------------------------------------------------
 
 # The same rule as the trigger outlets_assign_area (the lowest id covering the point), as one join per kind of
-# area, walked from the areas' side: each boundary is prepared once and tested against the staged points its
-# box holds (the staging table's GiST index).
+# area, walked from the areas' side: for each boundary, the staged points in its box (the staging table's GiST
+# index), each tested against that one boundary (PostGIS prepares it once). OFFSET 0 keeps the planner from
+# turning the join around: probing the areas' index once per staged point cost 0.18 ms a point (216 s for 1M
+# points and 3,000 circles) against 0.6 s for the whole join this way.
 MEMBERSHIP = """
 CREATE TEMP TABLE outlet_import_circle AS
 SELECT s.row_no, c.circle_id, m.community_id
 FROM outlet_import_stg s
 LEFT JOIN (
     SELECT DISTINCT ON (s.row_no) s.row_no, c.id AS circle_id
-    FROM circles c JOIN outlet_import_stg s ON ST_Covers(c.boundary, s.geom)
+    FROM circles c
+    CROSS JOIN LATERAL (SELECT s.row_no FROM outlet_import_stg s WHERE ST_Covers(c.boundary, s.geom) OFFSET 0) s
     ORDER BY s.row_no, c.id
 ) c USING (row_no)
 LEFT JOIN (
     SELECT DISTINCT ON (s.row_no) s.row_no, m.id AS community_id
-    FROM communities m JOIN outlet_import_stg s ON ST_Covers(m.boundary, s.geom)
+    FROM communities m
+    CROSS JOIN LATERAL (SELECT s.row_no FROM outlet_import_stg s WHERE ST_Covers(m.boundary, s.geom) OFFSET 0) s
     WHERE m.boundary IS NOT NULL
     ORDER BY s.row_no, m.id
 ) m USING (row_no)
@@ -359,4 +364,4 @@ def _mark_stale(session):
         """SELECT circle_id FROM outlet_import_circle WHERE circle_id IS NOT NULL
            UNION SELECT old_circle_id FROM outlet_import_match WHERE old_circle_id IS NOT NULL""",
     ).scalars()
-    changes.circles_changed.send(session, circle_ids=list(circles))
+    signals.outlets_changed.send(session, circle_ids=list(circles))

@@ -4,6 +4,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.common.errors import ValidationFailed
+from app.common.files import file_doc
 from app.common.policy import login_required
 from app.common.reads import read_only
 from app.outlets import census
@@ -18,9 +19,6 @@ from app.outlets.census_schemas import (
 from app.outlets.importer import FORMATS, SOURCES, ImportFileError, detect_format, import_outlet_data
 
 census_blp = Blueprint("outlet_census", __name__, url_prefix="/api/v1/staff", description="网点普查（工作台）")
-CSV_DOC = {
-    "200": {"description": "CSV（UTF-8，列同导入格式）", "content": {"text/csv": {"schema": {"type": "string"}}}}
-}
 CSV_NAME = "attachment; filename=outlets.csv; filename*=UTF-8''%E7%BD%91%E7%82%B9.csv"  # 网点.csv
 
 
@@ -43,14 +41,7 @@ class CensusExport(MethodView):
     decorators = [login_required("staff", "admin", console=True)]
 
     @census_blp.arguments(CensusExportQuerySchema, location="query")
-    @census_blp.doc(
-        responses={
-            "200": {
-                "description": "CSV（UTF-8，列同导入格式）",
-                "content": {"text/csv": {"schema": {"type": "string"}}},
-            }
-        },
-    )
+    @census_blp.doc(responses=file_doc("text/csv", "CSV（UTF-8，列同导入格式）", binary=False))
     @read_only
     def get(self, args):
         """导出网点普查（CSV，列与导入格式相同，可修改后重新导入）"""
@@ -60,9 +51,7 @@ class CensusExport(MethodView):
         return Response(
             data,
             mimetype="text/csv",
-            headers={
-                "Content-Disposition": "attachment; filename=outlets.csv; filename*=UTF-8''%E7%BD%91%E7%82%B9.csv"
-            },
+            headers={"Content-Disposition": CSV_NAME},
         )
 
 

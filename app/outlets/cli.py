@@ -29,8 +29,10 @@ class _Progress:
             self.done = done
 
     def close(self):
+        """Once the file is read (before the first bad row is reported); idempotent."""
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
             click.echo("校验、匹配并写入…", err=True)
 
 
@@ -70,6 +72,7 @@ def import_command(path, fmt, coord, dry_run, as_of):
     progress = _Progress(path)
 
     def report(error):
+        progress.close()
         click.echo(f"error: {error}", err=True)
 
     try:

@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 from app.common.errors import ValidationFailed, one_line_reason
 from app.outlets.hours import HoursError, parse_hours_text, validate_weekly, week_ranges
 from app.outlets.models import QUALITY_BRAND_KINDS
-from app.outlets.service import check_types, name_initials
+from app.outlets.service import name_initials
+from app.taxonomy.checks import check_types
 
 COLUMNS = (
     "external_id",
@@ -222,7 +223,7 @@ def row_reason(bad: dict, *, geojson: bool) -> str:
         found.setdefault("name", ["必填"])
     if bad["types_bad"]:
         try:
-            check_types(bad["types"] or [])
+            check_types(bad["types"] or [], required=True)
         except ValidationFailed as error:
             found.update(error.details)
     if bad["lng_bad"]:

@@ -4,17 +4,9 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from app.common import geo
 from app.common.schemas import BaseSchema, Bool, CommaList, PageQuerySchema, PageSchema, PointQuerySchema, PointSchema
 from app.outlets.search import SORTS
-from app.taxonomy.registry import taxonomy
+from app.taxonomy.checks import KnownTypes
 
 MAX_RADIUS_M = 3000
-
-
-def _known_types(codes):
-    unknown = sorted(set(codes) - taxonomy().type_codes)
-    if unknown:
-        raise ValidationError(f"未知的业态代码：{', '.join(unknown)}")
-    if len(codes) > 20:
-        raise ValidationError("最多 20 种业态")
 
 
 def max_walk_minutes() -> int:
@@ -59,7 +51,7 @@ class WalkRadiusQuerySchema(PointQuerySchema, PageQuerySchema):
 
 
 class NearbyQuerySchema(WalkRadiusQuerySchema):
-    types = CommaList(load_default=list, validate=_known_types)
+    types = CommaList(load_default=list, validate=KnownTypes(most=20))
     q = fields.String(
         load_default=None,
         validate=validate.Length(max=50),

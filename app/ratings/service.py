@@ -13,9 +13,10 @@ from app.common.paging import paginate
 from app.common.policy import authorize_circle, within_scope
 from app.extensions import db
 from app.outlets.models import Outlet
-from app.ratings import content, photos, present
+from app.ratings import photos, present
 from app.ratings.models import Rating, RatingDecision, RatingReport
 from app.ratings.schemas import RatingSchema
+from app.wechat.moderation import PASS, REVIEW, UNAVAILABLE, screen_text
 
 
 def _outlet(outlet_id: int, *, lock: bool = False) -> Outlet:
@@ -52,7 +53,7 @@ def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], 
     if outlet.owner_user_id == user.id:
         raise Forbidden("不能评价自己的网点", code="own_outlet")
     text = (text or "").strip()
-    verdict = content.check_text(text, user.openid)
+    verdict = screen_text(text, user.openid).outcome
     photo_ids = photos.claim(user, photo_ids, outlet)
     rating = db.session.scalar(select(Rating).where(Rating.outlet_id == outlet.id, Rating.user_id == user.id))
     created = rating is None
@@ -63,7 +64,7 @@ def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], 
     rating.stars, rating.text, rating.tags = stars, text, list(dict.fromkeys(tags))
     rating.content_check = verdict
     # A rating staff hid comes back only through staff, whatever its new text.
-    rating.status = "visible" if verdict == content.PASS and rating.status != "hidden" else "pending_review"
+    rating.status = "visible" if verdict == PASS and rating.status != "hidden" else "pending_review"
     if rating.status == "visible":
         rating.hidden_reason = None
     refresh_outlet_rating(outlet)
@@ -112,14 +113,14 @@ def reply_to_rating(user, rating_id: int, text: str) -> tuple[Rating, bool]:
         raise Forbidden("只有该网点的商户可以回复", code="not_outlet_owner")
     text = text.strip()
     # Accounts without an openid are staff-created merchant logins; WeChat cannot check for them.
-    verdict = content.check_text(text, user.openid) if user.openid else content.PASS
-    if verdict == content.REVIEW:
+    verdict = screen_text(text, user.openid).outcome if user.openid else PASS
+    if verdict == REVIEW:
         raise ValidationFailed(
             "回复内容可能含有广告等信息，请修改后再提交",
             code="content_rejected",
             details={"text": ["内容未通过安全检测"]},
         )
-    if verdict == content.UNAVAILABLE:
+    if verdict == UNAVAILABLE:
         raise UpstreamError("内容安全检测暂不可用，请稍后再试", code="content_check_unavailable", status=503)
     created = rating.replied_at is None
     rating.reply_text, rating.reply_user_id, rating.replied_at = text, user.id, utcnow()

@@ -14,7 +14,6 @@ from app.common.errors import Conflict, Forbidden, NotFound
 from app.common.policy import authorize_circle
 from app.extensions import db
 from app.outlets.models import Outlet
-from app.ratings import content
 from app.surveys import stats
 from app.surveys.models import MerchantSurveyResponse
 from app.surveys.service import (
@@ -28,6 +27,7 @@ from app.surveys.service import (
     period_of,
 )
 from app.taxonomy.registry import taxonomy
+from app.wechat.moderation import screen_text
 
 QUESTIONS = ("business_outlook", "environment_satisfaction")
 
@@ -56,7 +56,7 @@ def submit(user, circle_id: int, data: dict) -> tuple[MerchantSurveyResponse, ob
     if answered_for is not None:
         raise Conflict("您本期已填写过商户问卷", code="already_answered", details={"circle_id": answered_for})
     comment = (data.pop("comment", None) or "").strip() or None
-    verdict = content.check_text(comment, user.openid, field="comment") if comment else None
+    verdict = screen_text(comment, user.openid, field="comment").outcome if comment else None
     row = MerchantSurveyResponse(
         period_id=period.id,
         circle_id=circle.id,

@@ -128,29 +128,6 @@ class ResidentHome(MethodView):
         return {"user_id": resident.id, "home_circle_id": resident.home_circle_id, "home_confirmed": True}
 
 
-@blp.route("/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/paper-responses")
-class PaperResponses(MethodView):
-    decorators = [login_required("staff", "admin")]
-
-    @blp.arguments(PaperResponseSchema)
-    @blp.response(201, PaperResponseResultSchema)
-    def post(self, body, circle_id, period_id):
-        """录入一份纸质或电话满意度问卷（标明来源与录入人；往期调查期也可录入）"""
-        return entry.enter_one(current_user, "resident", circle_id, period_id, body)
-
-
-@blp.route("/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/paper-responses/batch")
-class PaperResponsesBatch(MethodView):
-    decorators = [login_required("staff", "admin")]
-
-    @blp.arguments(BatchFileSchema, location="files")
-    @blp.response(200, BatchResultSchema)
-    def post(self, form, circle_id, period_id):
-        """批量录入纸质、电话满意度问卷（CSV：source,respondent_ref,answered_on,type_satisfaction,
-        service_satisfaction,comment；错误行逐行报告）"""
-        return entry.enter_batch(current_user, "resident", circle_id, period_id, form["file"])
-
-
 @blp.route("/circles/<int:circle_id>/merchant-survey-responses")
 class MerchantResponses(MethodView):
     decorators = [login_required(), limiter.limit("5/minute;20/day", key_func=user_or_ip)]
@@ -163,29 +140,6 @@ class MerchantResponses(MethodView):
         return row
 
 
-@blp.route("/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/merchant-paper-responses")
-class MerchantPaperResponses(MethodView):
-    decorators = [login_required("staff", "admin")]
-
-    @blp.arguments(MerchantPaperResponseSchema)
-    @blp.response(201, MerchantResponseSchema)
-    def post(self, body, circle_id, period_id):
-        """录入一份纸质或电话商户问卷"""
-        return entry.enter_one(current_user, "merchant", circle_id, period_id, body)
-
-
-@blp.route("/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/merchant-paper-responses/batch")
-class MerchantPaperResponsesBatch(MethodView):
-    decorators = [login_required("staff", "admin")]
-
-    @blp.arguments(BatchFileSchema, location="files")
-    @blp.response(200, BatchResultSchema)
-    def post(self, form, circle_id, period_id):
-        """批量录入商户问卷（CSV：source,respondent_ref,answered_on,business_outlook,environment_satisfaction,
-        needed_types,oversupplied_types,comment；业态用 | 分隔）"""
-        return entry.enter_batch(current_user, "merchant", circle_id, period_id, form["file"])
-
-
 @blp.route("/staff/circles/<int:circle_id>/merchant-survey-results")
 class MerchantResults(MethodView):
     decorators = [login_required("staff", "admin")]
@@ -195,3 +149,54 @@ class MerchantResults(MethodView):
     def get(self, args, circle_id):
         """商户问卷结果（商务局按生活圈查看）：答卷数与来源、经营状况、营商环境评价、缺少与过剩的业态"""
         return merchant.results(current_user, circle_id, args["period_id"])
+
+
+def _paper_entry(kind: str, path: str, schema, result_schema, names: tuple[str, str], summaries: tuple[str, str]):
+    """Staff enter a questionnaire's paper and phone answers (entry.py): one as JSON, or a CSV batch."""
+    base = f"/staff/circles/<int:circle_id>/survey-periods/<int:period_id>/{path}"
+
+    class One(MethodView):
+        decorators = [login_required("staff", "admin")]
+
+        @blp.arguments(schema)
+        @blp.response(201, result_schema)
+        def post(self, body, circle_id, period_id):
+            return entry.enter_one(current_user, kind, circle_id, period_id, body)
+
+    class Batch(MethodView):
+        decorators = [login_required("staff", "admin")]
+
+        @blp.arguments(BatchFileSchema, location="files")
+        @blp.response(200, BatchResultSchema)
+        def post(self, form, circle_id, period_id):
+            return entry.enter_batch(current_user, kind, circle_id, period_id, form["file"])
+
+    for view, name, summary, url in zip((One, Batch), names, summaries, (base, f"{base}/batch"), strict=True):
+        view.post.__doc__ = summary  # the operation's summary in the OpenAPI document
+        blp.route(url, endpoint=name)(view)
+
+
+_paper_entry(
+    "resident",
+    "paper-responses",
+    PaperResponseSchema,
+    PaperResponseResultSchema,
+    ("PaperResponses", "PaperResponsesBatch"),
+    (
+        "录入一份纸质或电话满意度问卷（标明来源与录入人；往期调查期也可录入）",
+        """批量录入纸质、电话满意度问卷（CSV：source,respondent_ref,answered_on,type_satisfaction,
+        service_satisfaction,comment；错误行逐行报告）""",
+    ),
+)
+_paper_entry(
+    "merchant",
+    "merchant-paper-responses",
+    MerchantPaperResponseSchema,
+    MerchantResponseSchema,
+    ("MerchantPaperResponses", "MerchantPaperResponsesBatch"),
+    (
+        "录入一份纸质或电话商户问卷",
+        """批量录入商户问卷（CSV：source,respondent_ref,answered_on,business_outlook,environment_satisfaction,
+        needed_types,oversupplied_types,comment；业态用 | 分隔）""",
+    ),
+)

@@ -3,7 +3,7 @@ from datetime import date
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.common.schemas import BaseSchema, LocatedSchema, PageQuerySchema, PageSchema, PointSchema
-from app.taxonomy.registry import taxonomy
+from app.taxonomy.checks import KnownTypes
 from app.uploads.schemas import FileField
 
 _score = dict(required=True, strict=True, validate=validate.Range(1, 5))
@@ -156,15 +156,9 @@ class PaperResponseSchema(_Entered):
     service_satisfaction = fields.Integer(metadata={"description": "服务满意：1-5 分"}, **_score)
 
 
-def _known_types(codes):
-    unknown = sorted(set(codes) - taxonomy().type_codes)
-    if unknown:
-        raise ValidationError(f"未知业态：{'、'.join(unknown)}")
-
-
 _types = dict(
     load_default=list,
-    validate=[validate.Length(max=20), _known_types],
+    validate=[validate.Length(max=20), KnownTypes()],
 )
 
 

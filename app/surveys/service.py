@@ -13,11 +13,11 @@ from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
 from app.common.policy import authorize_circle
 from app.extensions import db
-from app.ratings import content
 from app.surveys import stats
 from app.surveys.home import check_home
 from app.surveys.models import SurveyPeriod, SurveyResponse
 from app.surveys.signals import answers_changed
+from app.wechat.moderation import screen_text
 
 QUESTIONS = ("type_satisfaction", "service_satisfaction")
 
@@ -195,7 +195,7 @@ def submit_response(
         )
     home_check, distance_m = check_home(user, circle, location)
     comment = (comment or "").strip() or None
-    verdict = content.check_text(comment, user.openid, field="comment") if comment else None
+    verdict = screen_text(comment, user.openid, field="comment").outcome if comment else None
     response_id = db.session.scalar(
         insert(SurveyResponse)
         .values(

@@ -54,6 +54,12 @@ test('the home page shows four big actions, each with a full sentence to read ou
   expect(h.calls('switchTab').pop().url).toBe('/pages/repair/index')
   await h.tap(home, '.big-action.new-need')
   expect(h.calls('navigateTo').pop().url).toBe('/pages/demands/new')
+
+  // The pages the big actions open are in large type too.
+  for (const name of ['nearby/index', 'repair/index', 'demands/new']) {
+    const page = await h.openPage(name)
+    expect([name, h.all(page, '.page.elder').length]).toEqual([name, 1])
+  }
 })
 
 test('the phone button calls the community the resident stands in, with the number from the API', async () => {

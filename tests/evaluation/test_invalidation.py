@@ -62,3 +62,19 @@ def test_domain_signals_make_their_circles_stale(make, db):
     db.session.commit()
     db.session.refresh(circle)
     assert circle.evaluation_version == version + 2
+
+
+def test_an_outlet_change_drops_the_circles_within_walking_reach(client, make, db, redis):
+    """有没有 counts outlets outside a boundary within the type's radius: a change there is theirs too."""
+    city = make.city()
+    west = make.circle(center=MIYUN, city=city, half_m=300)
+    east = make.circle(center=(MIYUN[0] + 0.01, MIYUN[1]), city=city, half_m=300)  # 250 m between edges
+    far = make.circle(center=(MIYUN[0] + 0.03, MIYUN[1]), city=city, half_m=300)  # 2 km away
+    outlet = make.outlet(*MIYUN, types=["breakfast"])
+    db.session.commit()
+    for circle in (west, east, far):
+        evaluate(client, make, circle)
+    apply_fields(outlet, {"types": ["breakfast", "pharmacy"]})
+    db.session.commit()
+    assert not redis.exists(cache.circle_key(west.id)) and not redis.exists(cache.circle_key(east.id))
+    assert redis.exists(cache.circle_key(far.id))

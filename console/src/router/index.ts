@@ -10,6 +10,12 @@ declare module 'vue-router' {
   }
 }
 
+/** A page of one circle, /circles/:circleId/<name>: reachable only for the circles the user manages. */
+function circlePage(name: string, title: string, component: RouteComponentLoader): RouteRecordRaw {
+  return { path: `circles/:circleId/${name}`, name, component, meta: { title, circleParam: 'circleId' } }
+}
+type RouteComponentLoader = Extract<RouteRecordRaw, { component: unknown }>['component']
+
 // Every page is its own chunk: the first load carries only the shell and the page asked for.
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: '登录' } },
@@ -18,36 +24,11 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/layouts/MainLayout.vue'),
     children: [
       { path: '', name: 'overview', component: () => import('@/views/OverviewView.vue'), meta: { title: '总览' } },
-      {
-        path: 'circles/:circleId/needs',
-        name: 'needs',
-        component: () => import('@/views/NeedsView.vue'),
-        meta: { title: '需求清单', circleParam: 'circleId' },
-      },
-      {
-        path: 'circles/:circleId/projects',
-        name: 'projects',
-        component: () => import('@/views/ProjectsView.vue'),
-        meta: { title: '项目清单', circleParam: 'circleId' },
-      },
-      {
-        path: 'circles/:circleId/map',
-        name: 'map',
-        component: () => import('@/views/MapView.vue'),
-        meta: { title: '一图', circleParam: 'circleId' },
-      },
-      {
-        path: 'circles/:circleId/evaluation',
-        name: 'evaluation',
-        component: () => import('@/views/EvaluationView.vue'),
-        meta: { title: '评价', circleParam: 'circleId' },
-      },
-      {
-        path: 'circles/:circleId/surveys',
-        name: 'surveys',
-        component: () => import('@/views/SurveysView.vue'),
-        meta: { title: '满意度调查与活动', circleParam: 'circleId' },
-      },
+      circlePage('needs', '需求清单', () => import('@/views/NeedsView.vue')),
+      circlePage('projects', '项目清单', () => import('@/views/ProjectsView.vue')),
+      circlePage('map', '一图', () => import('@/views/MapView.vue')),
+      circlePage('evaluation', '评价', () => import('@/views/EvaluationView.vue')),
+      circlePage('surveys', '满意度调查与活动', () => import('@/views/SurveysView.vue')),
       {
         path: 'accounts',
         name: 'accounts',
@@ -66,12 +47,7 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/views/ApplicationsView.vue'),
         meta: { title: '入驻与认领审核' },
       },
-      {
-        path: 'circles/:circleId/outlets',
-        name: 'outlets',
-        component: () => import('@/views/OutletsView.vue'),
-        meta: { title: '网点普查', circleParam: 'circleId' },
-      },
+      circlePage('outlets', '网点普查', () => import('@/views/OutletsView.vue')),
       { path: 'no-access', name: 'no-access', component: () => import('@/views/NoAccessView.vue'), meta: { title: '无权访问' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('@/views/NoAccessView.vue'), meta: { title: '页面不存在' } },
     ],

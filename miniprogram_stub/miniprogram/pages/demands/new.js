@@ -4,6 +4,7 @@
 // 照片 wx.chooseMedia → POST /uploads（demand_photo），位置 wx.chooseLocation（GCJ-02），
 // 提交前请求订阅消息授权，POST /demands 带 Idempotency-Key（同一次提交的重试用同一个键）。
 const api = require('../../utils/api')
+const elder = require('../../utils/elder')
 const { here } = require('../../utils/location')
 const { DEMAND_KINDS, distance } = require('../../utils/catalog')
 const { meToo } = require('../../utils/needs')
@@ -25,6 +26,9 @@ Component({
     submitting: false,
   },
   methods: {
+    onShow() {
+      this.setData(elder.pageData()) // 长辈模式: large type (class on the page root)
+    },
     async onLoad(query) {
       const kindIndex = Math.max(
         0,

@@ -1,6 +1,7 @@
 // 附近网点：GET /outlets/nearby（按步行距离排序，GCJ-02），筛选业态、营业中、关键词、排序、半径；
 // <map> 标记同一批网点，wx.openLocation 导航。
 const api = require('../../utils/api')
+const elder = require('../../utils/elder')
 const { here, navigate, markers } = require('../../utils/location')
 const { SIX_ONES, distance } = require('../../utils/catalog')
 
@@ -29,6 +30,9 @@ Component({
     sortIndex: 0,
   },
   methods: {
+    onShow() {
+      this.setData(elder.pageData()) // 长辈模式: large type (class on the page root)
+    },
     async onLoad(query) {
       if (query.title) wx.setNavigationBarTitle({ title: decodeURIComponent(query.title) })
       this.setData({ 'filters.types': query.types || '', 'filters.q': query.q ? decodeURIComponent(query.q) : '' })

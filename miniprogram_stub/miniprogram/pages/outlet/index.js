@@ -1,6 +1,7 @@
 // 网点详情：GET /outlets/{id}（营业时间、服务、价目、出摊安排），GET /outlets/{id}/ratings；
 // 评价：POST /outlets/{id}/ratings（每人每店一条，再次提交即替换）。
 const api = require('../../utils/api')
+const elder = require('../../utils/elder')
 const { here, navigate } = require('../../utils/location')
 const { weekRows, distance, price, shortTime } = require('../../utils/catalog')
 
@@ -27,6 +28,9 @@ Component({
     submitting: false,
   },
   methods: {
+    onShow() {
+      this.setData(elder.pageData()) // 长辈模式: large type (class on the page root)
+    },
     async onLoad(query) {
       this.outletId = Number(query.id)
       const point = await here().catch(() => null)

@@ -1,6 +1,7 @@
 // 小修小补地图：GET /repair/nearby（按服务项目筛选、只看此刻出摊），GET /repair-service-items，
 // 本圈服务项目覆盖 GET /repair/services?circle_id=（好不好评价：不少于 8 类）。
 const api = require('../../utils/api')
+const elder = require('../../utils/elder')
 const { here, navigate, markers } = require('../../utils/location')
 const { distance, price } = require('../../utils/catalog')
 
@@ -16,6 +17,9 @@ Component({
     loading: false,
   },
   methods: {
+    onShow() {
+      this.setData(elder.pageData()) // 长辈模式: large type (class on the page root)
+    },
     async onLoad() {
       const center = await here()
       this.setData({ center })
