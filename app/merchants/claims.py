@@ -121,13 +121,14 @@ def own_claim(user, claim_id: int) -> Claim:
 @write_use_case
 def withdraw_claim(user, claim_id: int) -> Claim:
     claim = _own_claim(user, claim_id)
-    _locked_outlet(claim.outlet_id)
+    outlet = _locked_outlet(claim.outlet_id)
     db.session.refresh(claim, with_for_update=True)
     if claim.status not in OPEN_CLAIM_STATUSES:
         raise Conflict("认领申请已处理，不能撤回", code="claim_closed")
     before = claim.status
     claim.status, claim.decided_at = "withdrawn", utcnow()
     audit.about_claim(user, "claim_withdrawn", claim, before={"status": before}, after={"status": "withdrawn"})
+    _undispute_if_alone(user, outlet, claim)
     return claim
 
 
@@ -219,14 +220,18 @@ def reject_claim(user, claim_id: int, reason: str) -> Claim:
     audit.about_claim(
         user, "claim_rejected", claim, reason=reason, before={"status": before}, after={"status": "rejected"}
     )
-    remaining = [c for c in _open_claims(outlet.id) if c.id != claim.id]
+    _undispute_if_alone(user, outlet, claim)
+    return claim
+
+
+def _undispute_if_alone(actor, outlet: Outlet, closed: Claim) -> None:
+    """A claim closed (rejected, withdrawn) on an unowned outlet: a competitor left alone is an ordinary claim."""
+    remaining = [c for c in _open_claims(outlet.id) if c.id != closed.id]
     if len(remaining) == 1 and outlet.owner_user_id is None and remaining[0].dispute == COMPETING:
-        # The competitor is alone again: an ordinary claim.
         remaining[0].status, remaining[0].dispute = "pending", None
         audit.about_claim(
-            user, "claim_undisputed", remaining[0], before={"status": "disputed"}, after={"status": "pending"}
+            actor, "claim_undisputed", remaining[0], before={"status": "disputed"}, after={"status": "pending"}
         )
-    return claim
 
 
 def _notify(claim: Claim) -> None:

@@ -204,10 +204,13 @@ def _page_ranked(query: NearbyQuery, radius: int, params: dict, where: _Where) -
     """Every match within the radius, ranked by rating or by relevance (then distance)."""
     offset = (query.page - 1) * query.page_size
     params.update(radius=radius, limit=query.page_size + 1, offset=offset)
+    # The outlets in range first (OFFSET 0 keeps the subquery apart), then the filters on those few thousand: with a
+    # keyword the planner otherwise ORs trigram index scans, and a two-character Chinese keyword matches most of
+    # that index (9-12 s at 1M outlets for q=早点&sort=relevance; 50-100 ms in range first).
     sql = f"""
     SELECT {_fixed_columns(where)}
-    FROM outlets o
-    WHERE {where.fixed} AND ST_DWithin(o.location, {POINT_SQL}, :radius, true)
+    FROM (SELECT * FROM outlets o WHERE ST_DWithin(o.location, {POINT_SQL}, :radius, true) OFFSET 0) AS o
+    WHERE {where.fixed}
     UNION ALL {_stalls(where)}
     ORDER BY {ORDERS[query.sort]}
     LIMIT :limit OFFSET :offset

@@ -177,6 +177,16 @@ def test_two_open_claims_on_one_outlet_are_both_disputed(client, make, db, area,
     assert db.session.get(Claim, third["id"]).dispute == "网点已有商户"
 
 
+def test_withdrawing_one_of_two_claims_leaves_an_ordinary_claim(client, make, db, area, census_outlet, claim):
+    first = claim(make.user(), census_outlet.id).get_json()["id"]
+    leaving = make.user()
+    second = claim(leaving, census_outlet.id).get_json()["id"]
+    assert db.session.get(Claim, first).status == "disputed"
+    assert client.delete(f"/api/v1/merchant/claims/{second}", headers=make.headers(leaving)).status_code == 200
+    assert db.session.get(Claim, first).status == "pending" and db.session.get(Claim, first).dispute is None
+    assert trail(client, make, area.staff, census_outlet.id)[-1] == ("claim_undisputed", first)
+
+
 def test_withdraw(client, make, area, census_outlet, claim):
     merchant = make.user()
     claim_id = claim(merchant, census_outlet.id).get_json()["id"]
