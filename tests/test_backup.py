@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import db as database
 from tests.factories import Factory
+from tests.transactions import commit
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "backup.sh"
@@ -61,7 +62,7 @@ def _fill(app, source_url):
             make.outlet(lng=116.8431 + i * 0.001, hours={"mon": [["08:00", "20:00"]]}, name=f"备份网点{i}")
         make.user()
         make.user("staff", circles=[circle])
-        database.session.commit()
+        commit()
         database.session.remove()
         database.engine.dispose()
 

@@ -21,6 +21,7 @@ from app.common.clock import now_local
 from app.repair import service as repair
 from tests.demands.world import build_world, demand_body
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 LNG, LAT = MIYUN
 TOLERANCE = 2e-7  # answers print 7 decimals
@@ -41,7 +42,7 @@ def seeded(client, make, db, stub):
     repair.set_offers(stall, [{"code": "shoe_repair", "price_min": 10}])
     every_day = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     repair.set_schedule(stall, [{"lng": east(200), "lat": LAT, "address": "鼓楼广场", "hours": every_day}])
-    db.session.commit()
+    commit()
     ids["outlet_id"] = stall.id
     h = world.h
     demand = client.post(

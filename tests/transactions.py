@@ -37,3 +37,12 @@ def rolled_back(app):
             database.session = original
             transaction.rollback()
             connection.close()
+
+
+def commit():
+    """Commits what the test has set up, the way a finished use case would (app/common/tx.py refuses any
+    other commit); under `rolled_back` that is a savepoint release, so the rows still go at the end."""
+    from app.common.tx import atomic
+
+    with atomic():
+        pass

@@ -14,6 +14,7 @@ from app.auth.models import User, staff_circles, user_cities
 from app.circles.models import Circle, City
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.paging import paginate
+from app.common.tx import write_use_case
 from app.extensions import db
 
 _hasher = PasswordHasher()
@@ -128,6 +129,7 @@ def _managed(actor, account_id: int) -> User:
     return user
 
 
+@write_use_case
 def create_account(actor, username, password, role, circle_ids=(), city_ids=(), display_name=None) -> User:
     _may_create(actor, role)
     if role not in ("staff", "bureau", "admin", "merchant"):
@@ -142,10 +144,10 @@ def create_account(actor, username, password, role, circle_ids=(), city_ids=(), 
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "account_created", subject_user_id=user.id, after=snapshot(user))
-    db.session.commit()
     return user
 
 
+@write_use_case
 def update_account(actor, account_id: int, changes: dict) -> User:
     """Display name, scope (circles or cities), disabled; the role stays (create a new account instead)."""
     user = _managed(actor, account_id)
@@ -167,15 +169,14 @@ def update_account(actor, account_id: int, changes: dict) -> User:
             after["disabled"] if after["disabled"] != before["disabled"] else None, "account_updated"
         )
         audit.record(actor, action, subject_user_id=user.id, before=before, after=after, reason=changes.get("reason"))
-    db.session.commit()
     return user
 
 
+@write_use_case
 def reset_password(actor, account_id: int, password: str, reason: str | None = None) -> User:
     user = _managed(actor, account_id)
     user.password_hash = hash_password(password)
     audit.record(actor, "password_reset", subject_user_id=user.id, reason=reason)
-    db.session.commit()
     return user
 
 

@@ -8,7 +8,7 @@ from flask import current_app
 
 from app.common.errors import Conflict
 from app.common.models import utcnow
-from app.extensions import db
+from app.common.tx import write_use_case
 
 NOTICE_TITLE = "一刻钟便民生活圈隐私保护指引"
 
@@ -28,7 +28,8 @@ def consent_required(user) -> bool:
     return user.privacy_version != current_version()
 
 
-def accept_notice(user, version: str, *, commit: bool = True):
+@write_use_case
+def accept_notice(user, version: str):
     """Records that the user accepted this version; only the current one can be accepted."""
     if version != current_version():
         raise Conflict(
@@ -38,6 +39,4 @@ def accept_notice(user, version: str, *, commit: bool = True):
         )
     if user.privacy_version != version:
         user.privacy_version, user.privacy_accepted_at = version, utcnow()
-    if commit:
-        db.session.commit()
     return user

@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.circles.models import Circle
 from app.common.errors import AppError, ValidationFailed
 from app.common.models import utcnow
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.wechat import client as wechat
 
@@ -39,6 +40,11 @@ def login_with_wechat(code: str, privacy_version: str | None = None) -> dict:
 
     `privacy_version`: the notice version the resident accepted on the login screen, recorded with the login.
     """
+    return _token_response(_wechat_user(code, privacy_version))
+
+
+@write_use_case
+def _wechat_user(code: str, privacy_version: str | None) -> User:
     session = wechat.code2session(code)
     openid = session["openid"]
     user = db.session.scalar(select(User).where(User.openid == openid))
@@ -51,9 +57,8 @@ def login_with_wechat(code: str, privacy_version: str | None = None) -> dict:
         raise AppError("账号已停用", code="account_disabled", status=403)
     user.last_login_at = utcnow()
     if privacy_version is not None:
-        accept_notice(user, privacy_version, commit=False)
-    db.session.commit()
-    return _token_response(user)
+        accept_notice(user, privacy_version)
+    return user
 
 
 def login_with_password(username: str, password: str) -> dict:
@@ -61,6 +66,7 @@ def login_with_password(username: str, password: str) -> dict:
     return _token_response(check_password(username, password))
 
 
+@write_use_case
 def check_password(username: str, password: str) -> User:
     """The account behind a username and password, or the reason why not (wrong, locked, disabled)."""
     lockout.check_not_locked(username)
@@ -85,7 +91,6 @@ def check_password(username: str, password: str) -> User:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 
@@ -101,11 +106,11 @@ def create_user(username: str, password: str, role: str, circle_ids=(), display_
     return create_account(None, username, password, role, circle_ids, city_ids, display_name)
 
 
+@write_use_case
 def set_home_circle(user: User, circle_id: int | None) -> User:
     if circle_id is not None and db.session.get(Circle, circle_id) is None:
         raise ValidationFailed(details={"circle_id": ["生活圈不存在"]})
     move_home(user, circle_id)
-    db.session.commit()
     return user
 
 

@@ -18,6 +18,7 @@ from app.circles.models import Circle, City, Community
 from app.circles.service import circle_type_code, find_or_create_city
 from app.common.errors import AppError, ValidationFailed, one_line_reason
 from app.common.shapes import area_from_geojson
+from app.common.tx import write_use_case
 from app.extensions import db
 
 CIRCLE_PROPS = {
@@ -115,6 +116,7 @@ def load_feature_collection(path) -> dict:
     return data
 
 
+@write_use_case
 def import_circles(
     collection: dict,
     communities: dict | None = None,
@@ -138,7 +140,6 @@ def import_circles(
         outer.rollback()
     else:
         outer.commit()
-        db.session.commit()
     return run.result
 
 

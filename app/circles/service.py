@@ -1,5 +1,9 @@
 """Circle use cases: locate a point, read a circle, admin edits, bulk import."""
 
+from dataclasses import dataclass
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
@@ -9,6 +13,7 @@ from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.paging import Page, paginate
 from app.common.policy import authorize_circle
 from app.common.shapes import area_from_geojson
+from app.common.tx import write_use_case
 from app.extensions import db
 
 CIRCLE_TYPE_BY_NAME = {name: code for code, name in CIRCLE_TYPES.items()} | {
@@ -42,6 +47,36 @@ def locate(lng: float, lat: float) -> tuple[Circle, Community | None]:
         .limit(1)
     )
     return circle, community
+
+
+@dataclass(frozen=True)
+class Placement:
+    circle_id: int
+    city_id: int
+    community_id: int | None
+
+
+def placement(lng: float, lat: float) -> Placement:
+    """`locate`'s answer as ids, in one statement and without loading boundaries (for writes that file
+    something where it stands)."""
+    point = from_shape(Point(lng, lat), srid=4326)
+    community = (
+        select(Community.id)
+        .where(Community.boundary.is_not(None), func.ST_Covers(Community.boundary, point))
+        .order_by(Community.circle_id != Circle.id, Community.id)
+        .limit(1)
+        .correlate(Circle)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(Circle.id, Circle.city_id, community)
+        .where(func.ST_Covers(Circle.boundary, point))
+        .order_by(Circle.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        raise NotFound("该位置不在任何生活圈内", code="outside_circles")
+    return Placement(*row)
 
 
 def get_circle(circle_id: int) -> Circle:
@@ -133,6 +168,7 @@ def _check_unique_name(model, scope_column, scope_id, name, exclude_id=None):
         raise Conflict(f"名称已存在：{name}", code="duplicate_name")
 
 
+@write_use_case
 def create_circle(data: dict, coord: str) -> Circle:
     city = db.session.get(City, data["city_id"])
     if city is None:
@@ -141,29 +177,29 @@ def create_circle(data: dict, coord: str) -> Circle:
     circle = Circle(city=city, profile={})
     _apply(circle, data, CIRCLE_FIELDS, coord)
     db.session.add(circle)
-    db.session.commit()
     return circle
 
 
+@write_use_case
 def update_circle(circle_id: int, data: dict, coord: str) -> Circle:
     circle = get_circle(circle_id)
     if "name" in data:
         _check_unique_name(Circle, Circle.city_id, circle.city_id, data["name"], circle.id)
     _apply(circle, data, CIRCLE_FIELDS, coord)
-    db.session.commit()
     return circle
 
 
+@write_use_case
 def create_community(circle_id: int, data: dict, coord: str) -> Community:
     circle = get_circle(circle_id)
     _check_unique_name(Community, Community.circle_id, circle.id, data["name"])
     community = Community(circle=circle)
     _apply(community, data, COMMUNITY_FIELDS, coord)
     db.session.add(community)
-    db.session.commit()
     return community
 
 
+@write_use_case
 def update_community(actor, community_id: int, data: dict, coord: str) -> Community:
     community = get_community(community_id)
     authorize_circle(actor, community.circle_id)
@@ -172,5 +208,4 @@ def update_community(actor, community_id: int, data: dict, coord: str) -> Commun
     if "name" in data:
         _check_unique_name(Community, Community.circle_id, community.circle_id, data["name"], community.id)
     _apply(community, data, COMMUNITY_FIELDS, coord)
-    db.session.commit()
     return community

@@ -10,6 +10,7 @@ from app.audit import service as audit
 from app.circles.models import CITY_TIERS, City
 from app.common.errors import NotFound, ValidationFailed
 from app.common.policy import authorize_city
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.taxonomy.registry import taxonomy
 from app.taxonomy.scoring import scoring_profiles
@@ -94,10 +95,10 @@ def apply_settings(actor, city: City, changes: dict, reason: str | None = None, 
     return True
 
 
+@write_use_case
 def update_settings(actor, city_id: int, changes: dict, reason: str | None = None, source: str = "api") -> City:
     city = get_city(city_id)
     if actor is not None:
         authorize_city(actor, city.id)
     apply_settings(actor, city, changes, reason, source)
-    db.session.commit()
     return city

@@ -35,6 +35,7 @@ from app.common import metrics, retention
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import IdempotencyRecord
 from app.common.redis import Keys, get_redis
+from app.common.tx import atomic
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class _Binding:
     written: bool = False
     committed: bool = False
     resource_id: int | None = None
+    written_resource_id: int | None = None  # as the row holds it
 
 
 def _key_hash(raw_key: str) -> str:
@@ -159,14 +161,13 @@ def _answer_committed(record: IdempotencyRecord, fingerprint: str, replay, args,
 
 def _keep_response(key: str, response: Response):
     try:
-        db.session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.key_hash == key)
-            .values(status=response.status_code, body=response.get_data(as_text=True), mimetype=response.mimetype)
-        )
-        db.session.commit()
+        with atomic():
+            db.session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.key_hash == key)
+                .values(status=response.status_code, body=response.get_data(as_text=True), mimetype=response.mimetype)
+            )
     except Exception:  # the binding stands without the body; a retry answers from the created row
-        db.session.rollback()
         log.exception("idempotency response not kept")
 
 
@@ -258,7 +259,8 @@ def _bind_key_to_the_write(session, _flush_context):
         binding.resource_id = next((o.id for o in session.new if isinstance(o, binding.creates)), None)
     connection = session.connection()
     if binding.written:
-        if binding.resource_id is not None:
+        if binding.resource_id is not None and binding.resource_id != binding.written_resource_id:
+            binding.written_resource_id = binding.resource_id
             connection.execute(
                 update(IdempotencyRecord)
                 .where(IdempotencyRecord.key_hash == binding.key)
@@ -279,7 +281,7 @@ def _bind_key_to_the_write(session, _flush_context):
     ).returning(table.c.key_hash)
     if connection.execute(statement).scalar() is None:
         raise _in_flight()
-    binding.written = True
+    binding.written, binding.written_resource_id = True, binding.resource_id
 
 
 @event.listens_for(Session, "after_commit")

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from app.common.models import utcnow
+from app.common.tx import atomic
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,8 @@ def run_rule(rule: Rule, now: datetime | None = None, dry_run: bool = False) -> 
         return db.session.scalar(sql, {"cutoff": cutoff})
     total = 0
     while True:
-        rows = db.session.execute(_statement(rule, rule.returning), {"cutoff": cutoff, "batch": BATCH}).all()
-        db.session.commit()
+        with atomic():
+            rows = db.session.execute(_statement(rule, rule.returning), {"cutoff": cutoff, "batch": BATCH}).all()
         if rule.after_delete and rows:
             rule.after_delete([row[1:] for row in rows])
         total += len(rows)

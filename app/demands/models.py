@@ -162,6 +162,8 @@ class Demand(Timestamps, db.Model):
         Index("ix_demands_circle_id_support_count", "circle_id", "support_count", "id"),
         Index("ix_demands_held", "circle_id", postgresql_where=sa.text("moderation = 'held'")),
     )
+    # The INSERT returns created_at/updated_at: a submission is answered without reading the need back.
+    __mapper_args__ = {"eager_defaults": True}
 
 
 class DemandSupport(db.Model):
@@ -208,3 +210,5 @@ class DemandEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (Index("ix_demand_events_actor_id", "actor_id", postgresql_where=text("actor_id IS NOT NULL")),)
+    # The INSERT returns created_at: a need's answer shows its timeline without reading it back.
+    __mapper_args__ = {"eager_defaults": True}

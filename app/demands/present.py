@@ -4,6 +4,8 @@ The public view never names the submitter; the submitter's view adds moderation 
 state; the staff view adds who did what, internal events and the submitter's user id.
 """
 
+from dataclasses import dataclass, field
+
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
@@ -71,10 +73,22 @@ def _photo(upload, view: str) -> dict | None:
     return photo
 
 
-def demands_out(demands, coord: str, view: str = "public", user=None, timeline: bool = True) -> list[dict]:
-    """Dictionaries for a page of needs, with a fixed number of queries whatever the page size."""
+@dataclass
+class _Attached:
+    """What a page of needs shows besides their own columns, keyed by need (or upload, project, outlet) id."""
+
+    events: dict = field(default_factory=dict)
+    uploads: dict = field(default_factory=dict)
+    projects: dict = field(default_factory=dict)
+    outlets: dict = field(default_factory=dict)
+    supported: set = field(default_factory=set)
+    tallies: dict = field(default_factory=dict)
+    mine: dict = field(default_factory=dict)
+
+
+def _attached(demands, staff: bool, user, timeline: bool) -> _Attached:
+    """Read with a fixed number of queries whatever the page size."""
     ids = [d.id for d in demands]
-    staff = view == "staff"
     events = {}
     if timeline and ids:
         query = select(DemandEvent).where(DemandEvent.demand_id.in_(ids))
@@ -82,9 +96,6 @@ def demands_out(demands, coord: str, view: str = "public", user=None, timeline: 
             query = query.where(DemandEvent.public.is_(True))
         for event in db.session.scalars(query.order_by(DemandEvent.created_at, DemandEvent.id)):
             events.setdefault(event.demand_id, []).append(_event(event, staff))
-    uploads = _by_id(Upload, [i for d in demands for i in d.photo_ids or []])
-    projects = _by_id(Project, [d.project_id for d in demands])
-    outlets = _by_id(Outlet, [d.outlet_id for d in demands])
     supported = set()
     if user is not None and ids:
         supported = set(
@@ -94,20 +105,49 @@ def demands_out(demands, coord: str, view: str = "public", user=None, timeline: 
                 )
             )
         )
-    tallies = answers.tallies(ids)
-    mine = answers.my_answers(user, ids)
+    return _Attached(
+        events=events,
+        uploads=_by_id(Upload, [i for d in demands for i in d.photo_ids or []]),
+        projects=_by_id(Project, [d.project_id for d in demands]),
+        outlets=_by_id(Outlet, [d.outlet_id for d in demands]),
+        supported=supported,
+        tallies=answers.tallies(ids),
+        mine=answers.my_answers(user, ids),
+    )
+
+
+def submitted_out(submission, coord: str, user) -> dict:
+    """The submitter's view of a need just filed, from its use case's objects alone (no query): nothing but
+    its own timeline, photos and outlet can be attached to a need in the instant it is created."""
+    demand = submission.demand
+    attached = _Attached(
+        events={demand.id: [_event(e, False) for e in submission.events if e.public]},
+        uploads={upload.id: upload for upload in submission.photos},
+        outlets={submission.outlet.id: submission.outlet} if submission.outlet is not None else {},
+    )
+    return demands_out([demand], coord, "owner", user, attached=attached)[0]
+
+
+def demands_out(
+    demands, coord: str, view: str = "public", user=None, timeline: bool = True, attached=None
+) -> list[dict]:
+    """Dictionaries for a page of needs, with a fixed number of queries whatever the page size."""
+    staff = view == "staff"
+    if attached is None:
+        attached = _attached(demands, staff, user, timeline)
     out = []
     for demand in demands:
-        photos = [_photo(uploads[i], view) for i in demand.photo_ids or [] if i in uploads]
-        item = _demand(demand, coord, projects.get(demand.project_id), outlets.get(demand.outlet_id))
-        tally = tallies.get(demand.id, {"yes": 0, "no": 0, "unsure": 0})
+        photos = [_photo(attached.uploads[i], view) for i in demand.photo_ids or [] if i in attached.uploads]
+        item = _demand(demand, coord, attached.projects.get(demand.project_id), attached.outlets.get(demand.outlet_id))
+        tally = attached.tallies.get(demand.id, {"yes": 0, "no": 0, "unsure": 0})
         item["answers"] = tally
         item["confirmed_solved"] = demand.status == "done" and tally["yes"] > tally["no"]
         item["photos"] = [p for p in photos if p is not None]
-        item["supported_by_me"] = demand.id in supported if user is not None else None
-        item["my_confirmation"] = _my_confirmation(demand, user, demand.id in supported, mine.get(demand.id))
+        supporter = demand.id in attached.supported
+        item["supported_by_me"] = supporter if user is not None else None
+        item["my_confirmation"] = _my_confirmation(demand, user, supporter, attached.mine.get(demand.id))
         if timeline:
-            item["timeline"] = events.get(demand.id, [])
+            item["timeline"] = attached.events.get(demand.id, [])
         if view in ("owner", "staff"):
             item.update(_private(demand))
         if staff:

@@ -66,8 +66,8 @@ class Demands(MethodView):
         """提交需求（缺什么、服务质量、网点关停、其他），落入所在生活圈"""
         lng, lat = body["location"]["lng"], body["location"]["lat"]  # WGS-84 once parsed
         fields = {k: v for k, v in body.items() if k not in ("location", "coord")}
-        demand = service.submit_demand(current_user, {**fields, "lng": lng, "lat": lat, "coord": body["coord"]})
-        return present.demand_out(demand, body["coord"], "owner", current_user)
+        submission = service.submit(current_user, {**fields, "lng": lng, "lat": lat, "coord": body["coord"]})
+        return present.submitted_out(submission, body["coord"], current_user)
 
 
 @blp.route("/demands/existing-outlets")

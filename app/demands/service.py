@@ -1,18 +1,26 @@
 """Residents' use cases on needs: submit, "me too", "is it solved?" (the evaluation reads `stats.py`)."""
 
+from dataclasses import dataclass
+
+from sqlalchemy import literal, select, update
+from sqlalchemy.dialects.postgresql import insert
+
 from app.circles import service as circles
 from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
+from app.common.tx import atomic, write_use_case
 from app.demands import answers, existing, states, timeline
+from app.demands.locks import locked_demand
 from app.demands.models import (
     ANSWERS,
     CLOSED_STATUSES,
     Demand,
     DemandAnswer,
+    DemandEvent,
     DemandSupport,
 )
-from app.demands.tx import atomic, locked_demand
+from app.demands.signals import supports_changed
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.taxonomy.checks import check_type
@@ -26,18 +34,20 @@ def _check_subject(kind: str, business_type: str | None, outlet_id: int | None):
     check_type(business_type)
     if kind == "missing_type" and business_type is None:
         raise ValidationFailed("请选择缺少的业态", details={"business_type": ["“缺什么”需求必须选择业态"]})
-    if outlet_id is not None:
-        if kind not in OUTLET_KINDS:
-            raise ValidationFailed(details={"outlet_id": ["只有服务质量、网点关停类需求可以关联网点"]})
-        outlet = db.session.get(Outlet, outlet_id)
-        if outlet is None or outlet.status == "pending":
-            raise ValidationFailed(details={"outlet_id": ["网点不存在"]})
+    if outlet_id is None:
+        return None
+    if kind not in OUTLET_KINDS:
+        raise ValidationFailed(details={"outlet_id": ["只有服务质量、网点关停类需求可以关联网点"]})
+    outlet = db.session.get(Outlet, outlet_id)
+    if outlet is None or outlet.status == "pending":
+        raise ValidationFailed(details={"outlet_id": ["网点不存在"]})
+    return outlet
 
 
-def place(lng: float, lat: float):
-    """The circle and community containing the WGS-84 point (422 outside_circles when none)."""
+def place(lng: float, lat: float) -> circles.Placement:
+    """The ids of the circle and community containing the WGS-84 point (422 outside_circles when none)."""
     try:
-        return circles.locate(lng, lat)
+        return circles.placement(lng, lat)
     except NotFound:
         raise ValidationFailed(
             "该位置不在任何生活圈内，无法提交需求",
@@ -46,17 +56,31 @@ def place(lng: float, lat: float):
         ) from None
 
 
-def _claim_photos(user, photo_ids: list[str], circle_id: int) -> list[str]:
+def _claim_photos(user, photo_ids: list[str], circle_id: int) -> list:
     if not photo_ids:
         return []
     if user is None:
         raise ValidationFailed(details={"photo_ids": ["外部平台提交的需求不能附带照片"]})
-    return [upload.id for upload in claim_uploads(user, photo_ids, "demand_photo", circle_id=circle_id)]
+    return claim_uploads(user, photo_ids, "demand_photo", circle_id=circle_id)
 
 
-def submit_demand(
+@dataclass(frozen=True)
+class Submission:
+    """A need just filed and everything attached to it so far (its answer is built from these alone)."""
+
+    demand: Demand
+    events: list[DemandEvent]
+    photos: list
+    outlet: Outlet | None
+
+
+def submit_demand(submitter, data: dict, **options) -> Demand:
+    return submit(submitter, data, **options).demand
+
+
+def submit(
     submitter, data: dict, *, source: str = "app", source_client=None, check_openid=None, require_reason=True
-) -> Demand:
+) -> Submission:
     """A resident's need placed in the circle and community containing its WGS-84 point.
 
     `data`: kind, business_type, outlet_id, text, address, lng, lat, photo_ids, existing_reason, coord.
@@ -66,10 +90,10 @@ def submit_demand(
     them); `require_reason=False` (Open311 clients, which cannot be asked) only records them.
     """
     kind, business_type, outlet_id = data["kind"], data.get("business_type"), data.get("outlet_id")
-    _check_subject(kind, business_type, outlet_id)
+    outlet = _check_subject(kind, business_type, outlet_id)
     if data.get("existing_reason") is not None and kind != "missing_type":
         raise ValidationFailed(details={"existing_reason": ["只有“缺什么”需求需要说明理由"]})
-    circle, community = place(data["lng"], data["lat"])
+    where = place(data["lng"], data["lat"])
     existing_ids = []
     if kind == "missing_type":
         reason = data.get("existing_reason") if require_reason else data.get("existing_reason") or "other"
@@ -79,7 +103,9 @@ def submit_demand(
     openid = check_openid or (submitter.openid if submitter is not None else None) or "anonymous"
     screening = screen_text(data["text"], openid)
     moderation, label = ("visible", None) if screening.passed else ("held", screening.hold_reason)
-    with atomic():
+    # Not expired at the commit: the answer is built from what the use case holds, without reading it back.
+    with atomic(expire=False):
+        photos = _claim_photos(submitter, data.get("photo_ids") or [], where.circle_id)
         demand = Demand(
             kind=kind,
             business_type=business_type,
@@ -87,46 +113,98 @@ def submit_demand(
             text=data["text"],
             address=data.get("address") or "",
             location=geo.point(data["lng"], data["lat"]),
-            circle_id=circle.id,
-            community_id=community.id if community else None,
+            circle_id=where.circle_id,
+            community_id=where.community_id,
             user_id=submitter.id if submitter is not None else None,
             source=source,
             source_client=source_client,
             moderation=moderation,
             moderation_label=label,
-            photo_ids=_claim_photos(submitter, data.get("photo_ids") or [], circle.id),
+            photo_ids=[upload.id for upload in photos],
             existing_reason=data.get("existing_reason") if existing_ids else None,
             existing_outlet_ids=existing_ids,
         )
         db.session.add(demand)
         db.session.flush()
         role = "open311" if source == "open311" else None
-        timeline.record(demand, submitter, "submitted", to_status="submitted", role=role)
+        events = [timeline.record(demand, submitter, "submitted", to_status="submitted", role=role)]
         if moderation == "held":
-            timeline.record(demand, None, "held", public=False, note=label)
-    return demand
+            events.append(timeline.record(demand, None, "held", public=False, note=label))
+    return Submission(demand, events, photos, outlet)
 
 
-def support_demand(user, demand_id: int) -> Demand:
+@dataclass(frozen=True)
+class Supported:
+    id: int
+    support_count: int
+
+
+class _NotCounted(Exception):
+    """The one-statement "me too" did not apply: the checked path says why (or counts it after a race)."""
+
+
+def support_demand(user, demand_id: int) -> Supported:
     """ "Me too": once per resident, counted on the need."""
-    with atomic():
-        demand = locked_demand(demand_id)
-        if demand.moderation != "visible":
-            raise NotFound("需求不存在", code="demand_not_found")
-        if demand.status == "merged":
-            raise Conflict(
-                "该需求已与其他需求合并，请支持合并后的需求",
-                code="demand_merged",
-                details={"merged_into_id": demand.merged_into_id},
-            )
-        if demand.status in CLOSED_STATUSES:
-            raise Conflict("该需求已办结，无需再支持", code="demand_closed")
-        if demand.user_id == user.id:
-            raise Conflict("不能支持自己提交的需求", code="own_demand")
-        if db.session.get(DemandSupport, (demand.id, user.id)) is not None:
-            raise Conflict("您已经支持过该需求", code="already_supported")
-        db.session.add(DemandSupport(demand_id=demand.id, user_id=user.id))
-        demand.support_count += 1
+    try:
+        return _count_support(user, demand_id)
+    except _NotCounted:
+        demand = _support_checked(user, demand_id)
+        return Supported(demand.id, demand.support_count)
+
+
+@write_use_case
+def _count_support(user, demand_id: int) -> Supported:
+    """The usual case in one statement: the supporter row and the count, under the need's row lock (a
+    concurrent "me too" waits for it and then adds to the committed count: none is lost)."""
+    open_to_support = (
+        Demand.id == demand_id,
+        Demand.moderation == "visible",
+        Demand.status.not_in(CLOSED_STATUSES),
+        Demand.user_id.is_distinct_from(user.id),
+    )
+    added = (
+        insert(DemandSupport)
+        .from_select(["demand_id", "user_id"], select(Demand.id, literal(user.id)).where(*open_to_support))
+        .on_conflict_do_nothing()
+        .returning(DemandSupport.demand_id)
+        .cte("added")
+    )
+    # The conditions again on the UPDATE: PostgreSQL re-checks them on the row as it is once the lock is
+    # ours (a need closed meanwhile is not counted, and the whole use case is undone below).
+    counted = db.session.execute(
+        update(Demand)
+        .where(*open_to_support, Demand.id.in_(select(added.c.demand_id)))
+        .values(support_count=Demand.support_count + 1, updated_at=utcnow())
+        .returning(Demand.support_count, Demand.circle_id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if counted is None:
+        raise _NotCounted
+    # The evaluation's session hook sees ORM writes only; the need's count feeds its 问需 item.
+    supports_changed.send(__name__, circle_ids=[counted.circle_id])
+    return Supported(demand_id, counted.support_count)
+
+
+@write_use_case
+def _support_checked(user, demand_id: int) -> Demand:
+    """ "Me too" step by step under the need's lock: the reason it is refused, in the order residents expect."""
+    demand = locked_demand(demand_id)
+    if demand.moderation != "visible":
+        raise NotFound("需求不存在", code="demand_not_found")
+    if demand.status == "merged":
+        raise Conflict(
+            "该需求已与其他需求合并，请支持合并后的需求",
+            code="demand_merged",
+            details={"merged_into_id": demand.merged_into_id},
+        )
+    if demand.status in CLOSED_STATUSES:
+        raise Conflict("该需求已办结，无需再支持", code="demand_closed")
+    if demand.user_id == user.id:
+        raise Conflict("不能支持自己提交的需求", code="own_demand")
+    if db.session.get(DemandSupport, (demand.id, user.id)) is not None:
+        raise Conflict("您已经支持过该需求", code="already_supported")
+    db.session.add(DemandSupport(demand_id=demand.id, user_id=user.id))
+    demand.support_count += 1
     return demand
 
 

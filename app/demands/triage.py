@@ -6,9 +6,10 @@ from sqlalchemy.dialects.postgresql import insert
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import utcnow
 from app.common.policy import authorize_circle
+from app.common.tx import atomic
 from app.demands import states, timeline
+from app.demands.locks import locked_demand, locked_demands
 from app.demands.models import PRIORITIES, Demand, DemandSupport, Project
-from app.demands.tx import atomic, locked_demand, locked_demands
 from app.extensions import db
 
 LINKABLE = ("accepted", "in_progress", "reopened", "done")

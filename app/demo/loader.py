@@ -12,6 +12,7 @@ from sqlalchemy import exists, select
 
 from app.circles.models import Circle
 from app.circles.service import find_or_create_city
+from app.common.tx import write_use_case
 from app.demo import enrich, geometry, people, records, repairs, writer
 from app.demo.activity import ActivityResult, load_activity
 from app.demo.context import stream
@@ -56,6 +57,7 @@ class CirclePlan:
     outlets: list[dict] = field(default_factory=list)
 
 
+@write_use_case
 def load(
     seed: int = DEFAULT_SEED, per_10k: float = DEFAULT_PER_10K, if_empty: bool = False, places_only: bool = False
 ) -> LoadResult:
@@ -89,7 +91,6 @@ def load(
     records.refresh_ratings(city_ids)
     for city_id in city_ids:  # bulk writes bypass the session hook that versions cached evaluations
         invalidation.invalidate_city(city_id)
-    db.session.commit()
     circles, communities, outlets = writer.counts(city_ids)
     fallback = tuple(plan.spec.name for plan in plans if plan.fallback)
     return LoadResult(False, circles, communities, outlets, fallback, live)

@@ -9,7 +9,8 @@ the old entries are also dropped from Redis, only to free memory early. Outlets 
 flush because the database trigger, not the ORM, moves them between circles.
 
 Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal
-(`surveys.signals.answers_changed`, `usage.signals.uses_recorded`, `outlets.signals.outlets_changed`).
+(`surveys.signals.answers_changed`, `usage.signals.uses_recorded`, `outlets.signals.outlets_changed`,
+`demands.signals.supports_changed`).
 `init_app`, called by the app factory, installs the session hooks and connects those signals: nothing is
 registered by importing a module.
 """
@@ -22,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
+from app.common.tx import atomic
 from app.demands.models import Demand, Project
+from app.demands.signals import supports_changed
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
 from app.events.models import Event
@@ -188,13 +191,18 @@ def invalidate_city(city_id: int | None):
 
 def _invalidate(circle_ids=(), city_ids=()):
     session = db.session()
-    pending = session.in_transaction()
+    if session.in_transaction():
+        _mark_stale(session, circle_ids, city_ids)
+        return
+    with atomic():  # the change is already committed: bump now, on its own
+        _mark_stale(session, circle_ids, city_ids)
+
+
+def _mark_stale(session, circle_ids, city_ids):
     mark_stale(session, circle_ids, city_ids)
     # Dropped at once as well (this connection may read them before the commit); the version bump at the
     # commit keeps anything recomputed meanwhile from outliving the change.
     cache.delete_keys(*session.info.get(STALE, ()))
-    if not pending:  # the change is already committed: bump now, on its own
-        session.commit()
 
 
 def _on_domain_change(_sender, circle_ids=(), **_):
@@ -220,3 +228,4 @@ def init_app(_app=None):
     answers_changed.connect(_on_domain_change)
     uses_recorded.connect(_on_domain_change)
     outlets_changed.connect(_on_domain_change)
+    supports_changed.connect(_on_domain_change)

@@ -11,14 +11,19 @@ from app.audit.models import AuditEntry
 from app.circles.service import get_circle
 from app.common.paging import paginate
 from app.common.policy import authorize_circle
+from app.common.tx import write_use_case
 from app.evaluation.service import evaluate_circles
 from app.evaluation.snapshots import period_as_of
-from app.extensions import db
 
 ACTION = "snapshot_proposed"
 
 
 def propose(actor, circle_id: int, period: str, note: str | None = None) -> dict:
+    return proposal_dict(_propose(actor, circle_id, period, note))
+
+
+@write_use_case
+def _propose(actor, circle_id: int, period: str, note: str | None) -> AuditEntry:
     circle = get_circle(circle_id)
     authorize_circle(actor, circle.id)
     as_of = period_as_of(period)
@@ -34,9 +39,7 @@ def propose(actor, circle_id: int, period: str, note: str | None = None) -> dict
         "stars": result["stars"],
         "note": (note or "").strip() or None,
     }
-    entry = audit.record(actor, ACTION, circle_id=circle.id, after=summary, reason=summary["note"])
-    db.session.commit()
-    return proposal_dict(entry)
+    return audit.record(actor, ACTION, circle_id=circle.id, after=summary, reason=summary["note"])
 
 
 def proposal_dict(entry: AuditEntry) -> dict:

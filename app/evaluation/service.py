@@ -11,6 +11,7 @@ from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, can_manage_circle
+from app.common.tx import write_use_case
 from app.evaluation import cache, evidence
 from app.evaluation.facts import CircleRow, build_snapshots
 from app.evaluation.grading import evaluate
@@ -90,6 +91,7 @@ def evaluation_for(user, circle_id: int) -> dict:
 # --- staff assessments --------------------------------------------------------------------------------
 
 
+@write_use_case
 def record_assessment(actor, circle_id: int, data: dict) -> EvaluationAssessment:
     """Staff enter an item the platform cannot observe (with a note and date); it counts from that date."""
     get_circle(circle_id)
@@ -106,7 +108,6 @@ def record_assessment(actor, circle_id: int, data: dict) -> EvaluationAssessment
         user_id=actor.id,
     )
     db.session.add(row)
-    db.session.commit()
     return row
 
 

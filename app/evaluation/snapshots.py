@@ -10,6 +10,7 @@ from app.circles.service import get_circle
 from app.common.errors import Conflict, ValidationFailed
 from app.common.paging import Page
 from app.common.policy import authorize_circle, can_manage_circle
+from app.common.tx import write_use_case
 from app.evaluation.models import EvaluationSnapshot
 from app.evaluation.service import evaluate_circles, today
 from app.extensions import db
@@ -41,6 +42,7 @@ def period_as_of(period: str) -> date:
     return min(today(), date(year, *_PERIOD_END[part]))
 
 
+@write_use_case
 def freeze_snapshot(actor, circle_id: int, period: str) -> EvaluationSnapshot:
     """Freezes the evaluation of a period (the official assessment): recomputed, never from the cache."""
     circle = get_circle(circle_id)
@@ -73,7 +75,6 @@ def freeze_snapshot(actor, circle_id: int, period: str) -> EvaluationSnapshot:
         frozen_by=actor.id,
     )
     db.session.add(row)
-    db.session.commit()
     return row
 
 

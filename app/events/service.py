@@ -11,6 +11,7 @@ from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import Page, paginate
 from app.common.policy import authorize_circle
+from app.common.tx import write_use_case
 from app.events.models import Event
 from app.extensions import db
 
@@ -43,6 +44,7 @@ def get_event(event_id: int) -> Event:
     return event
 
 
+@write_use_case
 def create_event(user, data: dict, lng: float, lat: float) -> Event:
     """Staff record an event in a circle they look after (the circle given, or the one at the place)."""
     circle_id = _circle_for(data.pop("circle_id", None), lng, lat)
@@ -51,10 +53,10 @@ def create_event(user, data: dict, lng: float, lat: float) -> Event:
     event = Event(circle_id=circle_id, location=geo.point(lng, lat), created_by=user.id)
     _apply(event, data)
     db.session.add(event)
-    db.session.commit()
     return event
 
 
+@write_use_case
 def update_event(user, event_id: int, data: dict, lng: float | None, lat: float | None) -> Event:
     """Changes an event; moving it (or naming a circle) may move it to another circle, also in scope."""
     event = get_event(event_id)
@@ -69,7 +71,6 @@ def update_event(user, event_id: int, data: dict, lng: float | None, lat: float 
     if lng is not None:
         event.location = geo.point(lng, lat)
     _apply(event, data)
-    db.session.commit()
     return event
 
 
@@ -85,11 +86,11 @@ def _apply(event: Event, data: dict):
             setattr(event, key, value.strip() if isinstance(value, str) else value)
 
 
+@write_use_case
 def delete_event(user, event_id: int) -> None:
     event = get_event(event_id)
     authorize_circle(user, event.circle_id)
     db.session.delete(event)
-    db.session.commit()
 
 
 def _lnglat_columns():

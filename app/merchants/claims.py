@@ -19,6 +19,7 @@ from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, within_scope
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_CLAIM_STATUSES, Claim
@@ -62,6 +63,7 @@ def _dispute(actor, claim: Claim, why: str) -> None:
     )
 
 
+@write_use_case
 def submit_claim(user, outlet_id: int, licence_no: str, licence_photo_id: str, contact_name: str, phone_code: str):
     """A merchant claims a listed outlet; disputed at once when it has an owner or another open claim."""
     outlet = _locked_outlet(outlet_id)
@@ -97,7 +99,6 @@ def submit_claim(user, outlet_id: int, licence_no: str, licence_photo_id: str, c
     elif others:
         for open_claim in [*others, claim]:
             _dispute(user, open_claim, COMPETING)
-    db.session.commit()
     return claim
 
 
@@ -117,6 +118,7 @@ def own_claim(user, claim_id: int) -> Claim:
     return _own_claim(user, claim_id)
 
 
+@write_use_case
 def withdraw_claim(user, claim_id: int) -> Claim:
     claim = _own_claim(user, claim_id)
     outlet = _locked_outlet(claim.outlet_id)
@@ -127,7 +129,6 @@ def withdraw_claim(user, claim_id: int) -> Claim:
     claim.status, claim.decided_at = "withdrawn", utcnow()
     audit.about_claim(user, "claim_withdrawn", claim, before={"status": before}, after={"status": "withdrawn"})
     _undispute_if_alone(user, outlet, claim)
-    db.session.commit()
     return claim
 
 
@@ -169,6 +170,7 @@ def _decide(user, claim: Claim, status: str, reason: str | None) -> None:
     _notify(claim)
 
 
+@write_use_case
 def approve_claim(user, claim_id: int, note: str | None = None, transfer: bool = False) -> Claim:
     """The claimant becomes the outlet's owner. An outlet that has an owner changes hands only with
     `transfer` (staff decided the dispute); other open claims on it are then disputed."""
@@ -207,10 +209,10 @@ def approve_claim(user, claim_id: int, note: str | None = None, transfer: bool =
     for other in _open_claims(outlet.id):
         if other.id != claim.id:
             _dispute(user, other, OWNED)
-    db.session.commit()
     return claim
 
 
+@write_use_case
 def reject_claim(user, claim_id: int, reason: str) -> Claim:
     claim, outlet = _decidable(user, claim_id)
     before = claim.status
@@ -219,7 +221,6 @@ def reject_claim(user, claim_id: int, reason: str) -> Claim:
         user, "claim_rejected", claim, reason=reason, before={"status": before}, after={"status": "rejected"}
     )
     _undispute_if_alone(user, outlet, claim)
-    db.session.commit()
     return claim
 
 

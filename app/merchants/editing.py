@@ -10,6 +10,7 @@ from app.common.errors import Conflict
 from app.common.models import utcnow
 from app.common.paging import paginate
 from app.common.policy import authorize_circle
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application
@@ -57,6 +58,7 @@ def _state(outlet: Outlet) -> dict:
     }
 
 
+@write_use_case
 def edit_outlet(user, outlet_id: int, data: dict) -> tuple[Outlet, list[str], Application | None]:
     """Hours, photos, prices, phone, services publish now; name, location, types, certification … wait for review."""
     outlet = owned_outlet(user, outlet_id)
@@ -86,10 +88,10 @@ def edit_outlet(user, outlet_id: int, data: dict) -> tuple[Outlet, list[str], Ap
         audit.about_application(
             user, "change_submitted", change, before={k: before.get(k) for k in reviewed}, after=reviewed
         )
-    db.session.commit()
     return outlet, sorted(immediate), change if reviewed else None
 
 
+@write_use_case
 def _set_status(user, outlet: Outlet, status: str, reason: str | None, transitions: dict) -> Outlet:
     if status not in transitions.get(outlet.status, set()):
         raise Conflict(f"网点当前状态为 {outlet.status}，不能改为 {status}", code="invalid_status_change")
@@ -98,7 +100,6 @@ def _set_status(user, outlet: Outlet, status: str, reason: str | None, transitio
     audit.about_outlet(
         user, "outlet_status_changed", outlet, reason=reason, before={"status": before}, after={"status": status}
     )
-    db.session.commit()
     return outlet
 
 

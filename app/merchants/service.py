@@ -9,6 +9,7 @@ from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, can_manage_outlet, within_scope
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.merchants import audit
 from app.merchants.duplicates import listed_outlets_like
@@ -47,6 +48,7 @@ def point_to_listed(data: dict) -> None:
         )
 
 
+@write_use_case
 def submit_application(user, data: dict) -> Application:
     """A new outlet (WGS-84 lng/lat in `data`) goes to the staff of the circle containing its point."""
     circle_id = circle_for(data["lng"], data["lat"])
@@ -67,7 +69,6 @@ def submit_application(user, data: dict) -> Application:
     _share_with_reviewers(uploads, circle_id)
     db.session.flush()
     audit.about_application(user, "application_submitted", application, after=payload)
-    db.session.commit()
     return application
 
 
@@ -87,6 +88,8 @@ def own_application(user, application_id: int, lock: bool = False) -> Applicatio
     return application
 
 
+@write_use_case
+@write_use_case
 def resubmit_application(user, application_id: int, data: dict) -> Application:
     """The applicant replaces a pending or returned new-outlet application; it is pending again."""
     application = own_application(user, application_id, lock=True)
@@ -104,7 +107,6 @@ def resubmit_application(user, application_id: int, data: dict) -> Application:
     _share_with_reviewers(uploads, circle_id)
     old, new = diff(before, payload)
     audit.about_application(user, "application_resubmitted", application, before=old, after=new)
-    db.session.commit()
     return application
 
 
@@ -150,6 +152,8 @@ def make_merchant(user_id: int | None):
         applicant.roles = [*applicant.roles, "merchant"]
 
 
+@write_use_case
+@write_use_case
 def approve_application(user, application_id: int, note: str | None = None) -> Application:
     """Publishes the outlet (new) or applies the change set; the applicant becomes its merchant."""
     application = _decidable(user, application_id)
@@ -170,25 +174,26 @@ def approve_application(user, application_id: int, note: str | None = None) -> A
     _decide(user, application, "approved", note)
     action = "change_approved" if application.kind == "change" else "application_approved"
     audit.about_application(user, action, application, reason=note, before=before, after=after)
-    db.session.commit()
     return application
 
 
+@write_use_case
+@write_use_case
 def reject_application(user, application_id: int, reason: str) -> Application:
     application = _decidable(user, application_id, statuses=OPEN_STATUSES)
     _decide(user, application, "rejected", reason)
     action = "change_rejected" if application.kind == "change" else "application_rejected"
     audit.about_application(user, action, application, reason=reason)
-    db.session.commit()
     return application
 
 
+@write_use_case
+@write_use_case
 def return_application(user, application_id: int, reason: str) -> Application:
     """Sends it back to the applicant for changes; they edit and resubmit."""
     application = _decidable(user, application_id)
     _decide(user, application, "returned", reason)
     audit.about_application(user, "application_returned", application, reason=reason)
-    db.session.commit()
     return application
 
 

@@ -32,6 +32,7 @@ from app.common import metrics
 from app.common.errors import UpstreamError, ValidationFailed
 from app.common.logs import current_request_id
 from app.common.models import utcnow
+from app.common.tx import atomic, write_use_case
 from app.extensions import db
 from app.notifications.models import OutboxMessage, Subscription
 from app.wechat.client import WechatError, send_subscribe_message
@@ -119,19 +120,19 @@ def due_messages(limit: int, now):
     )
 
 
+@write_use_case
 def relay(enqueue, limit: int = 100, now=None) -> int:
     """Hands due rows to the queue with `enqueue(message_id)`; if Redis is down nothing changes."""
     now = now or utcnow()
     rows = due_messages(limit, now)
-    if not rows:
-        db.session.rollback()
+    if not rows:  # ends the use case with nothing changed: the same as a rollback
         return 0
     try:
         for row in rows:
             enqueue(row.id)
     except RedisError as error:
-        # Jobs enqueued before the failure are harmless: delivery skips rows already sent.
-        db.session.rollback()
+        # Jobs enqueued before the failure are harmless: delivery skips rows already sent. Nothing changed
+        # yet, so ending the use case just releases the rows.
         log.warning("notification relay: Redis unavailable (%s); %d messages wait", error, len(rows))
         metrics.redis_error("notification_relay")
         return 0
@@ -140,24 +141,23 @@ def relay(enqueue, limit: int = 100, now=None) -> int:
             log.warning("notification %s: worker gone during attempt %s, sending again", row.id, row.attempts)
             row.last_error = f"{UNKNOWN_OUTCOME}: worker stopped during attempt {row.attempts}"
         row.status, row.queued_at = "queued", now
-    db.session.commit()
     return len(rows)
 
 
 def deliver(message_id: int, now=None) -> str:
     """Sends one outbox message and records the outcome; returns the row's new status."""
-    row = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update(skip_locked=True)
-    )
-    if row is None or row.status not in ("pending", "queued"):
-        db.session.rollback()  # another worker has it (or is sending it), or it is already done
-        return "skipped"
     now = now or utcnow()
-    openid = db.session.scalar(select(User.openid).where(User.id == row.user_id))
-    row.attempts += 1
-    row.status, row.sending_at = "sending", now
-    attempt, message = row.attempts, (row.template_id, row.data, row.page)
-    db.session.commit()  # visible before the call: a worker killed during it leaves `sending`, not `queued`
+    # Committed before the call: a worker killed during it leaves `sending`, not `queued`.
+    with atomic():
+        row = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update(skip_locked=True)
+        )
+        if row is None or row.status not in ("pending", "queued"):
+            return "skipped"  # another worker has it (or is sending it), or it is already done; nothing changed
+        openid = db.session.scalar(select(User.openid).where(User.id == row.user_id))
+        row.attempts += 1
+        row.status, row.sending_at = "sending", now
+        attempt, message = row.attempts, (row.template_id, row.data, row.page)
 
     outcome = {"errcode": None, "last_error": None}
     try:
@@ -180,12 +180,12 @@ def deliver(message_id: int, now=None) -> str:
     else:
         outcome = {"status": "sent", "sent_at": now, "errcode": None, "last_error": None}
     # Recorded only if the row is still this attempt's (a requeue after the window may have moved on).
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending", OutboxMessage.attempts == attempt)
-        .values(**outcome)
-    )
-    db.session.commit()
+    with atomic():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending", OutboxMessage.attempts == attempt)
+            .values(**outcome)
+        )
     return outcome["status"]
 
 
@@ -216,6 +216,7 @@ def outbox_counts() -> dict:
     return dict(rows.all())
 
 
+@write_use_case
 def record_consent(user, answers: dict[str, str]) -> list[Subscription]:
     """Stores what the user chose in wx.requestSubscribeMessage: {template_id: accept|reject|ban}.
 
@@ -237,7 +238,6 @@ def record_consent(user, answers: dict[str, str]) -> list[Subscription]:
         elif answer == "ban":
             row.credits = 0
         rows.append(row)
-    db.session.commit()
     return rows
 
 

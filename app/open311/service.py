@@ -12,6 +12,7 @@ from app.circles.models import Circle, City
 from app.common.clock import local_zone
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
+from app.common.tx import write_use_case
 from app.demands import service as demands
 from app.demands.models import CLOSED_STATUSES, DEMAND_KINDS, EXISTING_REASONS, OPEN_STATUSES, Demand
 from app.demands.service import OUTLET_KINDS
@@ -193,8 +194,7 @@ def create_request(raw_key: str | None, data: dict) -> Demand:
         **_attribute_values(kind, data.get("attribute") or {}),
     }
     if city is not None:
-        circle, _ = demands.place(data["long"], data["lat"])
-        if circle.city_id != city.id:
+        if demands.place(data["long"], data["lat"]).city_id != city.id:
             raise ValidationFailed("该位置不在此辖区内", details={"jurisdiction_id": ["该位置不在此辖区内"]})
     check_openid = current_app.config.get("OPEN311_CHECK_OPENID", "open311-client")
     return demands.submit_demand(
@@ -231,19 +231,19 @@ def get_request(request_id: int, city=None) -> Demand:
     return demand
 
 
+@write_use_case
 def create_api_key(name: str) -> str:
     """Adds a client and returns its key (shown once; only its hash is stored)."""
     if db.session.scalar(select(ApiKey).where(ApiKey.name == name)):
         raise Conflict(f"名称已存在：{name}", code="duplicate_name")
     raw_key = secrets.token_urlsafe(32)
     db.session.add(ApiKey(name=name, key_hash=_hash(raw_key)))
-    db.session.commit()
     return raw_key
 
 
+@write_use_case
 def revoke_api_key(name: str) -> None:
     key = db.session.scalar(select(ApiKey).where(ApiKey.name == name))
     if key is None:
         raise ValidationFailed(details={"name": [f"不存在：{name}"]})
     key.active = False
-    db.session.commit()

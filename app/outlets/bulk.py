@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import text
 
 from app.common import geo
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets import signals
 from app.outlets.hours import MINUTES_PER_WEEK, week_multirange
@@ -54,6 +55,7 @@ def _stage_ddl() -> str:
 _TEMP_TABLES = ("outlet_import_stg", "outlet_import_bad", "outlet_import_match", "outlet_import_circle")
 
 
+@write_use_case
 def load(rows, result, *, default_coord: str, geojson: bool, tick=None, on_error=None):
     """Loads (number, values) rows into outlets; fills `result`. A dry run rolls everything back."""
     session = db.session
@@ -77,7 +79,6 @@ def load(rows, result, *, default_coord: str, geojson: bool, tick=None, on_error
         outer.rollback()
     else:
         outer.commit()
-        session.commit()
 
 
 def _execute(session, sql, params=None):

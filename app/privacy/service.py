@@ -8,7 +8,7 @@ from app.auth.consent import current_version
 from app.common import personal_data
 from app.common.errors import AppError, Forbidden
 from app.common.models import utcnow
-from app.extensions import db
+from app.common.tx import atomic, write_use_case
 from app.merchants.payload import phone_from_code
 
 log = logging.getLogger(__name__)
@@ -16,17 +16,17 @@ log = logging.getLogger(__name__)
 EXPORT_FORMAT = 1
 
 
+@write_use_case
 def set_phone(user, phone_code: str):
     """Stores the number WeChat's phone button released: the tap on that button is the resident's consent."""
     user.phone = phone_from_code(phone_code)
     user.phone_consented_at = utcnow()
-    db.session.commit()
     return user
 
 
+@write_use_case
 def withdraw_phone(user):
     user.phone = user.phone_consented_at = None
-    db.session.commit()
     return user
 
 
@@ -64,9 +64,9 @@ def delete_account(user, remove_content: bool = False) -> dict:
     if user.has_role("staff", "admin"):
         raise Forbidden("工作人员账号由管理员停用，不能自行注销", code="staff_account")
     erasure = personal_data.Erasure(user=user, remove_content=remove_content, at=utcnow())
-    for module in personal_data.hooks():
-        module.erase(erasure)
-    db.session.commit()
+    with atomic():
+        for module in personal_data.hooks():
+            module.erase(erasure)
     from app.uploads.service import delete_unreferenced_files
 
     erasure.count("stored_files_deleted", delete_unreferenced_files(erasure.files))

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from app.common.clock import now_local
 from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.common.policy import authorize_circle, can_manage_outlet
+from app.common.tx import write_use_case
 from app.demands.models import ACCEPTED_STATUSES, Demand
 from app.extensions import db
 from app.outlets.models import Outlet
@@ -154,6 +155,7 @@ def outlet_credit(user, outlet_id: int) -> dict:
     return credit_of(outlet)
 
 
+@write_use_case
 def record_finding(user, outlet_id: int, severity: str, note: str, found_on: date | None) -> StaffFinding:
     """Staff in scope record what an inspection of the outlet found."""
     outlet = _any_outlet(outlet_id)
@@ -166,7 +168,6 @@ def record_finding(user, outlet_id: int, severity: str, note: str, found_on: dat
         outlet_id=outlet.id, severity=severity, note=note.strip(), staff_user_id=user.id, found_on=found_on
     )
     db.session.add(finding)
-    db.session.commit()
     return finding
 
 

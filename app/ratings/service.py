@@ -11,6 +11,7 @@ from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, Vali
 from app.common.models import utcnow
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, within_scope
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings import photos, present
@@ -45,6 +46,7 @@ def refresh_outlet_rating(outlet: Outlet) -> None:
     outlet.rating_count = count
 
 
+@write_use_case
 def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], photo_ids: list[str]):
     """Rates an approved outlet, or replaces the user's earlier rating of it. Returns (rating, created)."""
     outlet = _outlet(outlet_id, lock=True)
@@ -68,7 +70,6 @@ def submit_rating(user, outlet_id: int, stars: int, text: str, tags: list[str], 
     if rating.status == "visible":
         rating.hidden_reason = None
     refresh_outlet_rating(outlet)
-    db.session.commit()
     return rating, created
 
 
@@ -104,6 +105,7 @@ def my_rating(user, outlet_id: int) -> Rating:
     return rating
 
 
+@write_use_case
 def reply_to_rating(user, rating_id: int, text: str) -> tuple[Rating, bool]:
     """The outlet's merchant answers a rating: one reply per rating, which they may edit (the new text
     replaces the old one and is checked again). Returns (rating, created)."""
@@ -124,10 +126,10 @@ def reply_to_rating(user, rating_id: int, text: str) -> tuple[Rating, bool]:
         raise UpstreamError("内容安全检测暂不可用，请稍后再试", code="content_check_unavailable", status=503)
     created = rating.replied_at is None
     rating.reply_text, rating.reply_user_id, rating.replied_at = text, user.id, utcnow()
-    db.session.commit()
     return rating, created
 
 
+@write_use_case
 def report_rating(user, rating_id: int, reason: str) -> dict:
     """A logged-in user reports a visible rating, once."""
     rating = _rating(rating_id, visible_only=True)
@@ -139,7 +141,6 @@ def report_rating(user, rating_id: int, reason: str) -> dict:
     )
     if inserted is None:
         raise Conflict("您已举报过这条评价", code="already_reported")
-    db.session.commit()
     return {"rating_id": rating.id, "open_reports": _open_reports(rating.id)}
 
 
@@ -161,6 +162,7 @@ def staff_list_ratings(user, circle_id, reported: bool, status, page: int, page_
     return paginate(query, page, page_size, count=True, rows=True).map(lambda row: present.staff(*row))
 
 
+@write_use_case
 def set_rating_hidden(user, rating_id: int, hidden: bool, reason: str) -> tuple[Rating, Outlet]:
     """Staff hide (or show again) a rating with a reason; its open reports are thereby decided."""
     rating = _rating(rating_id)
@@ -179,5 +181,4 @@ def set_rating_hidden(user, rating_id: int, hidden: bool, reason: str) -> tuple[
         if report.resolved_at is None:
             report.resolved_at = now
     refresh_outlet_rating(outlet)
-    db.session.commit()
     return rating, outlet

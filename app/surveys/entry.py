@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.circles.service import get_circle
 from app.common.errors import AppError, Conflict, ValidationFailed, translate
 from app.common.policy import authorize_circle
+from app.common.tx import atomic, write_use_case
 from app.extensions import db
 from app.surveys.models import MerchantSurveyResponse, SurveyResponse
 from app.surveys.schemas import MerchantPaperResponseSchema, PaperResponseSchema
@@ -70,10 +71,10 @@ def _scope(staff, circle_id: int, period_id: int):
     return circle, period_of(circle.id, period_id)
 
 
+@write_use_case
 def enter_one(staff, form: str, circle_id: int, period_id: int, data: dict):
     circle, period = _scope(staff, circle_id, period_id)
     row = _add(staff, circle, period, FORMS[form][0], data)
-    db.session.commit()
     return row
 
 
@@ -111,18 +112,18 @@ def enter_batch(staff, form: str, circle_id: int, period_id: int, file) -> dict:
     model, schema = FORMS[form]
     created, errors = 0, []
     reader = _rows(file.read())
-    for line, record in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
-            errors.append({"row": line, "reason": f"每批最多 {MAX_ROWS} 行，其余未录入", "details": {}})
-            break
-        try:
-            _add(staff, circle, period, model, schema().load(_clean(record)))
-            created += 1
-        except ValidationError as error:
-            errors.append({"row": line, "reason": "字段有误", "details": translate(error.messages)})
-        except AppError as error:
-            errors.append({"row": line, "reason": error.message, "details": error.details or {}})
-    db.session.commit()
+    with atomic():
+        for line, record in enumerate(reader, start=2):
+            if line - 1 > MAX_ROWS:
+                errors.append({"row": line, "reason": f"每批最多 {MAX_ROWS} 行，其余未录入", "details": {}})
+                break
+            try:
+                _add(staff, circle, period, model, schema().load(_clean(record)))
+                created += 1
+            except ValidationError as error:
+                errors.append({"row": line, "reason": "字段有误", "details": translate(error.messages)})
+            except AppError as error:
+                errors.append({"row": line, "reason": error.message, "details": error.details or {}})
     if created:
         answers_changed.send(__name__, circle_ids=[circle.id])
     return {"created": created, "failed": len(errors), "errors": errors}

@@ -84,5 +84,4 @@ def confirm_home(staff, circle_id: int, user_id: int) -> User:
         before=before,
         after={"home_circle_id": circle.id, "confirmed": True},
     )
-    db.session.commit()
     return resident

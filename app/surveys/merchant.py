@@ -12,6 +12,7 @@ from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, Forbidden, NotFound
 from app.common.policy import authorize_circle
+from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.surveys import stats
@@ -44,6 +45,7 @@ def _own_outlet(user, circle_id: int, outlet_id: int | None) -> Outlet:
     return outlet
 
 
+@write_use_case
 def submit(user, circle_id: int, data: dict) -> tuple[MerchantSurveyResponse, object]:
     circle = get_circle(circle_id)
     period = open_period_of(circle.id)
@@ -69,7 +71,6 @@ def submit(user, circle_id: int, data: dict) -> tuple[MerchantSurveyResponse, ob
         **data,
     )
     db.session.add(row)
-    db.session.commit()
     return row, period
 
 

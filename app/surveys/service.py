@@ -12,6 +12,7 @@ from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
 from app.common.policy import authorize_circle
+from app.common.tx import atomic, write_use_case
 from app.extensions import db
 from app.surveys import stats
 from app.surveys.home import check_home
@@ -43,13 +44,12 @@ def _save_period(period: SurveyPeriod, changes: dict):
     clash = _overlapping(period.circle_id, starts_on, ends_on, exclude_id=period.id)
     if clash is not None:
         raise _overlap_error(clash)
-    for key, value in changes.items():
-        setattr(period, key, value.strip() if isinstance(value, str) else value)
-    db.session.add(period)
     try:
-        db.session.commit()
+        with atomic():
+            for key, value in changes.items():
+                setattr(period, key, value.strip() if isinstance(value, str) else value)
+            db.session.add(period)
     except IntegrityError as error:  # a concurrent period won the race; the exclusion constraint caught it
-        db.session.rollback()
         if "ex_survey_periods_no_overlap" in str(error.orig):
             raise _overlap_error(None) from None
         raise
@@ -174,6 +174,7 @@ def lock_account(user):
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
+@write_use_case
 def submit_response(
     user, circle_id: int, type_satisfaction: int, service_satisfaction: int, comment=None, location=None
 ):
@@ -219,7 +220,6 @@ def submit_response(
     move_home(user, circle.id)  # answering from here (or as confirmed) is living here
     # The answer went in by a core INSERT … ON CONFLICT, which the session hook does not see.
     answers_changed.send(__name__, circle_ids=[circle.id])
-    db.session.commit()
     return db.session.get(SurveyResponse, response_id), period
 
 

@@ -16,6 +16,7 @@ from app.common.errors import AppError, UpstreamError, ValidationFailed
 from app.common.http import outbound_base
 from app.common.models import utcnow
 from app.common.redis import Keys, get_redis
+from app.common.tx import atomic, write_use_case
 from app.extensions import db
 from app.uploads import access, images, storage
 from app.uploads.models import UPLOAD_PURPOSES, Upload
@@ -108,14 +109,15 @@ def store_upload(user, file_storage, purpose: str) -> Upload:
         sha256=sha256,
         media_check="pending" if checked else "not_required",
     )
-    db.session.add(upload)
     # Committed before WeChat is asked: WeChat fetches the file at once and must find it.
-    db.session.commit()
+    with atomic():
+        db.session.add(upload)
     if checked:
         start_media_check(upload, user.openid)
     return upload
 
 
+@write_use_case
 def start_media_check(upload: Upload, openid: str) -> Upload:
     """Asks WeChat to check the image; the verdict arrives at the push callback (or already has)."""
     # Never from the request's Host: a forged Host would have WeChat check another server's image.
@@ -134,7 +136,6 @@ def start_media_check(upload: Upload, openid: str) -> Upload:
         metrics.redis_fallback("media_verdict")
     if early:
         upload.media_check = early
-    db.session.commit()
     return upload
 
 
@@ -142,6 +143,7 @@ def _early_verdict_key(trace_id: str) -> str:
     return f"{Keys.PREFIX}uploads:media_verdict:{trace_id}"
 
 
+@write_use_case
 def record_media_verdict(event: dict) -> Upload | None:
     """WeChat's wxa_media_check push → the upload's media_check (pass / review / risky)."""
     trace_id = event.get("trace_id")
@@ -159,7 +161,6 @@ def record_media_verdict(event: dict) -> Upload | None:
             metrics.redis_fallback("media_verdict")
         return None
     upload.media_check = verdict
-    db.session.commit()
     return upload
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from app.common import reads
 from app.common.clock import local_zone, now_local
 from app.common.redis import get_redis
+from app.common.tx import atomic
 from app.extensions import db
 from app.usage.signals import uses_recorded
 
@@ -80,9 +81,9 @@ def record_search(user, lng: float, lat: float):
             return
     except redis_lib.RedisError as error:  # without Redis the insert's ON CONFLICT still keeps one row
         log.warning("usage marks unavailable: %s", error)
-    with reads.on_primary():  # searches are read-only requests (maybe on a replica); this row is a write
+    # Searches are read-only requests (maybe on a replica); this row is a write, a use case of its own.
+    with reads.on_primary(), atomic():
         circles = db.session.execute(text(RECORD_SQL), {"day": day, "user_id": user.id, "lng": lng, "lat": lat}).all()
-        db.session.commit()
     if circles:  # item 9 of these circles changed
         uses_recorded.send(__name__, circle_ids=[circle_id for (circle_id,) in circles])
 

@@ -7,6 +7,7 @@ import requests
 from sqlalchemy import select
 
 from tests.factories import error_code
+from tests.transactions import commit
 
 INT4_MAX = 2**31 - 1
 
@@ -156,7 +157,7 @@ def test_unique_violation_is_409_conflict_naming_the_field(client, make, db):
     first = make.circle(external_id="A-1")
     second = make.circle(city=first.city, external_id="B-2")
     admin = make.headers(make.user("admin"))
-    db.session.commit()  # a savepoint release: the rows outlive the handler's rollback, as another request's would
+    commit()  # a savepoint release: the rows outlive the handler's rollback, as another request's would
     response = client.patch(f"/api/v1/admin/circles/{second.id}", json={"external_id": "A-1"}, headers=admin)
     assert response.status_code == 409 and error_code(response) == "conflict"
     assert "external_id" in _details(response)

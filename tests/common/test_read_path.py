@@ -17,6 +17,7 @@ from flask_jwt_extended import create_access_token
 from sqlalchemy.engine import make_url
 
 from tests.servers import free_port
+from tests.transactions import commit
 
 ROOT = Path(__file__).resolve().parents[2]
 CENTER = (116.8492, 40.3775)
@@ -76,7 +77,7 @@ def test_prepared_statements_outlive_requests_on_the_read_connection(app, commit
     from app.common import reads
 
     committed_data.outlet(*CENTER, name="读路径便利店")
-    committed_data.db.session.commit()
+    commit()
     served = fresh_app(app)
     client = served.test_client()
     for _ in range(reads.PREPARE_THRESHOLD + 2):
@@ -109,7 +110,7 @@ def test_searches_come_from_the_replica_and_a_residents_own_write_from_the_prima
     make.circle(center=CENTER)  # a search inside a circle writes a usage row (居民使用率)
     outlet = make.outlet(*CENTER, name="副本便利店")
     rater, searcher = make.user(), make.user()
-    make.db.session.commit()
+    commit()
     primary_url = app.config["SQLALCHEMY_DATABASE_URI"]
     wait_caught_up(primary_url, replica_url)
 
@@ -157,7 +158,7 @@ def test_a_replica_that_is_down_leaves_reads_to_the_primary(app, committed_data,
     from app.common import reads
 
     outlet = committed_data.outlet(*CENTER, name="主库便利店")
-    committed_data.db.session.commit()
+    commit()
     nobody = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(port=free_port())  # nothing listens there
     served = fresh_app(app, DATABASE_REPLICA_URLS=nobody.render_as_string(hide_password=False))
     client = served.test_client()

@@ -13,6 +13,7 @@ from app.notifications import worker
 from app.notifications.models import OutboxMessage
 from tests.demands.world import demand_body, offset, stub_sent, submit, triage
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 
 def outbox(db, demand_id):
@@ -192,7 +193,7 @@ def breakfast_nearby(make, db):
     lng, lat = offset(*MIYUN, east_m=101)
     outlet = make.outlet(lng, lat, types=("breakfast",), name="老王早点", open_24h=True, address="鼓楼东大街 1 号")
     make.outlet(*offset(*MIYUN, north_m=600), types=("breakfast",), name="远处早点")  # beyond 300 m
-    db.session.commit()
+    commit()
     return outlet
 
 

@@ -8,6 +8,7 @@ from app.demands.models import Demand, DemandEvent
 from app.uploads.models import Upload
 from tests.demands.world import OUTSIDE, demand_body, offset, submit
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 
 def count(db):
@@ -43,7 +44,7 @@ def test_gcj02_location_is_converted_at_the_edge(client, world, db):
 
 def test_service_quality_names_an_outlet(client, world, make, db):
     outlet = make.outlet(*MIYUN, name="好邻居便利店")
-    db.session.commit()
+    commit()
     body = submit(client, world.h.resident, kind="service_quality", business_type=None, outlet_id=outlet.id)
     assert body["outlet"] == {"id": outlet.id, "name": "好邻居便利店"} and body["business_type"] is None
 
@@ -150,7 +151,7 @@ def _upload(db, owner, media_check, purpose="demand_photo"):
 
 def test_photos_show_publicly_only_once_checked(client, world, db):
     passed, pending = _upload(db, world.resident, "pass"), _upload(db, world.resident, "pending")
-    db.session.commit()
+    commit()
     body = submit(client, world.h.resident, photo_ids=[passed.id, pending.id])
     assert [(p["id"], p["media_check"]) for p in body["photos"]] == [(passed.id, "pass"), (pending.id, "pending")]
     public = client.get(f"/api/v1/demands/{body['id']}").get_json()
@@ -163,7 +164,7 @@ def test_photos_show_publicly_only_once_checked(client, world, db):
 def test_someone_elses_or_wrong_purpose_photo_is_refused(client, world, db):
     theirs = _upload(db, world.neighbour, "pass")
     wrong = _upload(db, world.resident, "pass", purpose="certification")
-    db.session.commit()
+    commit()
     for photo in (theirs, wrong):
         response = client.post("/api/v1/demands", json=demand_body(photo_ids=[photo.id]), headers=world.h.resident)
         assert response.status_code == 422 and "photo_ids" in response.get_json()["error"]["details"]

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import requests
 
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 FAR = (116.9000, 40.4200)  # a second circle, ~6 km away
 OUTSIDE = (117.5, 41.0)  # in no circle
@@ -37,7 +38,7 @@ def build_world(make, db):
         other_staff=make.user("staff", circles=[other]),
         admin=make.user("admin"),
     )
-    db.session.commit()
+    commit()
     world.h = SimpleNamespace(**{name: make.headers(getattr(world, name)) for name in _PEOPLE})
     return world
 

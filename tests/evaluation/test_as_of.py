@@ -10,6 +10,7 @@ from app.evaluation import service as evaluation
 from app.evaluation.profiles import get_profile
 from app.outlets.importer import effective_as_of
 from app.outlets.models import Outlet, OutletVersion
+from tests.transactions import commit
 
 BASIC = get_profile("mofcom-2023").presence["basic_types"]
 
@@ -93,7 +94,7 @@ def test_frozen_period_uses_the_outlets_of_that_period(world, client, make, db):
     c = world.circle()
     year = now_local().year
     c.outlet("breakfast", created_at=local(year, 2, 1))
-    db.session.commit()
+    commit()
     headers = make.headers(make.user("bureau", cities=[c.circle.city]))  # the bureau freezes official grades
     url = f"/api/v1/staff/circles/{c.id}/evaluation-snapshots"
     frozen = client.post(url, json={"period": str(year - 1)}, headers=headers)
@@ -134,7 +135,7 @@ def test_staff_read_an_outlets_history(world, client, make, db):
         outlet.status = "closed"
         db.session.flush()
     other = world.circle()
-    db.session.commit()
+    commit()
     url = f"/api/v1/staff/outlets/{outlet.id}/history?coord=wgs84"
     body = client.get(url, headers=make.headers(c.staff)).get_json()
     assert body["outlet_id"] == outlet.id

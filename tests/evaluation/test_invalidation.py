@@ -5,6 +5,7 @@ from app.outlets.service import apply_fields
 from app.surveys.signals import answers_changed
 from app.usage.signals import uses_recorded
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 
 def evaluate(client, make, circle):
@@ -16,12 +17,12 @@ def test_outlet_change_drops_its_circle_and_city(client, make, db, redis):
     circle = make.circle(center=MIYUN)
     other = make.circle(center=(MIYUN[0] + 0.05, MIYUN[1]))
     outlet = make.outlet(*MIYUN, types=["breakfast"])
-    db.session.commit()
+    commit()
     evaluate(client, make, circle)
     evaluate(client, make, other)
     assert redis.exists(cache.circle_key(circle.id)) and redis.exists(cache.circle_key(other.id))
     apply_fields(outlet, {"types": ["breakfast", "pharmacy"]})
-    db.session.commit()
+    commit()
     assert not redis.exists(cache.circle_key(circle.id))
     assert redis.exists(cache.circle_key(other.id))  # another city, untouched
 
@@ -31,11 +32,11 @@ def test_outlet_moving_between_circles_drops_both(client, make, db, redis):
     west = make.circle(center=MIYUN, city=city, half_m=300)
     east = make.circle(center=(MIYUN[0] + 0.01, MIYUN[1]), city=city, half_m=300)
     outlet = make.outlet(*MIYUN)
-    db.session.commit()
+    commit()
     for circle in (west, east):
         evaluate(client, make, circle)
     apply_fields(outlet, {"lng": MIYUN[0] + 0.01, "lat": MIYUN[1]})
-    db.session.commit()
+    commit()
     assert not redis.exists(cache.circle_key(west.id)) and not redis.exists(cache.circle_key(east.id))
     assert not redis.exists(cache.city_key(city.id))
 
@@ -43,7 +44,7 @@ def test_outlet_moving_between_circles_drops_both(client, make, db, redis):
 def test_rolled_back_change_keeps_the_cache(client, make, db, redis):
     circle = make.circle(center=MIYUN)
     outlet = make.outlet(*MIYUN)
-    db.session.commit()
+    commit()
     evaluate(client, make, circle)
     apply_fields(outlet, {"name": "改名"})
     db.session.flush()
@@ -54,12 +55,12 @@ def test_rolled_back_change_keeps_the_cache(client, make, db, redis):
 def test_domain_signals_make_their_circles_stale(make, db):
     """Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal."""
     circle = make.circle(center=MIYUN)
-    db.session.commit()
+    commit()
     version = circle.evaluation_version
     answers_changed.send("test", circle_ids=[circle.id])
-    db.session.commit()
+    commit()
     uses_recorded.send("test", circle_ids=[circle.id])
-    db.session.commit()
+    commit()
     db.session.refresh(circle)
     assert circle.evaluation_version == version + 2
 
@@ -71,10 +72,10 @@ def test_an_outlet_change_drops_the_circles_within_walking_reach(client, make, d
     east = make.circle(center=(MIYUN[0] + 0.01, MIYUN[1]), city=city, half_m=300)  # 250 m between edges
     far = make.circle(center=(MIYUN[0] + 0.03, MIYUN[1]), city=city, half_m=300)  # 2 km away
     outlet = make.outlet(*MIYUN, types=["breakfast"])
-    db.session.commit()
+    commit()
     for circle in (west, east, far):
         evaluate(client, make, circle)
     apply_fields(outlet, {"types": ["breakfast", "pharmacy"]})
-    db.session.commit()
+    commit()
     assert not redis.exists(cache.circle_key(west.id)) and not redis.exists(cache.circle_key(east.id))
     assert redis.exists(cache.circle_key(far.id))

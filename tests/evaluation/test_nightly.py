@@ -11,6 +11,7 @@ from app.evaluation import cache, nightly, reports
 from app.notifications import worker
 from app.outlets.service import apply_fields
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 
 def _misses() -> float:
@@ -27,7 +28,7 @@ def test_refresh_caches_a_day_and_a_change_recomputes_only_its_circle(make, db, 
     west = make.circle(center=MIYUN, city=city, half_m=300)
     east = make.circle(center=(MIYUN[0] + 0.02, MIYUN[1]), city=city, half_m=300)
     outlet = make.outlet(*MIYUN, types=["breakfast"])
-    db.session.commit()
+    commit()
     done = nightly.refresh_all()
     assert done["circles"] >= 2 and done["cities"] >= 1
     for key in (cache.circle_key(west.id), cache.circle_key(east.id), cache.city_key(city.id)):
@@ -37,7 +38,7 @@ def test_refresh_caches_a_day_and_a_change_recomputes_only_its_circle(make, db, 
     view = reports.city_evaluation(admin, city.id)
     assert _misses() == before  # the morning's first request: nothing computed
     apply_fields(outlet, {"types": ["breakfast", "pharmacy"]})
-    db.session.commit()
+    commit()
     assert redis.exists(cache.circle_key(east.id)) and not redis.exists(cache.circle_key(west.id))
     before = _misses()
     after = reports.city_evaluation(admin, city.id)
@@ -54,7 +55,7 @@ def test_the_worker_runs_the_refresh_on_rqs_cron(app, make, db, redis):
     assert (next_run.hour, next_run.minute) == (2, 30) and next_run > datetime.now(UTC)
     # The worker listens to the job's queue: a refresh enqueued there is run by its next pass.
     circle = make.circle(center=MIYUN)
-    db.session.commit()
+    commit()
     [queue] = [q for q in jobs.queues(worker.rq_connection()) if q.name == nightly.QUEUE]
     queue.enqueue(job.func, job_timeout=job.timeout_s)
     assert worker.work_once()

@@ -9,6 +9,7 @@ from app.circles.models import Circle
 from app.evaluation import cache
 from app.outlets.service import apply_fields
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 
 def _evaluation(client, headers, circle):
@@ -20,7 +21,7 @@ def _evaluation(client, headers, circle):
 def test_change_during_a_redis_partition_is_seen_after_it_heals(app, client, make, db, redis, monkeypatch):
     circle = make.circle(center=MIYUN)
     outlet = make.outlet(*MIYUN, types=["convenience_store"])
-    db.session.commit()
+    commit()
     headers = make.headers(make.user("admin"))
     version = db.session.get(Circle, circle.id).evaluation_version
 
@@ -33,7 +34,7 @@ def test_change_during_a_redis_partition_is_seen_after_it_heals(app, client, mak
     with monkeypatch.context() as partition:
         partition.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:9/0")  # the app cannot reach Redis
         apply_fields(outlet, {"types": ["convenience_store", "breakfast"]})
-        db.session.commit()  # dropping the cached entry fails here; only a warning is logged
+        commit()  # dropping the cached entry fails here; only a warning is logged
 
     assert redis.hkeys(cache.circle_key(circle.id)) == cached_fields  # the stale entry survived the partition
     db.session.expire_all()
@@ -57,14 +58,14 @@ def test_city_view_follows_a_change_the_partition_hid(app, client, make, db, red
     city = make.city()
     circle = make.circle(center=MIYUN, city=city)
     outlet = make.outlet(*MIYUN, types=["convenience_store"])
-    db.session.commit()
+    commit()
     headers = make.headers(make.user("admin"))
     before = _city_view(client, headers, circle)
 
     with monkeypatch.context() as partition:
         partition.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:9/0")
         apply_fields(outlet, {"types": ["convenience_store", "breakfast"]})
-        db.session.commit()
+        commit()
 
     after = _city_view(client, headers, circle)
     assert after != before

@@ -15,6 +15,7 @@ from tests.demands.world import demand_body
 from tests.factories import MIYUN
 from tests.faults.committed import race
 from tests.merchants.conftest import body as application_body
+from tests.transactions import commit
 
 
 def _statuses(responses):
@@ -35,7 +36,7 @@ def _scene(make, db):
         "bureau_a": make.user("bureau", cities=[circle.city]),
         "bureau_b": make.user("bureau", cities=[circle.city]),
     }
-    db.session.commit()
+    commit()
     return circle, people
 
 

@@ -17,6 +17,7 @@ from app.demands.models import Demand
 from app.surveys.models import SurveyResponse
 from tests.demands.world import build_world, demand_body
 from tests.faults.conftest import needs_redis_server
+from tests.transactions import commit
 
 pytestmark = needs_redis_server
 
@@ -26,7 +27,7 @@ def world(make, db):
     world = build_world(make, db)
     world.outlet = make.outlet(name="鼓楼便利店")
     world.circle.population = 100
-    db.session.commit()
+    commit()
     return world
 
 

@@ -22,6 +22,7 @@ from tests.demands.world import demand_body, stub_sent
 from tests.factories import MIYUN
 from tests.notifications.test_outbox import SEND
 from tests.notifications.test_requeue import delay_next
+from tests.transactions import commit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +43,7 @@ def test_worker_killed_mid_send(app, committed_data, stub, redis):
     circle = make.circle(center=MIYUN, half_m=800)
     resident = make.user("resident", openid="stub-openid-killed-worker")
     staff = make.user("staff", circles=[circle])
-    db.session.commit()
+    commit()
     client = app.test_client()
     need = client.post("/api/v1/demands", json=demand_body(), headers=make.headers(resident))
     assert need.status_code == 201, need.get_json()

@@ -16,6 +16,7 @@ from app.outlets.models import Outlet
 from tests.factories import MIYUN
 from tests.faults.committed import race
 from tests.merchants.test_claims import LICENCE_NO, phone_code
+from tests.transactions import commit
 from tests.uploads import files
 
 
@@ -28,7 +29,7 @@ def _scene(make):
         "merchant_a": make.user("resident", openid="claim-race-a"),
         "merchant_b": make.user("resident", openid="claim-race-b"),
     }
-    make.db.session.commit()
+    commit()
     return outlet, people
 
 

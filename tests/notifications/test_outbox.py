@@ -9,6 +9,7 @@ from app.common.models import utcnow
 from app.notifications import service, worker
 from app.notifications.models import OutboxMessage
 from tests.demands.world import stub_sent, submit, triage
+from tests.transactions import commit
 
 
 def messages(db):
@@ -46,7 +47,7 @@ def test_status_change_is_sent_by_the_worker(client, world, db, stub):
 
 def test_user_not_subscribed_is_final(client, world, db, make, stub):
     unsubscribed = make.user("resident", openid="stub-openid-unsubscribed-1")
-    db.session.commit()
+    commit()
     accept(client, world, make.headers(unsubscribed))
     worker.run_once()
     [row] = messages(db)
@@ -111,7 +112,7 @@ def test_delivery_is_idempotent_and_lost_jobs_are_handed_over_again(client, worl
     accept(client, world, world.h.neighbour)
     lost = messages(db)[-1]
     lost.status, lost.queued_at = "queued", utcnow() - timedelta(minutes=11)  # Redis lost the job
-    db.session.commit()
+    commit()
     assert worker.run_once()["relayed"] == 1
     assert messages(db)[-1].status == "sent"
 

@@ -10,6 +10,7 @@ from app.common.models import utcnow
 from app.notifications import service, worker
 from tests.demands.world import stub_sent
 from tests.notifications.test_outbox import SEND, accept, messages
+from tests.transactions import commit
 
 
 def delay_next(stub, path, seconds):
@@ -21,13 +22,13 @@ def test_requeue_window_is_short_and_configurable(client, world, db, stub, app, 
     accept(client, world)
     [row] = messages(db)
     row.status, row.queued_at = "queued", utcnow() - timedelta(seconds=30)  # a job still waiting in RQ
-    db.session.commit()
+    commit()
     assert service.relay(lambda _id: None) == 0  # within the window: left alone
     assert service.relay(lambda _id: None, now=utcnow() + timedelta(seconds=31)) == 1  # 60 s by default
     monkeypatch.setitem(app.config, "NOTIFY_REQUEUE_AFTER_S", 5)
     row = messages(db)[0]
     row.queued_at = utcnow() - timedelta(seconds=6)
-    db.session.commit()
+    commit()
     assert service.relay(lambda _id: None) == 1
 
 
@@ -35,7 +36,7 @@ def test_a_message_being_sent_is_not_sent_twice_meanwhile(client, world, db, stu
     accept(client, world)
     [row] = messages(db)
     row.status, row.sending_at, row.attempts = "sending", utcnow(), 1  # a worker is in the call right now
-    db.session.commit()
+    commit()
     assert service.deliver(row.id) == "skipped"  # a duplicate job for it does nothing
     assert worker.run_once()["relayed"] == 0  # nor does the relay hand it over again within the window
     assert stub_sent(stub)["sent"] == []
@@ -45,7 +46,7 @@ def test_worker_gone_mid_send_is_sent_again_after_the_window(client, world, db, 
     accept(client, world)
     [row] = messages(db)
     row.status, row.sending_at, row.attempts = "sending", utcnow() - timedelta(seconds=61), 1
-    db.session.commit()
+    commit()
     assert worker.run_once() == {"relayed": 1, "worked": True}  # at least once: the outcome was unknown
     [row] = messages(db)
     assert (row.status, row.attempts) == ("sent", 2)

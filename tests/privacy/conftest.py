@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from app.uploads.models import Upload
 from tests.evaluation.conftest import World
+from tests.transactions import commit
 from tests.uploads.files import jpeg
 
 PHONE_CODE = "phone-13912345678"
@@ -39,7 +40,7 @@ def town(make, db, redis, stub, client):
     c = world.circle(population=100)
     outlet = c.outlet("convenience_store", name="好邻居便利店")
     c.survey([5, 4, 3], [5, 5, 2])
-    db.session.commit()
+    commit()
     body, h = login(client, "privacy-resident", privacy_version="2026-12-01")
     user_id = body["user"]["id"]
     ok(client.post("/api/v1/me/phone", json={"phone_code": PHONE_CODE}, headers=h))

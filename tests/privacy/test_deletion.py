@@ -13,6 +13,7 @@ from app.uploads import storage
 from app.uploads.models import Upload
 from tests.factories import error_code
 from tests.privacy.conftest import login, ok
+from tests.transactions import commit
 
 
 def _flat(value, path=""):
@@ -110,7 +111,7 @@ def test_merchant_deletion_leaves_the_outlet_unowned(client, db, make, stub):
         payload={"phone": "13912345678", "hours": {}},
     )
     db.session.add(pending)
-    db.session.commit()
+    commit()
     answer = ok(client.post("/api/v1/me/deletion", json={"confirm": True}, headers=h))
     assert answer["counts"]["outlets_unowned"] == 1 and answer["counts"]["applications_closed"] == 1
     db.session.expire_all()

@@ -1,24 +1,10 @@
-"""One use case, one transaction."""
-
-from contextlib import contextmanager
+"""Needs locked for a use case that changes them (their transaction: app/common/tx.py)."""
 
 from sqlalchemy import select
 
 from app.common.errors import NotFound
 from app.demands.models import Demand
 from app.extensions import db
-
-
-@contextmanager
-def atomic():
-    """Everything the block writes is committed together, or none of it on any error.
-
-    The savepoint undoes a failure mid-way (a merge that moved supports, then failed) at once, so the
-    session is clean for whatever runs next in this process (worker, CLI, the next test request).
-    """
-    with db.session.begin_nested():
-        yield
-    db.session.commit()
 
 
 def locked_demands(*demand_ids: int) -> dict[int, Demand]:

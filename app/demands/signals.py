@@ -1,0 +1,9 @@
+"""What the demands domain tells others about changes the ORM session does not see (the one-statement "me too").
+Listeners (the evaluation's cache) are connected by the app factory; a sender never knows who listens."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# send(sender, circle_ids=[…]) before the use case's commit: the circles whose needs' support counts changed.
+supports_changed = _signals.signal("demands.supports-changed")
