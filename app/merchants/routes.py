@@ -104,8 +104,9 @@ class MyOutletStatus(MethodView):
     decorators = [login_required()]
 
     @blp.arguments(StatusChangeSchema)
+    @blp.arguments(CoordQuerySchema, location="query")
     @blp.response(200, OwnedOutletSchema)
-    def post(self, body, outlet_id):
+    def post(self, body, args, outlet_id):
         """暂停营业、恢复营业或标记已关闭"""
         outlet = editing.set_status_by_owner(current_user, outlet_id, body["status"], body["reason"])
-        return present.owned_outlet(outlet, "gcj02")
+        return present.owned_outlet(outlet, args["coord"])

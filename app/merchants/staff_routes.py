@@ -56,10 +56,12 @@ class Approve(MethodView):
     decorators = [STAFF]
 
     @staff_blp.arguments(ApproveSchema)
+    @staff_blp.arguments(CoordQuerySchema, location="query")
     @staff_blp.response(200, ApplicationSchema)
-    def post(self, body, application_id):
+    def post(self, body, args, application_id):
         """通过：发布网点（或应用修改），申请人成为该网点的商户"""
-        return present.application_out(service.approve_application(current_user, application_id, body["note"]), "gcj02")
+        application = service.approve_application(current_user, application_id, body["note"])
+        return present.application_out(application, args["coord"])
 
 
 @staff_blp.route("/applications/<int:application_id>/reject")
@@ -67,12 +69,12 @@ class Reject(MethodView):
     decorators = [STAFF]
 
     @staff_blp.arguments(ReasonSchema)
+    @staff_blp.arguments(CoordQuerySchema, location="query")
     @staff_blp.response(200, ApplicationSchema)
-    def post(self, body, application_id):
+    def post(self, body, args, application_id):
         """驳回（须填写理由）"""
-        return present.application_out(
-            service.reject_application(current_user, application_id, body["reason"]), "gcj02"
-        )
+        application = service.reject_application(current_user, application_id, body["reason"])
+        return present.application_out(application, args["coord"])
 
 
 @staff_blp.route("/applications/<int:application_id>/return")
@@ -80,12 +82,12 @@ class SendBack(MethodView):
     decorators = [STAFF]
 
     @staff_blp.arguments(ReasonSchema)
+    @staff_blp.arguments(CoordQuerySchema, location="query")
     @staff_blp.response(200, ApplicationSchema)
-    def post(self, body, application_id):
+    def post(self, body, args, application_id):
         """退回修改（须说明要改什么），申请人修改后重新提交"""
-        return present.application_out(
-            service.return_application(current_user, application_id, body["reason"]), "gcj02"
-        )
+        application = service.return_application(current_user, application_id, body["reason"])
+        return present.application_out(application, args["coord"])
 
 
 @staff_blp.route("/outlets/<int:outlet_id>/status")
@@ -93,11 +95,12 @@ class OutletStatus(MethodView):
     decorators = [STAFF]
 
     @staff_blp.arguments(StatusChangeSchema)
+    @staff_blp.arguments(CoordQuerySchema, location="query")
     @staff_blp.response(200, OwnedOutletSchema)
-    def post(self, body, outlet_id):
+    def post(self, body, args, outlet_id):
         """标记网点暂停营业、恢复营业或已关闭"""
         outlet = editing.set_status_by_staff(current_user, outlet_id, body["status"], body["reason"])
-        return present.owned_outlet(outlet, "gcj02")
+        return present.owned_outlet(outlet, args["coord"])
 
 
 def _entry_out(entry, coord: str) -> dict:

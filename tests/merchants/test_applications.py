@@ -286,3 +286,27 @@ def test_mobile_stall_and_on_site_service_applications(client, make, area, submi
     assert both_mobile_and_on_site.status_code == 422
     bad_area = submit(make.user(), {**on_site, "service_area": {"circle_ids": [999999]}})
     assert bad_area.status_code == 422 and "service_area" in bad_area.get_json()["error"]["details"]
+
+
+def test_decisions_answer_in_the_coordinate_system_asked_for(client, make, area, submit):
+    resident = make.user()
+    wgs84 = {"lng": pytest.approx(LNG + 0.001), "lat": pytest.approx(LAT + 0.001)}
+    gcj02 = geo.from_wgs84(LNG + 0.001, LAT + 0.001, "gcj02")
+    first = submit(resident, body()).get_json()
+    url = f"/api/v1/staff/applications/{first['id']}/approve"
+    approved = client.post(url, query_string={"coord": "wgs84"}, headers=make.headers(area.staff)).get_json()
+    assert approved["location"] == wgs84
+    status = client.post(
+        f"/api/v1/merchant/outlets/{approved['outlet_id']}/status",
+        json={"status": "suspended", "reason": "装修"},
+        headers=make.headers(resident),
+    ).get_json()  # no coord: the mini-program's default, GCJ-02
+    assert status["location"] == {"lng": pytest.approx(gcj02[0]), "lat": pytest.approx(gcj02[1])}
+    second = submit(make.user(), body(name="街角早点铺")).get_json()
+    rejected = client.post(
+        f"/api/v1/staff/applications/{second['id']}/reject",
+        query_string={"coord": "wgs84"},
+        json={"reason": "资料不全"},
+        headers=make.headers(area.staff),
+    ).get_json()
+    assert rejected["location"] == wgs84
