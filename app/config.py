@@ -95,6 +95,9 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
+    # WeChat logins per client address: residents behind one carrier NAT share an address, so operators may
+    # raise it; the mini-program's tests raise it (every page test logs a new resident in from 127.0.0.1).
+    WECHAT_LOGIN_RATE_LIMIT = _env("WECHAT_LOGIN_RATE_LIMIT", "20/minute")
     # Redis unreachable: the same limits are counted in this process's memory until it answers again
     # (Flask-Limiter's fallback); any other storage error lets the request through rather than fail it.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

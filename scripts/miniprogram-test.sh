@@ -37,7 +37,7 @@ npm_ci_once "$APP_DIR"
 DATABASE_URL=$(fresh_database "${MINIPROGRAM_DB:-circle_test_miniprogram}")
 REDIS_URL=$(fresh_redis_db "${MINIPROGRAM_REDIS_DB:-7}")
 rm -rf "$WORK" && mkdir -p "$WORK/uploads"
-export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads"
+export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" WECHAT_LOGIN_RATE_LIMIT="600/minute"
 
 log "migrating and loading demo data into ${DATABASE_URL##*/}"
 "$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }

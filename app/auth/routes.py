@@ -1,3 +1,4 @@
+from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -10,12 +11,14 @@ from app.extensions import limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
 
-LOGIN_LIMIT = "20/minute"
+
+def _login_limit() -> str:
+    return current_app.config["WECHAT_LOGIN_RATE_LIMIT"]
 
 
 @blp.route("/auth/wechat/login")
 class WechatLogin(MethodView):
-    decorators = [limiter.limit(LOGIN_LIMIT)]
+    decorators = [limiter.limit(_login_limit)]
 
     @blp.arguments(WechatLoginSchema)
     @blp.response(200, TokenSchema)

@@ -18,6 +18,7 @@ from app.common import geo
 from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
 from app.common.policy import authorize_circle
+from app.common.tx import write_use_case
 from app.extensions import db
 
 
@@ -66,6 +67,7 @@ def check_home(user: User, circle: Circle, location: dict | None) -> tuple[str, 
     return ("staff_confirmed" if confirmed_here else "location"), metres
 
 
+@write_use_case
 def confirm_home(staff, circle_id: int, user_id: int) -> User:
     """Community staff confirm that a resident lives in their circle (audited)."""
     circle = get_circle(circle_id)
