@@ -5,7 +5,7 @@ repair package's tables (repair_stall_slots, repair_offers) and the outlets' ser
   address: a stall with a slot within a type's radius of the circle, open at least once a week.
 - On-site / same-day services (outlets.on_site_service) count where their service area covers the
   circle: the circle is listed, or the whole circle lies within service_radius_m of the outlet.
-When the repair package is not installed, stalls are not found and the repair kinds are "no data".
+Repair has no read API of its own yet (issue 14): these statements are the one place evaluation reads its tables.
 """
 
 from sqlalchemy import text
