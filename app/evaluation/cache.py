@@ -52,6 +52,10 @@ def city_field(city_id: int, kind: str, profile_tag: str, as_of) -> str:
     return field_name(kind, profile_tag, as_of, f"v{count}.{total}")
 
 
+class Encoded(str):
+    """A value already encoded as JSON: stored as it is (a batch of results is encoded once, not twice)."""
+
+
 def get_many(fields: dict[str, str]) -> dict[str, dict]:
     """{key: field} → {key: cached value} for the entries found."""
     if not fields:
@@ -85,7 +89,8 @@ def put_many(entries: dict[str, tuple[str, dict]], ttl_s: int | None = None):
     try:
         pipe = get_redis().pipeline(transaction=False)
         for key, (field, value) in entries.items():
-            pipe.hset(key, field, json.dumps(value, ensure_ascii=False, default=str))
+            encoded = value if isinstance(value, Encoded) else json.dumps(value, ensure_ascii=False, default=str)
+            pipe.hset(key, field, encoded)
             pipe.expire(key, ttl_s, nx=True)  # a new hash
             pipe.expire(key, ttl_s, gt=True)  # or a longer life than it has
         pipe.execute()

@@ -31,9 +31,10 @@ def today() -> date:
     return now_local().date()
 
 
-def jsonable(value):
-    """The result as JSON will carry it (dates as ISO strings), so fresh and cached answers are alike."""
-    return json.loads(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
+def encoded(value) -> cache.Encoded:
+    """The result as JSON will carry it (dates as ISO strings): cached as this text, and answered as it
+    reads back, so fresh and cached answers are alike."""
+    return cache.Encoded(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
 
 
 def circle_rows(circles: list[Circle]) -> list[CircleRow]:
@@ -77,9 +78,9 @@ def _scored(circles: list[Circle], at: date, use_cache: bool, ttl_s: int | None)
         profile = get_profile(city.scoring_profile)
         snaps = build_snapshots(circle_rows(missing), profile, standards_for_city(city), at)
         now = now_local()
-        fresh = {cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()}
-        cache.put_many({keys[cid]: (fields[keys[cid]], result) for cid, result in fresh.items()}, ttl_s)
-        results.update(fresh)
+        texts = {cid: encoded(evaluate(snap, profile, now)) for cid, snap in snaps.items()}
+        cache.put_many({keys[cid]: (fields[keys[cid]], text) for cid, text in texts.items()}, ttl_s)
+        results.update({cid: json.loads(text) for cid, text in texts.items()})
     return results
 
 
