@@ -301,3 +301,49 @@ def machine_busy_ms() -> float:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + (values[4] if len(values) > 4 else 0)
     return (sum(values[:8]) - idle) * _TICK_MS
+
+
+class CpuAccounting:
+    """CPU (ms) spent during a load run by a gunicorn (master and workers), its PostgreSQL backends, what a
+    benchmark adds in `parts()` (its load generator, stand-ins) and the rest of the machine (`rest`).
+
+    `with CpuAccounting(pid) as cpu: <load>` then `cpu.per_request(n)`. The backends are read on entering:
+    the workers' pooled connections, open after the warm-up."""
+
+    rest = "other"  # the key of what the machine spent besides the parts named
+    digits = 3
+
+    def __init__(self, gunicorn_pid: int):
+        self.gunicorn = gunicorn_pid
+
+    def parts(self) -> dict:
+        """What else this benchmark counts, in ms so far."""
+        return {}
+
+    def _snapshot(self) -> dict:
+        return {
+            "gunicorn": sum(proc_cpu_ms(p) for p in [self.gunicorn, *child_pids(self.gunicorn)]),
+            "postgres": sum(proc_cpu_ms(p) for p in self.pg_pids),
+            **self.parts(),
+            "machine": machine_busy_ms(),
+        }
+
+    def __enter__(self):
+        with connect() as conn:
+            self.pg_pids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (BENCH_DB,)
+                ).fetchall()
+            ]
+        self.before = self._snapshot()
+        return self
+
+    def __exit__(self, *exc):
+        self.after = self._snapshot()
+        return False
+
+    def per_request(self, requests: int) -> dict:
+        spent = {k: self.after[k] - self.before[k] for k in self.before}
+        spent[self.rest] = spent["machine"] - sum(v for k, v in spent.items() if k != "machine")
+        return {k: round(v / max(requests, 1), self.digits) for k, v in spent.items()}

@@ -671,48 +671,16 @@ def run_python_load(base: str, paths: list[str], connections: int, duration: int
     }
 
 
-class cpu_accounting:
+class cpu_accounting(common.CpuAccounting):
     """CPU spent during a load run by the gunicorn workers, their PostgreSQL backends, the load generator
     (wrk: a waited child of this process; the Python generator: this process) and everything else."""
 
-    def __init__(self, master_pid: int):
-        self.master = master_pid
-
-    def _pg_pids(self) -> list[int]:
-        with common.connect() as conn:
-            return [
-                r[0]
-                for r in conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                    (common.BENCH_DB,),
-                ).fetchall()
-            ]
-
-    def _snapshot(self) -> dict:
+    def parts(self) -> dict:
         import resource
 
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         me = resource.getrusage(resource.RUSAGE_SELF)
-        return {
-            "gunicorn": sum(common.proc_cpu_ms(p) for p in [self.master, *common.child_pids(self.master)]),
-            "postgres": sum(common.proc_cpu_ms(p) for p in self.pg_pids),
-            "load_generator": (children.ru_utime + children.ru_stime + me.ru_utime + me.ru_stime) * 1000,
-            "machine": common.machine_busy_ms(),
-        }
-
-    def __enter__(self):
-        self.pg_pids = self._pg_pids()  # the workers' pooled connections, open after the warm-up
-        self.before = self._snapshot()
-        return self
-
-    def __exit__(self, *exc):
-        self.after = self._snapshot()
-        return False
-
-    def per_request(self, requests: int) -> dict:
-        spent = {k: self.after[k] - self.before[k] for k in self.before}
-        spent["other"] = spent["machine"] - spent["gunicorn"] - spent["postgres"] - spent["load_generator"]
-        return {k: round(v / max(requests, 1), 3) for k, v in spent.items()}
+        return {"load_generator": (children.ru_utime + children.ru_stime + me.ru_utime + me.ru_stime) * 1000}
 
 
 def check_server_data(url: str, size: int, point) -> None:

@@ -332,44 +332,23 @@ def _lua_list(values) -> str:
     return ",".join(json.dumps(str(v)) for v in values)
 
 
-class cpu_accounting:
+class cpu_accounting(common.CpuAccounting):
     """CPU (ms) spent during a run by gunicorn and its PostgreSQL backends, the WeChat stand-in, wrk, the rest."""
 
-    def __init__(self, gunicorn_pid: int, wechat_pid: int):
-        self.gunicorn, self.wechat = gunicorn_pid, wechat_pid
+    rest, digits = "rest_of_machine", 2
 
-    def _snapshot(self) -> dict:
+    def __init__(self, gunicorn_pid: int, wechat_pid: int):
+        super().__init__(gunicorn_pid)
+        self.wechat = wechat_pid
+
+    def parts(self) -> dict:
         import resource
 
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return {
-            "gunicorn": sum(common.proc_cpu_ms(p) for p in [self.gunicorn, *common.child_pids(self.gunicorn)]),
-            "postgres": sum(common.proc_cpu_ms(p) for p in self.pg_pids),
             "wechat_standin": common.proc_cpu_ms(self.wechat),
             "wrk": (children.ru_utime + children.ru_stime) * 1000,
-            "machine": common.machine_busy_ms(),
         }
-
-    def __enter__(self):
-        with common.connect() as conn:
-            self.pg_pids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                    (common.BENCH_DB,),
-                ).fetchall()
-            ]
-        self.before = self._snapshot()
-        return self
-
-    def __exit__(self, *exc):
-        self.after = self._snapshot()
-        return False
-
-    def per_request(self, requests: int) -> dict:
-        spent = {k: self.after[k] - self.before[k] for k in self.before}
-        spent["rest_of_machine"] = spent.pop("machine") - sum(spent.values())
-        return {k: round(v / max(requests, 1), 2) for k, v in spent.items()}
 
 
 def measure(label: str, snapshot: Path, data: dict, wechat: tuple[str, int], args, run_id: str) -> dict:
