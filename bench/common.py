@@ -347,3 +347,26 @@ class CpuAccounting:
         spent = {k: self.after[k] - self.before[k] for k in self.before}
         spent[self.rest] = spent["machine"] - sum(v for k, v in spent.items() if k != "machine")
         return {k: round(v / max(requests, 1), self.digits) for k, v in spent.items()}
+
+
+# --- wrk: the load generator of the HTTP benchmarks ------------------------------------------------------
+
+# Lua: numbers wrk's threads (`tid`, from 0) and keeps them in `threads`, so that `done` can read their counters.
+WRK_THREADS = """local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+"""
+
+
+def wrk(base: str, script: Path, threads: int, connections: int, duration: int) -> tuple[str, dict, str]:
+    """Runs wrk with a generated Lua script whose `done` writes one line `BENCHJSON {…}`: returns the command
+    (paths relative to the checkout, to rerun as is), that JSON and wrk's whole output."""
+    script_arg = str(script.relative_to(REPO)) if script.is_relative_to(REPO) else str(script)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", script_arg, base]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=duration + 120)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCHJSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    return " ".join(cmd), json.loads(line[len("BENCHJSON ") :]), done.stdout
