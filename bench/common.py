@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
@@ -76,12 +77,12 @@ def connect(size: int | None = None, autocommit: bool = True, database: str = BE
     return psycopg.connect(libpq_url(database), autocommit=autocommit, **kwargs)
 
 
-def ensure_bench_database() -> None:
-    """Creates circle_bench and its extensions (in public, before any migration runs in a size schema)."""
+def ensure_bench_database(database: str = BENCH_DB) -> None:
+    """Creates the bench database and its extensions (in public, before any migration runs in a size schema)."""
     with connect(database="postgres") as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone():
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    with connect() as conn:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
+            admin.execute(f'CREATE DATABASE "{database}"')
+    with connect(database=database) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
 
@@ -347,6 +348,16 @@ class CpuAccounting:
         spent = {k: self.after[k] - self.before[k] for k in self.before}
         spent[self.rest] = spent["machine"] - sum(v for k, v in spent.items() if k != "machine")
         return {k: round(v / max(requests, 1), self.digits) for k, v in spent.items()}
+
+
+def stop_group(proc) -> None:
+    """Stops a server started in its own session (start_new_session=True): the master and all its workers."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 # --- wrk: the load generator of the HTTP benchmarks ------------------------------------------------------

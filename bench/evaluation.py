@@ -72,12 +72,8 @@ def app_url(schema: str) -> str:
 def prepare(schema: str, size: dict, seed: int, reload: bool) -> float | None:
     """Creates, migrates and loads the schema unless it already holds this data; returns the load time."""
     marker = json.dumps({"version": VERSION, "seed": seed, **size}, sort_keys=True)
-    with connect(database="postgres") as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,)).fetchone():
-            admin.execute(f'CREATE DATABASE "{DB}"')
+    common.ensure_bench_database(DB)
     with connect() as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
         found = conn.execute(
             "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s", (schema,)
         ).fetchone()

@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -753,12 +752,7 @@ def run_gunicorn(size: int, args, what_if: str | None = None) -> dict:
             # The machine is shared: the run with the most requests/s is the one least disturbed by others.
             result["load"] = max(result["load_runs"], key=lambda run: run["req_per_s"])
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)  # the session we started: master and its workers
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            common.stop_group(proc)  # the session we started: master and its workers
     return result
 
 

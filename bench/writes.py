@@ -393,12 +393,7 @@ def measure(label: str, snapshot: Path, data: dict, wechat: tuple[str, int], arg
             result["support"]["cpu_ms_per_request"] = cpu.per_request(result["support"]["requests"])
             result["support"]["lost_updates"] = lost_updates(data["need_ids"])
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            common.stop_group(proc)
     return result
 
 
