@@ -11,6 +11,7 @@ from sqlalchemy import text
 from app.evaluation import providers
 from app.evaluation.profiles import ScoringProfile, radius_for
 from app.extensions import db
+from app.repair.stats import stall_places
 from app.taxonomy.registry import taxonomy
 
 BLIND_SQL = """
@@ -19,10 +20,9 @@ t AS (SELECT * FROM jsonb_to_recordset(CAST(:spec AS jsonb)) AS t(code text, rad
 pts AS (
     SELECT o.location, o.types FROM outlets o, c
     WHERE o.status = 'approved' AND NOT o.mobile AND ST_DWithin(o.location, c.g, :max_radius)
-    UNION ALL  -- mobile stalls cover from the places of their weekly schedule
-    SELECT s.location, o.types FROM repair_stall_slots s JOIN outlets o ON o.id = s.outlet_id, c
-    WHERE o.status = 'approved' AND o.mobile AND s.open_minutes IS NOT NULL AND NOT isempty(s.open_minutes)
-      AND ST_DWithin(s.location, c.g, :max_radius)
+    UNION ALL  -- mobile stalls cover from the places of their weekly schedule (repair.stats.stall_places)
+    SELECT CAST(ST_SetSRID(ST_MakePoint(s.lng, s.lat), 4326) AS geography), s.types
+    FROM jsonb_to_recordset(CAST(:stalls AS jsonb)) AS s(lng float8, lat float8, types varchar[])
 ),
 cover AS (
     SELECT t.code, ST_Union(ST_Buffer(p.location, t.radius_m, 'quad_segs=16')::geometry) AS g, count(*) AS n
@@ -84,7 +84,9 @@ def compute(circle_id: int, groups: list[dict], population: int | None) -> list[
     online_types = {c for g in groups if g["online_counts"] for c in g["covering"]}
     online = providers.remote_providers([circle_id], radii, online_types)[circle_id]
     spec = [{"code": g["code"], "radius_m": g["radius_m"], "covering": g["covering"]} for g in groups]
-    params = {"id": circle_id, "spec": json.dumps(spec), "max_radius": max(g["radius_m"] for g in groups)}
+    max_radius = max(g["radius_m"] for g in groups)
+    stalls = [{"lng": p.lng, "lat": p.lat, "types": p.types} for p in stall_places(circle_id, max_radius)]
+    params = {"id": circle_id, "spec": json.dumps(spec), "stalls": json.dumps(stalls), "max_radius": max_radius}
     rows = {row.code: row for row in db.session.execute(text(BLIND_SQL), params)}
     features = []
     for group in groups:

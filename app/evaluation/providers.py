@@ -1,26 +1,17 @@
-"""Outlets that serve a circle without standing in it, and the repair kinds on offer, read from the
-repair package's tables (repair_stall_slots, repair_offers) and the outlets' service-area columns.
+"""Outlets that serve a circle without standing in it, and the repair kinds on offer: mobile stalls and
+priced offers through the repair package's read API (`repair/stats.py`), on-site services from the outlets'
+service-area columns.
 
 - Mobile stalls (outlets.mobile) count at the places of their weekly schedule, not at their home
   address: a stall with a slot within a type's radius of the circle, open at least once a week.
 - On-site / same-day services (outlets.on_site_service) count where their service area covers the
   circle: the circle is listed, or the whole circle lies within service_radius_m of the outlet.
-Repair has no read API of its own yet (issue 14): these statements are the one place evaluation reads its tables.
 """
 
 from sqlalchemy import text
 
 from app.extensions import db
-
-MOBILE_SQL = """
-SELECT c.id AS circle_id, o.id AS outlet_id, o.types, min(ST_Distance(s.location, c.boundary::geography)) AS d
-FROM circles c
-JOIN repair_stall_slots s ON ST_DWithin(s.location, c.boundary::geography, :max_radius)
-JOIN {outlets} o ON o.id = s.outlet_id
-WHERE c.id = ANY(:ids) AND o.status = 'approved' AND o.mobile
-  AND s.open_minutes IS NOT NULL AND NOT isempty(s.open_minutes)
-GROUP BY c.id, o.id, o.types
-"""
+from app.repair.stats import CURRENT_OUTLETS, priced_services, stalls_near
 
 # Only the types whose same-day service counts (早餐, 维修) are looked for: the types index finds them.
 ON_SITE_SQL = """
@@ -36,12 +27,6 @@ FROM circles c JOIN p ON c.id = ANY(p.service_circle_ids)
 WHERE c.id = ANY(:ids)
 """
 
-OFFERS_SQL = """
-SELECT r.outlet_id, r.service_code FROM repair_offers r
-JOIN {outlets} o ON o.id = r.outlet_id AND o.status = 'approved'
-WHERE r.outlet_id = ANY(:outlet_ids) AND r.price_min IS NOT NULL
-"""
-
 
 def _sql(sql: str, outlets) -> tuple:
     """The statement reading `outlets` (the table, or its versions as of a past date) and that relation's params."""
@@ -50,7 +35,7 @@ def _sql(sql: str, outlets) -> tuple:
 
 
 def remote_providers(
-    ids: list[int], radii: dict[str, int], online_types, outlets=("outlets", {})
+    ids: list[int], radii: dict[str, int], online_types, outlets=CURRENT_OUTLETS
 ) -> dict[int, dict[str, list[dict]]]:
     """circle id -> type -> [{"outlet_id", "kind": "mobile"|"online", "note"}]; on-site services are looked
     for among `online_types` only (the types where same-day service counts). `outlets`: see
@@ -58,13 +43,14 @@ def remote_providers(
     found: dict[int, dict[str, list[dict]]] = {i: {} for i in ids}
     if not ids:
         return found
-    statement, params = _sql(MOBILE_SQL, outlets)
-    rows = db.session.execute(statement, {**params, "ids": ids, "max_radius": max(radii.values())})
-    for circle_id, outlet_id, types, distance in rows:
-        for code in types:
-            if code in radii and distance <= radii[code]:
-                note = f"流动摊点，每周出摊，最近摆摊点距生活圈 {round(distance)} 米"
-                found[circle_id].setdefault(code, []).append({"outlet_id": outlet_id, "kind": "mobile", "note": note})
+    for circle_id, stalls in stalls_near(ids, max(radii.values()), outlets).items():
+        for stall in stalls:
+            for code in stall.types:
+                if code in radii and stall.distance_m <= radii[code]:
+                    note = f"流动摊点，每周出摊，最近摆摊点距生活圈 {round(stall.distance_m)} 米"
+                    found[circle_id].setdefault(code, []).append(
+                        {"outlet_id": stall.outlet_id, "kind": "mobile", "note": note}
+                    )
     online_types = sorted(online_types)
     statement, params = _sql(ON_SITE_SQL, outlets)
     rows = db.session.execute(statement, {**params, "ids": ids, "types": online_types}) if online_types else ()
@@ -77,14 +63,10 @@ def remote_providers(
 
 
 def repair_kinds(
-    outlet_ids_by_circle: dict[int, list[int]], outlets=("outlets", {})
+    outlet_ids_by_circle: dict[int, list[int]], outlets=CURRENT_OUTLETS
 ) -> dict[int, dict[str, list[int]]]:
     """Repair service codes with a shown price offered by each circle's repair outlets."""
-    every = sorted({i for ids in outlet_ids_by_circle.values() for i in ids})
-    offers: dict[int, set[str]] = {}
-    statement, params = _sql(OFFERS_SQL, outlets)
-    for outlet_id, code in db.session.execute(statement, {**params, "outlet_ids": every}) if every else ():
-        offers.setdefault(outlet_id, set()).add(code)
+    offers = priced_services({i for ids in outlet_ids_by_circle.values() for i in ids}, outlets)
     kinds = {}
     for circle_id, ids in outlet_ids_by_circle.items():
         by_code: dict[str, list[int]] = {}
