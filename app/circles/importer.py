@@ -196,7 +196,8 @@ class _Run:
                 ),
             )
 
-    def _save_circle(self, index, feature, props):
+    def _checked_fields(self, feature, props):
+        """The feature's fields, its city's name and its key in the file; what needs no database."""
         _check_feature(feature)
         self._note_unknown(props, CIRCLE_PROPS, self.unknown_props, "circle")
         fields = _circle_fields(props)
@@ -210,6 +211,10 @@ class _Run:
         )
         if key in self.circles_seen:
             raise ValidationFailed(details={key[1]: [f"与 features[{self.circles_seen[key]}] 重复"]})
+        return fields, city_name, key
+
+    def _save_circle(self, index, feature, props):
+        fields, city_name, key = self._checked_fields(feature, props)
         city = find_or_create_city(city_name)
         self._city_settings(index, city, props)
         circle = _find_circle(city.id, fields.get("external_id"), fields["name"])
@@ -379,19 +384,7 @@ class _BatchRun(_Run):
 
     def _stage_circle(self, index, feature, props):
         """_Run._save_circle's checks in its order, then its changes."""
-        _check_feature(feature)
-        self._note_unknown(props, CIRCLE_PROPS, self.unknown_props, "circle")
-        fields = _circle_fields(props)
-        city_name = fields.pop("city", None) or self.default_city
-        if not city_name:
-            raise ValidationFailed(details={"city": ["缺少城市：在属性 city 中给出，或使用 --city"]})
-        key = (
-            (city_name, "external_id", fields["external_id"])
-            if fields.get("external_id")
-            else (city_name, "name", fields["name"])
-        )
-        if key in self.circles_seen:
-            raise ValidationFailed(details={key[1]: [f"与 features[{self.circles_seen[key]}] 重复"]})
+        fields, city_name, key = self._checked_fields(feature, props)
         city = self._city(city_name)
         wanted = self._check_city_settings(index, city, props)
         circle = self._find(city, fields.get("external_id"), fields["name"])
