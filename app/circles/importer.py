@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import defer
 
@@ -352,11 +352,16 @@ class _BatchRun(_Run):
         self.by_name: dict[tuple[City, str], Circle] = {}
         self.unflushed = 0
         self.loaded: list[tuple[int, str | None, Circle, dict]] = []  # for their nested communities
+        self.bounded: list[Circle] = []  # circles whose boundary this run wrote
 
     def load(self, collection: dict, communities: dict | None):
+        _set_bulk("on")  # the row trigger circles_reassign_outlets steps aside (migration 0020) …
         for index, feature in enumerate(collection.get("features") or []):
             self.circle_feature(index, feature)
         db.session.flush()
+        _set_bulk("")
+        # … and the outlets under the new or moved boundaries are given their circle here, all at once.
+        _reassign_outlets(sorted({circle.id for circle in self.bounded}))
         for index, name, circle, props in self.loaded:
             self._remember(circle)
             self._nested_communities(index, name, circle, props)
@@ -413,6 +418,7 @@ class _BatchRun(_Run):
             setattr(circle, key_, value)
         if boundary is not None:
             circle.boundary = boundary
+            self.bounded.append(circle)
         self._index(city, circle)
         self.circles_seen[key] = index
         return circle, created
@@ -466,6 +472,57 @@ class _BatchRun(_Run):
             del self.by_external_id[(city, circle.external_id)]
         if self.by_name.get((city, circle.name)) is circle:
             del self.by_name[(city, circle.name)]
+
+
+def _set_bulk(value: str):
+    """Local to the transaction, and undone with the batch's savepoint should the database refuse it."""
+    db.session.execute(text("SELECT set_config('app.circles_bulk', :v, true)"), {"v": value})
+
+
+# The rule of the trigger outlets_assign_area (the lowest circle id covering the point) for the outlets a batch
+# may move: those under a boundary it wrote and those its circles held. Both joins walk from the circles' side
+# (OFFSET 0 keeps the planner from probing the circles' index once per outlet; see outlets/bulk.py).
+_CANDIDATES = """
+CREATE TEMP TABLE circle_import_outlets AS
+SELECT o.id, o.location::geometry AS geom, o.circle_id AS old_circle_id
+FROM circles c
+CROSS JOIN LATERAL (
+    SELECT o.id, o.location, o.circle_id FROM outlets o
+    WHERE o.location && CAST(ST_Expand(c.boundary, 0.0001) AS geography) AND ST_Covers(c.boundary, o.location::geometry)
+    OFFSET 0
+) o
+WHERE c.id = ANY(:ids)
+UNION
+SELECT o.id, o.location::geometry, o.circle_id FROM outlets o WHERE o.circle_id = ANY(:ids)
+"""
+_REASSIGN = """
+UPDATE outlets o SET circle_id = n.circle_id
+FROM (
+    SELECT t.id, m.circle_id
+    FROM circle_import_outlets t
+    LEFT JOIN (
+        SELECT DISTINCT ON (t.id) t.id, c.id AS circle_id
+        FROM circles c
+        CROSS JOIN LATERAL (SELECT t.id FROM circle_import_outlets t WHERE ST_Covers(c.boundary, t.geom) OFFSET 0) t
+        ORDER BY t.id, c.id
+    ) m USING (id)
+) n
+WHERE o.id = n.id AND o.circle_id IS DISTINCT FROM n.circle_id
+"""
+
+
+def _reassign_outlets(circle_ids: list[int]):
+    """What circles_reassign_outlets does one circle at a time, for the batch's circles at once. Each moved
+    outlet still passes outlets_keep_history, which records its new circle."""
+    if not circle_ids:
+        return
+    session = db.session
+    session.execute(text("DROP TABLE IF EXISTS pg_temp.circle_import_outlets"))
+    session.execute(text(_CANDIDATES), {"ids": circle_ids})
+    session.execute(text("CREATE INDEX ON circle_import_outlets USING gist (geom)"))
+    session.execute(text("ANALYZE circle_import_outlets"))
+    session.execute(text(_REASSIGN))
+    session.execute(text("DROP TABLE pg_temp.circle_import_outlets"))
 
 
 # lookups -----------------------------------------------------------------------------------------------

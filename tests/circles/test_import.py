@@ -295,3 +295,31 @@ def test_what_only_the_database_refuses_is_reported_by_feature(db):
     (error,) = result.errors
     assert (error.index, error.name) == (2, "格0002") and "数据库拒绝" in error.reason
     assert sorted(db.session.scalars(select(Circle.name))) == ["格0000", "格0001", "格0003"]
+
+
+def test_outlets_follow_the_batch_by_the_trigger_rule(db, make):
+    """The outlets under new or moved boundaries get their circle in one join, by the rule of the trigger
+    outlets_assign_area (the lowest id covering them); each move is in the outlet's history."""
+    from app.outlets.models import Outlet, OutletVersion
+
+    near, far = make.outlet(), make.outlet(lng=MIYUN[0] + 0.02)
+    assert (near.circle_id, far.circle_id) == (None, None)
+    both = grid(2)
+    both["features"][1]["geometry"] = square(*MIYUN, 300)  # G0001 covers `near` too
+    import_circles(both)
+    first, second = circle_named(db, "格0000"), circle_named(db, "格0001")
+    db.session.refresh(near), db.session.refresh(far)
+    assert (near.circle_id, far.circle_id) == (first.id, None)
+
+    moved = grid(2)
+    moved["features"][0]["geometry"] = square(MIYUN[0] + 0.02, MIYUN[1], 100)  # G0000 moves onto `far`
+    moved["features"][1]["geometry"] = square(*MIYUN, 300)
+    result = import_circles(moved)
+    assert result.circles.updated == 2
+    db.session.refresh(near), db.session.refresh(far)
+    assert (near.circle_id, far.circle_id) == (second.id, first.id)
+    history = db.session.scalars(
+        select(OutletVersion.circle_id).where(OutletVersion.outlet_id == near.id).order_by(OutletVersion.id)
+    ).all()
+    assert history == [None, first.id, second.id]
+    assert db.session.get(Outlet, far.id).circle_id == first.id
