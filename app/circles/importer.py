@@ -24,6 +24,7 @@ from sqlalchemy.orm import defer
 from app.circles import settings
 from app.circles.models import Circle, City, Community
 from app.circles.service import circle_type_code, find_or_create_city
+from app.common.covering import lowest_covering
 from app.common.errors import AppError, ValidationFailed, one_line_reason
 from app.common.shapes import area_from_geojson
 from app.common.tx import write_use_case
@@ -479,9 +480,8 @@ def _set_bulk(value: str):
     db.session.execute(text("SELECT set_config('app.circles_bulk', :v, true)"), {"v": value})
 
 
-# The rule of the trigger outlets_assign_area (the lowest circle id covering the point) for the outlets a batch
-# may move: those under a boundary it wrote and those its circles held. Both joins walk from the circles' side
-# (OFFSET 0 keeps the planner from probing the circles' index once per outlet; see outlets/bulk.py).
+# The rule of the trigger outlets_assign_area (see lowest_covering) for the outlets a batch may move: those
+# under a boundary it wrote and those its circles held. Found walking from the circles' side as well.
 _CANDIDATES = """
 CREATE TEMP TABLE circle_import_outlets AS
 SELECT o.id, o.location::geometry AS geom, o.circle_id AS old_circle_id
@@ -495,17 +495,12 @@ WHERE c.id = ANY(:ids)
 UNION
 SELECT o.id, o.location::geometry, o.circle_id FROM outlets o WHERE o.circle_id = ANY(:ids)
 """
-_REASSIGN = """
+_REASSIGN = f"""
 UPDATE outlets o SET circle_id = n.circle_id
 FROM (
     SELECT t.id, m.circle_id
     FROM circle_import_outlets t
-    LEFT JOIN (
-        SELECT DISTINCT ON (t.id) t.id, c.id AS circle_id
-        FROM circles c
-        CROSS JOIN LATERAL (SELECT t.id FROM circle_import_outlets t WHERE ST_Covers(c.boundary, t.geom) OFFSET 0) t
-        ORDER BY t.id, c.id
-    ) m USING (id)
+    LEFT JOIN ({lowest_covering("circles", "circle_import_outlets", "id", area_id="circle_id")}) m USING (id)
 ) n
 WHERE o.id = n.id AND o.circle_id IS DISTINCT FROM n.circle_id
 """

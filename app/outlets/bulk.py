@@ -20,6 +20,7 @@ import numpy as np
 from sqlalchemy import text
 
 from app.common import geo
+from app.common.covering import lowest_covering
 from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets import signals
@@ -196,28 +197,17 @@ def _validate(session, result, geojson, on_error):
 
 # 3. membership ---------------------------------------------------------------------------------------------
 
-# The same rule as the trigger outlets_assign_area (the lowest id covering the point), as one join per kind of
-# area, walked from the areas' side: for each boundary, the staged points in its box (the staging table's GiST
-# index), each tested against that one boundary (PostGIS prepares it once). OFFSET 0 keeps the planner from
-# turning the join around: probing the areas' index once per staged point cost 0.18 ms a point (216 s for 1M
-# points and 3,000 circles) against 0.6 s for the whole join this way.
-MEMBERSHIP = """
+# The same rule as the trigger outlets_assign_area, as one join per kind of area (see lowest_covering).
+MEMBERSHIP = f"""
 CREATE TEMP TABLE outlet_import_circle AS
 SELECT s.row_no, c.circle_id, m.community_id
 FROM outlet_import_stg s
-LEFT JOIN (
-    SELECT DISTINCT ON (s.row_no) s.row_no, c.id AS circle_id
-    FROM circles c
-    CROSS JOIN LATERAL (SELECT s.row_no FROM outlet_import_stg s WHERE ST_Covers(c.boundary, s.geom) OFFSET 0) s
-    ORDER BY s.row_no, c.id
-) c USING (row_no)
-LEFT JOIN (
-    SELECT DISTINCT ON (s.row_no) s.row_no, m.id AS community_id
-    FROM communities m
-    CROSS JOIN LATERAL (SELECT s.row_no FROM outlet_import_stg s WHERE ST_Covers(m.boundary, s.geom) OFFSET 0) s
-    WHERE m.boundary IS NOT NULL
-    ORDER BY s.row_no, m.id
-) m USING (row_no)
+LEFT JOIN ({lowest_covering("circles", "outlet_import_stg", "row_no", area_id="circle_id")}) c USING (row_no)
+LEFT JOIN ({
+    lowest_covering(
+        "communities", "outlet_import_stg", "row_no", area_id="community_id", where="a.boundary IS NOT NULL"
+    )
+}) m USING (row_no)
 WHERE NOT EXISTS (SELECT 1 FROM outlet_import_bad b WHERE b.row_no = s.row_no)
 """
 
