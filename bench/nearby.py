@@ -298,10 +298,10 @@ def run_inprocess(args) -> None:
         def run(point):
             with app.test_request_context():
                 g.read_path = True  # as in a view declared @read_only (app/common/reads.py), where there is one
-                rows, _, _ = search_nearby(
+                found, _ = search_nearby(
                     NearbyQuery(lng=point[0], lat=point[1], radius=RADIUS, page_size=PAGE_SIZE, **variant)
                 )
-                return [row["id"] for row in rows]
+                return [row["id"] for row in found.items]
 
         return run
 
@@ -419,7 +419,7 @@ def breakdown(app, db, points, warmup: int) -> dict:
     with app.app_context():
         # One long-lived session: no checkout/rollback between calls, so psycopg's automatic prepare
         # (5th run) survives and PostgreSQL may switch to its generic plan: what a request could cost.
-        parts["search_nearby_one_session"], pages = timed(lambda p: search_nearby(query(p))[0], points, warmup)
+        parts["search_nearby_one_session"], pages = timed(lambda p: search_nearby(query(p))[0].items, points, warmup)
         db.session.rollback()
     points = points[: warmup + len(pages)]  # the pieces below reuse those pages (a prefix if cut by the budget)
     schema = NearbyQuerySchema()

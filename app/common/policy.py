@@ -8,7 +8,7 @@ from functools import wraps
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
-from app.common.errors import Forbidden
+from app.common.errors import Forbidden, NotFound
 from app.common.openapi import CONSOLE_LOGIN, LOGIN, OPTIONAL_LOGIN
 
 
@@ -53,13 +53,18 @@ def login_optional(view):
 BUREAU = ("bureau", "admin")
 
 
-def can_manage_circle(user, circle_id) -> bool:
-    """Admins everywhere; staff in their circles; a bureau in every circle of its cities (bureau ⊇ staff)."""
+def _admin_or_in_scope(user, role: str, scope: str, place_id) -> bool:
+    """Admins everywhere; a user of `role` where `place_id` is among the user's `scope` ids."""
     if user is None:
         return False
     if user.has_role("admin"):
         return True
-    return user.has_role("staff") and circle_id is not None and circle_id in user.scope_circle_ids
+    return user.has_role(role) and place_id is not None and place_id in getattr(user, scope)
+
+
+def can_manage_circle(user, circle_id) -> bool:
+    """Admins everywhere; staff in their circles; a bureau in every circle of its cities (bureau ⊇ staff)."""
+    return _admin_or_in_scope(user, "staff", "scope_circle_ids", circle_id)
 
 
 def can_manage_outlet(user, outlet) -> bool:
@@ -72,11 +77,8 @@ def can_manage_outlet(user, outlet) -> bool:
 
 
 def can_manage_city(user, city_id) -> bool:
-    if user is None:
-        return False
-    if user.has_role("admin"):
-        return True
-    return user.has_role("bureau") and city_id is not None and city_id in user.scope_city_ids
+    """Admins everywhere; a bureau in its cities."""
+    return _admin_or_in_scope(user, "bureau", "scope_city_ids", city_id)
 
 
 def authorize_city(user, city_id):
@@ -89,6 +91,18 @@ def authorize_circle(user, circle_id):
     """Staff act only inside their circles; admins everywhere."""
     if not can_manage_circle(user, circle_id):
         raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")
+
+
+def circle_row(user, model, row_id: int, missing: tuple[str, str]):
+    """A row of a table with a `circle_id`, for staff: 404 (`missing` = message, code) when there is none,
+    403 outside the user's circles."""
+    from app.extensions import db
+
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing[0], code=missing[1])
+    authorize_circle(user, row.circle_id)
+    return row
 
 
 def within_scope(query, circle_column, user, circle_id=None):

@@ -17,8 +17,8 @@ SHOWN = 5  # nearest outlets shown
 def nearest_of_type(business_type: str, lng: float, lat: float, limit: int = SHOWN) -> tuple[list[dict], int]:
     """Approved, open-for-business outlets of the type within its walking radius, nearest first (WGS-84 rows)."""
     radius = taxonomy().business_type(business_type).radius_m
-    rows, _, _ = search_nearby(NearbyQuery(lng=lng, lat=lat, radius=radius, types=(business_type,), page_size=limit))
-    return rows, radius
+    found, _ = search_nearby(NearbyQuery(lng=lng, lat=lat, radius=radius, types=(business_type,), page_size=limit))
+    return found.items, radius
 
 
 def outlets_out(rows: list[dict], coord: str) -> list[dict]:

@@ -32,17 +32,10 @@ class Nearby(MethodView):
     def get(self, lat, lng, coord, **filters):
         """附近的网点与此刻（或下一次）在附近出摊的流动摊点（默认 GCJ-02；登录居民记一次当日使用）"""
         query = service.NearbyQuery(lng=lng, lat=lat, **{**filters, "types": tuple(filters["types"])})
-        rows, radius, has_more = service.search_nearby(query)
+        page, radius = service.search_nearby(query)
         usage.record_search(usage.searching_resident(), lng, lat)  # 居民使用率 (evaluation item 9)
-        page = {
-            "items": present.items(rows, coord),
-            "page": query.page,
-            "page_size": query.page_size,
-            "has_more": has_more,
-            "radius": radius,
-            "coord": coord,
-        }
-        return fastjson.response(NEARBY_PAGE(page))
+        page = page.with_items(present.items(page.items, coord))
+        return fastjson.response(NEARBY_PAGE(page.envelope(radius=radius, coord=coord)))
 
 
 class CoordOnlySchema(BaseSchema):

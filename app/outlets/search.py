@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from app.common import clock, reads
 from app.common.geo import POINT_SQL
+from app.common.paging import Page, window
 from app.outlets import stalls
 from app.outlets.hours import is_public_holiday, minute_of_week
 from app.taxonomy import words
@@ -155,8 +156,7 @@ def _stalls(where: _Where) -> str:
 
 
 def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: _Where) -> list[dict]:
-    offset = (query.page - 1) * query.page_size
-    limit = query.page_size + 1  # one more tells whether there is a next page
+    offset, limit = window(query.page, query.page_size)
     params.update(
         radius=radius,
         r_search=radius * RADIUS_SLACK,
@@ -202,8 +202,8 @@ ORDERS = {
 
 def _page_ranked(query: NearbyQuery, radius: int, params: dict, where: _Where) -> list[dict]:
     """Every match within the radius, ranked by rating or by relevance (then distance)."""
-    offset = (query.page - 1) * query.page_size
-    params.update(radius=radius, limit=query.page_size + 1, offset=offset)
+    offset, limit = window(query.page, query.page_size)
+    params.update(radius=radius, limit=limit, offset=offset)
     # The outlets in range first (OFFSET 0 keeps the subquery apart), then the filters on those few thousand: with a
     # keyword the planner otherwise ORs trigram index scans, and a two-character Chinese keyword matches most of
     # that index (9-12 s at 1M outlets for q=早点&sort=relevance; 50-100 ms in range first).
@@ -242,8 +242,8 @@ def _radius_for(query: NearbyQuery, params: dict, where: _Where) -> int:
     return steps[-1]
 
 
-def search_nearby(query: NearbyQuery) -> tuple[list[dict], int, bool]:
-    """Approved outlets near a WGS-84 point → (page of rows, radius used, has_more)."""
+def search_nearby(query: NearbyQuery) -> tuple[Page, int]:
+    """Approved outlets near a WGS-84 point → (the page of rows, radius used)."""
     params = _base_params(query)
     where = _filters(query, params)
     radius = _radius_for(query, params, where)
@@ -251,5 +251,4 @@ def search_nearby(query: NearbyQuery) -> tuple[list[dict], int, bool]:
         rows = _page_ranked(query, radius, params, where)
     else:
         rows = _page_by_distance(query, radius, params, where)
-    has_more = len(rows) > query.page_size
-    return rows[: query.page_size], radius, has_more
+    return Page.of(rows, query.page, query.page_size), radius

@@ -83,9 +83,6 @@ def outlet_lnglat(outlet: Outlet) -> tuple[float, float]:
 
 def outlet_history(actor, outlet_id: int) -> list:
     """An outlet's dated versions, oldest first (staff of its circle, its city's bureau, admins)."""
-    outlet = db.session.get(Outlet, outlet_id)
-    if outlet is None:
-        raise NotFound("网点不存在", code="outlet_not_found")
-    authorize_circle(actor, outlet.circle_id)
+    authorize_circle(actor, get_outlet(outlet_id, public=False).circle_id)
     query = select(OutletVersion).where(OutletVersion.outlet_id == outlet_id)
     return list(db.session.scalars(query.order_by(OutletVersion.valid_from, OutletVersion.id)))

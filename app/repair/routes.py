@@ -20,16 +20,9 @@ class RepairNearby(MethodView):
     def get(self, lat, lng, coord, services, **rest):
         """附近的小修小补点（流动摊点按此刻或下一次出摊地点，上门服务按服务范围）"""
         query = service.RepairQuery(lng=lng, lat=lat, services=tuple(services), **rest)
-        rows, has_more = service.search_repair(query)
-        page = {
-            "items": present.items(rows, coord),
-            "page": query.page,
-            "page_size": query.page_size,
-            "has_more": has_more,
-            "radius": query.radius,
-            "coord": coord,
-        }
-        return fastjson.response(REPAIR_PAGE(page))
+        page = service.search_repair(query)
+        page = page.with_items(present.items(page.items, coord))
+        return fastjson.response(REPAIR_PAGE(page.envelope(radius=query.radius, coord=coord)))
 
 
 @blp.route("/services")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from app.common import clock, reads
 from app.common.geo import POINT_SQL
+from app.common.paging import Page, window
 from app.outlets.hours import is_public_holiday, minute_of_week
 from app.outlets.search import OPEN_NOW
 from app.outlets.stalls import current_places_sql
@@ -81,18 +82,18 @@ def _sql(where: str, query: RepairQuery) -> str:
     """
 
 
-def search_repair(query: RepairQuery) -> tuple[list[dict], bool]:
-    """A page of repair points near a WGS-84 point → (rows with lng/lat of the place, has_more)."""
+def search_repair(query: RepairQuery) -> Page:
+    """A page of repair points near a WGS-84 point (rows with lng/lat of the place)."""
     moment = clock.now_local()
+    offset, limit = window(query.page, query.page_size)
     params = {
         "lng": query.lng,
         "lat": query.lat,
         "radius": query.radius,
         "minute": minute_of_week(moment),
         "holiday": is_public_holiday(moment.date()),
-        "limit": query.page_size + 1,
-        "offset": (query.page - 1) * query.page_size,
+        "limit": limit,
+        "offset": offset,
     }
     where = _where(query, params)
-    rows = reads.rows(_sql(where, query), params)
-    return rows[: query.page_size], len(rows) > query.page_size
+    return Page.of(reads.rows(_sql(where, query), params), query.page, query.page_size)

@@ -66,29 +66,16 @@ def test_nearby_pages_project_as_the_schema_dumps(app, many_outlets, client, coo
     page_schema, projection = NearbyPageSchema(), fastjson.Projection(NearbyPageSchema)
     with app.test_request_context():
         for page in (1, 2, 3):
-            rows, radius, has_more = search_nearby(NearbyQuery(lng=CENTER[0], lat=CENTER[1], page=page))
-            body = {
-                "items": present.items(rows, coord),
-                "page": page,
-                "page_size": 20,
-                "has_more": has_more,
-                "radius": radius,
-                "coord": coord,
-            }
+            found, radius = search_nearby(NearbyQuery(lng=CENTER[0], lat=CENTER[1], page=page))
+            body = found.with_items(present.items(found.items, coord)).envelope(radius=radius, coord=coord)
+            assert (body["page"], body["page_size"], body["has_more"]) == (page, 20, True)
             assert len(body["items"]) == 20
             assert projection(body) == page_schema.dump(body)
     # And the API sends the same document (orjson) as the schema's dump would have.
     with app.test_request_context():
-        rows, radius, has_more = search_nearby(NearbyQuery(lng=CENTER[0], lat=CENTER[1]))
+        found, radius = search_nearby(NearbyQuery(lng=CENTER[0], lat=CENTER[1]))
         want = page_schema.dump(
-            {
-                "items": present.items(rows, coord),
-                "page": 1,
-                "page_size": 20,
-                "has_more": has_more,
-                "radius": radius,
-                "coord": coord,
-            }
+            found.with_items(present.items(found.items, coord)).envelope(radius=radius, coord=coord)
         )
     lng, lat = geo.from_wgs84(*CENTER, coord)  # the same WGS-84 point, sent in `coord`
     response = client.get(f"/api/v1/outlets/nearby?lng={lng!r}&lat={lat!r}&coord={coord}")
@@ -100,16 +87,10 @@ def test_nearby_pages_project_as_the_schema_dumps(app, many_outlets, client, coo
 def test_repair_pages_project_as_the_schema_dumps(app, many_outlets, client):
     page_schema, projection = RepairNearbyPageSchema(), fastjson.Projection(RepairNearbyPageSchema)
     with app.test_request_context():
-        rows, has_more = search_repair(RepairQuery(lng=CENTER[0], lat=CENTER[1], page_size=50))
-        assert len(rows) > 10 and any(r["mobile"] for r in rows)
-        body = {
-            "items": repair_present.items(rows, "wgs84"),
-            "page": 1,
-            "page_size": 50,
-            "has_more": has_more,
-            "radius": 1000,
-            "coord": "wgs84",
-        }
+        found = search_repair(RepairQuery(lng=CENTER[0], lat=CENTER[1], page_size=50))
+        assert len(found.items) > 10 and any(r["mobile"] for r in found.items)
+        body = found.with_items(repair_present.items(found.items, "wgs84")).envelope(radius=1000, coord="wgs84")
+        assert (body["page"], body["page_size"]) == (1, 50)
         assert projection(body) == page_schema.dump(body)
     response = client.get(f"/api/v1/repair/nearby?lng={CENTER[0]}&lat={CENTER[1]}&page_size=50&coord=wgs84")
     assert json.loads(response.get_data()) == json.loads(json.dumps(page_schema.dump(body)))
