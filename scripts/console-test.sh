@@ -24,7 +24,9 @@ STAFF_PASSWORD=console-staff-pass
 BUREAU_PASSWORD=console-bureau-pass
 
 # ---- browser, fonts, node packages, build --------------------------------------------------------
-if [ ! -x "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+# (grep reads all of fc-list's output: with -q it would stop early, fc-list would die of SIGPIPE and pipefail would
+# call the fonts missing)
+if [ ! -x "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing chromium and fonts-noto-cjk (Debian packages)"
     apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
