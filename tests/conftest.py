@@ -81,6 +81,8 @@ def app(wechat_stub):
             "RATELIMIT_ENABLED": False,
             "WECHAT_API_BASE": wechat_stub,
             "UPLOAD_DIR": str(ROOT / "var" / "test-uploads"),
+            # One connection per test (rolled back at the end): no worker thread may take another.
+            "EVALUATION_REFRESH_WORKERS": 1,
         }
     )
     with app.app_context():
