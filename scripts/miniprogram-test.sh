@@ -26,6 +26,8 @@ BUREAU_USER=mp_bureau   # the district bureau (商务局) of the demo city: open
 
 # ---- node and packages --------------------------------------------------------------------------
 npm_ci_once "$APP_DIR"
+# The code's format is part of the test: a file out of prettier's format fails here, not in review.
+(cd "$APP_DIR" && npm run --silent format:check)
 
 # ---- database and redis -------------------------------------------------------------------------
 DATABASE_URL=$(fresh_database "${MINIPROGRAM_DB:-circle_test_miniprogram}")
