@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from tests.transactions import rolled_back
+from tests.transactions import check_requests, rolled_back
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,6 +87,7 @@ def app(wechat_stub):
     )
     with app.app_context():
         upgrade()  # the schema comes from the migrations, so they are tested too
+    check_requests()  # a request that leaves changes uncommitted fails its test
     return app
 
 
