@@ -25,7 +25,6 @@ from datetime import timedelta
 from functools import partial, wraps
 
 from flask import Response, make_response, request
-from flask_jwt_extended import current_user, verify_jwt_in_request
 from redis.exceptions import RedisError
 from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session
 from app.common import metrics, retention
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import IdempotencyRecord
+from app.common.policy import actor
 from app.common.redis import Keys, get_redis
 from app.common.tx import atomic
 from app.extensions import db
@@ -81,8 +81,8 @@ class _Binding:
 
 
 def _key_hash(raw_key: str) -> str:
-    verify_jwt_in_request(optional=True)
-    who = f"user:{current_user.id}" if current_user else f"ip:{request.remote_addr}"
+    user = actor()
+    who = f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"
     return hashlib.sha256(f"{who}\n{request.method} {request.path}\n{raw_key}".encode()).hexdigest()
 
 
