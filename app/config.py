@@ -70,6 +70,8 @@ class Config:
     RQ_REDIS_URL = _env("RQ_REDIS_URL")
     # When the worker process recomputes every evaluation ahead (cron fields, local time; empty: never).
     EVALUATION_REFRESH_CRON = _env("EVALUATION_REFRESH_CRON", "30 2 * * *")
+    # How many chunks of cities that refresh evaluates at once, each on its own database connection.
+    EVALUATION_REFRESH_WORKERS = int(_env("EVALUATION_REFRESH_WORKERS", "2"))
     OPEN311_CHECK_OPENID = _env("OPEN311_CHECK_OPENID", "open311-client")
     TZ = _env("TZ", "Asia/Shanghai")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))
