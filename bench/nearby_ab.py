@@ -145,7 +145,9 @@ def in_process(sides: dict[str, Side], args, points) -> dict:
                 got[name] = runners[name](start, args.batch)
                 walls[name] += got[name]["walls_ns"]
                 cpu[name] += got[name]["cpu_s"]
-            batch_ratios.append(statistics.median(got["after"]["walls_ns"]) / statistics.median(got["before"]["walls_ns"]))
+            batch_ratios.append(
+                statistics.median(got["after"]["walls_ns"]) / statistics.median(got["before"]["walls_ns"])
+            )
             start += args.batch
         r = {}
         for name in names:
@@ -186,9 +188,11 @@ def gunicorn_ab(snaps: dict[str, Path], args, points) -> dict:
             cmd = [str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "wsgi:app"]
             log = open(common.RESULTS / f"nearby-ab-gunicorn-{name}.log", "w")  # noqa: SIM115
             logs.append(log)
-            proc = subprocess.Popen(cmd, cwd=snap, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd, cwd=snap, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
             servers[name] = (proc, f"http://127.0.0.1:{port}", " ".join(["gunicorn", *cmd[1:]]))
-        for name, (proc, base, _) in servers.items():
+        for _proc, base, _ in servers.values():
             common.wait_http(base + nearby_path(*points[0]), timeout_s=300)
             check_server_data(base + nearby_path(*points[0]), args.size, points[0])
             run_wrk(base, script, 2, args.connections, 3)  # warm every worker
@@ -314,7 +318,8 @@ def main(argv=None) -> int:
             print(f"  gunicorn {name}: {rps} req/s ({g['commands'][name]})")
         print(
             f"  gunicorn req/s after/before per pair {g['req_per_s_after_over_before']} → median ×"
-            f"{g['median_req_per_s_ratio']}; CPU (workers + PostgreSQL) per request ×{g['median_cpu_per_request_ratio']}"
+            f"{g['median_req_per_s_ratio']}; CPU (workers + PostgreSQL) per request "
+            f"×{g['median_cpu_per_request_ratio']}"
         )
     print(f"JSON: {path.relative_to(common.REPO)}")
     return 0
