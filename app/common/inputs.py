@@ -11,6 +11,7 @@
 
 import json
 import re
+from itertools import chain
 from weakref import WeakKeyDictionary
 
 from flask import request
@@ -152,6 +153,12 @@ _MULTIPLE_KEYS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _refuse_bad_text_in_url():
+    # One search over everything first (almost every request is clean), field by field only to name them.
+    args = request.args
+    texts = [*args.keys(), *chain.from_iterable(args.listvalues())]
+    texts += [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+    if not _BAD_TEXT.search("".join(texts)):
+        return
     fields_with_bad_text = {}
     for key, values in request.args.lists():
         if _BAD_TEXT.search(key) or any(_BAD_TEXT.search(v) for v in values):

@@ -6,10 +6,20 @@ loader auth registers)."""
 
 from functools import wraps
 
+from flask import current_app, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from app.common.errors import Forbidden
 from app.common.openapi import CONSOLE_LOGIN, LOGIN, OPTIONAL_LOGIN
+
+
+def presents_token() -> bool:
+    """Whether the request carries a token where flask-jwt-extended looks (JWT_TOKEN_LOCATION: the
+    Authorization header, the console's cookie); without one an optional login is anonymous, and the
+    hot path skips asking the extension."""
+    return bool(
+        request.headers.get("Authorization") or request.cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"])
+    )
 
 
 def actor():

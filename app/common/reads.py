@@ -38,6 +38,7 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
 from app.common.appdb import app_db
+from app.common.policy import presents_token
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +217,7 @@ def _choose() -> sa.Engine:
 
 def _caller_id() -> str | None:
     """The user id a request's token names (verified), without loading the user; None when anonymous."""
-    config = current_app.config
-    if not request.headers.get("Authorization") and not request.cookies.get(config["JWT_ACCESS_COOKIE_NAME"]):
+    if not presents_token():
         return None
     from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 
