@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 # trigram index over the KNN scan and took ~1 s (custom plans: a few ms). Prepared statements still skip
 # parsing and analysis.
 READ_SESSION_SQL = "SET jit = off; SET plan_cache_mode = force_custom_plan"
+# A statement whose plan is the same whatever its parameters may ask for the generic plan instead
+# (`generic_plan=True`): prepared, it is then never planned again. The nearby page without a keyword walks the
+# location index from the point whatever the point; planning it was 0.8 of its 1.9 ms of database CPU.
+# The connection is switched (one SET) only when the statement wants the other mode than the last one had.
+GENERIC_PLAN, CUSTOM_PLAN = "force_generic_plan", "force_custom_plan"
 # psycopg prepares a statement on a connection after this many runs of it (its default is 5).
 PREPARE_THRESHOLD = 2
 RYW_KEY = "ryw:user:{}"
@@ -268,9 +273,10 @@ def _pyformat(sql: str) -> str:
     return re.sub(r"(?<![:\w\\]):(\w+)(?!:)", r"%(\1)s", sql)
 
 
-def rows(sql: str, params: dict) -> list[dict]:
-    """A read-only statement (text() syntax) → its rows as dicts, on the request's read engine."""
-    names, data = _run(sql, params)
+def rows(sql: str, params: dict, *, generic_plan: bool = False) -> list[dict]:
+    """A read-only statement (text() syntax) → its rows as dicts, on the request's read engine.
+    `generic_plan`: the statement's best plan does not depend on its parameters (GENERIC_PLAN above)."""
+    names, data = _run(sql, params, generic_plan)
     return [dict(zip(names, row, strict=True)) for row in data]
 
 
@@ -279,8 +285,8 @@ def scalar(sql: str, params: dict):
     return data[0][0] if data else None
 
 
-def _run(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
-    if _pinned["connection"] is not None:
+def _run(sql: str, params: dict, generic_plan: bool = False) -> tuple[list[str], list[tuple]]:
+    if _pinned["connection"] is not None:  # the tests' transaction: its own settings, left as they are
         return _on_driver(_pinned["connection"].connection.driver_connection, sql, params)
     engine = current_engine()
     if engine is None:
@@ -288,7 +294,7 @@ def _run(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
         return list(result.keys()), [tuple(r) for r in result]
     for attempt in (1, 2):
         try:
-            return _on_engine(engine, sql, params)
+            return _on_engine(engine, sql, params, generic_plan)
         except psycopg.OperationalError as error:
             # A pooled connection the server closed (restart, failover) fails its first query; a replica
             # that is down fails to connect. Read statements are safe to repeat: once more, on the primary
@@ -299,7 +305,7 @@ def _run(sql: str, params: dict) -> tuple[list[str], list[tuple]]:
                 raise sa_exc.OperationalError(sql, params, error) from error
 
 
-def _on_engine(engine: sa.Engine, sql: str, params: dict):
+def _on_engine(engine: sa.Engine, sql: str, params: dict, generic_plan: bool):
     try:
         fairy = engine.raw_connection()
     except sa_exc.DBAPIError as error:  # could not connect: the driver's error, for the failover above
@@ -307,6 +313,11 @@ def _on_engine(engine: sa.Engine, sql: str, params: dict):
             raise error.orig from error
         raise
     try:
+        # The connection's plan mode lives in the pool's per-connection info (dropped with the connection).
+        mode = GENERIC_PLAN if generic_plan else CUSTOM_PLAN
+        if fairy.info.get("plan_cache_mode", CUSTOM_PLAN) != mode:
+            fairy.driver_connection.execute(f"SET plan_cache_mode = {mode}")
+            fairy.info["plan_cache_mode"] = mode
         return _on_driver(fairy.driver_connection, sql, params)
     except psycopg.OperationalError as error:
         fairy.invalidate(error)
