@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
@@ -76,12 +77,12 @@ def connect(size: int | None = None, autocommit: bool = True, database: str = BE
     return psycopg.connect(libpq_url(database), autocommit=autocommit, **kwargs)
 
 
-def ensure_bench_database() -> None:
-    """Creates circle_bench and its extensions (in public, before any migration runs in a size schema)."""
+def ensure_bench_database(database: str = BENCH_DB) -> None:
+    """Creates the bench database and its extensions (in public, before any migration runs in a size schema)."""
     with connect(database="postgres") as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone():
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    with connect() as conn:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
+            admin.execute(f'CREATE DATABASE "{database}"')
+    with connect(database=database) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
 
@@ -302,3 +303,82 @@ def machine_busy_ms() -> float:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + (values[4] if len(values) > 4 else 0)
     return (sum(values[:8]) - idle) * _TICK_MS
+
+
+class CpuAccounting:
+    """CPU (ms) spent during a load run by a gunicorn (master and workers), its PostgreSQL backends, what a
+    benchmark adds in `parts()` (its load generator, stand-ins) and the rest of the machine (`rest`).
+
+    `with CpuAccounting(pid) as cpu: <load>` then `cpu.per_request(n)`. The backends are read on entering:
+    the workers' pooled connections, open after the warm-up."""
+
+    rest = "other"  # the key of what the machine spent besides the parts named
+    digits = 3
+
+    def __init__(self, gunicorn_pid: int):
+        self.gunicorn = gunicorn_pid
+
+    def parts(self) -> dict:
+        """What else this benchmark counts, in ms so far."""
+        return {}
+
+    def _snapshot(self) -> dict:
+        return {
+            "gunicorn": sum(proc_cpu_ms(p) for p in [self.gunicorn, *child_pids(self.gunicorn)]),
+            "postgres": sum(proc_cpu_ms(p) for p in self.pg_pids),
+            **self.parts(),
+            "machine": machine_busy_ms(),
+        }
+
+    def __enter__(self):
+        with connect() as conn:
+            self.pg_pids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (BENCH_DB,)
+                ).fetchall()
+            ]
+        self.before = self._snapshot()
+        return self
+
+    def __exit__(self, *exc):
+        self.after = self._snapshot()
+        return False
+
+    def per_request(self, requests: int) -> dict:
+        spent = {k: self.after[k] - self.before[k] for k in self.before}
+        spent[self.rest] = spent["machine"] - sum(v for k, v in spent.items() if k != "machine")
+        return {k: round(v / max(requests, 1), self.digits) for k, v in spent.items()}
+
+
+def stop_group(proc) -> None:
+    """Stops a server started in its own session (start_new_session=True): the master and all its workers."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --- wrk: the load generator of the HTTP benchmarks ------------------------------------------------------
+
+# Lua: numbers wrk's threads (`tid`, from 0) and keeps them in `threads`, so that `done` can read their counters.
+WRK_THREADS = """local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+"""
+
+
+def wrk(base: str, script: Path, threads: int, connections: int, duration: int) -> tuple[str, dict, str]:
+    """Runs wrk with a generated Lua script whose `done` writes one line `BENCHJSON {…}`: returns the command
+    (paths relative to the checkout, to rerun as is), that JSON and wrk's whole output."""
+    script_arg = str(script.relative_to(REPO)) if script.is_relative_to(REPO) else str(script)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", script_arg, base]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=duration + 120)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCHJSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    return " ".join(cmd), json.loads(line[len("BENCHJSON ") :]), done.stdout

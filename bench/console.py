@@ -151,6 +151,7 @@ def board(requests: int) -> dict:
     from app import create_app
     from app.auth.models import User
     from app.circles.models import Circle
+    from app.common.tx import atomic
     from app.extensions import db
 
     app = create_app()
@@ -160,8 +161,8 @@ def board(requests: int) -> dict:
         if staff is None:
             staff = User(username="bench_staff", roles=["staff"])
             staff.circles = [circle]
-            db.session.add(staff)
-            db.session.commit()
+            with atomic():  # the one place that commits (app/common/tx.py)
+                db.session.add(staff)
         headers = {"Authorization": f"Bearer {create_access_token(identity=str(staff.id))}"}
         community = circle.communities[0].id if circle.communities else None
         circle_id = circle.id

@@ -30,19 +30,21 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench import common  # noqa: E402  (this tree's helpers, whichever code is timed)
+
 # --code-root: the application code to time (another worktree: the "before" side of an interleaved run).
 _code_root = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--code-root=")), None)
-for path in (str(ROOT), _code_root):
-    if path and path not in sys.path:
-        sys.path.insert(0, path)
-
-from bench import common  # noqa: E402
+if _code_root:
+    sys.path.insert(0, _code_root)
 
 DB = "circle_bench_eval"
 VERSION = 1
@@ -71,12 +73,8 @@ def app_url(schema: str) -> str:
 def prepare(schema: str, size: dict, seed: int, reload: bool) -> float | None:
     """Creates, migrates and loads the schema unless it already holds this data; returns the load time."""
     marker = json.dumps({"version": VERSION, "seed": seed, **size}, sort_keys=True)
-    with connect(database="postgres") as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,)).fetchone():
-            admin.execute(f'CREATE DATABASE "{DB}"')
+    common.ensure_bench_database(DB)
     with connect() as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
         found = conn.execute(
             "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s", (schema,)
         ).fetchone()
@@ -349,25 +347,41 @@ def timed(fn, repeat: int) -> dict:
     return common.summarize_ns(samples)
 
 
-def measure(schema: str, size: dict, repeat: int) -> dict:
-    from flask_jwt_extended import create_access_token
+@contextmanager
+def bench_app(schema: str, flush_redis: bool = False):
+    """The app on a bench schema with the bench's own Redis database (12), in its app context, and the bench's
+    admin (made on first use): `with bench_app(schema) as (app, admin): …`."""
+    import redis as redis_lib
     from sqlalchemy import select
 
     from app import create_app
     from app.auth.models import User
-    from app.circles.models import Circle, City
-    from app.evaluation import facts, reports, service
+    from app.common.tx import atomic
     from app.extensions import db
 
     redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/12"
+    if flush_redis:
+        redis_lib.Redis.from_url(redis_url).flushdb()  # no entry of an earlier run survives
     app = create_app({"SQLALCHEMY_DATABASE_URI": app_url(schema), "REDIS_URL": redis_url, "RATELIMIT_ENABLED": False})
-    out = {}
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.username == "bench-admin"))
         if admin is None:
             admin = User(username="bench-admin", roles=["admin"])
-            db.session.add(admin)
-            db.session.commit()
+            with atomic():  # the one place that commits (app/common/tx.py)
+                db.session.add(admin)
+        yield app, admin
+
+
+def measure(schema: str, size: dict, repeat: int) -> dict:
+    from flask_jwt_extended import create_access_token
+    from sqlalchemy import select
+
+    from app.circles.models import Circle, City
+    from app.evaluation import facts, reports, service
+    from app.extensions import db
+
+    out = {}
+    with bench_app(schema) as (app, admin):
         cities = list(db.session.scalars(select(City).order_by(City.id)))
         first = cities[0]
         circles = list(db.session.scalars(select(Circle).where(Circle.city_id == first.id)))
@@ -424,26 +438,13 @@ def province_run(mode: str, n_cities: int | None) -> dict:
     """One province recomputation in this process, the cache bypassed: `per-city` asks every city's view
     in turn (what a city-by-city refresh costs, and the only way before set-based facts); `set-based`
     is the nightly refresh (whole cities in chunks of ≤ 500 circles, one batch of facts each)."""
-    import redis as redis_lib
     from sqlalchemy import func, select
 
-    from app import create_app
-    from app.auth.models import User
     from app.circles.models import Circle, City
     from app.evaluation import reports
     from app.extensions import db
 
-    redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/12"
-    redis_lib.Redis.from_url(redis_url).flushdb()  # the bench's own database: no entry survives a run
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": app_url("province"), "REDIS_URL": redis_url, "RATELIMIT_ENABLED": False}
-    )
-    with app.app_context():
-        admin = db.session.scalar(select(User).where(User.username == "bench-admin"))
-        if admin is None:
-            admin = User(username="bench-admin", roles=["admin"])
-            db.session.add(admin)
-            db.session.commit()
+    with bench_app("province", flush_redis=True) as (_, admin):
         ids = list(db.session.scalars(select(City.id).order_by(City.id).limit(n_cities)))
         circles = db.session.scalar(select(func.count()).select_from(Circle).where(Circle.city_id.in_(ids)))
         started = time.perf_counter()
@@ -460,12 +461,12 @@ def province_run(mode: str, n_cities: int | None) -> dict:
     return {"mode": mode, "cities": len(ids), "circles": circles, "seconds": round(seconds, 1), "peak_rss_mb": rss_mb}
 
 
-def interleaved(before_root: str, rounds: int, n_cities: int | None) -> list[dict]:
-    """Before (another worktree, city by city) and after (this tree, set-based) alternately, one process
-    each, so both see the same machine load and cache state."""
+def interleaved(before_root: str, rounds: int, n_cities: int | None, before_mode: str = "per-city") -> list[dict]:
+    """Before (another worktree, city by city or its own nightly pass) and after (this tree, set-based)
+    alternately, one process each, so both see the same machine load and cache state."""
     runs = []
     for r in range(rounds):
-        for side, root, mode in (("before", before_root, "per-city"), ("after", str(ROOT), "set-based")):
+        for side, root, mode in (("before", before_root, before_mode), ("after", str(ROOT), "set-based")):
             command = [sys.executable, __file__, f"--code-root={root}", "--province-run", mode]
             if n_cities:
                 command += ["--cities", str(n_cities)]
@@ -493,6 +494,12 @@ def main(argv=None):
     parser.add_argument(
         "--interleave", metavar="BEFORE_TREE", help="province before (that worktree) / after, alternately"
     )
+    parser.add_argument(
+        "--before-mode",
+        choices=("per-city", "set-based"),
+        default="per-city",
+        help="how the BEFORE_TREE side recomputes: city by city, or its nightly pass (set-based)",
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cities", type=int, help="the province's first N cities only")
     parser.add_argument("--province-run", choices=("per-city", "set-based"), help=argparse.SUPPRESS)
@@ -504,7 +511,7 @@ def main(argv=None):
         print(json.dumps(province_run(args.province_run, args.cities)))
         return
     if args.interleave:
-        runs = interleaved(args.interleave, args.rounds, args.cities)
+        runs = interleaved(args.interleave, args.rounds, args.cities, args.before_mode)
         path = common.save_json(
             f"evaluation-province-{time.strftime('%Y%m%d-%H%M%S')}.json",
             {"facts": common.machine_facts(), "runs": runs},

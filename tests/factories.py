@@ -88,6 +88,34 @@ class Factory:
         return {"Authorization": f"Bearer {create_access_token(identity=str(user.id))}"}
 
 
+def outlet_row(name: str, lng: float, lat: float, **columns) -> dict:
+    """An approved outlet as a row for one bulk INSERT of thousands (the brute-force tests): the columns without
+    a database default, at their plain values, and `columns` over them."""
+    return {
+        "name": name,
+        "name_initials": "",
+        "types": ["convenience_store"],
+        "address": "",
+        "location": f"SRID=4326;POINT({lng} {lat})",
+        "status": "approved",
+        "hours": {},
+        "photos": [],
+        "online_platforms": [],
+        "services": [],
+        "open_24h": False,
+        "closed_on_holidays": False,
+        "chain": False,
+        "online": False,
+        "delivery": False,
+        "accepts_cash": True,
+        "elderly_friendly": False,
+        "qr_payment": False,
+        "rating_count": 0,
+        "synthetic": True,
+        **columns,
+    }
+
+
 def error_code(response):
     """The contract's error code of a response (tests assert codes, not messages)."""
     return response.get_json()["error"]["code"]

@@ -9,8 +9,15 @@ from functools import wraps
 from flask import current_app, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
-from app.common.errors import Forbidden
+from app.common.errors import Forbidden, NotFound
 from app.common.openapi import CONSOLE_LOGIN, LOGIN, OPTIONAL_LOGIN
+
+_VERIFIED = "circle.token_verified"  # request.environ: this request's token has been verified here
+
+
+def _verify_token(optional: bool):
+    verify_jwt_in_request(optional=optional)
+    request.environ[_VERIFIED] = True
 
 
 def presents_token() -> bool:
@@ -23,8 +30,11 @@ def presents_token() -> bool:
 
 
 def actor():
-    """The logged-in user of this request, or None (optional login)."""
-    verify_jwt_in_request(optional=True)
+    """The logged-in user of this request, or None (optional login). The token is verified once per request: a
+    view behind `login_required` (or a second caller) reuses that verification instead of decoding the token
+    and loading the user again."""
+    if not request.environ.get(_VERIFIED):
+        _verify_token(optional=True)
     return current_user if current_user else None
 
 
@@ -38,7 +48,8 @@ def login_required(*roles, console=False):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            verify_jwt_in_request()
+            if not (request.environ.get(_VERIFIED) and current_user):  # (the rate limit's key may have verified it)
+                _verify_token(optional=False)
             if roles and not current_user.has_role(*roles):
                 raise Forbidden("当前账号无此权限", code="role_forbidden")
             return view(*args, **kwargs)
@@ -63,13 +74,18 @@ def login_optional(view):
 BUREAU = ("bureau", "admin")
 
 
-def can_manage_circle(user, circle_id) -> bool:
-    """Admins everywhere; staff in their circles; a bureau in every circle of its cities (bureau ⊇ staff)."""
+def _admin_or_in_scope(user, role: str, scope: str, place_id) -> bool:
+    """Admins everywhere; a user of `role` where `place_id` is among the user's `scope` ids."""
     if user is None:
         return False
     if user.has_role("admin"):
         return True
-    return user.has_role("staff") and circle_id is not None and circle_id in user.scope_circle_ids
+    return user.has_role(role) and place_id is not None and place_id in getattr(user, scope)
+
+
+def can_manage_circle(user, circle_id) -> bool:
+    """Admins everywhere; staff in their circles; a bureau in every circle of its cities (bureau ⊇ staff)."""
+    return _admin_or_in_scope(user, "staff", "scope_circle_ids", circle_id)
 
 
 def can_manage_outlet(user, outlet) -> bool:
@@ -82,11 +98,8 @@ def can_manage_outlet(user, outlet) -> bool:
 
 
 def can_manage_city(user, city_id) -> bool:
-    if user is None:
-        return False
-    if user.has_role("admin"):
-        return True
-    return user.has_role("bureau") and city_id is not None and city_id in user.scope_city_ids
+    """Admins everywhere; a bureau in its cities."""
+    return _admin_or_in_scope(user, "bureau", "scope_city_ids", city_id)
 
 
 def authorize_city(user, city_id):
@@ -101,6 +114,18 @@ def authorize_circle(user, circle_id):
         raise Forbidden("不在您负责的生活圈范围内", code="out_of_scope")
 
 
+def circle_row(user, model, row_id: int, missing: tuple[str, str]):
+    """A row of a table with a `circle_id`, for staff: 404 (`missing` = message, code) when there is none,
+    403 outside the user's circles."""
+    from app.extensions import db
+
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing[0], code=missing[1])
+    authorize_circle(user, row.circle_id)
+    return row
+
+
 def within_scope(query, circle_column, user, circle_id=None):
     """A staff list: one circle (403 unless the user manages it), or every circle the user manages (admins: all)."""
     if circle_id is not None:
@@ -113,7 +138,5 @@ def within_scope(query, circle_column, user, circle_id=None):
 
 def user_or_ip():
     """Rate-limit key: the logged-in user where there is one, else the client address."""
-    from flask import request
-
-    verify_jwt_in_request(optional=True)
-    return f"user:{current_user.id}" if current_user else f"ip:{request.remote_addr}"
+    user = actor()
+    return f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"

@@ -10,7 +10,7 @@ from app.common import geo
 from app.common.clock import local_day_start
 from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import paginate
-from app.common.policy import authorize_circle
+from app.common.policy import authorize_circle, circle_row
 from app.demands import answers
 from app.demands.models import OPEN_STATUSES, PRIORITIES, Demand
 from app.extensions import db
@@ -198,8 +198,4 @@ def duplicate_candidates(actor, demand_id: int, limit: int = 10):
 
 
 def staff_demand(actor, demand_id: int) -> Demand:
-    demand = db.session.get(Demand, demand_id)
-    if demand is None:
-        raise NotFound("需求不存在", code="demand_not_found")
-    authorize_circle(actor, demand.circle_id)
-    return demand
+    return circle_row(actor, Demand, demand_id, ("需求不存在", "demand_not_found"))

@@ -5,10 +5,9 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.audit.service import record
-from app.common.errors import Forbidden, NotFound
+from app.common.errors import Forbidden
 from app.common.paging import paginate
-from app.common.policy import authorize_circle
-from app.extensions import db
+from app.common.policy import authorize_circle, circle_row
 from app.merchants.models import Application, Claim
 from app.outlets.models import Outlet
 
@@ -45,10 +44,7 @@ def list_entries(user, outlet_id=None, application_id=None, claim_id=None, circl
     ):
         if value is None:
             continue
-        row = db.session.get(model, value)
-        if row is None:
-            raise NotFound(not_found[0], code=not_found[1])
-        authorize_circle(user, row.circle_id)
+        circle_row(user, model, value, not_found)
         query = query.where(getattr(AuditEntry, key) == value)
     if circle_id is not None:
         authorize_circle(user, circle_id)

@@ -18,7 +18,7 @@ from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound
 from app.common.models import utcnow
 from app.common.paging import paginate
-from app.common.policy import authorize_circle, within_scope
+from app.common.policy import circle_row, within_scope
 from app.common.tx import write_use_case
 from app.extensions import db
 from app.merchants import audit
@@ -147,11 +147,7 @@ def staff_claims(user, status=None, circle_id=None, outlet_id=None, page=1, page
 
 
 def claim_for_staff(user, claim_id: int) -> Claim:
-    claim = db.session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound("认领申请不存在", code="claim_not_found")
-    authorize_circle(user, claim.circle_id)
-    return claim
+    return circle_row(user, Claim, claim_id, ("认领申请不存在", "claim_not_found"))
 
 
 def _decidable(user, claim_id: int) -> tuple[Claim, Outlet]:

@@ -14,11 +14,13 @@ The circles whose outlets changed are marked stale for the evaluation cache in t
 """
 
 import json
+from contextlib import contextmanager
 
 import numpy as np
 from sqlalchemy import text
 
 from app.common import geo
+from app.common.covering import lowest_covering
 from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets import signals
@@ -27,6 +29,7 @@ from app.outlets.rows import STAGE_COLUMNS, TEXT_LIMITS, RowError, row_reason, s
 from app.taxonomy.registry import taxonomy
 
 CHUNK_ROWS = 20_000  # rows prepared, converted and copied at a time: bounds the importer's memory
+REBUILD_MEMORY = "512MB"  # per index build of rebuild_indexes (one at a time): the sort of a big GIN in memory
 FULL_WEEK = f"{{[0,{MINUTES_PER_WEEK})}}"
 _MR = "int4multirange"
 
@@ -56,20 +59,28 @@ _TEMP_TABLES = ("outlet_import_stg", "outlet_import_bad", "outlet_import_match",
 
 
 @write_use_case
-def load(rows, result, *, default_coord: str, geojson: bool, tick=None, on_error=None):
-    """Loads (number, values) rows into outlets; fills `result`. A dry run rolls everything back."""
+def load(rows, result, *, default_coord: str, geojson: bool, tick=None, on_error=None, rebuild_indexes=False):
+    """Loads (number, values) rows into outlets; fills `result`. A dry run rolls everything back.
+
+    `rebuild_indexes`: for a first load into an empty (or nearly empty) table, the secondary indexes of
+    outlets and outlet_versions are dropped before the insert and built again after it, in this transaction
+    (see _without_secondary_indexes); readers of outlets wait until the import commits.
+    """
     session = db.session
     outer = session.begin_nested()  # a dry run undoes everything; an exception leaves nothing
     try:
         raw = session.connection().connection.dbapi_connection
         _execute(session, "SET LOCAL work_mem = '256MB'")
+        # One transaction the operator re-runs if the server crashes before it is on disk: its commit need
+        # not wait for the WAL flush (nothing is half-written either way).
+        _execute(session, "SET LOCAL synchronous_commit = off")
         for table in _TEMP_TABLES:
             _execute(session, f"DROP TABLE IF EXISTS pg_temp.{table}")
         _execute(session, _stage_ddl())
         _copy(raw, rows, result, default_coord, tick)
         _validate(session, result, geojson, on_error)
         _membership(session)
-        _upsert(session, result)
+        _upsert(session, result, rebuild_indexes)
         for table in _TEMP_TABLES:
             _execute(session, f"DROP TABLE IF EXISTS pg_temp.{table}")
     except BaseException:
@@ -186,28 +197,17 @@ def _validate(session, result, geojson, on_error):
 
 # 3. membership ---------------------------------------------------------------------------------------------
 
-# The same rule as the trigger outlets_assign_area (the lowest id covering the point), as one join per kind of
-# area, walked from the areas' side: for each boundary, the staged points in its box (the staging table's GiST
-# index), each tested against that one boundary (PostGIS prepares it once). OFFSET 0 keeps the planner from
-# turning the join around: probing the areas' index once per staged point cost 0.18 ms a point (216 s for 1M
-# points and 3,000 circles) against 0.6 s for the whole join this way.
-MEMBERSHIP = """
+# The same rule as the trigger outlets_assign_area, as one join per kind of area (see lowest_covering).
+MEMBERSHIP = f"""
 CREATE TEMP TABLE outlet_import_circle AS
 SELECT s.row_no, c.circle_id, m.community_id
 FROM outlet_import_stg s
-LEFT JOIN (
-    SELECT DISTINCT ON (s.row_no) s.row_no, c.id AS circle_id
-    FROM circles c
-    CROSS JOIN LATERAL (SELECT s.row_no FROM outlet_import_stg s WHERE ST_Covers(c.boundary, s.geom) OFFSET 0) s
-    ORDER BY s.row_no, c.id
-) c USING (row_no)
-LEFT JOIN (
-    SELECT DISTINCT ON (s.row_no) s.row_no, m.id AS community_id
-    FROM communities m
-    CROSS JOIN LATERAL (SELECT s.row_no FROM outlet_import_stg s WHERE ST_Covers(m.boundary, s.geom) OFFSET 0) s
-    WHERE m.boundary IS NOT NULL
-    ORDER BY s.row_no, m.id
-) m USING (row_no)
+LEFT JOIN ({lowest_covering("circles", "outlet_import_stg", "row_no", area_id="circle_id")}) c USING (row_no)
+LEFT JOIN ({
+    lowest_covering(
+        "communities", "outlet_import_stg", "row_no", area_id="community_id", where="a.boundary IS NOT NULL"
+    )
+}) m USING (row_no)
 WHERE NOT EXISTS (SELECT 1 FROM outlet_import_bad b WHERE b.row_no = s.row_no)
 """
 
@@ -277,7 +277,7 @@ UPDATE_VALUES = {
 _GOOD = "NOT EXISTS (SELECT 1 FROM outlet_import_bad b WHERE b.row_no = s.row_no)"
 
 
-def _upsert(session, result):
+def _upsert(session, result, rebuild_indexes=False):
     _execute(
         session,
         f"""CREATE TEMP TABLE outlet_import_match AS
@@ -288,7 +288,11 @@ def _upsert(session, result):
     # Local to the transaction (and undone with the savepoint if the load fails), off again right after.
     _execute(session, "SELECT set_config('app.outlets_bulk', 'on', true)")
     result.updated = _update(session)
-    result.created = _insert(session)
+    if rebuild_indexes:
+        with _without_secondary_indexes(session, ("outlets", "outlet_versions")):
+            result.created = _insert(session)
+    else:
+        result.created = _insert(session)
     _execute(session, "SELECT set_config('app.outlets_bulk', '', true)")
     _settle_open_minutes(session)
     result.outside = _execute(
@@ -297,6 +301,29 @@ def _upsert(session, result):
            WHERE a.circle_id IS NULL""",
     ).scalar_one()
     _mark_stale(session)
+
+
+@contextmanager
+def _without_secondary_indexes(session, tables):
+    """Drops the tables' indexes that back no constraint (the primary keys and external_id's unique
+    constraint stay: the load's joins use them) and builds them again after the block, in the caller's
+    transaction. Building a GiST or trigram GIN index over a million rows at once is cheaper than keeping it
+    up to date a row at a time; the DROP holds the tables' exclusive lock until the commit."""
+    indexes = _execute(
+        session,
+        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+           FROM pg_index i
+           WHERE i.indrelid = ANY (CAST(:tables AS regclass[]))
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+           ORDER BY i.indexrelid""",
+        {"tables": list(tables)},
+    ).all()
+    for name, _definition in indexes:
+        _execute(session, f"DROP INDEX {name}")
+    yield
+    _execute(session, f"SET LOCAL maintenance_work_mem = '{REBUILD_MEMORY}'")
+    for _name, definition in indexes:
+        _execute(session, definition)
 
 
 def _update(session) -> int:

@@ -60,7 +60,14 @@ class _Progress:
     default=None,
     help="Date the census describes (YYYY-MM-DD); the outlet history dates its changes then [default: now].",
 )
-def import_command(path, fmt, coord, dry_run, as_of):
+@click.option(
+    "--rebuild-indexes",
+    is_flag=True,
+    help="First load into an empty (or nearly empty) outlets table: drop its search indexes for the load and "
+    "build them again after it, in the same transaction. Faster for a large first load; while the import "
+    "runs, every read of outlets (nearby search, detail, evaluation) waits for it to commit.",
+)
+def import_command(path, fmt, coord, dry_run, as_of, rebuild_indexes):
     """Load the outlet census or a map POI export; rows upsert by external_id, bad rows are reported and skipped.
 
     \b
@@ -68,6 +75,7 @@ def import_command(path, fmt, coord, dry_run, as_of):
     flask outlets import census-2025.csv --as-of 2025-06-30
     flask outlets import amap-pois.xlsx            # AMap export: typecode → business type
     flask outlets import baidu.csv --format baidu  # BD-09 coordinates, Baidu tags
+    flask outlets import province.csv --rebuild-indexes  # first load of a province (locks readers out)
     """
     progress = _Progress(path)
 
@@ -84,6 +92,7 @@ def import_command(path, fmt, coord, dry_run, as_of):
             as_of=as_of and as_of.date(),
             progress=progress,
             on_error=report,
+            rebuild_indexes=rebuild_indexes,
         )
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None

@@ -56,6 +56,7 @@ def import_outlets(
     as_of: date | None = None,
     progress=None,
     on_error=None,
+    rebuild_indexes: bool = False,
 ) -> OutletImportResult:
     """Reads and loads the file; commits once (or rolls everything back for a dry run).
 
@@ -64,6 +65,7 @@ def import_outlets(
     file's openings, closures and changes as of that day (start of day, local time) instead of today.
     `progress(done_bytes, total_bytes)` is called as the file is read; `on_error(RowError)` receives each bad
     row instead of `result.errors` keeping them all (a million-row report need not sit in memory).
+    `rebuild_indexes`: a first load into an empty table builds the outlets' indexes after the rows (bulk.load).
     """
     container = fmt if fmt in FORMATS else detect_format(path)
     with open(path, "rb") as stream:
@@ -76,6 +78,7 @@ def import_outlets(
             as_of=as_of,
             progress=progress,
             on_error=on_error,
+            rebuild_indexes=rebuild_indexes,
         )
 
 
@@ -95,6 +98,7 @@ def import_outlet_stream(
     as_of: date | None = None,
     progress=None,
     on_error=None,
+    rebuild_indexes: bool = False,
 ) -> OutletImportResult:
     result = OutletImportResult(dry_run=dry_run)
     geojson = fmt == "geojson"
@@ -104,7 +108,15 @@ def import_outlet_stream(
     total = _size(stream)
     tick = (lambda: progress(_position(stream, total), total)) if progress and total and fmt != "xlsx" else None
     with effective_as_of(as_of):
-        bulk.load(rows, result, default_coord=default_coord, geojson=geojson, tick=tick, on_error=on_error)
+        bulk.load(
+            rows,
+            result,
+            default_coord=default_coord,
+            geojson=geojson,
+            tick=tick,
+            on_error=on_error,
+            rebuild_indexes=rebuild_indexes,
+        )
     return result
 
 

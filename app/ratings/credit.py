@@ -18,12 +18,13 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.common.clock import now_local
-from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.errors import Forbidden, ValidationFailed
 from app.common.policy import authorize_circle, can_manage_outlet
 from app.common.tx import write_use_case
 from app.demands.models import ACCEPTED_STATUSES, Demand
 from app.extensions import db
 from app.outlets.models import Outlet
+from app.outlets.service import get_outlet
 from app.ratings.models import FINDING_SEVERITIES, StaffFinding
 
 WINDOW_DAYS = 365
@@ -140,16 +141,9 @@ def credit_of(outlet: Outlet, today: date | None = None, count_upheld=count_uphe
     }
 
 
-def _any_outlet(outlet_id: int) -> Outlet:
-    outlet = db.session.get(Outlet, outlet_id)
-    if outlet is None:
-        raise NotFound("网点不存在", code="outlet_not_found")
-    return outlet
-
-
 def outlet_credit(user, outlet_id: int) -> dict:
     """The credit level for the outlet's owner, or staff in scope and admins."""
-    outlet = _any_outlet(outlet_id)
+    outlet = get_outlet(outlet_id, public=False)
     if not can_manage_outlet(user, outlet):
         raise Forbidden("只有该网点的商户或负责的工作人员可以查看", code="not_outlet_owner")
     return credit_of(outlet)
@@ -158,7 +152,7 @@ def outlet_credit(user, outlet_id: int) -> dict:
 @write_use_case
 def record_finding(user, outlet_id: int, severity: str, note: str, found_on: date | None) -> StaffFinding:
     """Staff in scope record what an inspection of the outlet found."""
-    outlet = _any_outlet(outlet_id)
+    outlet = get_outlet(outlet_id, public=False)
     authorize_circle(user, outlet.circle_id)
     today = now_local().date()
     found_on = found_on or today
@@ -172,7 +166,7 @@ def record_finding(user, outlet_id: int, severity: str, note: str, found_on: dat
 
 
 def list_findings(user, outlet_id: int) -> list[StaffFinding]:
-    outlet = _any_outlet(outlet_id)
+    outlet = get_outlet(outlet_id, public=False)
     authorize_circle(user, outlet.circle_id)
     return list(
         db.session.scalars(

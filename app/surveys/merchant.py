@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from app.circles.service import get_circle
 from app.common.clock import now_local
-from app.common.errors import Conflict, Forbidden, NotFound
-from app.common.policy import authorize_circle
+from app.common.errors import Conflict, Forbidden
 from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets.models import Outlet
@@ -23,9 +22,8 @@ from app.surveys.service import (
     local_today,
     lock_account,
     open_period_of,
-    period_at,
     period_dict,
-    period_of,
+    results_period,
 )
 from app.taxonomy.registry import taxonomy
 from app.wechat.moderation import screen_text
@@ -84,11 +82,7 @@ def _ranking(lists) -> list[dict]:
 
 
 def results(user, circle_id: int, period_id: int | None = None) -> dict:
-    circle = get_circle(circle_id)
-    authorize_circle(user, circle.id)
-    period = period_of(circle.id, period_id) if period_id else period_at(circle.id, local_today())
-    if period is None:
-        raise NotFound("该生活圈还没有调查期", code="period_not_found")
+    circle, period = results_period(user, circle_id, period_id, "该生活圈还没有调查期")
     rows = db.session.execute(
         select(
             MerchantSurveyResponse.business_outlook,

@@ -20,17 +20,14 @@ def export(user) -> dict:
 
 
 def erase(erasure) -> None:
-    result = db.session.execute(
-        update(SurveyResponse)
-        .where(SurveyResponse.user_id == erasure.user.id)
-        .values(user_id=None, comment=None, comment_check=None)
-        .execution_options(synchronize_session=False)
-    )
-    erasure.count("survey_answers_anonymised", result.rowcount)
-    result = db.session.execute(
-        update(MerchantSurveyResponse)
-        .where(MerchantSurveyResponse.user_id == erasure.user.id)
-        .values(user_id=None, comment=None, comment_check=None)
-        .execution_options(synchronize_session=False)
-    )
-    erasure.count("merchant_survey_answers_anonymised", result.rowcount)
+    for model, name in (
+        (SurveyResponse, "survey_answers_anonymised"),
+        (MerchantSurveyResponse, "merchant_survey_answers_anonymised"),
+    ):
+        result = db.session.execute(
+            update(model)
+            .where(model.user_id == erasure.user.id)
+            .values(user_id=None, comment=None, comment_check=None)
+            .execution_options(synchronize_session=False)
+        )
+        erasure.count(name, result.rowcount)

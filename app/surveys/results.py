@@ -9,7 +9,6 @@ from sqlalchemy import func, select, text
 from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common.clock import now_local
-from app.common.errors import NotFound
 from app.common.paging import paginate
 from app.common.policy import authorize_circle
 from app.extensions import db
@@ -21,20 +20,15 @@ from app.surveys.service import (
     answer_counts,
     answer_kind,
     kind_counts,
-    local_today,
-    period_at,
     period_dict,
     period_of,
+    results_period,
 )
 
 
 def survey_results(user, circle_id: int, period_id: int | None = None) -> dict:
     """Live results for staff in scope: responses, the 3% sample rule, satisfied shares with 95% intervals."""
-    circle = get_circle(circle_id)
-    authorize_circle(user, circle.id)
-    period = period_of(circle.id, period_id) if period_id else period_at(circle.id, local_today())
-    if period is None:
-        raise NotFound("该生活圈还没有满意度调查期", code="period_not_found")
+    circle, period = results_period(user, circle_id, period_id, "该生活圈还没有满意度调查期")
     responses, distributions = answer_counts(period.id)
     return {
         "circle_id": circle.id,

@@ -129,6 +129,17 @@ def period_at(circle_id: int, on: date) -> SurveyPeriod | None:
     )
 
 
+def results_period(user, circle_id: int, period_id: int | None, missing: str):
+    """The circle (staff in scope) and period a results page shows: the one asked for, else the current one
+    (404 with `missing` when the circle has none yet)."""
+    circle = get_circle(circle_id)
+    authorize_circle(user, circle.id)
+    period = period_of(circle.id, period_id) if period_id else period_at(circle.id, local_today())
+    if period is None:
+        raise NotFound(missing, code="period_not_found")
+    return circle, period
+
+
 def open_period_of(circle_id: int) -> SurveyPeriod | None:
     today = local_today()
     period = period_at(circle_id, today)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.circles.importer import import_circles, load_feature_collection
 from app.circles.models import Circle, City, Community
@@ -202,3 +202,124 @@ def test_cli_wiring_and_exit_codes(app, db, tmp_path):
     not_geojson = tmp_path / "x.geojson"
     not_geojson.write_text("[1, 2]", encoding="utf-8")
     assert runner.invoke(args=["circles", "import", str(not_geojson)]).exit_code == 1
+
+
+# the batch: a province's circles written together -------------------------------------------------------
+
+
+def grid(count, city="密云区", start=0, **props):
+    """`count` circles of 200 m squares east of Miyun, external ids G0000, G0001, …"""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            feature(
+                square(MIYUN[0] + 0.01 * i, MIYUN[1], 100),
+                name=f"格{i:04d}",
+                external_id=f"G{i:04d}",
+                city=city,
+                **props,
+            )
+            for i in range(start, start + count)
+        ],
+    }
+
+
+def test_a_batch_bigger_than_one_flush_and_its_reimport(db, make, monkeypatch):
+    from app.circles import importer
+    from app.outlets.models import Outlet
+
+    monkeypatch.setattr(importer._BatchRun, "FLUSH_EVERY", 3)
+    shop = make.outlet(lng=MIYUN[0] + 0.05)  # inside the sixth square
+    collection = grid(8)
+    collection["features"][4]["properties"]["type"] = "spaceship"
+    collection["features"][6]["properties"]["communities"] = [feature(name="格社区", population=900)]
+    result = import_circles(collection)
+    assert (result.circles.created, result.circles.failed, result.communities.created) == (7, 1, 1)
+    (error,) = result.errors
+    assert (error.index, error.name) == (4, "格0004") and "spaceship" in error.reason
+    assert count(db, Circle) == 7
+    db.session.refresh(shop)
+    assert shop.circle_id == circle_named(db, "格0005").id  # outlets are reassigned as before
+    assert [c.name for c in circle_named(db, "格0006").communities] == ["格社区"]
+
+    again = grid(9)  # the same eight (renamed by external id) and one more
+    for f in again["features"]:
+        f["properties"]["name"] += "新"
+    result = import_circles(again)
+    assert (result.circles.created, result.circles.updated, result.failed) == (2, 7, 0)
+    assert count(db, Circle) == 9 and db.session.get(Outlet, shop.id).circle_id == circle_named(db, "格0005新").id
+
+
+def test_a_failed_feature_leaves_no_city_and_no_settings(db):
+    collection = grid(2, city="新城")
+    collection["features"][0]["properties"].update(type="spaceship", tier="tier1")
+    collection["features"][1]["properties"]["city"] = "另一新城"
+    result = import_circles(collection)
+    assert result.circles.created == 1 and result.circles.failed == 1
+    assert [c.name for c in db.session.scalars(select(City).order_by(City.id))] == ["另一新城"]
+
+
+def test_settings_in_features_apply_to_a_new_city(db):
+    collection = grid(3, city="新城", tier="tier1")
+    collection["features"][2]["properties"]["tier"] = "other"
+    result = import_circles(collection)
+    assert result.circles.created == 2 and "features[0]" in result.errors[0].reason
+    assert db.session.scalar(select(City.tier).where(City.name == "新城")) == "tier1"
+
+
+def test_renames_that_pass_each_other_in_one_file(db):
+    """B gives up its name before A takes it: fine one feature at a time; written as a batch the UPDATEs may
+    meet the unique name in another order, which the database refuses, and the file loads feature by feature."""
+    import_circles(grid(2))
+    swap = grid(2)
+    first, second = swap["features"]
+    first["properties"]["name"], second["properties"]["name"] = "格0001", "格0001旧"
+    swap["features"] = [second, first]
+    result = import_circles(swap)
+    assert result.errors == [] and result.circles.updated == 2
+    names = dict(db.session.execute(select(Circle.external_id, Circle.name)).all())
+    assert names == {"G0000": "格0001", "G0001": "格0001旧"}
+
+
+def test_what_only_the_database_refuses_is_reported_by_feature(db):
+    db.session.execute(
+        text(
+            """CREATE FUNCTION pg_temp.refuse() RETURNS trigger AS $$ BEGIN
+                   IF NEW.name = '格0002' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+               CREATE TRIGGER test_refuse BEFORE INSERT ON circles FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse();"""
+        )
+    )
+    result = import_circles(grid(4))
+    db.session.execute(text("DROP TRIGGER test_refuse ON circles"))
+    assert (result.circles.created, result.circles.failed) == (3, 1)
+    (error,) = result.errors
+    assert (error.index, error.name) == (2, "格0002") and "数据库拒绝" in error.reason
+    assert sorted(db.session.scalars(select(Circle.name))) == ["格0000", "格0001", "格0003"]
+
+
+def test_outlets_follow_the_batch_by_the_trigger_rule(db, make):
+    """The outlets under new or moved boundaries get their circle in one join, by the rule of the trigger
+    outlets_assign_area (the lowest id covering them); each move is in the outlet's history."""
+    from app.outlets.models import Outlet, OutletVersion
+
+    near, far = make.outlet(), make.outlet(lng=MIYUN[0] + 0.02)
+    assert (near.circle_id, far.circle_id) == (None, None)
+    both = grid(2)
+    both["features"][1]["geometry"] = square(*MIYUN, 300)  # G0001 covers `near` too
+    import_circles(both)
+    first, second = circle_named(db, "格0000"), circle_named(db, "格0001")
+    db.session.refresh(near), db.session.refresh(far)
+    assert (near.circle_id, far.circle_id) == (first.id, None)
+
+    moved = grid(2)
+    moved["features"][0]["geometry"] = square(MIYUN[0] + 0.02, MIYUN[1], 100)  # G0000 moves onto `far`
+    moved["features"][1]["geometry"] = square(*MIYUN, 300)
+    result = import_circles(moved)
+    assert result.circles.updated == 2
+    db.session.refresh(near), db.session.refresh(far)
+    assert (near.circle_id, far.circle_id) == (second.id, first.id)
+    history = db.session.scalars(
+        select(OutletVersion.circle_id).where(OutletVersion.outlet_id == near.id).order_by(OutletVersion.id)
+    ).all()
+    assert history == [None, first.id, second.id]
+    assert db.session.get(Outlet, far.id).circle_id == first.id

@@ -181,3 +181,43 @@ def test_cli_streams_the_report(app, db, tmp_path):
     assert result.exit_code == 1
     assert "error: row 3 (R2 坏店): types: 未知的业态代码：spaceship" in result.output
     assert "outlets: 1 created, 0 updated, 1 failed" in result.output
+
+
+def _index_definitions(db):
+    return db.session.execute(
+        text(
+            """SELECT indexname, indexdef FROM pg_indexes
+               WHERE tablename IN ('outlets', 'outlet_versions') ORDER BY indexname"""
+        )
+    ).all()
+
+
+def test_a_first_load_rebuilds_the_indexes_it_dropped(app, db, make, tmp_path):
+    """--rebuild-indexes: the same outlets, versions and report, and afterwards the same indexes (built again in
+    the import's transaction; a dry run leaves them as they were)."""
+    circle = make.circle(center=MIYUN, half_m=600)
+    kept = make.outlet(external_id="F1", name="老店", types=["pharmacy"])
+    indexes = _index_definitions(db)
+    assert len(indexes) > 10  # the trigram, GiST and array indexes the option drops and builds again
+    path = tmp_path / "first.csv"
+    path.write_text(
+        HEADER
+        + f"F1,新店,pharmacy,{MIYUN[0]},{MIYUN[1]},wgs84,,,,,\n"
+        + f"F2,好邻居便利店,convenience_store,{MIYUN[0]},{MIYUN[1]},wgs84,,,,,\n"
+        + "F3,坏店,spaceship,116.85,40.38,wgs84,,,,,\n",
+        encoding="utf-8",
+    )
+    dry = app.test_cli_runner().invoke(args=["outlets", "import", str(path), "--rebuild-indexes", "--dry-run"])
+    assert "outlets: 1 created, 1 updated, 1 failed" in dry.output
+    assert _index_definitions(db) == indexes and count(db) == 1
+
+    result = app.test_cli_runner().invoke(args=["outlets", "import", str(path), "--rebuild-indexes"])
+    assert result.exit_code == 1
+    assert "error: row 4 (F3 坏店): types: 未知的业态代码：spaceship" in result.output
+    assert "outlets: 1 created, 1 updated, 1 failed" in result.output
+    assert _index_definitions(db) == indexes
+    db.session.refresh(kept)
+    assert (kept.name, kept.circle_id) == ("新店", circle.id)
+    found = db.session.scalar(select(Outlet).where(Outlet.name_initials.like("%hlj%")))
+    assert found.external_id == "F2" and found.circle_id == circle.id
+    assert count(db, OutletVersion) == 3  # F1's first and its change, F2's first

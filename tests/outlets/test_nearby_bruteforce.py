@@ -8,6 +8,7 @@ from sqlalchemy import insert
 
 from app.outlets.models import Outlet
 from app.outlets.service import name_initials
+from tests.factories import outlet_row
 
 GEOD = Geod(ellps="WGS84")
 CENTER = (116.8431, 40.3765)
@@ -25,29 +26,7 @@ def random_outlets(db):
         types = rng.sample(TYPES, rng.randint(1, 2))
         name = f"随机网点{i}"
         rows.append(
-            {
-                "name": name,
-                "name_initials": name_initials(name),
-                "types": types,
-                "address": "",
-                "location": f"SRID=4326;POINT({lng} {lat})",
-                "status": "approved",
-                "hours": {},
-                "photos": [],
-                "online_platforms": [],
-                "services": [],
-                "open_24h": False,
-                "closed_on_holidays": False,
-                "chain": False,
-                "online": False,
-                "delivery": False,
-                "accepts_cash": True,
-                "elderly_friendly": False,
-                "qr_payment": False,
-                "rating_count": 0,
-                "synthetic": True,
-                "_lnglat": (lng, lat),
-            }
+            {**outlet_row(name, lng, lat, name_initials=name_initials(name), types=types), "_lnglat": (lng, lat)}
         )
     db.session.execute(insert(Outlet), [{k: v for k, v in r.items() if k != "_lnglat"} for r in rows])
     db.session.flush()

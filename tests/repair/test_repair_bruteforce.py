@@ -11,6 +11,7 @@ from app.outlets.hours import DAYS, MINUTES_PER_WEEK, minute_of_week, week_multi
 from app.outlets.models import Outlet, StallSlot
 from app.repair.models import RepairOffer
 from app.repair.service import service_names
+from tests.factories import outlet_row
 from tests.repair.conftest import SHANGHAI
 
 GEOD = Geod(ellps="WGS84")
@@ -21,30 +22,7 @@ SERVICES = sorted(service_names())
 
 
 def _outlet_row(i, lng, lat, mobile):
-    name = f"随机维修{i}"
-    return {
-        "name": name,
-        "name_initials": "",
-        "types": ["repair"],
-        "address": f"住址{i}",
-        "location": f"SRID=4326;POINT({lng} {lat})",
-        "status": "approved",
-        "hours": {},
-        "photos": [],
-        "online_platforms": [],
-        "services": [],
-        "open_24h": False,
-        "closed_on_holidays": False,
-        "chain": False,
-        "online": False,
-        "delivery": False,
-        "accepts_cash": True,
-        "elderly_friendly": False,
-        "qr_payment": False,
-        "rating_count": 0,
-        "synthetic": True,
-        "mobile": mobile,
-    }
+    return outlet_row(f"随机维修{i}", lng, lat, types=["repair"], address=f"住址{i}", mobile=mobile)
 
 
 def _random_point(rng):

@@ -1,5 +1,6 @@
 """Survey fixtures: a circle of 100 people, staff and bureaus in and out of scope, an admin; the WeChat stub reset."""
 
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -25,6 +26,13 @@ def area(make, stub):
 def open_period(client, make, area, **body):
     return client.post(
         f"/api/v1/staff/circles/{area.circle.id}/survey-periods", json=body, headers=make.headers(area.bureau)
+    )
+
+
+def post_csv(client, url, data: bytes, headers, name="forms.csv"):
+    """Staff upload a batch of paper forms as a CSV file."""
+    return client.post(
+        url, data={"file": (io.BytesIO(data), name)}, headers=headers, content_type="multipart/form-data"
     )
 
 

@@ -1,7 +1,6 @@
 """Surveys that count: answers for the home circle only (located or staff-confirmed), one per resident per
 survey year, paper and phone answers entered by staff (also for a past period), the merchant questionnaire."""
 
-import io
 from datetime import date
 
 from app.audit.models import AuditEntry
@@ -10,7 +9,7 @@ from app.evaluation.snapshots import freeze_snapshot
 from app.surveys.results import circle_results
 from tests.factories import MIYUN, error_code
 
-from .conftest import answer, open_period
+from .conftest import answer, open_period, post_csv
 
 # 600 m half-width square around MIYUN: 0.0118° of longitude ≈ 1000 m, so these are 400 m and 1.4 km out.
 NEAR = {"lng": MIYUN[0] + 0.0118, "lat": MIYUN[1]}
@@ -133,22 +132,12 @@ def test_paper_answers_for_a_past_period_count_in_its_evaluation(client, make, d
         "fax,TY-005,2025-11-06,4,4,\n"
         "paper,,2025-11-07,2,4,\n"
     )
-    batch = client.post(
-        f"{url}/batch",
-        data={"file": (io.BytesIO(csv_text.encode()), "forms.csv")},
-        headers=make.headers(area.staff),
-        content_type="multipart/form-data",
-    ).get_json()
+    batch = post_csv(client, f"{url}/batch", csv_text.encode(), make.headers(area.staff)).get_json()
     assert batch["created"] == 3 and batch["failed"] == 3, batch
     assert [e["row"] for e in batch["errors"]] == [4, 5, 6]
     assert "type_satisfaction" in batch["errors"][1]["details"] and "source" in batch["errors"][2]["details"]
     assert batch["errors"][1]["details"]["type_satisfaction"] == ["应在 1 到 5 之间"]  # Chinese, as in the envelope
-    not_csv = client.post(
-        f"{url}/batch",
-        data={"file": (io.BytesIO("中".encode("gbk")), "forms.csv")},
-        headers=make.headers(area.staff),
-        content_type="multipart/form-data",
-    )
+    not_csv = post_csv(client, f"{url}/batch", "中".encode("gbk"), make.headers(area.staff))
     assert not_csv.status_code == 422
     assert client.post(f"{url}/batch", headers=make.headers(area.staff)).status_code == 422
 
@@ -203,12 +192,7 @@ def test_the_merchant_questionnaire(client, make, db, area):
         "source,business_outlook,environment_satisfaction,needed_types,oversupplied_types\n"
         "paper,3,3,repair|breakfast,\n"
     )
-    batch = client.post(
-        f"{paper}/batch",
-        data={"file": (io.BytesIO(csv_text.encode()), "merchants.csv")},
-        headers=make.headers(area.staff),
-        content_type="multipart/form-data",
-    ).get_json()
+    batch = post_csv(client, f"{paper}/batch", csv_text.encode(), make.headers(area.staff), "merchants.csv").get_json()
     assert batch == {"created": 1, "failed": 0, "errors": []}
 
     results_url = f"/api/v1/staff/circles/{area.circle.id}/merchant-survey-results"

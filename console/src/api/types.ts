@@ -93,14 +93,21 @@ export interface Community {
   boundary?: GeoJSON.Geometry
 }
 
-export interface CircleDetail {
+/** A circle as the staff's list of their circles shows it (GET /staff/circles). */
+export interface CircleSummary {
   id: number
   name: string
   circle_type: string | null
   circle_type_name: string | null
   city: string
   city_id: number
+  district: string | null
+  street: string | null
   population: number | null
+}
+
+/** One circle with its boundary and communities (GET /circles/{id}). */
+export interface CircleDetail extends Omit<CircleSummary, 'district' | 'street'> {
   boundary: GeoJSON.Geometry
   communities: Community[]
 }

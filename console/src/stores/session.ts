@@ -1,18 +1,7 @@
 import { defineStore } from 'pinia'
 import { http, ApiError } from '@/api/http'
 import type { SessionUser } from '@/utils/permission'
-
-export interface CircleSummary {
-  id: number
-  name: string
-  circle_type: string | null
-  circle_type_name: string | null
-  city: string
-  city_id: number
-  district: string | null
-  street: string | null
-  population: number | null
-}
+import type { CircleSummary } from '@/api/types'
 
 interface State {
   user: SessionUser | null
