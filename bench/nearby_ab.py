@@ -232,11 +232,7 @@ def gunicorn_ab(snaps: dict[str, Path], args, points) -> dict:
         }
     finally:
         for proc, _, _ in servers.values():
-            try:
-                os.killpg(proc.pid, 15)
-                proc.wait(timeout=30)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(proc.pid, 9)
+            common.stop_group(proc)
         for log in logs:
             log.close()
 
@@ -278,8 +274,14 @@ def main(argv=None) -> int:
     if args.child:
         child(args.size, args.points, args.seed)
         return 0
+    # The data bench/nearby.py loaded, whichever migrations were current then (brought to head here: both sides
+    # read it; bench/nearby.py itself reloads when the migrations changed).
     if not dataset.loaded_count(args.size, args.seed):
-        sys.exit(f"no bench data for {args.size}: run bench/nearby.py --sizes {args.size} first")
+        with common.connect(args.size) as conn:
+            count = conn.execute("SELECT count(*) FROM outlets").fetchone()[0]
+        if count != args.size:
+            sys.exit(f"no bench data for {args.size}: run bench/nearby.py --sizes {args.size} first")
+        common.ensure_schema(args.size)
     common.RESULTS.mkdir(parents=True, exist_ok=True)
     points = dataset.query_points(args.points, args.seed)
     snaps = {}

@@ -6,7 +6,7 @@ loader auth registers)."""
 
 from functools import wraps
 
-from flask import current_app, request
+from flask import request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from app.common.errors import Forbidden, NotFound
@@ -18,15 +18,6 @@ _VERIFIED = "circle.token_verified"  # request.environ: this request's token has
 def _verify_token(optional: bool):
     verify_jwt_in_request(optional=optional)
     request.environ[_VERIFIED] = True
-
-
-def presents_token() -> bool:
-    """Whether the request carries a token where flask-jwt-extended looks (JWT_TOKEN_LOCATION: the
-    Authorization header, the console's cookie); without one an optional login is anonymous, and the
-    hot path skips asking the extension."""
-    return bool(
-        request.headers.get("Authorization") or request.cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"])
-    )
 
 
 def actor():

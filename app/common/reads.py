@@ -38,7 +38,6 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
 from app.common.appdb import app_db
-from app.common.policy import presents_token
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +217,14 @@ def _choose() -> sa.Engine:
         return reads.primary
     replica = reads.healthy_replica()
     return replica.engine if replica else reads.primary
+
+
+def presents_token() -> bool:
+    """Whether the request carries a token where flask-jwt-extended looks (JWT_TOKEN_LOCATION: the
+    Authorization header, the console's cookie); without one an optional login is anonymous, and a public
+    request need not ask the extension (the nearby search, its usage record)."""
+    cookie = current_app.config["JWT_ACCESS_COOKIE_NAME"]
+    return bool(request.headers.get("Authorization") or request.cookies.get(cookie))
 
 
 def _caller_id() -> str | None:

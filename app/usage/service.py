@@ -17,7 +17,6 @@ from sqlalchemy import text
 
 from app.common import reads
 from app.common.clock import local_zone, now_local
-from app.common.policy import presents_token
 from app.common.redis import get_redis
 from app.common.tx import atomic
 from app.extensions import db
@@ -63,7 +62,7 @@ FROM used GROUP BY circle_id
 
 def searching_resident():
     """The logged-in resident of a public request, or None; a stale token never fails the search."""
-    if not presents_token():
+    if not reads.presents_token():
         return None
     try:
         verify_jwt_in_request(optional=True)
