@@ -3,8 +3,9 @@
 from flask import Flask, request
 
 from app.auth.jwt import init_jwt_callbacks
-from app.common import inputs, reads
+from app.common import inputs, pool, reads
 from app.common.errors import AppError, register_error_handlers
+from app.common.flaskapp import App
 from app.common.http import add_security_headers, trust_proxies
 from app.common.logs import configure_logging, init_request_logging
 from app.common.method_override import MethodOverride
@@ -39,7 +40,7 @@ DOMAINS = (
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    app = App(__name__)
     app.wsgi_app = MethodOverride(app.wsgi_app)
     app.config.from_object(Config)
     if overrides:
@@ -53,6 +54,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_request_logging(app)  # first, so the request id and timer exist before any other hook can answer
     db.init_app(app)
+    with app.app_context():
+        pool.init_app(app, db.engine)
     reads.init_app(app)
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"))
     jwt.init_app(app)

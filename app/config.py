@@ -11,12 +11,14 @@ def _env(name, default=None):
 
 class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
-    # pool_pre_ping replaces connections a PostgreSQL restart broke, so workers recover on their own;
-    # connect_timeout bounds the wait for a server that does not answer (requests get 503 meanwhile).
+    # A pooled connection idle for DATABASE_PING_IDLE_S is pinged before use (app/common/pool.py) and replaced if
+    # a PostgreSQL restart broke it, so workers recover on their own; connect_timeout bounds the wait for a server
+    # that does not answer (requests get 503 meanwhile).
     SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
+        "pool_pre_ping": False,
         "connect_args": {"connect_timeout": int(_env("DATABASE_CONNECT_TIMEOUT_S", "3"))},
     }
+    DATABASE_PING_IDLE_S = float(_env("DATABASE_PING_IDLE_S", "1"))
     DATABASE_RETRY_AFTER_S = int(_env("DATABASE_RETRY_AFTER_S", "2"))  # Retry-After of the 503 while it is down
     DATABASE_CONNECT_TIMEOUT_S = int(_env("DATABASE_CONNECT_TIMEOUT_S", "3"))
     # The read path (app/common/reads.py): streaming replicas for declared read-only requests, comma-separated
@@ -68,6 +70,8 @@ class Config:
     RQ_REDIS_URL = _env("RQ_REDIS_URL")
     # When the worker process recomputes every evaluation ahead (cron fields, local time; empty: never).
     EVALUATION_REFRESH_CRON = _env("EVALUATION_REFRESH_CRON", "30 2 * * *")
+    # How many chunks of cities that refresh evaluates at once, each on its own database connection.
+    EVALUATION_REFRESH_WORKERS = int(_env("EVALUATION_REFRESH_WORKERS", "2"))
     OPEN311_CHECK_OPENID = _env("OPEN311_CHECK_OPENID", "open311-client")
     TZ = _env("TZ", "Asia/Shanghai")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(__file__).resolve().parent.parent / "var" / "uploads"))

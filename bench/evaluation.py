@@ -37,13 +37,14 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench import common  # noqa: E402  (this tree's helpers, whichever code is timed)
+
 # --code-root: the application code to time (another worktree: the "before" side of an interleaved run).
 _code_root = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--code-root=")), None)
-for path in (str(ROOT), _code_root):
-    if path and path not in sys.path:
-        sys.path.insert(0, path)
-
-from bench import common  # noqa: E402
+if _code_root:
+    sys.path.insert(0, _code_root)
 
 DB = "circle_bench_eval"
 VERSION = 1
@@ -460,12 +461,12 @@ def province_run(mode: str, n_cities: int | None) -> dict:
     return {"mode": mode, "cities": len(ids), "circles": circles, "seconds": round(seconds, 1), "peak_rss_mb": rss_mb}
 
 
-def interleaved(before_root: str, rounds: int, n_cities: int | None) -> list[dict]:
-    """Before (another worktree, city by city) and after (this tree, set-based) alternately, one process
-    each, so both see the same machine load and cache state."""
+def interleaved(before_root: str, rounds: int, n_cities: int | None, before_mode: str = "per-city") -> list[dict]:
+    """Before (another worktree, city by city or its own nightly pass) and after (this tree, set-based)
+    alternately, one process each, so both see the same machine load and cache state."""
     runs = []
     for r in range(rounds):
-        for side, root, mode in (("before", before_root, "per-city"), ("after", str(ROOT), "set-based")):
+        for side, root, mode in (("before", before_root, before_mode), ("after", str(ROOT), "set-based")):
             command = [sys.executable, __file__, f"--code-root={root}", "--province-run", mode]
             if n_cities:
                 command += ["--cities", str(n_cities)]
@@ -493,6 +494,12 @@ def main(argv=None):
     parser.add_argument(
         "--interleave", metavar="BEFORE_TREE", help="province before (that worktree) / after, alternately"
     )
+    parser.add_argument(
+        "--before-mode",
+        choices=("per-city", "set-based"),
+        default="per-city",
+        help="how the BEFORE_TREE side recomputes: city by city, or its nightly pass (set-based)",
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cities", type=int, help="the province's first N cities only")
     parser.add_argument("--province-run", choices=("per-city", "set-based"), help=argparse.SUPPRESS)
@@ -504,7 +511,7 @@ def main(argv=None):
         print(json.dumps(province_run(args.province_run, args.cities)))
         return
     if args.interleave:
-        runs = interleaved(args.interleave, args.rounds, args.cities)
+        runs = interleaved(args.interleave, args.rounds, args.cities, args.before_mode)
         path = common.save_json(
             f"evaluation-province-{time.strftime('%Y%m%d-%H%M%S')}.json",
             {"facts": common.machine_facts(), "runs": runs},

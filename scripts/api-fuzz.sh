@@ -12,15 +12,11 @@
 # Env: FUZZ_MAX_EXAMPLES (default 5), FUZZ_DB, FUZZ_REDIS_DB, FUZZ_ARGS (more `st run` options).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-PY="$ROOT/.venv/bin/python"
-WORK="$ROOT/var/api-fuzz"
-log() { printf '[api-fuzz] %s\n' "$*" >&2; }
-[ -f var/services.env ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
-set -a; . var/services.env; set +a
 # shellcheck source=scripts/live-backend.sh
-. "$ROOT/scripts/live-backend.sh"
+. "$(dirname "$0")/live-backend.sh"
+use_services
+cd "$ROOT"
+WORK="$ROOT/var/api-fuzz"
 
 DATABASE_URL=$(fresh_database "${FUZZ_DB:-circle_test_fuzz}")
 REDIS_URL=$(fresh_redis_db "${FUZZ_REDIS_DB:-8}")
@@ -28,8 +24,8 @@ rm -rf "$WORK" && mkdir -p "$WORK/uploads"
 # Rate limits would turn most of the run into 429s; they have their own tests.
 export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" RATELIMIT_ENABLED=0
 log "migrating and loading demo places into ${FUZZ_DB:-circle_test_fuzz}"
-{ "$PY" -m flask db upgrade && "$PY" -m flask demo load --places-only; } >"$WORK/migrate.log" 2>&1 \
-  || { cat "$WORK/migrate.log" >&2; exit 1; }
+migrate_database "$WORK"
+load_demo "$WORK" --places-only
 start_backend "$WORK"
 
 ADMIN_PASSWORD=fuzz-admin-password

@@ -7,12 +7,9 @@
 # Run: bash scripts/console-build.sh [--force]
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/live-backend.sh
+. "$(dirname "$0")/live-backend.sh"
 APP="$ROOT/console"
-log() { printf '[console-build] %s\n' "$*" >&2; }
-
-PY="$ROOT/.venv/bin/python"
-. "$ROOT/scripts/live-backend.sh"
 npm_ci_once "$APP" || exit 2
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' || {
   log "Node.js $(node --version) is too old for Vite: 20.19 or newer is needed"; exit 2; }

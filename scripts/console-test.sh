@@ -13,21 +13,20 @@
 # Env: CONSOLE_REDIS_DB (default 8), CONSOLE_DB (default circle_test_console), CHROMIUM (default /usr/bin/chromium).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/live-backend.sh
+. "$(dirname "$0")/live-backend.sh"
+use_services
 cd "$ROOT"
-PY="$ROOT/.venv/bin/python"
 APP="$ROOT/console"
 WORK="$ROOT/var/console-e2e"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 STAFF_PASSWORD=console-staff-pass
 BUREAU_PASSWORD=console-bureau-pass
-log() { printf '[console-test] %s\n' "$*" >&2; }
-
-[ -f var/services.env ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
-set -a; . var/services.env; set +a
 
 # ---- browser, fonts, node packages, build --------------------------------------------------------
-if [ ! -x "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+# (grep reads all of fc-list's output: with -q it would stop early, fc-list would die of SIGPIPE and pipefail would
+# call the fonts missing)
+if [ ! -x "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing chromium and fonts-noto-cjk (Debian packages)"
     apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
@@ -36,7 +35,6 @@ if [ ! -x "$CHROMIUM" ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; the
     log "Debian's chromium and fonts-noto-cjk are needed (apt-get install chromium fonts-noto-cjk)"; exit 2
   fi
 fi
-. "$ROOT/scripts/live-backend.sh"
 bash "$ROOT/scripts/console-build.sh"
 
 log "type check and vitest"
@@ -53,14 +51,11 @@ rm -rf "$WORK/shots" && mkdir -p "$WORK/uploads" "$WORK/shots"
 export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" CONSOLE_DIST="$APP/dist"
 
 log "migrating${REUSE/#0/ and loading the demo data into} ${DATABASE_URL##*/}"
-"$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
-if [ "$REUSE" = 0 ]; then
-  "$PY" -m flask demo load >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
-fi
+migrate_database "$WORK"
+[ "$REUSE" = 1 ] || load_demo "$WORK"
 
 # ---- servers ------------------------------------------------------------------------------------
 start_backend "$WORK"
-export WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL"
 
 # The journeys' circles: the demo circle (needs, projects), a rated circle (evaluation), one out of scope.
 if [ "$REUSE" = 0 ]; then

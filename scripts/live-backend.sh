@@ -1,6 +1,19 @@
-# Shared by the Node test scripts (miniprogram-test.sh, console-test.sh, console-build.sh): node packages from a
-# lockfile, a fresh database and Redis db, and the WeChat stub + API (gunicorn) on free loopback ports.
-# Source it after setting ROOT, PY and defining log(); it defines functions only.
+# Shared by the scripts that test against a live backend (miniprogram-test.sh, console-test.sh, api-fuzz.sh) and by
+# console-build.sh: node packages from a lockfile, the services of `make services`, a fresh database and Redis db,
+# migrations and demo data, and the WeChat stub + API (gunicorn) on free loopback ports.
+# Source it first: it sets ROOT (the checkout) and PY (its virtualenv's python), defines log() (lines prefixed with
+# the script's name) and functions.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PY="$ROOT/.venv/bin/python"
+log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
+
+# The servers of `make services` (var/services.env: DATABASE_URL, REDIS_URL, …) into the environment.
+use_services() {
+  [ -f "$ROOT/var/services.env" ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
+  set -a
+  . "$ROOT/var/services.env"
+  set +a
+}
 
 # npm ci in $1 from its lockfile, skipped while the lockfile is unchanged; Node.js and npm from Debian when missing.
 npm_ci_once() {
@@ -52,6 +65,17 @@ fresh_redis_db() {
   echo "$url"
 }
 
+# migrate_database WORK: $DATABASE_URL migrated to the head; load_demo WORK [options of `flask demo load`]: the demo data.
+# Their output goes to WORK/migrate.log, shown when they fail.
+migrate_database() {
+  "$PY" -m flask db upgrade >"$1/migrate.log" 2>&1 || { cat "$1/migrate.log" >&2; exit 1; }
+}
+load_demo() {
+  local work=$1
+  shift
+  "$PY" -m flask demo load "$@" >>"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; exit 1; }
+}
+
 wait_for() {
   for _ in $(seq 150); do
     "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$1" 2>/dev/null && return 0
@@ -61,8 +85,8 @@ wait_for() {
 }
 
 # start_backend WORK: the WeChat stub and the API (2 gunicorn workers) on free ports with the environment as
-# exported; sets API_URL and STUB_URL, logs in WORK/{stub,api}.log, stops both on exit (and shows the API log's
-# tail when the script failed).
+# exported; sets API_URL and STUB_URL (and exports them as WECHAT_API_BASE and PUBLIC_BASE_URL for what runs
+# next), logs in WORK/{stub,api}.log, stops both on exit (and shows the API log's tail when the script failed).
 BACKEND_PIDS=()
 start_backend() {
   local work=$1 api_port stub_port
@@ -82,6 +106,7 @@ start_backend() {
   BACKEND_PIDS+=($!)
   wait_for "$STUB_URL/stub/health"
   wait_for "$API_URL/api/v1/business-types"
+  export WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL"
 }
 
 _stop_backend() {

@@ -12,9 +12,10 @@
 # Env: MINIPROGRAM_REDIS_DB (default 7), MINIPROGRAM_DB (default circle_test_miniprogram), JEST_ARGS.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/live-backend.sh
+. "$(dirname "$0")/live-backend.sh"
+use_services
 cd "$ROOT"
-PY="$ROOT/.venv/bin/python"
 APP_DIR="$ROOT/miniprogram_stub"
 WORK="$ROOT/var/miniprogram-test"
 # GCJ-02 point (lng,lat) in the demo data's 御东园社区生活圈, Miyun; the tests stand here.
@@ -23,15 +24,10 @@ STAFF_USER=mp_staff
 STAFF_PASSWORD=mp-staff-password
 BUREAU_USER=mp_bureau   # the district bureau (商务局) of the demo city: opens survey periods
 
-log() { printf '[miniprogram-test] %s\n' "$*" >&2; }
-
-[ -f var/services.env ] || { log "var/services.env missing: run 'make services' first"; exit 2; }
-set -a; . var/services.env; set +a
-
-. "$ROOT/scripts/live-backend.sh"
-
 # ---- node and packages --------------------------------------------------------------------------
 npm_ci_once "$APP_DIR"
+# The code's format is part of the test: a file out of prettier's format fails here, not in review.
+(cd "$APP_DIR" && npm run --silent format:check)
 
 # ---- database and redis -------------------------------------------------------------------------
 DATABASE_URL=$(fresh_database "${MINIPROGRAM_DB:-circle_test_miniprogram}")
@@ -40,12 +36,11 @@ rm -rf "$WORK" && mkdir -p "$WORK/uploads"
 export DATABASE_URL REDIS_URL FLASK_APP=wsgi.py UPLOAD_DIR="$WORK/uploads" WECHAT_LOGIN_RATE_LIMIT="600/minute"
 
 log "migrating and loading demo data into ${DATABASE_URL##*/}"
-"$PY" -m flask db upgrade >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
-"$PY" -m flask demo load --places-only >>"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }
+migrate_database "$WORK"
+load_demo "$WORK" --places-only
 
 # ---- servers ------------------------------------------------------------------------------------
 start_backend "$WORK"
-export WECHAT_API_BASE="$STUB_URL" PUBLIC_BASE_URL="$API_URL"
 
 read -r CIRCLE_ID CITY_ID < <("$PY" - "$API_URL" "$POINT" <<'PY'
 import json

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from tests.transactions import rolled_back
+from tests.transactions import check_requests, rolled_back
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,10 +81,13 @@ def app(wechat_stub):
             "RATELIMIT_ENABLED": False,
             "WECHAT_API_BASE": wechat_stub,
             "UPLOAD_DIR": str(ROOT / "var" / "test-uploads"),
+            # One connection per test (rolled back at the end): no worker thread may take another.
+            "EVALUATION_REFRESH_WORKERS": 1,
         }
     )
     with app.app_context():
         upgrade()  # the schema comes from the migrations, so they are tested too
+    check_requests()  # a request that leaves changes uncommitted fails its test
     return app
 
 

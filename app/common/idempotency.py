@@ -25,15 +25,15 @@ from datetime import timedelta
 from functools import partial, wraps
 
 from flask import Response, make_response, request
-from flask_jwt_extended import current_user, verify_jwt_in_request
 from redis.exceptions import RedisError
-from sqlalchemy import event, func, select, update
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.common import metrics, retention
 from app.common.errors import Conflict, ValidationFailed
 from app.common.models import IdempotencyRecord
+from app.common.policy import actor
 from app.common.redis import Keys, get_redis
 from app.common.tx import atomic
 from app.extensions import db
@@ -81,8 +81,8 @@ class _Binding:
 
 
 def _key_hash(raw_key: str) -> str:
-    verify_jwt_in_request(optional=True)
-    who = f"user:{current_user.id}" if current_user else f"ip:{request.remote_addr}"
+    user = actor()
+    who = f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"
     return hashlib.sha256(f"{who}\n{request.method} {request.path}\n{raw_key}".encode()).hexdigest()
 
 
@@ -138,12 +138,38 @@ def _take_lock(key: str, fingerprint: str):
     return redis, None
 
 
-def _committed(key: str) -> IdempotencyRecord | None:
-    fresh = IdempotencyRecord.created_at > func.now() - timedelta(seconds=RESULT_TTL_S)
-    return db.session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key_hash == key, fresh))
+# The statements every keyed POST runs, built once on the table (an ORM statement rebuilt per request cost more
+# CPU than PostgreSQL spends on it).
+_RECORDS = IdempotencyRecord.__table__
+_LIVE = _RECORDS.c.created_at > func.now() - timedelta(seconds=RESULT_TTL_S)
+_FIND = select(_RECORDS).where(_RECORDS.c.key_hash == bindparam("key"), _LIVE)
+_KEEP = (
+    update(_RECORDS)
+    .where(_RECORDS.c.key_hash == bindparam("key"))
+    .values(status=bindparam("answer_status"), body=bindparam("answer_body"), mimetype=bindparam("answer_mimetype"))
+)
+_SET_RESOURCE = update(_RECORDS).where(_RECORDS.c.key_hash == bindparam("key")).values(resource_id=bindparam("rid"))
+# A row older than the replay window is taken over; a live one means another request got there first (with
+# Redis down, a concurrent duplicate waits on the primary key and lands here).
+_BIND = (
+    insert(_RECORDS)
+    .values(key_hash=bindparam("key"), fingerprint=bindparam("fp"), resource_id=bindparam("rid"))
+    .on_conflict_do_update(
+        index_elements=[_RECORDS.c.key_hash],
+        set_={"fingerprint": bindparam("fp"), "resource_id": bindparam("rid"), "status": None}
+        | {"body": None, "mimetype": None, "created_at": func.now()},
+        where=_RECORDS.c.created_at <= func.now() - timedelta(seconds=RESULT_TTL_S),
+    )
+    .returning(_RECORDS.c.key_hash)
+)
 
 
-def _answer_committed(record: IdempotencyRecord, fingerprint: str, replay, args, kwargs) -> Response:
+def _committed(key: str):
+    """The key's live binding (a row with IdempotencyRecord's columns), or None."""
+    return db.session.execute(_FIND, {"key": key}).first()
+
+
+def _answer_committed(record, fingerprint: str, replay, args, kwargs) -> Response:
     if record.fingerprint != fingerprint:
         raise _reused()
     if record.body is not None:
@@ -163,9 +189,9 @@ def _keep_response(key: str, response: Response):
     try:
         with atomic():
             db.session.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.key_hash == key)
-                .values(status=response.status_code, body=response.get_data(as_text=True), mimetype=response.mimetype)
+                _KEEP,
+                {"key": key, "answer_status": response.status_code, "answer_body": response.get_data(as_text=True)}
+                | {"answer_mimetype": response.mimetype},
             )
     except Exception:  # the binding stands without the body; a retry answers from the created row
         log.exception("idempotency response not kept")
@@ -261,25 +287,10 @@ def _bind_key_to_the_write(session, _flush_context):
     if binding.written:
         if binding.resource_id is not None and binding.resource_id != binding.written_resource_id:
             binding.written_resource_id = binding.resource_id
-            connection.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.key_hash == binding.key)
-                .values(resource_id=binding.resource_id)
-            )
+            connection.execute(_SET_RESOURCE, {"key": binding.key, "rid": binding.resource_id})
         return
-    table = IdempotencyRecord.__table__
-    statement = insert(table).values(
-        key_hash=binding.key, fingerprint=binding.fingerprint, resource_id=binding.resource_id
-    )
-    # A row older than the replay window is taken over; a live one means another request got there first
-    # (with Redis down, a concurrent duplicate waits on the primary key and lands here).
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.key_hash],
-        set_={"fingerprint": binding.fingerprint, "resource_id": binding.resource_id, "status": None}
-        | {"body": None, "mimetype": None, "created_at": func.now()},
-        where=table.c.created_at <= func.now() - timedelta(seconds=RESULT_TTL_S),
-    ).returning(table.c.key_hash)
-    if connection.execute(statement).scalar() is None:
+    bound = connection.execute(_BIND, {"key": binding.key, "fp": binding.fingerprint, "rid": binding.resource_id})
+    if bound.scalar() is None:
         raise _in_flight()
     binding.written, binding.written_resource_id = True, binding.resource_id
 

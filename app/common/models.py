@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text, delete, func
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
 from app.extensions import db
 
@@ -17,6 +17,15 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=utcnow, nullable=False
     )
+
+
+def replace_children(parent_key: InstrumentedAttribute, parent_id: int, rows: list[dict]) -> None:
+    """Replaces every row whose `parent_key` is `parent_id` (e.g. StallSlot.outlet_id) by one per `rows`
+    (column values, the key set here): the whole collection at once, as a merchant edits a list. A building
+    block of the caller's use case (no commit)."""
+    model = parent_key.class_
+    db.session.execute(delete(model).where(parent_key == parent_id))
+    db.session.add_all(model(**row, **{parent_key.key: parent_id}) for row in rows)
 
 
 class IdempotencyRecord(db.Model):

@@ -6,15 +6,26 @@ loader auth registers)."""
 
 from functools import wraps
 
+from flask import request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from app.common.errors import Forbidden, NotFound
 from app.common.openapi import CONSOLE_LOGIN, LOGIN, OPTIONAL_LOGIN
 
+_VERIFIED = "circle.token_verified"  # request.environ: this request's token has been verified here
+
+
+def _verify_token(optional: bool):
+    verify_jwt_in_request(optional=optional)
+    request.environ[_VERIFIED] = True
+
 
 def actor():
-    """The logged-in user of this request, or None (optional login)."""
-    verify_jwt_in_request(optional=True)
+    """The logged-in user of this request, or None (optional login). The token is verified once per request: a
+    view behind `login_required` (or a second caller) reuses that verification instead of decoding the token
+    and loading the user again."""
+    if not request.environ.get(_VERIFIED):
+        _verify_token(optional=True)
     return current_user if current_user else None
 
 
@@ -28,7 +39,8 @@ def login_required(*roles, console=False):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            verify_jwt_in_request()
+            if not (request.environ.get(_VERIFIED) and current_user):  # (the rate limit's key may have verified it)
+                _verify_token(optional=False)
             if roles and not current_user.has_role(*roles):
                 raise Forbidden("当前账号无此权限", code="role_forbidden")
             return view(*args, **kwargs)
@@ -117,7 +129,5 @@ def within_scope(query, circle_column, user, circle_id=None):
 
 def user_or_ip():
     """Rate-limit key: the logged-in user where there is one, else the client address."""
-    from flask import request
-
-    verify_jwt_in_request(optional=True)
-    return f"user:{current_user.id}" if current_user else f"ip:{request.remote_addr}"
+    user = actor()
+    return f"user:{user.id}" if user is not None else f"ip:{request.remote_addr}"

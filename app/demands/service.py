@@ -1,8 +1,9 @@
 """Residents' use cases on needs: submit, "me too", "is it solved?" (the evaluation reads `stats.py`)."""
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import literal, select, update
+from sqlalchemy import bindparam, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.circles import service as circles
@@ -156,33 +157,43 @@ def support_demand(user, demand_id: int) -> Supported:
 def _count_support(user, demand_id: int) -> Supported:
     """The usual case in one statement: the supporter row and the count, under the need's row lock (a
     concurrent "me too" waits for it and then adds to the committed count: none is lost)."""
-    open_to_support = (
-        Demand.id == demand_id,
-        Demand.moderation == "visible",
-        Demand.status.not_in(CLOSED_STATUSES),
-        Demand.user_id.is_distinct_from(user.id),
-    )
-    added = (
-        insert(DemandSupport)
-        .from_select(["demand_id", "user_id"], select(Demand.id, literal(user.id)).where(*open_to_support))
-        .on_conflict_do_nothing()
-        .returning(DemandSupport.demand_id)
-        .cte("added")
-    )
-    # The conditions again on the UPDATE: PostgreSQL re-checks them on the row as it is once the lock is
-    # ours (a need closed meanwhile is not counted, and the whole use case is undone below).
     counted = db.session.execute(
-        update(Demand)
-        .where(*open_to_support, Demand.id.in_(select(added.c.demand_id)))
-        .values(support_count=Demand.support_count + 1, updated_at=utcnow())
-        .returning(Demand.support_count, Demand.circle_id)
-        .execution_options(synchronize_session=False)
+        _count_statement(), {"need_id": demand_id, "supporter_id": user.id, "now": utcnow()}
     ).first()
     if counted is None:
         raise _NotCounted
     # The evaluation's session hook sees ORM writes only; the need's count feeds its 问需 item.
     supports_changed.send(__name__, circle_ids=[counted.circle_id])
     return Supported(demand_id, counted.support_count)
+
+
+@functools.cache
+def _count_statement():
+    """Built once, on the tables (the hottest write: building an ORM statement and its cache key, and the ORM's
+    bulk-update handling, cost more CPU than PostgreSQL spends running it)."""
+    demands, supports = Demand.__table__, DemandSupport.__table__
+    user_id = bindparam("supporter_id", type_=supports.c.user_id.type)
+    open_to_support = (
+        demands.c.id == bindparam("need_id"),
+        demands.c.moderation == literal("visible"),
+        demands.c.status.not_in([literal(status) for status in CLOSED_STATUSES]),
+        demands.c.user_id.is_distinct_from(user_id),
+    )
+    added = (
+        insert(supports)
+        .from_select(["demand_id", "user_id"], select(demands.c.id, user_id).where(*open_to_support))
+        .on_conflict_do_nothing()
+        .returning(supports.c.demand_id)
+        .cte("added")
+    )
+    # The conditions again on the UPDATE: PostgreSQL re-checks them on the row as it is once the lock is
+    # ours (a need closed meanwhile is not counted, and the whole use case is undone below).
+    return (
+        update(demands)
+        .where(*open_to_support, demands.c.id.in_(select(added.c.demand_id)))
+        .values(support_count=demands.c.support_count + 1, updated_at=bindparam("now", type_=demands.c.updated_at.type))
+        .returning(demands.c.support_count, demands.c.circle_id)
+    )
 
 
 @write_use_case

@@ -13,6 +13,7 @@ The cache is an optimisation only: when Redis is unreachable everything is compu
 
 import json
 import logging
+import threading
 
 import redis as redis_lib
 from sqlalchemy import func, select
@@ -24,6 +25,10 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 TTL_S = 600
+# The nightly refresh's worker threads share the process's Redis client; seen at load (redis-py 8.1), a
+# thread's new connection was closed under it in the handshake while another thread sent a large
+# pipeline. Our calls here are few and short next to computing the results: they go one at a time.
+_one_at_a_time = threading.Lock()
 
 
 def circle_key(circle_id: int) -> str:
@@ -52,6 +57,10 @@ def city_field(city_id: int, kind: str, profile_tag: str, as_of) -> str:
     return field_name(kind, profile_tag, as_of, f"v{count}.{total}")
 
 
+class Encoded(str):
+    """A value already encoded as JSON: stored as it is (a batch of results is encoded once, not twice)."""
+
+
 def get_many(fields: dict[str, str]) -> dict[str, dict]:
     """{key: field} → {key: cached value} for the entries found."""
     if not fields:
@@ -60,7 +69,8 @@ def get_many(fields: dict[str, str]) -> dict[str, dict]:
         values = get_redis().pipeline(transaction=False)
         for key, field in fields.items():
             values.hget(key, field)
-        found = values.execute()
+        with _one_at_a_time:
+            found = values.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
         metrics.redis_fallback("evaluation_cache")
@@ -85,10 +95,12 @@ def put_many(entries: dict[str, tuple[str, dict]], ttl_s: int | None = None):
     try:
         pipe = get_redis().pipeline(transaction=False)
         for key, (field, value) in entries.items():
-            pipe.hset(key, field, json.dumps(value, ensure_ascii=False, default=str))
+            encoded = value if isinstance(value, Encoded) else json.dumps(value, ensure_ascii=False, default=str)
+            pipe.hset(key, field, encoded)
             pipe.expire(key, ttl_s, nx=True)  # a new hash
             pipe.expire(key, ttl_s, gt=True)  # or a longer life than it has
-        pipe.execute()
+        with _one_at_a_time:
+            pipe.execute()
     except redis_lib.RedisError as error:
         log.warning("evaluation cache unavailable: %s", error)
         metrics.redis_fallback("evaluation_cache")

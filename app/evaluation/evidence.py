@@ -3,7 +3,12 @@ distance to the circle's boundary (0 inside) and status, instead of bare ids.
 
 The contract keeps `evidence` as type → outlet ids (the mini-program and outside checks read it); the
 details go into a parallel `evidence_outlets` (type → list of outlets) next to each `evidence`, so both
-readers are served. Looked up once per batch of results, before they are cached or frozen.
+readers are served.
+
+Only a reader of one circle's full result needs them (its page, ledger, a frozen assessment): they are
+looked up when asked and cached per circle apart from the result, under the same input version (so a
+change drops both). A province's scores and city views never compute them: they are most of the cost
+(≈ 1,700 outlet-circle pairs per circle, a geodesic distance each) and of the size (≈ 300 KB a circle).
 """
 
 from datetime import date
@@ -35,17 +40,17 @@ JOIN c ON c.id = p.circle_id
 
 def _tables(result: dict):
     presence = result.get("presence") or {}
-    return [presence[part] for part in ("basic", "quality") if isinstance(presence.get(part), dict)]
+    return [(part, presence[part]) for part in ("basic", "quality") if isinstance(presence.get(part), dict)]
 
 
-def describe(results: dict[int, dict], at: date) -> dict[int, dict]:
-    """Adds `evidence_outlets` to the presence tables of each circle's result (in place; returns them),
-    with the outlets as they were on `at`."""
+def describe(results: dict[int, dict], at: date) -> dict[int, dict[str, dict]]:
+    """circle id → {"basic"|"quality": type → outlets}: the `evidence_outlets` of each circle's presence
+    tables, with the outlets as they were on `at` (one statement for all the circles)."""
     pairs = sorted(
         {
             (circle_id, outlet_id)
             for circle_id, result in results.items()
-            for table in _tables(result)
+            for _, table in _tables(result)
             for ids in (table.get("evidence") or {}).values()
             for outlet_id in ids
         }
@@ -58,13 +63,28 @@ def describe(results: dict[int, dict], at: date) -> dict[int, dict]:
             {"circles": [c for c, _ in pairs], "outlets": [o for _, o in pairs], **extra},
         ).all()
         found = {(row.circle_id, row.id): row for row in rows}
-    for circle_id, result in results.items():
-        for table in _tables(result):
-            table["evidence_outlets"] = {
+    return {
+        circle_id: {
+            part: {
                 code: [_outlet(found.get((circle_id, outlet_id)), outlet_id, code) for outlet_id in ids]
                 for code, ids in (table.get("evidence") or {}).items()
             }
-    return results
+            for part, table in _tables(result)
+        }
+        for circle_id, result in results.items()
+    }
+
+
+def attach(result: dict, outlets: dict[str, dict]) -> dict:
+    """The result with `evidence_outlets` after each presence table's `evidence` (a copy: cached results
+    are shared)."""
+    presence = result.get("presence")
+    if not outlets or not isinstance(presence, dict):
+        return result
+    presence = {**presence}
+    for part, by_type in outlets.items():
+        presence[part] = {**presence[part], "evidence_outlets": by_type}
+    return {**result, "presence": presence}
 
 
 def _outlet(row, outlet_id: int, code: str) -> dict:

@@ -18,7 +18,8 @@ registered by importing a module.
 import functools
 import logging
 
-from sqlalchemy import event, inspect, select, text, update
+from sqlalchemy import any_, bindparam, event, inspect, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -124,11 +125,7 @@ def _note_stale_circles(session, _flush_context):
     circles.discard(None)
     keys = session.info.setdefault(STALE, set())
     stale = session.info.setdefault(STALE_CIRCLES, set())
-    if circles:
-        rows = connection.execute(select(Circle.id, Circle.city_id).where(Circle.id.in_(circles))).all()
-        keys.update(cache.circle_key(circle_id) for circle_id, _ in rows)
-        keys.update(cache.city_key(city_id) for _, city_id in rows)
-        stale.update(circle_id for circle_id, _ in rows)
+    stale.update(circles)  # their cache keys (and their cities') are named when the versions are bumped
     if cities:
         keys.update(cache.city_key(city_id) for city_id in cities)
         ids = connection.scalars(select(Circle.id).where(Circle.city_id.in_(cities))).all()
@@ -155,14 +152,23 @@ def _bump_versions(session):
     session.flush()  # the commit's own flush would come after this hook; its changes must count too
     stale = session.info.pop(STALE_CIRCLES, None)
     if stale:
-        # In id order: two commits bumping overlapping circles lock them in the same order.
-        session.execute(
-            update(Circle)
-            .where(Circle.id.in_(sorted(stale)))
-            # updated_at says when the circle itself was edited, so it stays as it is.
-            .values(evaluation_version=Circle.evaluation_version + 1, updated_at=Circle.updated_at)
-            .execution_options(synchronize_session=False)
-        )
+        # In id order: two commits bumping overlapping circles lock them in the same order. The rows bumped
+        # name the cache entries to drop after the commit (a circle that no longer exists names none).
+        rows = session.execute(_BUMP, {"ids": sorted(stale)}).all()
+        keys = session.info.setdefault(STALE, set())
+        keys.update(cache.circle_key(circle_id) for circle_id, _ in rows)
+        keys.update(cache.city_key(city_id) for _, city_id in rows)
+
+
+# Built once, on the table (every need submission and "me too" runs it; an ORM statement rebuilt each time cost
+# more CPU than PostgreSQL spends on it). updated_at says when the circle itself was edited, so it stays as it is.
+_CIRCLES = Circle.__table__
+_BUMP = (
+    update(_CIRCLES)
+    .where(_CIRCLES.c.id == any_(bindparam("ids", type_=ARRAY(_CIRCLES.c.id.type))))
+    .values(evaluation_version=_CIRCLES.c.evaluation_version + 1, updated_at=_CIRCLES.c.updated_at)
+    .returning(_CIRCLES.c.id, _CIRCLES.c.city_id)
+)
 
 
 def _drop_stale_results(session):
@@ -206,8 +212,18 @@ def _mark_stale(session, circle_ids, city_ids):
 
 
 def _on_domain_change(_sender, circle_ids=(), **_):
-    """A domain's signal: these circles' inputs changed outside the session's view."""
-    _invalidate(circle_ids=circle_ids)
+    """A domain's signal: these circles' inputs changed outside the session's view. Their versions are bumped
+    at the commit, which names the cache entries to drop after it (a signal comes from a write use case, which
+    reads no evaluation before its commit: nothing to drop at once, unlike `invalidate_circle`)."""
+    circle_ids = {i for i in circle_ids if i is not None}
+    if not circle_ids:
+        return
+    session = db.session()
+    if session.in_transaction():
+        session.info.setdefault(STALE_CIRCLES, set()).update(circle_ids)
+        return
+    with atomic():  # sent after its commit: bump now, on its own
+        session.info.setdefault(STALE_CIRCLES, set()).update(circle_ids)
 
 
 SESSION_HOOKS = (

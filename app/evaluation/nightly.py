@@ -3,7 +3,9 @@ request waits for a cold province. Scheduled on RQ's cron (`EVALUATION_REFRESH_C
 worker's time zone) and run by the worker process; `flask evaluation refresh` runs it by hand.
 
 Circles are evaluated set-based, a chunk of whole cities at a time (at most CHUNK_CIRCLES circles: one
-batch of facts each; the chunk bounds the worker's memory, a province's results being about 1 GB of JSON).
+batch of facts each; the chunk bounds the worker's memory), EVALUATION_REFRESH_WORKERS chunks at once on as
+many database connections (default 2: the statements of one chunk use one core). The results leave out the
+evidence outlets (names and distances): a page asking for one circle adds them (service.evaluate_circles).
 Results are cached until the next run (REFRESH_TTL_S) under the circles' current evaluation_version: a
 change later in the day drops only the circles it touches and their cities' views, which are then
 recomputed from the other circles' cached results on the next request.
@@ -11,8 +13,10 @@ recomputed from the other circles' cached results on the next request.
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.circles.models import Circle, City
@@ -49,14 +53,45 @@ def refresh_all(ttl_s: int = REFRESH_TTL_S, limit: int = CHUNK_CIRCLES, city_ids
     if city_ids is not None:
         query = query.where(City.id.in_(city_ids))
     sizes = db.session.execute(query.group_by(City.id).order_by(City.id)).all()
+    workers = max(1, current_app.config["EVALUATION_REFRESH_WORKERS"])
+    # Work for every worker: chunks no larger than a worker's share (whole cities still).
+    limit = min(limit, -(-sum(n for _, n in sizes) // workers) or limit)
     ids = [[city.id for city in group] for group in chunks([(city, n) for city, n in sizes], limit)]
+    workers = min(workers, len(ids))
+    if workers > 1:
+        # Each worker thread its own app context, so its own session and connection: the chunks' statements
+        # run side by side on the database's cores instead of one after another.
+        app = current_app._get_current_object()
+        with ThreadPoolExecutor(workers) as pool:
+            counts = list(
+                pool.map(lambda part: _refresh_in(app, part, ttl_s), [ids[i::workers] for i in range(workers)])
+            )
+    else:
+        counts = [_refresh_chunks(ids, ttl_s)]
+    return {
+        "cities": sum(c for c, _ in counts),
+        "circles": sum(n for _, n in counts),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _refresh_in(app, groups: list[list[int]], ttl_s: int) -> tuple[int, int]:
+    with app.app_context():
+        try:
+            return _refresh_chunks(groups, ttl_s)
+        finally:
+            db.session.remove()
+
+
+def _refresh_chunks(groups: list[list[int]], ttl_s: int) -> tuple[int, int]:
+    """(cities, circles) refreshed, chunk after chunk (each a list of city ids)."""
     cities = circles = 0
-    for group in ids:
+    for group in groups:
         chunk = list(db.session.scalars(select(City).where(City.id.in_(group)).order_by(City.id)))
         views = city_views(chunk, use_cache=False, ttl_s=ttl_s)
         cities += len(views)
         circles += sum(len(view["circles"]) for view in views.values())
-    return {"cities": cities, "circles": circles, "seconds": round(time.perf_counter() - started, 1)}
+    return cities, circles
 
 
 def refresh_job(day: str | None = None) -> dict:

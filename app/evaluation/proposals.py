@@ -27,7 +27,7 @@ def _propose(actor, circle_id: int, period: str, note: str | None) -> AuditEntry
     circle = get_circle(circle_id)
     authorize_circle(actor, circle.id)
     as_of = period_as_of(period)
-    result = evaluate_circles([circle], as_of, use_cache=False)[circle.id]
+    result = evaluate_circles([circle], as_of, use_cache=False, evidence=False)[circle.id]  # scores only
     summary = {
         "period": period,
         "as_of": as_of.isoformat(),

@@ -169,7 +169,7 @@ def city_views(cities: list[City], use_cache: bool = True, ttl_s: int | None = N
             select(Circle).where(Circle.city_id.in_([city.id for city in wanted])).order_by(Circle.city_id, Circle.id)
         )
     )
-    results = evaluate_circles(circles, at, use_cache=use_cache, ttl_s=ttl_s)
+    results = evaluate_circles(circles, at, use_cache=use_cache, ttl_s=ttl_s, evidence=False)
     by_city = {city.id: [] for city in wanted}
     for circle in circles:
         by_city[circle.city_id].append(circle)

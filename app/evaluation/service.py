@@ -12,7 +12,8 @@ from app.common.errors import NotFound, ValidationFailed
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, can_manage_circle
 from app.common.tx import write_use_case
-from app.evaluation import cache, evidence
+from app.evaluation import cache
+from app.evaluation import evidence as evidence_outlets
 from app.evaluation.facts import CircleRow, build_snapshots
 from app.evaluation.grading import evaluate
 from app.evaluation.models import EvaluationAssessment
@@ -30,9 +31,10 @@ def today() -> date:
     return now_local().date()
 
 
-def jsonable(value):
-    """The result as JSON will carry it (dates as ISO strings), so fresh and cached answers are alike."""
-    return json.loads(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
+def encoded(value) -> cache.Encoded:
+    """The result as JSON will carry it (dates as ISO strings): cached as this text, and answered as it
+    reads back, so fresh and cached answers are alike."""
+    return cache.Encoded(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
 
 
 def circle_rows(circles: list[Circle]) -> list[CircleRow]:
@@ -42,12 +44,24 @@ def circle_rows(circles: list[Circle]) -> list[CircleRow]:
     ]
 
 
-def evaluate_circles(circles: list[Circle], at: date | None = None, use_cache=True, ttl_s: int | None = None) -> dict:
+def evaluate_circles(
+    circles: list[Circle], at: date | None = None, use_cache=True, ttl_s: int | None = None, evidence=True
+) -> dict:
     """Results of circles of any cities, from the cache where fresh. The rest are computed set-based: one
     batch of facts per scoring profile and standards profile (a province sharing them is one batch, a
     single circle a batch of one: the same code path either way). `ttl_s`: how long fresh results stay
-    cached (the nightly refresh keeps them until the next one)."""
+    cached (the nightly refresh keeps them until the next one). `evidence`: with each counted outlet's
+    name, address and distance (`evidence_outlets`, see evidence.py); what only a whole result shown or
+    exported needs, so city views and the nightly pass leave it out."""
     at = at or today()
+    results = _scored(circles, at, use_cache, ttl_s)
+    if evidence:
+        outlets = _evidence(circles, results, at, use_cache, ttl_s)
+        results = {cid: evidence_outlets.attach(result, outlets[cid]) for cid, result in results.items()}
+    return results
+
+
+def _scored(circles: list[Circle], at: date, use_cache: bool, ttl_s: int | None) -> dict:
     keys, fields, batches = {}, {}, {}
     for c in circles:
         profile = get_profile(c.city.scoring_profile)
@@ -64,10 +78,26 @@ def evaluate_circles(circles: list[Circle], at: date | None = None, use_cache=Tr
         profile = get_profile(city.scoring_profile)
         snaps = build_snapshots(circle_rows(missing), profile, standards_for_city(city), at)
         now = now_local()
-        fresh = evidence.describe({cid: jsonable(evaluate(snap, profile, now)) for cid, snap in snaps.items()}, at)
-        cache.put_many({keys[cid]: (fields[keys[cid]], result) for cid, result in fresh.items()}, ttl_s)
-        results.update(fresh)
+        texts = {cid: encoded(evaluate(snap, profile, now)) for cid, snap in snaps.items()}
+        cache.put_many({keys[cid]: (fields[keys[cid]], text) for cid, text in texts.items()}, ttl_s)
+        results.update({cid: json.loads(text) for cid, text in texts.items()})
     return results
+
+
+def _evidence(circles: list[Circle], results: dict, at: date, use_cache: bool, ttl_s: int | None) -> dict:
+    """circle id → its evidence outlets, cached per circle next to its result (same input version)."""
+    keys, fields = {}, {}
+    for c in circles:
+        keys[c.id] = cache.circle_key(c.id)
+        fields[keys[c.id]] = cache.circle_field(c, "evidence", get_profile(c.city.scoring_profile).tag, at)
+    cached = cache.get_many(fields) if use_cache else {}
+    found = {cid: cached[key] for cid, key in keys.items() if key in cached}
+    missing = {cid: results[cid] for cid in keys if cid not in found}
+    if missing:
+        fresh = evidence_outlets.describe(missing, at)
+        cache.put_many({keys[cid]: (fields[keys[cid]], outlets) for cid, outlets in fresh.items()}, ttl_s)
+        found.update(fresh)
+    return found
 
 
 def evaluate_circle(circle_id: int, at: date | None = None, use_cache=True) -> dict:

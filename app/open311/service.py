@@ -12,7 +12,7 @@ from app.circles.models import Circle, City
 from app.common.clock import local_zone
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
-from app.common.tx import write_use_case
+from app.common.tx import atomic, write_use_case
 from app.demands import service as demands
 from app.demands.models import CLOSED_STATUSES, DEMAND_KINDS, EXISTING_REASONS, OPEN_STATUSES, Demand
 from app.demands.service import OUTLET_KINDS
@@ -179,11 +179,13 @@ def authenticate(raw_key: str | None) -> ApiKey:
 
 
 def create_request(raw_key: str | None, data: dict) -> Demand:
-    """Files a need from an Open311 client: same placement and content check as the mini-program."""
+    """Files a need from an Open311 client: same placement and content check as the mini-program.
+
+    The key's last use is written with the need it filed, in one use case: a refused request records nothing
+    and leaves nothing pending in the session."""
     key = authenticate(raw_key)
     kind, business_type = service_of(data["service_code"])
     city = jurisdiction(data.get("jurisdiction_id"))
-    key.last_used_at = utcnow()
     fields = {
         "kind": kind,
         "business_type": business_type,
@@ -197,9 +199,12 @@ def create_request(raw_key: str | None, data: dict) -> Demand:
         if demands.place(data["long"], data["lat"]).city_id != city.id:
             raise ValidationFailed("该位置不在此辖区内", details={"jurisdiction_id": ["该位置不在此辖区内"]})
     check_openid = current_app.config.get("OPEN311_CHECK_OPENID", "open311-client")
-    return demands.submit_demand(
-        None, fields, source="open311", source_client=key.name, check_openid=check_openid, require_reason=False
-    )
+    with atomic(expire=False):  # the need's own use case runs inside it; the answer is built from what it holds
+        demand = demands.submit_demand(
+            None, fields, source="open311", source_client=key.name, check_openid=check_openid, require_reason=False
+        )
+        key.last_used_at = utcnow()
+    return demand
 
 
 def list_requests(*, ids, service_codes, statuses, start, end, city=None) -> list[Demand]:

@@ -8,10 +8,11 @@ of a stall: general nearby search, the repair map and the outlet page (SQL below
 """
 
 from geoalchemy2 import Geometry
-from sqlalchemy import cast, delete, func, select, text
+from sqlalchemy import cast, func, select, text
 
 from app.common import clock, geo
 from app.common.errors import ValidationFailed
+from app.common.models import replace_children
 from app.extensions import db
 from app.outlets.hours import (
     MINUTES_PER_WEEK,
@@ -69,18 +70,16 @@ def check_schedule(slots: list[dict], field: str = "schedule") -> list[dict]:
 
 def set_schedule(outlet: Outlet, slots: list[dict]) -> None:
     """Replaces the stall's places (a building block: the caller's transaction commits)."""
-    slots = check_schedule(slots)
-    db.session.execute(delete(StallSlot).where(StallSlot.outlet_id == outlet.id))
-    for slot in slots:
-        db.session.add(
-            StallSlot(
-                outlet_id=outlet.id,
-                location=geo.point(slot["lng"], slot["lat"]),
-                address=slot["address"],
-                hours=slot["hours"],
-                open_minutes=week_multirange(slot["hours"], False),
-            )
-        )
+    rows = [
+        {
+            "location": geo.point(slot["lng"], slot["lat"]),
+            "address": slot["address"],
+            "hours": slot["hours"],
+            "open_minutes": week_multirange(slot["hours"], False),
+        }
+        for slot in check_schedule(slots)
+    ]
+    replace_children(StallSlot.outlet_id, outlet.id, rows)
 
 
 def schedules_for(outlet_ids) -> dict[int, list[dict]]:

@@ -6,10 +6,11 @@ inside its own transaction (no commit here); `price_list_for` feeds the outlet d
 
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.circles.models import Circle
 from app.common.errors import ValidationFailed
+from app.common.models import replace_children
 from app.extensions import db
 from app.outlets.models import Outlet
 from app.outlets.stalls import check_schedule, schedule_for, schedules_for, set_schedule  # noqa: F401  (stall building blocks)
@@ -48,19 +49,18 @@ def check_offers(items: list[dict], field: str = "repair_services") -> list[dict
 
 
 def set_offers(outlet: Outlet, items: list[dict]) -> None:
-    items = check_offers(items)
-    db.session.execute(delete(RepairOffer).where(RepairOffer.outlet_id == outlet.id))
-    for item in items:
-        db.session.add(
-            RepairOffer(
-                outlet_id=outlet.id,
-                service_code=item["code"],
-                price_min=item["price_min"],
-                price_max=item.get("price_max"),
-                unit=item["unit"],
-                note=item.get("note"),
-            )
-        )
+    """Replaces the outlet's price list (a building block: the caller's transaction commits)."""
+    rows = [
+        {
+            "service_code": item["code"],
+            "price_min": item["price_min"],
+            "price_max": item.get("price_max"),
+            "unit": item["unit"],
+            "note": item.get("note"),
+        }
+        for item in check_offers(items)
+    ]
+    replace_children(RepairOffer.outlet_id, outlet.id, rows)
 
 
 def check_service_area(area: dict | None, field: str = "service_area") -> dict:

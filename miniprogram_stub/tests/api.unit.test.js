@@ -245,7 +245,11 @@ describe('coordinates and consent', () => {
 
   test('the consent the user gave is reported to the server; a failed report does not block', async () => {
     wx.requestSubscribeMessage.mockImplementationOnce((options) =>
-      options.success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-demand-status': 'accept', 'tmpl-demand-confirm': 'filter' }),
+      options.success({
+        errMsg: 'requestSubscribeMessage:ok',
+        'tmpl-demand-status': 'accept',
+        'tmpl-demand-confirm': 'filter',
+      }),
     )
     server = () => ({ statusCode: 503, data: envelope('unavailable', '服务暂不可用', {}) })
     const answer = await api.requestSubscribe('demand')

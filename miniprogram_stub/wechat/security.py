@@ -61,22 +61,29 @@ def _detail(suggest, label, keyword):
     return [model, hit]
 
 
-def _v2_fields_ok(body, required):
-    if body.get("version") not in (2, "2"):
+def _one_of(value, allowed):
+    """A code WeChat sends as a number or a numeric string, within `allowed`."""
+    try:
+        return int(value) in allowed
+    except (TypeError, ValueError):
+        return False
+
+
+def _v2_fields_ok(body, required, **codes):
+    """A JSON body of the v2 API: every `required` field, a known scene and each of `codes` (field → allowed)."""
+    if body is None or body.get("version") not in (2, "2"):
         return False
     if any(not body.get(field) for field in required):
         return False
-    try:
-        return int(body.get("scene")) in SCENES
-    except (TypeError, ValueError):
-        return False
+    codes["scene"] = SCENES
+    return all(_one_of(body.get(field), allowed) for field, allowed in codes.items())
 
 
 @bp.post("/wxa/msg_sec_check")
 @require_token
 def msg_sec_check():
     body = json_body()
-    if body is None or not _v2_fields_ok(body, ("content", "openid")):
+    if not _v2_fields_ok(body, ("content", "openid")):
         return E.error(E.DATA_FORMAT_ERROR)
     # v2 also screens the optional title / nickname / signature fields.
     text = " ".join(str(body.get(f) or "") for f in ("content", "title", "nickname", "signature"))
@@ -92,13 +99,7 @@ def msg_sec_check():
 @require_token
 def media_check_async():
     body = json_body()
-    if body is None or not _v2_fields_ok(body, ("media_url", "openid")):
-        return E.error(E.DATA_FORMAT_ERROR)
-    try:
-        media_type_ok = int(body.get("media_type")) in MEDIA_TYPES
-    except (TypeError, ValueError):
-        media_type_ok = False
-    if not media_type_ok:
+    if not _v2_fields_ok(body, ("media_url", "openid"), media_type=MEDIA_TYPES):
         return E.error(E.DATA_FORMAT_ERROR)
     state = get_state()
     trace_id = new_trace_id()

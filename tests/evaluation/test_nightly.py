@@ -7,7 +7,7 @@ from prometheus_client import REGISTRY
 from rq.cron import CronScheduler
 
 from app.common import jobs
-from app.evaluation import cache, nightly, reports
+from app.evaluation import cache, nightly, reports, service
 from app.notifications import worker
 from app.outlets.service import apply_fields
 from tests.factories import MIYUN
@@ -60,3 +60,23 @@ def test_the_worker_runs_the_refresh_on_rqs_cron(app, make, db, redis):
     queue.enqueue(job.func, job_timeout=job.timeout_s)
     assert worker.work_once()
     assert redis.ttl(cache.circle_key(circle.id)) > cache.TTL_S
+
+
+def test_the_evidence_outlets_wait_for_a_reader_of_the_circle_and_go_with_its_changes(make, db, redis):
+    city = make.city()
+    circle = make.circle(center=MIYUN, city=city, half_m=300)
+    outlet = make.outlet(*MIYUN, types=["breakfast"], name="老王早点")
+    commit()
+    nightly.refresh_all()
+    fields = redis.hkeys(cache.circle_key(circle.id))
+    assert any(f.startswith("evaluation|") for f in fields) and not any(f.startswith("evidence|") for f in fields)
+    before = _misses()
+    result = service.evaluate_circle(circle.id)
+    assert _misses() == before + 1  # the result came from the night, only its evidence was computed
+    assert result["presence"]["basic"]["evidence_outlets"]["breakfast"][0]["name"] == "老王早点"
+    assert any(f.startswith("evidence|") for f in redis.hkeys(cache.circle_key(circle.id)))
+    assert service.evaluate_circle(circle.id) == result and _misses() == before + 1  # both cached now
+    apply_fields(outlet, {"name": "老王早餐"})
+    commit()
+    renamed = service.evaluate_circle(circle.id)["presence"]["basic"]["evidence_outlets"]["breakfast"][0]
+    assert renamed["name"] == "老王早餐"

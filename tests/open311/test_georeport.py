@@ -73,6 +73,15 @@ def test_post_form_encoded_then_read_it_back(client, world, db, api_key):
     assert listing["items"][0]["timeline"][0]["by"] == "外部平台"
 
 
+def test_the_keys_last_use_is_written_with_the_need_it_filed(client, world, db, api_key):
+    """A refused request records no use (and leaves nothing pending: the harness checks every request)."""
+    refused = client.post("/open311/v2/requests.json", data=form(api_key, description="有人在这里赌博"))
+    assert refused.status_code == 400
+    assert db.session.scalar(select(ApiKey.last_used_at)) is None
+    assert client.post("/open311/v2/requests.json", data=form(api_key)).status_code == 201
+    assert db.session.scalar(select(ApiKey.last_used_at)) is not None
+
+
 def test_post_json_works_too(client, world, api_key):
     body = {**form(api_key, service_code="other"), "lat": MIYUN[1], "long": MIYUN[0]}
     response = client.post("/open311/v2/requests.json", json=body)

@@ -41,4 +41,21 @@ function markers(items) {
   }))
 }
 
-module.exports = { here, navigate, markers }
+/**
+ * The page methods of a map with its list of outlets (`data.items`, the markers from `markers(items)`): a row or a
+ * marker opens the outlet's page, 导航 opens WeChat's map at it. Spread into the page's methods (附近网点, 小修小补).
+ */
+const outletMapMethods = {
+  openOutlet(e) {
+    wx.navigateTo({ url: `/pages/outlet/index?id=${e.currentTarget.dataset.id}` })
+  },
+  onMarkerTap(e) {
+    wx.navigateTo({ url: `/pages/outlet/index?id=${e.detail.markerId}` })
+  },
+  navigateTo(e) {
+    const item = this.data.items.find((i) => i.id === e.currentTarget.dataset.id)
+    navigate(item.location, item.name, item.address)
+  },
+}
+
+module.exports = { here, navigate, markers, outletMapMethods }

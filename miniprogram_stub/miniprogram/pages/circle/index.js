@@ -5,7 +5,7 @@
 const api = require('../../utils/api')
 const { myCircle, callCommunity, callLabel, starText } = require('../../utils/circle')
 const { meToo } = require('../../utils/needs')
-const elder = require('../../utils/elder')
+const { loadedBy } = require('../../utils/page')
 const { distance } = require('../../utils/catalog')
 
 const OPEN_NEEDS = ['submitted', 'accepted', 'in_progress', 'reopened']
@@ -60,28 +60,13 @@ Component({
     elderClass: '',
   },
   methods: {
-    onLoad() {
-      return this.load()
-    },
-    onShow() {
-      this.setData(elder.pageData())
-    },
-    onPullDownRefresh() {
-      return this.load().then(() => wx.stopPullDownRefresh())
-    },
+    ...loadedBy('load', '加载失败'),
     async load() {
-      this.setData({ loading: true, error: '', outside: false })
-      try {
-        const mine = await myCircle()
-        if (!mine.circle) return this.setData({ outside: true, circle: null })
-        const { circle, community, source } = mine
-        this.setData({ circle, community, source, callLabel: callLabel(community) })
-        await this.loadCircle(mine.circle.id, mine.point)
-      } catch (error) {
-        this.setData({ error: error.message || '加载失败' })
-      } finally {
-        this.setData({ loading: false })
-      }
+      const mine = await myCircle()
+      if (!mine.circle) return this.setData({ outside: true, circle: null })
+      const { circle, community, source } = mine
+      this.setData({ circle, community, source, callLabel: callLabel(community) })
+      return this.loadCircle(mine.circle.id, mine.point)
     },
     async loadCircle(id, point) {
       const optional = (promise) => promise.catch(() => null)

@@ -4,7 +4,7 @@ const api = require('../../utils/api')
 const { here } = require('../../utils/location')
 const { SIX_ONES } = require('../../utils/catalog')
 const { callCommunity, callLabel } = require('../../utils/circle')
-const elder = require('../../utils/elder')
+const { loadedBy } = require('../../utils/page')
 
 Component({
   data: {
@@ -19,27 +19,15 @@ Component({
     callLabel: '打电话给社区',
   },
   methods: {
-    onLoad() {
-      return this.locate()
-    },
-    onShow() {
-      this.setData(elder.pageData())
-    },
-    onPullDownRefresh() {
-      return this.locate().then(() => wx.stopPullDownRefresh())
-    },
+    ...loadedBy('locate', '定位失败'),
     async locate() {
-      this.setData({ loading: true, error: '', outside: false })
-      try {
-        const point = await here()
-        const found = await api.get('/circles/locate', point, { quiet: true })
-        this.setData({ circle: found.circle, community: found.community, callLabel: callLabel(found.community) })
-      } catch (error) {
-        if (error.code === 'outside_circles') this.setData({ outside: true, circle: null, community: null })
-        else this.setData({ error: error.message || '定位失败' })
-      } finally {
-        this.setData({ loading: false })
-      }
+      const point = await here()
+      const found = await api.get('/circles/locate', point, { quiet: true }).catch((error) => {
+        if (error.code === 'outside_circles') return null
+        throw error
+      })
+      if (!found) return this.setData({ outside: true, circle: null, community: null })
+      return this.setData({ circle: found.circle, community: found.community, callLabel: callLabel(found.community) })
     },
     openCategory(e) {
       const category = SIX_ONES.find((c) => c.key === e.currentTarget.dataset.key)

@@ -5,6 +5,7 @@ const api = require('../../utils/api')
 const { here } = require('../../utils/location')
 const { APPLICATION_STATUS, shortTime } = require('../../utils/catalog')
 const { pickAndUpload, phoneCode } = require('../../utils/merchant')
+const { priceRows, offered, priceMethods } = require('../../utils/prices')
 
 const DAY_CODES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 
@@ -39,7 +40,7 @@ Component({
       ])
       this.setData({
         types: types.items,
-        repairItems: repair.items.map((item) => ({ ...item, on: false, price: '' })),
+        repairItems: priceRows(repair.items),
         place: { ...point, name: '', address: '' },
       })
       return this.loadApplications()
@@ -66,13 +67,7 @@ Component({
     toggleExempt(e) {
       this.setData({ 'form.exempt': e.detail.value })
     },
-    toggleRepair(e) {
-      const index = Number(e.currentTarget.dataset.index)
-      this.setData({ [`repairItems[${index}].on`]: !this.data.repairItems[index].on })
-    },
-    onRepairPrice(e) {
-      this.setData({ [`repairItems[${Number(e.currentTarget.dataset.index)}].price`]: e.detail.value })
-    },
+    ...priceMethods('repairItems'),
     onPhoneNumber(e) {
       const code = phoneCode(e)
       if (code) this.setData({ 'form.phoneCode': code, 'form.phone': '已授权微信手机号' })
@@ -111,9 +106,7 @@ Component({
       if (form.phoneCode) body.phone_code = form.phoneCode
       else if (form.phone.trim()) body.phone = form.phone.trim()
       if (this.isRepair()) {
-        body.repair_services = repairItems
-          .filter((i) => i.on)
-          .map((i) => ({ code: i.code, price_min: Number(i.price) || 0 }))
+        body.repair_services = offered(repairItems)
       }
       return body
     },

@@ -5,6 +5,7 @@ const api = require('../../utils/api')
 const { DAYS } = require('../../utils/catalog')
 const { toRows, fromRows, oneDay } = require('../../utils/hours')
 const { pickAndUpload } = require('../../utils/merchant')
+const { priceRows, offered, priceMethods } = require('../../utils/prices')
 
 const MAX_PHOTOS = 9
 const STATUS = { approved: '营业中', suspended: '暂停营业', closed: '已关闭', pending: '待审核' }
@@ -39,20 +40,12 @@ Component({
       this.show(outlet)
     },
     show(outlet) {
-      const listed = {}
-      outlet.price_list.forEach((p) => (listed[p.code] = p))
       this.setData({
         outlet,
         statusName: STATUS[outlet.status] || outlet.status,
         hours: toRows(outlet.hours),
         photos: (outlet.photos || []).map((p) => ({ id: p.upload_id, url: p.thumb_url || p.url })),
-        prices: this.repairItems.map((item) => ({
-          code: item.code,
-          name: item.name_zh,
-          on: Boolean(listed[item.code]),
-          price: listed[item.code] ? String(listed[item.code].price_min) : '',
-          unit: listed[item.code] ? listed[item.code].unit : '次',
-        })),
+        prices: priceRows(this.repairItems, outlet.price_list),
         schedule: outlet.schedule.map((s) => ({
           location: s.location,
           address: s.address,
@@ -81,13 +74,7 @@ Component({
       this.setData({ photos: this.data.photos.filter((p) => p.id !== e.currentTarget.dataset.id) })
     },
     // ---- prices
-    togglePrice(e) {
-      const i = Number(e.currentTarget.dataset.index)
-      this.setData({ [`prices[${i}].on`]: !this.data.prices[i].on })
-    },
-    setPrice(e) {
-      this.setData({ [`prices[${Number(e.currentTarget.dataset.index)}].price`]: e.detail.value })
-    },
+    ...priceMethods('prices'),
     // ---- stall schedule
     setSlot(e) {
       const field = e.currentTarget.dataset.field
@@ -125,9 +112,7 @@ Component({
       const body = {
         hours: fromRows(hours),
         photo_ids: photos.map((p) => p.id),
-        repair_services: prices
-          .filter((p) => p.on)
-          .map((p) => ({ code: p.code, price_min: Number(p.price) || 0, unit: p.unit })),
+        repair_services: offered(prices),
         coord: 'gcj02', // the stall places come from wx.chooseLocation
       }
       if (outlet.mobile) {

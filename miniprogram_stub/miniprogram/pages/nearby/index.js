@@ -2,7 +2,7 @@
 // <map> 标记同一批网点，wx.openLocation 导航。
 const api = require('../../utils/api')
 const elder = require('../../utils/elder')
-const { here, navigate, markers } = require('../../utils/location')
+const { here, markers, outletMapMethods } = require('../../utils/location')
 const { SIX_ONES, distance } = require('../../utils/catalog')
 
 const RADII = [500, 1000, 1500, 3000]
@@ -86,15 +86,6 @@ Component({
       this.setData({ 'filters.q': e.detail.value.trim() })
       return this.search()
     },
-    openOutlet(e) {
-      wx.navigateTo({ url: `/pages/outlet/index?id=${e.currentTarget.dataset.id}` })
-    },
-    onMarkerTap(e) {
-      wx.navigateTo({ url: `/pages/outlet/index?id=${e.detail.markerId}` })
-    },
-    navigateTo(e) {
-      const item = this.data.items.find((i) => i.id === e.currentTarget.dataset.id)
-      navigate(item.location, item.name, item.address)
-    },
+    ...outletMapMethods,
   },
 })

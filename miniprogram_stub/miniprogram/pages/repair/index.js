@@ -2,7 +2,7 @@
 // 本圈服务项目覆盖 GET /repair/services?circle_id=（好不好评价：不少于 8 类）。
 const api = require('../../utils/api')
 const elder = require('../../utils/elder')
-const { here, navigate, markers } = require('../../utils/location')
+const { here, markers, outletMapMethods } = require('../../utils/location')
 const { distance, price } = require('../../utils/catalog')
 
 Component({
@@ -67,15 +67,6 @@ Component({
       this.setData({ presentNow: e.detail.value })
       return this.search()
     },
-    openOutlet(e) {
-      wx.navigateTo({ url: `/pages/outlet/index?id=${e.currentTarget.dataset.id}` })
-    },
-    onMarkerTap(e) {
-      wx.navigateTo({ url: `/pages/outlet/index?id=${e.detail.markerId}` })
-    },
-    navigateTo(e) {
-      const item = this.data.items.find((i) => i.id === e.currentTarget.dataset.id)
-      navigate(item.location, item.name, item.address)
-    },
+    ...outletMapMethods,
   },
 })
