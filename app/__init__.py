@@ -5,6 +5,7 @@ from flask import Flask, request
 from app.auth.jwt import init_jwt_callbacks
 from app.common import inputs, pool, reads
 from app.common.errors import AppError, register_error_handlers
+from app.common.flaskapp import App
 from app.common.http import add_security_headers, trust_proxies
 from app.common.logs import configure_logging, init_request_logging
 from app.common.method_override import MethodOverride
@@ -39,7 +40,7 @@ DOMAINS = (
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    app = App(__name__)
     app.wsgi_app = MethodOverride(app.wsgi_app)
     app.config.from_object(Config)
     if overrides:

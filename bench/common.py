@@ -127,7 +127,8 @@ def make_snapshot(code: str) -> tuple[Path, dict]:
 
     snap = Path(tempfile.mkdtemp(prefix="circle-bench-code-"))
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "results")
-    parts = ("app", "migrations", "wsgi.py")
+    # gunicorn.conf.py: a server started in the snapshot runs as deployed (worker class, threads, metrics).
+    parts = ("app", "migrations", "wsgi.py", "gunicorn.conf.py")
     try:
         head = _git("rev-parse", "HEAD").strip()
     except (OSError, subprocess.CalledProcessError):

@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/import.py                       # 1,000,000 outlets, 3,000 circles
     .venv/bin/python bench/import.py --rows 100000 --circles 0
+    .venv/bin/python bench/import.py --rebuild-indexes     # the first load with --rebuild-indexes
 
 Database `circle_bench_import` on the private server (DATABASE_URL's), recreated and migrated per run; the
 circles file is imported first (so the outlets have 3,000 circles to fall into), then the outlets file into

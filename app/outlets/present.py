@@ -11,21 +11,27 @@ from app.outlets import stalls
 from app.outlets.hours import hours_text, is_open
 
 
-def walk_minutes(distance_m: float | None) -> int | None:
+def walking() -> tuple[float, float]:
+    """(speed in m/min, detour factor) of every item's walk_minutes."""
+    config = current_app.config
+    return config["WALK_SPEED_M_PER_MIN"], config["WALK_DETOUR_FACTOR"]
+
+
+def walk_minutes(distance_m: float | None, pace: tuple[float, float] | None = None) -> int | None:
     if distance_m is None:
         return None
-    config = current_app.config
-    return geo.walk_minutes(distance_m, config["WALK_SPEED_M_PER_MIN"], config["WALK_DETOUR_FACTOR"])
+    return geo.walk_minutes(distance_m, *(pace or walking()))
 
 
-def item(row: dict, coord: str, schedule: list[dict] | None = None) -> dict:
-    """One outlet row → the contract's item; a mobile stall's hours are its schedule (given as `schedule`)."""
+def item(row: dict, coord: str, schedule: list[dict] | None = None, pace: tuple[float, float] | None = None) -> dict:
+    """One outlet row → the contract's item; a mobile stall's hours are its schedule (given as `schedule`).
+    `pace`: `walking()` read once for a whole page."""
     distance = row.get("distance_m")
     result = {
         **row,
         "location": geo.point_out(row["lng"], row["lat"], coord),
         "distance_m": None if distance is None else int(round(distance)),
-        "walk_minutes": walk_minutes(distance),
+        "walk_minutes": walk_minutes(distance, pace),
         "hours_text": hours_text(row["hours"] or {}, row["open_24h"], row["closed_on_holidays"]),
         "rating": {
             "avg": None if row["rating_avg"] is None else round(row["rating_avg"], 2),
@@ -41,7 +47,8 @@ def item(row: dict, coord: str, schedule: list[dict] | None = None) -> dict:
 def items(rows: list[dict], coord: str) -> list[dict]:
     """A page of rows → items; the stalls among them read their schedules (one query, only if any)."""
     schedules = stalls.schedules_for([row["id"] for row in rows if row.get("mobile")])
-    return [item(row, coord, schedules.get(row["id"])) for row in rows]
+    pace = walking()
+    return [item(row, coord, schedules.get(row["id"]), pace) for row in rows]
 
 
 def detail(outlet, lnglat: tuple[float, float], coord: str, distance_m: float | None, schedule: list[dict]) -> dict:

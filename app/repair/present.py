@@ -9,10 +9,10 @@ def items(rows: list[dict], coord: str) -> list[dict]:
     ids = [row["id"] for row in rows]
     prices = service.price_lists_for(ids)
     schedules = service.schedules_for([row["id"] for row in rows if row["mobile"]])
-    result = []
+    result, pace = [], outlet_present.walking()
     for row in rows:
         schedule = schedules.get(row["id"], [])
-        item = outlet_present.item(row, coord, schedule)
+        item = outlet_present.item(row, coord, schedule, pace)
         item.update(
             services=prices[row["id"]],
             mobile=row["mobile"],

@@ -62,6 +62,8 @@ FROM used GROUP BY circle_id
 
 def searching_resident():
     """The logged-in resident of a public request, or None; a stale token never fails the search."""
+    if not reads.presents_token():
+        return None
     try:
         verify_jwt_in_request(optional=True)
     except (JWTExtendedException, PyJWTError):

@@ -88,17 +88,34 @@ def test_prepared_statements_outlive_requests_on_the_read_connection(app, commit
         connection = engine.raw_connection()
         try:
             prepared = connection.driver_connection.execute(
-                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%knn%'"
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%knn%'"
             ).fetchall()
             settings = connection.driver_connection.execute(
                 "SELECT current_setting('jit'), current_setting('plan_cache_mode')"
             ).fetchone()
         finally:
             connection.close()
-        reads.engines().dispose()
-    # No ROLLBACK ended them: psycopg keeps the statement prepared on the server between requests.
+    # No ROLLBACK ended them: psycopg keeps the statement prepared on the server between requests, and the
+    # page without a keyword is planned once (its generic plan, reads.GENERIC_PLAN), never per request.
     assert len(prepared) == 1
-    assert settings == ("off", "force_custom_plan")
+    assert prepared[0] == (2, 0)
+    assert settings == ("off", "force_generic_plan")
+
+    # A keyword search gets a plan for its keyword every time: the connection is switched back for it.
+    for _ in range(reads.PREPARE_THRESHOLD + 2):
+        assert client.get(NEARBY + "&q=%E4%BE%BF%E5%88%A9").status_code == 200
+    with served.app_context():
+        connection = engine.raw_connection()
+        try:
+            keyword = connection.driver_connection.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE '%knn%' AND statement LIKE '%ILIKE%'"
+            ).fetchall()
+            settings = connection.driver_connection.execute("SELECT current_setting('plan_cache_mode')").fetchone()
+        finally:
+            connection.close()
+        reads.engines().dispose()
+    assert keyword == [(0, 2)] and settings == ("force_custom_plan",)
 
 
 def test_searches_come_from_the_replica_and_a_residents_own_write_from_the_primary(
