@@ -43,6 +43,9 @@ class CircleRow:
 # The batch's extent is densified before it becomes a geography: a geography edge is a great circle, which
 # bows poleward off the parallel (≈ 1.5 km across 300 km at 40°N) and would leave out outlets near the
 # southern edge; over 0.01° segments the bow is under 2 cm, well inside the 1% margin of the reach boxes.
+# The pairs by grid cell (`pc`) are materialised before the circles' boxes are checked: PostgreSQL cannot
+# estimate `p` and `cells` (1,000 and 1,000 × 1,000 rows a circle assumed), and from ≈ 480 circles it
+# compared every outlet with every circle instead (a nested loop: 91M box checks, 16 of 20 s).
 PRESENCE_SQL = """
 WITH c0 AS (SELECT id, boundary, radians((ST_YMin(boundary) + ST_YMax(boundary)) / 2) AS phi
             FROM circles WHERE id = ANY(:ids)),
@@ -66,15 +69,18 @@ p AS MATERIALIZED (
     FROM (SELECT o.id, o.circle_id, o.types, ST_X(o.location::geometry) AS x, ST_Y(o.location::geometry) AS y
           FROM area JOIN {outlets} o ON o.location && area.box
           WHERE o.status = 'approved' AND NOT o.mobile) s),
+pc AS MATERIALIZED (
+    SELECT p.id, p.types, p.x, p.y, cells.id AS circle
+    FROM p JOIN cells ON cells.gx = p.gx AND cells.gy = p.gy
+    WHERE p.circle_id IS DISTINCT FROM cells.id),
 t AS (SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:radii AS int[])) AS t(code, radius_m)),
 near AS (
     SELECT o.circle_id, o.id AS outlet_id, o.types, 0.0 AS d
     FROM {outlets} o WHERE o.circle_id = ANY(:ids) AND o.status = 'approved' AND NOT o.mobile
     UNION ALL
-    SELECT c.id, p.id, p.types, ST_Distance(c.local, ST_MakePoint(p.x * c.kx, p.y * c.ky))
-    FROM p JOIN cells ON cells.gx = p.gx AND cells.gy = p.gy
-    JOIN c ON c.id = cells.id
-    WHERE p.x BETWEEN c.x0 AND c.x1 AND p.y BETWEEN c.y0 AND c.y1 AND p.circle_id IS DISTINCT FROM c.id
+    SELECT c.id, pc.id, pc.types, ST_Distance(c.local, ST_MakePoint(pc.x * c.kx, pc.y * c.ky))
+    FROM pc JOIN c ON c.id = pc.circle
+    WHERE pc.x BETWEEN c.x0 AND c.x1 AND pc.y BETWEEN c.y0 AND c.y1
 )
 SELECT n.circle_id, t.code, array_agg(n.outlet_id) AS ids
 FROM near n CROSS JOIN LATERAL unnest(n.types) AS u(code) JOIN t ON t.code = u.code
@@ -83,39 +89,52 @@ GROUP BY n.circle_id, t.code
 """
 CELL_DEG = 0.01  # ≈ 1 km: a reach box (the circle plus 1 km around) covers ≈ 20 cells
 
+# What the service items count inside each circle, from one read of the batch's approved outlets (`o`):
+# the counts and id lists of the first row, store add-ons and breakfast kinds code by code (only stores' and
+# breakfast outlets' services are unnested), and the candidates for smart terminals (their kinds are
+# matched in Python: `_terminal_kinds`). Three statements each read the same ≈ 300 outlets a circle from
+# the heap before (measured on 240 circles: 2.3 s of 11.5 s).
 INSIDE_SQL = """
-SELECT circle_id,
-       count(*) AS total,
-       count(*) FILTER (WHERE chain) AS chain,
-       count(*) FILTER (WHERE online) AS online,
-       count(*) FILTER (WHERE quality_brand IS NOT NULL) AS quality_brand,
-       count(*) FILTER (WHERE owner_user_id IS NOT NULL) AS onboarded,
-       count(*) FILTER (WHERE types && CAST(:quality AS varchar[])) AS quality_outlets,
-       count(*) FILTER (WHERE NOT types <@ CAST(:not_consumption AS varchar[])) AS consumption,
-       count(*) FILTER (WHERE qr_payment AND NOT types <@ CAST(:not_consumption AS varchar[])) AS qr,
-       coalesce(array_agg(id) FILTER (WHERE types && CAST(:stores AS varchar[])), '{}') AS stores,
-       coalesce(array_agg(id) FILTER (WHERE types && CAST(:stores AS varchar[]) AND open_24h), '{}') AS stores_24h,
-       coalesce(array_agg(id) FILTER (WHERE types && CAST(:breakfast AS varchar[]) AND delivery), '{}') AS bf_delivery,
-       coalesce(array_agg(id) FILTER (WHERE types && CAST(:retail AS varchar[]) AND delivery), '{}') AS retail_delivery
-FROM {outlets} o
-WHERE circle_id = ANY(:ids) AND status = 'approved'
-GROUP BY circle_id
-"""
-
-# Add-on services of stores and breakfast kinds of breakfast outlets, code by code.
-SERVICES_SQL = """
-SELECT o.circle_id, s.code,
-       coalesce(array_agg(o.id) FILTER (WHERE o.types && CAST(:stores AS varchar[])), '{}') AS store_ids,
-       coalesce(array_agg(o.id) FILTER (WHERE o.types && CAST(:breakfast AS varchar[])), '{}') AS breakfast_ids
-FROM {outlets} o CROSS JOIN LATERAL unnest(o.services) AS s(code)
-WHERE o.circle_id = ANY(:ids) AND o.status = 'approved' AND s.code = ANY(CAST(:codes AS text[]))
-GROUP BY o.circle_id, s.code
-"""
-
-TERMINALS_SQL = """
-SELECT circle_id, id, types, services, open_24h FROM {outlets} o
-WHERE circle_id = ANY(:ids) AND status = 'approved'
-  AND (types && CAST(:types AS varchar[]) OR services && CAST(:services AS varchar[]))
+WITH o AS MATERIALIZED (
+    SELECT id, circle_id, types, services, chain, online, quality_brand, owner_user_id, qr_payment, open_24h,
+           delivery
+    FROM {outlets} o
+    WHERE circle_id = ANY(:ids) AND status = 'approved'),
+counts AS (
+    SELECT circle_id,
+           count(*) AS total,
+           count(*) FILTER (WHERE chain) AS chain,
+           count(*) FILTER (WHERE online) AS online,
+           count(*) FILTER (WHERE quality_brand IS NOT NULL) AS quality_brand,
+           count(*) FILTER (WHERE owner_user_id IS NOT NULL) AS onboarded,
+           count(*) FILTER (WHERE types && CAST(:quality AS varchar[])) AS quality_outlets,
+           count(*) FILTER (WHERE NOT types <@ CAST(:not_consumption AS varchar[])) AS consumption,
+           count(*) FILTER (WHERE qr_payment AND NOT types <@ CAST(:not_consumption AS varchar[])) AS qr,
+           coalesce(array_agg(id) FILTER (WHERE types && CAST(:stores AS varchar[])), '{}') AS stores,
+           coalesce(array_agg(id) FILTER (WHERE types && CAST(:stores AS varchar[]) AND open_24h), '{}') AS stores_24h,
+           coalesce(array_agg(id) FILTER (WHERE types && CAST(:breakfast AS varchar[]) AND delivery), '{}')
+               AS bf_delivery,
+           coalesce(array_agg(id) FILTER (WHERE types && CAST(:retail AS varchar[]) AND delivery), '{}')
+               AS retail_delivery
+    FROM o GROUP BY circle_id),
+by_code AS (
+    SELECT o.circle_id, s.code,
+           coalesce(array_agg(o.id) FILTER (WHERE o.types && CAST(:stores AS varchar[])), '{}') AS store_ids,
+           coalesce(array_agg(o.id) FILTER (WHERE o.types && CAST(:breakfast AS varchar[])), '{}') AS breakfast_ids
+    FROM o CROSS JOIN LATERAL unnest(o.services) AS s(code)
+    WHERE (o.types && CAST(:stores AS varchar[]) OR o.types && CAST(:breakfast AS varchar[]))
+      AND s.code = ANY(CAST(:codes AS text[]))
+    GROUP BY o.circle_id, s.code),
+services AS (
+    SELECT circle_id, json_agg(json_build_array(code, store_ids, breakfast_ids)) AS services
+    FROM by_code GROUP BY circle_id),
+terminals AS (
+    SELECT circle_id, json_agg(json_build_array(id, types, services, open_24h)) AS terminals
+    FROM o
+    WHERE types && CAST(:terminal_types AS varchar[]) OR services && CAST(:terminal_services AS varchar[])
+    GROUP BY circle_id)
+SELECT counts.*, services.services, terminals.terminals
+FROM counts LEFT JOIN services USING (circle_id) LEFT JOIN terminals USING (circle_id)
 """
 
 POPULATION_SQL = """
@@ -165,11 +184,11 @@ def _terminal_rules(terminals) -> list[tuple[str, frozenset, bool, frozenset]]:
     ]
 
 
-def _terminal_kinds(row, rules) -> list[str]:
+def _terminal_kinds(outlet_types, outlet_services, open_24h, rules) -> list[str]:
     kinds = []
     for code, types, needs_24h, services in rules:
-        by_type = not types.isdisjoint(row.types) and (row.open_24h or not needs_24h)
-        if by_type or not services.isdisjoint(row.services or ()):
+        by_type = not types.isdisjoint(outlet_types) and (open_24h or not needs_24h)
+        if by_type or not services.isdisjoint(outlet_services or ()):
             kinds.append(code)
     return kinds
 
@@ -219,6 +238,8 @@ def build_snapshots(
 
     store = cfg["store_breakfast"]
     smart = cfg["smart"]
+    terminals = smart["terminals"]
+    rules = _terminal_rules(terminals)
     for row in _rows(
         INSIDE_SQL,
         outlets=outlets,
@@ -228,6 +249,9 @@ def build_snapshots(
         stores=store["store_types"],
         breakfast=store["breakfast_types"],
         retail=store["retail_types"],
+        codes=sorted(set(store["add_ons"]) | set(store["breakfast_items"])),
+        terminal_types=sorted({t for k in terminals for t in k["types"]}),
+        terminal_services=sorted({t for k in terminals for t in k.get("services", ())}),
     ):
         s = snaps[row.circle_id]
         s.outlets_total, s.chain_count, s.online_count = row.total, row.chain, row.online
@@ -236,32 +260,14 @@ def build_snapshots(
         s.consumption_places, s.qr_payment_places = row.consumption, row.qr
         s.stores, s.stores_24h = sorted(row.stores), sorted(row.stores_24h)
         s.breakfast_delivery, s.retail_delivery = sorted(row.bf_delivery), sorted(row.retail_delivery)
-
-    service_codes = sorted(set(store["add_ons"]) | set(store["breakfast_items"]))
-    for circle_id, code, store_ids, breakfast_ids in _rows(
-        SERVICES_SQL,
-        outlets=outlets,
-        ids=ids,
-        codes=service_codes,
-        stores=store["store_types"],
-        breakfast=store["breakfast_types"],
-    ):
-        if code in store["add_ons"] and store_ids:
-            snaps[circle_id].store_add_ons[code] = sorted(store_ids)
-        if code in store["breakfast_items"] and breakfast_ids:
-            snaps[circle_id].breakfast_items[code] = sorted(breakfast_ids)
-
-    terminals = smart["terminals"]
-    rules = _terminal_rules(terminals)
-    for row in _rows(
-        TERMINALS_SQL,
-        outlets=outlets,
-        ids=ids,
-        types=sorted({t for k in terminals for t in k["types"]}),
-        services=sorted({t for k in terminals for t in k.get("services", ())}),
-    ):
-        for kind in _terminal_kinds(row, rules):
-            snaps[row.circle_id].terminals.setdefault(kind, []).append(row.id)
+        for code, store_ids, breakfast_ids in row.services or ():
+            if code in store["add_ons"] and store_ids:
+                s.store_add_ons[code] = sorted(store_ids)
+            if code in store["breakfast_items"] and breakfast_ids:
+                s.breakfast_items[code] = sorted(breakfast_ids)
+        for outlet_id, outlet_types, outlet_services, open_24h in row.terminals or ():
+            for kind in _terminal_kinds(outlet_types, outlet_services, open_24h, rules):
+                s.terminals.setdefault(kind, []).append(outlet_id)
 
     for circle_id, population in _rows(POPULATION_SQL, ids=ids):
         snaps[circle_id].population = None if population is None else int(population)
