@@ -24,6 +24,7 @@ from sqlalchemy.orm import defer
 from app.circles import settings
 from app.circles.models import Circle, City, Community
 from app.circles.service import circle_type_code, find_or_create_city
+from app.circles.signals import outlets_moved
 from app.common.covering import lowest_covering
 from app.common.errors import AppError, ValidationFailed, one_line_reason
 from app.common.shapes import area_from_geojson
@@ -498,11 +499,12 @@ SELECT o.id, o.location::geometry, o.circle_id FROM outlets o WHERE o.circle_id 
 _REASSIGN = f"""
 UPDATE outlets o SET circle_id = n.circle_id
 FROM (
-    SELECT t.id, m.circle_id
+    SELECT t.id, t.old_circle_id, m.circle_id
     FROM circle_import_outlets t
     LEFT JOIN ({lowest_covering("circles", "circle_import_outlets", "id", area_id="circle_id")}) m USING (id)
 ) n
 WHERE o.id = n.id AND o.circle_id IS DISTINCT FROM n.circle_id
+RETURNING n.old_circle_id, n.circle_id
 """
 
 
@@ -516,8 +518,10 @@ def _reassign_outlets(circle_ids: list[int]):
     session.execute(text(_CANDIDATES), {"ids": circle_ids})
     session.execute(text("CREATE INDEX ON circle_import_outlets USING gist (geom)"))
     session.execute(text("ANALYZE circle_import_outlets"))
-    session.execute(text(_REASSIGN))
+    moves = session.execute(text(_REASSIGN)).all()
     session.execute(text("DROP TABLE pg_temp.circle_import_outlets"))
+    # Both ends of every move: the circle an outlet left may be one the file never named.
+    outlets_moved.send(None, circle_ids=sorted({i for move in moves for i in move if i is not None}))
 
 
 # lookups -----------------------------------------------------------------------------------------------

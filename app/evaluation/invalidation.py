@@ -10,7 +10,7 @@ flush because the database trigger, not the ORM, moves them between circles.
 
 Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal
 (`surveys.signals.answers_changed`, `usage.signals.uses_recorded`, `outlets.signals.outlets_changed`,
-`demands.signals.supports_changed`).
+`demands.signals.supports_changed`, `circles.signals.outlets_moved`).
 `init_app`, called by the app factory, installs the session hooks and connects those signals: nothing is
 registered by importing a module.
 """
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
+from app.circles.signals import outlets_moved
 from app.common.tx import atomic
 from app.demands.models import Demand, Project
 from app.demands.signals import supports_changed
@@ -245,3 +246,4 @@ def init_app(_app=None):
     uses_recorded.connect(_on_domain_change)
     outlets_changed.connect(_on_domain_change)
     supports_changed.connect(_on_domain_change)
+    outlets_moved.connect(_on_domain_change)

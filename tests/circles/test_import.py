@@ -13,6 +13,7 @@ from app.circles.importer import import_circles, load_feature_collection
 from app.circles.models import Circle, City, Community
 from app.common import geo
 from tests.factories import MIYUN, square
+from tests.transactions import commit
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -323,3 +324,29 @@ def test_outlets_follow_the_batch_by_the_trigger_rule(db, make):
     ).all()
     assert history == [None, first.id, second.id]
     assert db.session.get(Outlet, far.id).circle_id == first.id
+
+
+def test_a_circle_the_file_never_named_is_re_evaluated_when_it_loses_outlets(db, make):
+    """A moved boundary can take outlets from a circle outside the file (the lowest covering id wins): that
+    circle's evaluation inputs changed too, so its version is bumped with the import."""
+    plan = grid(2)
+    plan["features"][0]["geometry"] = square(MIYUN[0] + 0.02, MIYUN[1], 100)  # away from Miyun's point …
+    plan["features"][1]["geometry"] = square(*MIYUN, 300)  # … which G0001 covers
+    plan["features"][1]["properties"]["city"] = "怀柔区"  # another city: no city-wide invalidation reaches it
+    import_circles(plan)
+    first, second = circle_named(db, "格0000"), circle_named(db, "格0001")
+    near = make.outlet()
+    commit()  # the outlet's own commit bumps the circles near it
+    db.session.refresh(near), db.session.refresh(first), db.session.refresh(second)
+    assert near.circle_id == second.id
+    versions = {c.id: c.evaluation_version for c in (first, second)}
+
+    only_first = grid(1)
+    only_first["features"][0]["geometry"] = square(*MIYUN, 100)  # G0000 moves over `near`
+    import_circles(only_first)
+    commit()  # the versions are bumped by the commit (rolled back with the test)
+
+    db.session.refresh(near), db.session.refresh(first), db.session.refresh(second)
+    assert near.circle_id == first.id
+    assert second.evaluation_version > versions[second.id]
+    assert first.evaluation_version > versions[first.id]
