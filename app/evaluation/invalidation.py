@@ -78,6 +78,14 @@ WHERE o.id = ANY(:ids)
 """)
 NEAR_BEFORE = "evaluation_near_before_flush"
 
+# The trigger circles_reassign_outlets moves outlets to the lowest-id circle covering them, from any city: an
+# edited boundary can take outlets from (or give them back to) only the circles it overlaps, before or after.
+OVERLAPPING_CIRCLES_SQL = text("""
+SELECT DISTINCT o.id FROM circles c
+JOIN circles o ON o.boundary && c.boundary AND ST_Intersects(o.boundary, c.boundary)
+WHERE c.id = ANY(:ids)
+""")
+
 
 @functools.cache
 def reach_m() -> int:
@@ -97,29 +105,42 @@ def _near_circles(connection, outlet_ids) -> set[int]:
     return set(connection.scalars(NEAR_CIRCLES_SQL, {"ids": ids, "reach": reach_m()}))
 
 
+def _overlapping_circles(connection, circle_ids) -> set[int]:
+    ids = sorted(i for i in circle_ids if i is not None)
+    return set(connection.scalars(OVERLAPPING_CIRCLES_SQL, {"ids": ids})) if ids else set()
+
+
 def _note_circles_near_old_places(session, _flush_context, _instances):
-    """Before the flush writes them: the circles near where changed or deleted outlets stood."""
-    ids = {obj.id for obj in (*session.dirty, *session.deleted) if type(obj) is Outlet and obj.id is not None}
-    if ids:
-        session.info.setdefault(NEAR_BEFORE, set()).update(_near_circles(session.connection(), ids))
+    """Before the flush writes them: the circles near where changed or deleted outlets stood, and those the
+    old boundaries of changed or deleted circles overlap."""
+    changed = (*session.dirty, *session.deleted)
+    outlets = {obj.id for obj in changed if type(obj) is Outlet and obj.id is not None}
+    circles = {obj.id for obj in changed if type(obj) is Circle and obj.id is not None}
+    if outlets or circles:
+        near = session.info.setdefault(NEAR_BEFORE, set())
+        near.update(_near_circles(session.connection(), outlets))
+        near.update(_overlapping_circles(session.connection(), circles))
 
 
 def _note_stale_circles(session, _flush_context):
-    circles, cities, outlets = set(), set(), set()
+    circles, cities, outlets, edited = set(), set(), set(), set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         kind = type(obj)
         if kind is City:
             cities.add(obj.id)
         elif kind is Circle:
             cities.update(_values(obj, "city_id"))  # a moved boundary can move outlets anywhere in the city
+            if obj not in session.deleted:
+                edited.add(obj.id)  # … and from the circles of other cities its new boundary overlaps
         if kind in CIRCLE_ATTRIBUTE:
             circles.update(_values(obj, CIRCLE_ATTRIBUTE[kind]))
         if kind in OUTLET_ATTRIBUTE:
             outlets.update(_values(obj, OUTLET_ATTRIBUTE[kind]))
     circles.update(session.info.pop(NEAR_BEFORE, ()))
-    if not (circles or cities or outlets):
+    if not (circles or cities or outlets or edited):
         return
     connection = session.connection()
+    circles.update(_overlapping_circles(connection, edited))
     if outlets:
         circles.update(connection.scalars(select(Outlet.circle_id).where(Outlet.id.in_(outlets))).all())
         circles.update(_near_circles(connection, outlets))  # where they stand now

@@ -1,10 +1,11 @@
 """Cached evaluations are dropped by the commits that change their inputs, and only by those."""
 
+from app.common.shapes import area_from_geojson
 from app.evaluation import cache
 from app.outlets.service import apply_fields
 from app.surveys.signals import answers_changed
 from app.usage.signals import uses_recorded
-from tests.factories import MIYUN
+from tests.factories import MIYUN, square
 from tests.transactions import commit
 
 
@@ -79,3 +80,25 @@ def test_an_outlet_change_drops_the_circles_within_walking_reach(client, make, d
     commit()
     assert not redis.exists(cache.circle_key(west.id)) and not redis.exists(cache.circle_key(east.id))
     assert redis.exists(cache.circle_key(far.id))
+
+
+def test_a_moved_boundary_drops_the_circles_of_other_cities_it_takes_outlets_from(client, make, db, redis):
+    """The database trigger gives an outlet to the lowest-id circle covering it: a boundary moved over a circle
+    of another city takes that circle's outlets, and moved away gives them back. The city-wide drop of the
+    edited circle's own city does not reach the other city; the circles its old and new boundary overlap do."""
+    away, here = square(MIYUN[0] + 0.05, MIYUN[1], 300), square(*MIYUN, 300)
+    mover = make.circle(boundary=away)  # the lower id, in its own city
+    holder = make.circle(boundary=here)  # another city; it holds the outlet
+    outlet = make.outlet(*MIYUN)
+    commit()
+    db.session.refresh(outlet)
+    assert outlet.circle_id == holder.id
+
+    for boundary, owner in ((here, mover), (away, holder)):
+        evaluate(client, make, holder)
+        assert redis.exists(cache.circle_key(holder.id))
+        mover.boundary = area_from_geojson(boundary, "wgs84")
+        commit()
+        db.session.refresh(outlet)
+        assert outlet.circle_id == owner.id
+        assert not redis.exists(cache.circle_key(holder.id))
