@@ -75,7 +75,7 @@ function png(width = 64, height = 48, rgb = [64, 140, 220]) {
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
-  page.on('pageerror', (error) => console.error('[page error]', error.message))
+  page.on('pageerror', (error) => console.error('[page error]', error.stack || error.message))
   return page
 }
 /** An Element Plus input by its data-test (el-input puts attributes on the native input, others on a wrapper). */
