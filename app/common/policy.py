@@ -11,6 +11,8 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from app.common.errors import Forbidden, NotFound
 from app.common.openapi import CONSOLE_LOGIN, LOGIN, OPTIONAL_LOGIN
+from app.common.reads import presents_token
+from app.extensions import db
 
 _VERIFIED = "circle.token_verified"  # request.environ: this request's token has been verified here
 
@@ -23,8 +25,11 @@ def _verify_token(optional: bool):
 def actor():
     """The logged-in user of this request, or None (optional login). The token is verified once per request: a
     view behind `login_required` (or a second caller) reuses that verification instead of decoding the token
-    and loading the user again."""
+    and loading the user again. A request without a token is anonymous without asking the extension (the
+    public searches' hot path)."""
     if not request.environ.get(_VERIFIED):
+        if not presents_token():
+            return None
         _verify_token(optional=True)
     return current_user if current_user else None
 
@@ -108,8 +113,6 @@ def authorize_circle(user, circle_id):
 def circle_row(user, model, row_id: int, missing: tuple[str, str]):
     """A row of a table with a `circle_id`, for staff: 404 (`missing` = message, code) when there is none,
     403 outside the user's circles."""
-    from app.extensions import db
-
     row = db.session.get(model, row_id)
     if row is None:
         raise NotFound(missing[0], code=missing[1])

@@ -10,13 +10,13 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 import redis as redis_lib
-from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 from sqlalchemy import text
 
 from app.common import reads
 from app.common.clock import local_zone, now_local
+from app.common.policy import actor
 from app.common.redis import get_redis
 from app.common.tx import atomic
 from app.extensions import db
@@ -62,13 +62,10 @@ FROM used GROUP BY circle_id
 
 def searching_resident():
     """The logged-in resident of a public request, or None; a stale token never fails the search."""
-    if not reads.presents_token():
-        return None
     try:
-        verify_jwt_in_request(optional=True)
+        user = actor()
     except (JWTExtendedException, PyJWTError):
         return None
-    user = current_user if current_user else None
     return user if user is not None and user.has_role("resident") else None
 
 
