@@ -11,6 +11,8 @@ from flask.cli import ScriptInfo
 from rq import Queue
 from rq.cron import CronScheduler
 
+from app.common.appdb import app_db
+
 
 @dataclass(frozen=True)
 class Scheduled:
@@ -66,8 +68,6 @@ def in_app(run: Callable, *args):
     if _job_app is None:
         _job_app = ScriptInfo().load_app()
     with _job_app.app_context():
-        from app.common.appdb import app_db
-
         try:
             return run(*args)
         finally:
