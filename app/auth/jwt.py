@@ -37,7 +37,7 @@ class RecentUsers:
         now = time.monotonic()
         remembered = self._rows.get(user_id) if ttl_s > 0 else None
         if remembered is not None and remembered[0] > now:
-            user = model(**remembered[1])
+            user = model(**{**remembered[1], "roles": list(remembered[1]["roles"])})  # its own list
             make_transient_to_detached(user)
             session.add(user)
             return user
