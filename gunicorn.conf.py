@@ -13,20 +13,17 @@ completely before a worker sees it, so slow clients cost an nginx connection onl
 import glob
 import json
 import os
-import select
 import tempfile
 
 import gunicorn.util
-from gunicorn.workers.gthread import ThreadWorker
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_WORKERS", "4"))
+worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "64"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# How long the thread that answered a kept-alive connection waits for its next request (KeepAliveWorker below).
-KEEPALIVE_LINGER_MS = float(os.environ.get("WEB_KEEPALIVE_LINGER_MS", "5"))
 
 # gunicorn's control socket lives at one fixed path per user ($HOME/.gunicorn): two servers on one machine (tests,
 # smoke, `make run`) would fight over it, and nothing here uses it.
@@ -86,36 +83,3 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # its live gauges (pool in use) stop counting
-
-
-class KeepAliveWorker(ThreadWorker):
-    """gunicorn's gthread worker, with the next request of a busy kept-alive connection served by the thread
-    that answered the previous one.
-
-    gthread hands a kept-alive connection back to the worker's main loop after every response: the thread
-    writes to a pipe to wake the loop, the loop registers the socket with its poller, wakes up again when the next
-    request arrives, unregisters it and queues it for a thread of the pool, which wakes up in turn. Under load
-    that round costs about a third of a nearby search's CPU in the worker (py-spy, bench/README.md). Here the
-    thread waits up to KEEPALIVE_LINGER_MS for the connection's next request and serves it at once when it comes
-    (a front proxy's or a busy client's pooled connection); otherwise, or when other connections are waiting
-    for a thread, the connection goes back to the loop as before. Slow clients are unchanged: a request that
-    is not complete is read by a thread as in gthread, and a thread never lingers while others wait for one.
-    """
-
-    def handle(self, conn):
-        keepalive = super().handle(conn)
-        while keepalive is True and self.alive and self._next_request_soon(conn):
-            keepalive = super().handle(conn)
-        return keepalive
-
-    def _next_request_soon(self, conn) -> bool:
-        if conn.parser.unreader.buf.getvalue():  # read ahead: the next request is here already
-            return True
-        if not self.tpool._work_queue.empty():  # connections waiting for a thread: give this one back
-            return False
-        poll = select.poll()  # not select(): descriptors above 1024
-        poll.register(conn.sock, select.POLLIN)
-        return bool(poll.poll(KEEPALIVE_LINGER_MS))
-
-
-worker_class = KeepAliveWorker

@@ -24,6 +24,7 @@ import random
 import re
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from functools import lru_cache, wraps
 
@@ -338,8 +339,21 @@ def _on_engine(engine: sa.Engine, sql: str, params: dict, generic_plan: bool):
 _COLUMN_NAMES: dict[str, list[str]] = {}
 
 
+# One cursor per connection, kept: psycopg keeps a cursor's adapters (the loader of each column type, the dumper
+# of each parameter type) while the same query object runs on it again, where `connection.execute` makes a
+# new cursor, and looks all of them up again, every time.
+_CURSORS: "weakref.WeakKeyDictionary[psycopg.Connection, psycopg.Cursor]" = weakref.WeakKeyDictionary()
+
+
+def _cursor(connection: psycopg.Connection) -> psycopg.Cursor:
+    cursor = _CURSORS.get(connection)
+    if cursor is None or cursor.closed:
+        cursor = _CURSORS[connection] = connection.cursor()
+    return cursor
+
+
 def _on_driver(connection: psycopg.Connection, sql: str, params: dict):
-    cursor = connection.execute(_pyformat(sql), params)
+    cursor = _cursor(connection).execute(_pyformat(sql), params)
     names = _COLUMN_NAMES.get(sql)
     if names is None:
         names = [c.name for c in cursor.description]
