@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import defer
@@ -27,6 +28,7 @@ from app.circles.service import circle_type_code, find_or_create_city
 from app.circles.signals import outlets_moved
 from app.common.covering import lowest_covering
 from app.common.errors import AppError, ValidationFailed, one_line_reason
+from app.common.schemas import PHONE
 from app.common.shapes import area_from_geojson
 from app.common.tx import write_use_case
 from app.extensions import db
@@ -54,6 +56,7 @@ CITY_SETTING_PROPS = ("tier", "standards_profile", "scoring_profile")
 COMMUNITY_PROPS = {
     "name",
     "external_id",
+    "phone",
     "population",
     "share_60_plus",
     "share_65_plus",
@@ -64,7 +67,15 @@ COMMUNITY_PROPS = {
     "synthetic",
 }
 SHARES = ("share_60_plus", "share_65_plus", "share_80_plus", "share_0_3")
-_TEXT_LIMITS = {"name": 120, "external_id": 80, "district": 80, "street": 80, "four_bounds": None, "city": 80}
+_TEXT_LIMITS = {
+    "name": 120,
+    "external_id": 80,
+    "district": 80,
+    "street": 80,
+    "four_bounds": None,
+    "city": 80,
+    "phone": 40,
+}
 
 
 class ImportFileError(Exception):
@@ -585,6 +596,12 @@ def _community_fields(props: dict) -> dict:
     errors, fields = {}, {}
     _text(props, "name", fields, errors, required=True)
     _text(props, "external_id", fields, errors)
+    _text(props, "phone", fields, errors)
+    if "phone" in fields:
+        try:
+            PHONE(fields["phone"])  # the same rule as the console's community form
+        except MarshmallowError as invalid:
+            errors["phone"] = invalid.messages
     _integer(props, "population", fields, errors, minimum=0)
     for key in SHARES:
         value = props.get(key)

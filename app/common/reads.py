@@ -293,6 +293,20 @@ def scalar(sql: str, params: dict):
     return data[0][0] if data else None
 
 
+def write_one(sql: str, params: dict) -> list[dict]:
+    """A write use case that is one data-modifying statement (text() syntax), run as its own transaction on
+    the primary's autocommit engine: one round trip instead of BEGIN, the statement and COMMIT, and prepared
+    once per connection. Not retried (a write). In the tests, the pinned transaction runs it."""
+    try:
+        if _pinned["connection"] is not None:
+            names, data = _on_driver(_pinned["connection"].connection.driver_connection, sql, params)
+        else:
+            names, data = _on_engine(engines().primary, sql, params, generic_plan=False)
+    except psycopg.OperationalError as error:  # the database is unreachable: the app's 503, as for the ORM
+        raise sa_exc.OperationalError(sql, params, error) from error
+    return [dict(zip(names, row, strict=True)) for row in data]
+
+
 def _run(sql: str, params: dict, generic_plan: bool = False) -> tuple[list[str], list[tuple]]:
     if _pinned["connection"] is not None:  # the tests' transaction: its own settings, left as they are
         return _on_driver(_pinned["connection"].connection.driver_connection, sql, params)

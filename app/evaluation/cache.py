@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from app.circles.models import Circle
 from app.common import metrics
+from app.common.reads import json_loads
 from app.common.redis import Keys, get_redis
 from app.extensions import db
 
@@ -76,10 +77,15 @@ def get_many(fields: dict[str, str]) -> dict[str, dict]:
         metrics.redis_fallback("evaluation_cache")
         metrics.cache_lookup("evaluation", hit=False, count=len(fields))
         return {}
-    hits = {key: json.loads(value) for key, value in zip(fields, found, strict=True) if value}
+    hits = {key: decoded(value) for key, value in zip(fields, found, strict=True) if value}
     metrics.cache_lookup("evaluation", hit=True, count=len(hits))
     metrics.cache_lookup("evaluation", hit=False, count=len(fields) - len(hits))
     return hits
+
+
+def decoded(text: str | bytes):
+    """json.loads' result, by orjson where it gives the same (`reads.json_loads`: 3× faster on a result)."""
+    return json_loads(text.encode() if isinstance(text, str) else text)
 
 
 def get(key: str, field: str) -> dict | None:

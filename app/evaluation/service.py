@@ -3,6 +3,7 @@
 import json
 from datetime import date
 
+import orjson
 from sqlalchemy import select
 
 from app.circles.models import Circle, City
@@ -31,10 +32,26 @@ def today() -> date:
     return now_local().date()
 
 
+# orjson writes a result 5× faster than json.dumps, the same JSON without the spaces (dates and datetimes
+# through isoformat as before); what it would write its own way or refuses (a str/int/dict subclass, an
+# integer beyond 64 bits) goes to json.dumps. No value of a result is NaN or infinite (every share guards
+# against an empty whole), the one thing orjson would write differently (null) without refusing it.
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _iso(value):
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    raise TypeError
+
+
 def encoded(value) -> cache.Encoded:
     """The result as JSON will carry it (dates as ISO strings): cached as this text, and answered as it
-    reads back, so fresh and cached answers are alike."""
-    return cache.Encoded(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
+    reads back (`cache.decoded`), so fresh and cached answers are alike."""
+    try:
+        return cache.Encoded(orjson.dumps(value, default=_iso, option=_ORJSON).decode())
+    except TypeError:
+        return cache.Encoded(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
 
 
 def circle_rows(circles: list[Circle]) -> list[CircleRow]:
@@ -80,7 +97,7 @@ def _scored(circles: list[Circle], at: date, use_cache: bool, ttl_s: int | None)
         now = now_local()
         texts = {cid: encoded(evaluate(snap, profile, now)) for cid, snap in snaps.items()}
         cache.put_many({keys[cid]: (fields[keys[cid]], text) for cid, text in texts.items()}, ttl_s)
-        results.update({cid: json.loads(text) for cid, text in texts.items()})
+        results.update({cid: cache.decoded(text) for cid, text in texts.items()})
     return results
 
 

@@ -25,7 +25,7 @@ from app.common.tx import write_use_case
 from app.extensions import db
 from app.outlets import signals
 from app.outlets.hours import MINUTES_PER_WEEK, week_multirange
-from app.outlets.rows import STAGE_COLUMNS, TEXT_LIMITS, RowError, row_reason, stage_row
+from app.outlets.rows import FLAGS, STAGE_COLUMNS, TEXT_LIMITS, RowError, row_reason, stage_row
 from app.taxonomy.registry import taxonomy
 
 CHUNK_ROWS = 20_000  # rows prepared, converted and copied at a time: bounds the importer's memory
@@ -44,8 +44,7 @@ _STAGE_TYPES = {
     "services": "text[]",
     "problems": "jsonb",
 }
-_BOOLEANS = {"open_24h", "chain", "online", "delivery", "qr_payment", "elderly_friendly", "accepts_cash"}
-_BOOLEANS.add("closed_on_holidays")
+_BOOLEANS = set(FLAGS)
 
 
 def _stage_ddl() -> str:
@@ -231,6 +230,7 @@ _FLAG_DEFAULTS = {
     "qr_payment": "false",
     "elderly_friendly": "false",
     "accepts_cash": "true",
+    "face_to_face": "true",  # someone serves there unless the census says not (vending machines, unstaffed shops)
     "closed_on_holidays": "false",
 }
 # Column → value of a new outlet (s: the staged row, a: its areas).

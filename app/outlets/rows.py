@@ -30,6 +30,7 @@ COLUMNS = (
     "qr_payment",
     "elderly_friendly",
     "accepts_cash",
+    "face_to_face",
     "quality_brand",
     "avg_spend",
     "closed_on_holidays",
@@ -43,6 +44,7 @@ FLAGS = (
     "qr_payment",
     "elderly_friendly",
     "accepts_cash",
+    "face_to_face",
     "closed_on_holidays",
 )
 TEXT_LIMITS = {"external_id": 80, "name": 120, "address": 255, "phone": 40, "brand": 80}

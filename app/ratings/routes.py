@@ -88,10 +88,18 @@ class Reply(MethodView):
         rating, created = service.reply_to_rating(current_user, rating_id, body["text"])
         return present.public(rating), 201 if created else 200
 
+    @blp.response(204)
+    def delete(self, rating_id):
+        """商户撤回对评价的回复（该评价重新计入待回复）"""
+        service.withdraw_reply(current_user, rating_id)
+
 
 @blp.route("/ratings/<int:rating_id>/reply")
 class ReplyFirstPath(Reply):
-    """The first release's path of the same operation (the mini-program may still call it)."""
+    """The first release's path of the same operation (the mini-program may still call it); withdrawing is
+    only on the merchant path."""
+
+    methods = {"POST"}
 
 
 @blp.route("/merchant/outlets/<int:outlet_id>/ratings")

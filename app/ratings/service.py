@@ -135,6 +135,19 @@ def reply_to_rating(user, rating_id: int, text: str) -> tuple[Rating, bool]:
 
 
 @write_use_case
+def withdraw_reply(user, rating_id: int) -> None:
+    """The outlet's merchant takes their reply back (a reply written in haste, or to the wrong rating); the
+    rating counts as unreplied again."""
+    rating = _rating(rating_id, visible_only=True, lock=True)
+    outlet = db.session.get(Outlet, rating.outlet_id)
+    if outlet.owner_user_id is None or outlet.owner_user_id != user.id:
+        raise Forbidden("只有该网点的商户可以撤回回复", code="not_outlet_owner")
+    if rating.replied_at is None:
+        raise NotFound("这条评价还没有回复", code="reply_not_found")
+    rating.reply_text = rating.reply_user_id = rating.replied_at = None
+
+
+@write_use_case
 def report_rating(user, rating_id: int, reason: str) -> dict:
     """A logged-in user reports a visible rating, once."""
     rating = _rating(rating_id, visible_only=True)

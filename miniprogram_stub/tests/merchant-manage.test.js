@@ -244,6 +244,19 @@ test('the owner reads the ratings and credit level, and replies (and edits the r
   await h.trigger(page, '.only-unreplied', 'change', { value: true })
   expect(h.requests(/ratings\?/).pop().url).toContain('replied=0')
   expect(h.texts(page, '.rating-text')).not.toContain('晚上经常提前关门')
+
+  // A reply taken back: asked first, then gone from the page and from residents' view; the rating waits again.
+  await h.trigger(page, '.only-unreplied', 'change', { value: false })
+  const waiting = page.data.unreplied
+  await h.tap(page, '.withdraw-reply', 0)
+  expect(h.calls('showModal').pop().title).toBe('撤回回复')
+  expect(h.calls('showToast').pop().title).toBe('回复已撤回')
+  expect(page.data.unreplied).toBe(waiting + 1)
+  expect(h.texts(page, '.reply-text')).not.toContain('我的回复：冬季 20:30 打烊，已在店门口公示')
+  const afterWithdrawal = await h.backend.get(`/outlets/${shop.id}/ratings`)
+  expect(afterWithdrawal.items.find((r) => r.text === '晚上经常提前关门').reply).toBeNull()
+  await h.trigger(page, '.only-unreplied', 'change', { value: true })
+  expect(h.texts(page, '.rating-text')).toContain('晚上经常提前关门')
 })
 
 afterAll(async () => {

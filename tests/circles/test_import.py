@@ -63,6 +63,7 @@ def test_creates_circles_with_nested_communities(db):
         0.02,
     )
     assert east.boundary is not None and west.boundary is None and west.share_60_plus == 0.31
+    assert (east.phone, west.phone) == ("010-69041234", None)
 
     tanying = circle_named(db, "檀营生活圈")
     assert tanying.circle_type == "new_residential"  # from the plan's Chinese name
@@ -149,6 +150,14 @@ def test_bad_nested_community_is_reported_and_its_circle_still_loads(db):
     (error,) = result.errors
     assert (error.index, error.community_index, error.name) == (0, 2, "鼓楼生活圈")
     assert "比例错误社区" in error.reason and "share_65_plus" in error.reason
+
+
+def test_community_phone_is_checked_like_the_console_form(db):
+    collection = plan()
+    nested = collection["features"][0]["properties"]["communities"]
+    nested[0]["properties"]["phone"] = "请致电居委会"
+    result = import_circles(collection)
+    assert result.communities.failed == 1 and "电话号码格式有误" in str(result.errors[0])
 
 
 def test_communities_from_a_second_file(db):

@@ -107,6 +107,30 @@ def test_reimport_upserts_by_external_id(db, make, tmp_path):
     assert count(db) == 6
 
 
+def test_face_to_face_column_feeds_the_elderly_friendly_filter(client, db, tmp_path):
+    census = write(
+        tmp_path,
+        "external_id,name,types,lng,lat,coord,accepts_cash,face_to_face\n"
+        "VM-1,自助售货机,convenience_store,116.8445,40.3765,wgs84,是,否\n"
+        "SHOP-1,好邻居便利店,convenience_store,116.8446,40.3765,wgs84,是,\n",
+    )
+    assert import_outlets(census).errors == []
+    outlets = by_external_id(db)
+    assert (outlets["VM-1"].face_to_face, outlets["SHOP-1"].face_to_face) == (False, True)  # empty cell: staffed
+    response = client.get(
+        "/api/v1/outlets/nearby",
+        query_string={"coord": "wgs84", "lat": 40.3765, "lng": 116.8445, "elderly_friendly": 1},
+    )
+    assert [i["id"] for i in response.get_json()["items"]] == [outlets["SHOP-1"].id]
+
+    census.write_text(
+        "external_id,name,types,lng,lat,coord,face_to_face\nSHOP-1,好邻居便利店,convenience_store,116.8446,40.3765,wgs84,否\n"
+    )
+    assert import_outlets(census).updated == 1
+    db.session.expire_all()
+    assert by_external_id(db)["SHOP-1"].face_to_face is False
+
+
 def test_census_approves_pending_but_keeps_staff_suspensions(db, make):
     pending = make.outlet(external_id="MY-001", status="pending")
     suspended = make.outlet(external_id="MY-002", status="suspended")

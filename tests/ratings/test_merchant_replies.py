@@ -44,6 +44,28 @@ def test_only_the_outlets_merchant_replies(client, make, area, owner):
     assert missing.status_code == 404 and error_code(missing) == "rating_not_found"
 
 
+def test_the_merchant_withdraws_a_reply_and_the_rating_waits_again(client, make, db, area, owner):
+    rating_id = rate(client, make, area.outlet.id, area.resident, stars=2, text="排队太久").get_json()["id"]
+    url = f"/api/v1/merchant/ratings/{rating_id}/reply"
+    assert reply(client, make, owner, rating_id, "回错了").status_code == 201
+    for user in (area.resident, area.staff):
+        refused = client.delete(url, headers=make.headers(user))
+        assert refused.status_code == 403 and error_code(refused) == "not_outlet_owner"
+    assert client.delete(url).status_code == 401
+
+    withdrawn = client.delete(url, headers=make.headers(owner))
+    assert withdrawn.status_code == 204 and withdrawn.data == b""
+    rating = db.session.get(Rating, rating_id)
+    assert (rating.reply_text, rating.reply_user_id, rating.replied_at) == (None, None, None)
+    mine = client.get(f"/api/v1/merchant/outlets/{area.outlet.id}/ratings", headers=make.headers(owner)).get_json()
+    assert mine["unreplied"] == 1 and mine["items"][0]["reply"] is None
+    again = client.delete(url, headers=make.headers(owner))
+    assert again.status_code == 404 and error_code(again) == "reply_not_found"
+    assert reply(client, make, owner, rating_id, "抱歉，已加收银台").status_code == 201  # a new reply is a first one
+    legacy = client.delete(f"/api/v1/ratings/{rating_id}/reply", headers=make.headers(owner))
+    assert legacy.status_code == 405 and legacy.get_json()["error"]["code"]
+
+
 def test_own_outlet_ratings_with_unreplied_count_and_credit_level(client, make, db, area, owner):
     ids = [
         rate(client, make, area.outlet.id, make.user(), stars=stars, text=f"第{stars}条").get_json()["id"]

@@ -1,5 +1,5 @@
 // 我的评价与信用：网点的评价（新的在前，可只看未回复的）、平均分、商户信用等级及依据
-// （GET /merchant/outlets/{id}/ratings），回复或修改回复（POST /merchant/ratings/{id}/reply）。
+// （GET /merchant/outlets/{id}/ratings），回复或修改回复（POST /merchant/ratings/{id}/reply），撤回回复（DELETE 同一路径）。
 const api = require('../../utils/api')
 const { shortTime } = require('../../utils/catalog')
 const { starText } = require('../../utils/circle')
@@ -59,6 +59,22 @@ Component({
         return wx.showToast({ title: rating.reply ? '回复已修改' : '已回复', icon: 'none' })
       } catch (error) {
         return null // shown by the api module (e.g. the content check refused the text)
+      }
+    },
+    async withdrawReply(e) {
+      const index = Number(e.currentTarget.dataset.index)
+      const rating = this.data.items[index]
+      const answer = await api.wxp('showModal', { title: '撤回回复', content: '确定撤回对这条评价的回复吗？' })
+      if (!answer.confirm) return null
+      try {
+        await api.del(`/merchant/ratings/${rating.id}/reply`)
+        this.setData({
+          [`items[${index}]`]: ratingRow({ ...rating, reply: null }),
+          unreplied: this.data.unreplied + 1,
+        })
+        return wx.showToast({ title: '回复已撤回', icon: 'none' })
+      } catch (error) {
+        return null // shown by the api module
       }
     },
   },
