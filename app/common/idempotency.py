@@ -15,6 +15,8 @@ transaction (`tx.one_commit`): the need, its key and its answer are committed to
   a non-2xx answer), the created row answered again by the view's `replay`; never a second insert;
 - two requests with one key that run at once without Redis (down) meet on the row's primary key: the
   second waits for the first and then gets 409 instead of writing twice.
+With Redis up, PostgreSQL is not asked ahead of the use case: a key Redis forgot (restarted empty) meets its
+binding's primary key at the use case's first write, which is then undone and the first answer given.
 Errors before a commit are not kept: the client may fix the request and retry with the same key.
 """
 
@@ -111,6 +113,10 @@ def _reused():
     )
 
 
+class _BoundBefore(Conflict):
+    """The key is bound to a write committed before (a live row in `idempotency_keys`): this use case is undone."""
+
+
 def _in_flight():
     return Conflict("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
 
@@ -198,6 +204,20 @@ def _answer(key: str, response: Response) -> dict:
     }
 
 
+def _answer_from_postgresql(redis, key: str, fingerprint: str, replay, args, kwargs) -> Response | None:
+    """The answer of the key's committed binding (kept in Redis again), or None when there is none."""
+    try:
+        record = _committed(key)
+        if record is None:
+            return None
+        response = _answer_committed(record, fingerprint, replay, args, kwargs)
+    except BaseException:
+        _forget(redis, key)
+        raise
+    _remember(redis, key, fingerprint, response)
+    return response
+
+
 def _keep_response(key: str, response: Response):
     """The answer kept after the use case's commit (a replay from the created row, a use case committed on its
     own inside another)."""
@@ -230,15 +250,14 @@ def idempotent(view=None, *, creates=None, replay=None):
         redis, repeat = _take_lock(key, fingerprint)
         if repeat is not None:
             return repeat
-        try:
-            record = _committed(key)
-            if record is not None:
-                response = _answer_committed(record, fingerprint, replay, args, kwargs)
-                _remember(redis, key, fingerprint, response)
-                return response
-        except BaseException:
-            _forget(redis, key)
-            raise
+        # Redis took the key: a first request, unless Redis lost the key (restarted empty). For a view that
+        # creates a row, PostgreSQL's binding then tells at the use case's first write (`_BoundBefore`), instead
+        # of a statement ahead of every request; without Redis, or for a view that may write nothing, it is
+        # asked first.
+        if redis is None or creates is None:
+            answered = _answer_from_postgresql(redis, key, fingerprint, replay, args, kwargs)
+            if answered is not None:
+                return answered
 
         binding = db.session.info[BINDING] = _Binding(key, fingerprint, creates)
         try:
@@ -249,6 +268,12 @@ def idempotent(view=None, *, creates=None, replay=None):
                 if deferred is not None and binding.written and 200 <= response.status_code < 300:
                     db.session.execute(_KEEP, _answer(key, response))
                     binding.kept = True
+        except _BoundBefore:  # the use case is undone: the first request's answer instead
+            db.session.info.pop(BINDING, None)
+            answered = _answer_from_postgresql(redis, key, fingerprint, replay, args, kwargs)
+            if answered is None:
+                raise _in_flight() from None
+            return answered
         except BaseException:
             # Not kept in Redis; if the use case committed, PostgreSQL holds the binding for the retry.
             _forget(redis, key)
@@ -308,7 +333,7 @@ def _bind_key_to_the_write(session, _flush_context):
         return
     bound = connection.execute(_BIND, {"key": binding.key, "fp": binding.fingerprint, "rid": binding.resource_id})
     if bound.scalar() is None:
-        raise _in_flight()
+        raise _BoundBefore("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
     binding.written, binding.written_resource_id = True, binding.resource_id
 
 

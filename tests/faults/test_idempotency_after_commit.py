@@ -156,3 +156,19 @@ def test_the_real_endpoint_binds_its_key(client, world, db, redis):
     again = client.post("/api/v1/demands", json=demand_body(), headers=headers)
     assert again.status_code == 201 and again.get_json() == first.get_json()
     assert _count(db, demand_body()["text"]) == 1
+
+
+def test_redis_forgot_the_key_the_use_case_is_undone_at_its_first_write(client, world, db, redis):
+    """With Redis up PostgreSQL is not asked ahead of the use case: the binding's primary key meets the
+    retry at its first write, which is undone; the first answer (or 422 for another body) instead."""
+    headers = {**world.h.resident, "Idempotency-Key": "forgotten-1"}
+    first = client.post("/api/v1/demands", json=demand_body(), headers=headers)
+    assert first.status_code == 201
+    redis.flushdb()
+    other = client.post("/api/v1/demands", json=demand_body(text="另一段内容，想要一家修鞋铺"), headers=headers)
+    assert other.status_code == 422 and other.get_json()["error"]["code"] == "idempotency_key_reused"
+    redis.flushdb()
+    again = client.post("/api/v1/demands", json=demand_body(), headers=headers)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == first.get_json()
+    assert db.session.scalar(select(func.count()).select_from(Demand)) == 1
