@@ -38,6 +38,9 @@ class Config:
     # Its own key, never derived from SECRET_KEY in production (a leaked Flask key must not mint tokens).
     JWT_SECRET_KEY = _env("JWT_SECRET")
     JWT_ACCESS_TOKEN_EXPIRES = int(_env("JWT_ACCESS_TOKEN_EXPIRES", "7200"))
+    # A token's account row is remembered per process this long (0: read on every request); a change made
+    # by another process (an account disabled or deleted) counts after at most this delay (app/auth/jwt.py).
+    AUTH_USER_CACHE_S = float(_env("AUTH_USER_CACHE_S", "3"))
     # The mini-program sends a bearer header; the web console keeps the same token in an HttpOnly,
     # SameSite=Strict cookie that scripts cannot read, with a double-submit CSRF token on every
     # state-changing call (the readable console_csrf cookie echoed in X-CSRF-TOKEN).

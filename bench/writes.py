@@ -330,6 +330,17 @@ class cpu_accounting(common.CpuAccounting):
 
     rest, digits = "rest_of_machine", 2
 
+    def __exit__(self, *exc):
+        # Backends connected during the run (a pool's overflow, an engine's first connections) count too, all
+        # their CPU spent within it; backends that ended during the run are still missed.
+        with common.connect() as conn:
+            now = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (common.BENCH_DB,)
+            ).fetchall()
+        born = [r[0] for r in now if r[0] not in set(self.pg_pids)]
+        self.pg_pids = [*self.pg_pids, *born]
+        return super().__exit__(*exc)
+
     def __init__(self, gunicorn_pid: int, wechat_pid: int):
         super().__init__(gunicorn_pid)
         self.wechat = wechat_pid
@@ -430,12 +441,30 @@ def _count_child(need_id: int) -> None:
             for u in users
         ]
         engine = db.engine
+        # The primary's autocommit engine (app/common/reads.py) runs one-statement writes: no BEGIN/COMMIT.
+        reads = app.extensions.get("reads")
+        autocommit = reads.primary if reads is not None else None
     counts = {"statements": 0, "transactions": 0, "pings": 0}
     listeners = [
         (engine, "before_cursor_execute", lambda *a, **k: counts.__setitem__("statements", counts["statements"] + 1)),
         (engine, "begin", lambda *a: counts.__setitem__("transactions", counts["transactions"] + 1)),
         (engine, "engine_connect", lambda *a: None),
     ]
+    if autocommit is not None:
+        # Its statements go to the driver directly (no SQLAlchemy execute event): counted by the driver's calls.
+        def counted_checkout(dbapi_connection, *_):
+            execute = dbapi_connection.execute
+            if getattr(execute, "counted", False):
+                return
+
+            def counted(*args, **kwargs):
+                counts["statements"] += 1
+                return execute(*args, **kwargs)
+
+            counted.counted = True
+            dbapi_connection.execute = counted
+
+        listeners.append((autocommit, "checkout", counted_checkout))
     for target, name, fn in listeners:
         event.listen(target, name, fn)
     # The pings the pool really sends (every checkout with pool_pre_ping; only after idling with app/common/pool.py).

@@ -292,6 +292,20 @@ def scalar(sql: str, params: dict):
     return data[0][0] if data else None
 
 
+def write_one(sql: str, params: dict) -> list[dict]:
+    """A write use case that is one data-modifying statement (text() syntax), run as its own transaction on
+    the primary's autocommit engine: one round trip instead of BEGIN, the statement and COMMIT, and prepared
+    once per connection. Not retried (a write). In the tests, the pinned transaction runs it."""
+    try:
+        if _pinned["connection"] is not None:
+            names, data = _on_driver(_pinned["connection"].connection.driver_connection, sql, params)
+        else:
+            names, data = _on_engine(engines().primary, sql, params, generic_plan=False)
+    except psycopg.OperationalError as error:  # the database is unreachable: the app's 503, as for the ORM
+        raise sa_exc.OperationalError(sql, params, error) from error
+    return [dict(zip(names, row, strict=True)) for row in data]
+
+
 def _run(sql: str, params: dict, generic_plan: bool = False) -> tuple[list[str], list[tuple]]:
     if _pinned["connection"] is not None:  # the tests' transaction: its own settings, left as they are
         return _on_driver(_pinned["connection"].connection.driver_connection, sql, params)
@@ -325,7 +339,15 @@ def _on_engine(engine: sa.Engine, sql: str, params: dict, generic_plan: bool):
         if fairy.info.get("plan_cache_mode", CUSTOM_PLAN) != mode:
             fairy.driver_connection.execute(f"SET plan_cache_mode = {mode}")
             fairy.info["plan_cache_mode"] = mode
-        return _on_driver(fairy.driver_connection, sql, params)
+        # One cursor per connection, kept with it: psycopg keeps a cursor's adapters (each column type's loader,
+        # each parameter type's dumper) while the same query object runs on it again, where
+        # `connection.execute` makes a new cursor that looks all of them up again. (The pool's per-connection
+        # info is cleared when the connection is closed or invalidated.)
+        connection = fairy.driver_connection
+        cursor = fairy.info.get("read_cursor")
+        if cursor is None or cursor.closed or cursor.connection is not connection:
+            cursor = fairy.info["read_cursor"] = connection.cursor()
+        return _on_driver(connection, sql, params, cursor)
     except psycopg.OperationalError as error:
         fairy.invalidate(error)
         raise
@@ -338,8 +360,8 @@ def _on_engine(engine: sa.Engine, sql: str, params: dict, generic_plan: bool):
 _COLUMN_NAMES: dict[str, list[str]] = {}
 
 
-def _on_driver(connection: psycopg.Connection, sql: str, params: dict):
-    cursor = connection.execute(_pyformat(sql), params)
+def _on_driver(connection: psycopg.Connection, sql: str, params: dict, cursor: psycopg.Cursor | None = None):
+    cursor = (connection if cursor is None else cursor).execute(_pyformat(sql), params)
     names = _COLUMN_NAMES.get(sql)
     if names is None:
         names = [c.name for c in cursor.description]

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 _DEPTH = "use_case_depth"  # session.info: how many use cases are open on this session
 _WROTE = "use_case_wrote"  # session.info: the session's transaction already holds writes
+_DEFERRED = "use_case_commit_deferred"  # session.info: `one_commit()` commits the use cases ended in its block
 
 
 class CommitOutsideUseCase(RuntimeError):
@@ -57,7 +58,11 @@ def atomic(*, expire: bool = True):
             if savepoint is not None:
                 session.flush()  # a failing write fails inside the savepoint, which can then be undone alone
                 savepoint.commit()
-            _commit(session, expire)
+            deferred = session.info.get(_DEFERRED)
+            if deferred is None:
+                _commit(session, expire)
+            else:
+                deferred.wait_for_commit(expire)
         except BaseException:
             # A failed flush leaves the savepoint inactive but still to be rolled back; once closed (the
             # block rolled the whole session back itself) only the session's rollback remains.
@@ -77,6 +82,48 @@ def _commit(session, expire: bool):
         session.commit()
     finally:
         session.expire_on_commit = previous
+
+
+class _Deferred:
+    """The use cases that ended inside a `one_commit()` block and wait for its commit."""
+
+    pending = False
+    expire = False
+
+    def wait_for_commit(self, expire: bool):
+        self.pending, self.expire = True, self.expire or expire
+
+
+@contextmanager
+def one_commit():
+    """A view's use case and what the view adds once it has answered, committed together.
+
+    The outermost use case that ends inside the block leaves its commit to the block's end (use cases are
+    otherwise unchanged: a nested one still runs in a savepoint); the block yields an object whose `pending`
+    says a use case is waiting, so the caller may add rows that belong with it (the idempotency key's
+    stored answer) in the same transaction: one commit (one WAL flush) instead of two. An error anywhere in
+    the block rolls it all back. Inside a use case (or another block) it does nothing and yields None.
+    """
+    session = db.session()
+    if session.info.get(_DEPTH) or _DEFERRED in session.info:
+        yield None
+        return
+    deferred = session.info[_DEFERRED] = _Deferred()
+    try:
+        yield deferred
+    except BaseException:
+        session.info.pop(_DEFERRED, None)
+        if deferred.pending:
+            session.rollback()
+        raise
+    session.info.pop(_DEFERRED, None)
+    if deferred.pending:
+        with _counted(session, 0):
+            try:
+                _commit(session, deferred.expire)
+            except BaseException:
+                session.rollback()
+                raise
 
 
 def write_use_case(function):

@@ -1,13 +1,9 @@
 """Residents' use cases on needs: submit, "me too", "is it solved?" (the evaluation reads `stats.py`)."""
 
-import functools
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, literal, select, update
-from sqlalchemy.dialects.postgresql import insert
-
 from app.circles import service as circles
-from app.common import geo
+from app.common import geo, reads
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.models import utcnow
 from app.common.tx import atomic, write_use_case
@@ -153,47 +149,46 @@ def support_demand(user, demand_id: int) -> Supported:
         return Supported(demand.id, demand.support_count)
 
 
-@write_use_case
 def _count_support(user, demand_id: int) -> Supported:
-    """The usual case in one statement: the supporter row and the count, under the need's row lock (a
-    concurrent "me too" waits for it and then adds to the committed count: none is lost)."""
-    counted = db.session.execute(
-        _count_statement(), {"need_id": demand_id, "supporter_id": user.id, "now": utcnow()}
-    ).first()
-    if counted is None:
+    """The usual case in one statement that is its own transaction (autocommit: one round trip instead of
+    BEGIN, statement, version bump, COMMIT): the need locked and checked, the supporter row, the count and the
+    circle's evaluation version. A concurrent "me too" waits for the need's lock and then adds to the committed
+    count: none is lost."""
+    counted = reads.write_one(_COUNT_SQL, {"need_id": demand_id, "supporter_id": user.id, "now": utcnow()})
+    if not counted:
         raise _NotCounted
+    counted = counted[0]
     # The evaluation's session hook sees ORM writes only; the need's count feeds its 问需 item.
-    supports_changed.send(__name__, circle_ids=[counted.circle_id])
-    return Supported(demand_id, counted.support_count)
+    supports_changed.send(__name__, circle_ids=[counted["circle_id"]], city_ids=[counted["city_id"]], bumped=True)
+    return Supported(demand_id, counted["support_count"])
 
 
-@functools.cache
-def _count_statement():
-    """Built once, on the tables (the hottest write: building an ORM statement and its cache key, and the ORM's
-    bulk-update handling, cost more CPU than PostgreSQL spends running it)."""
-    demands, supports = Demand.__table__, DemandSupport.__table__
-    user_id = bindparam("supporter_id", type_=supports.c.user_id.type)
-    open_to_support = (
-        demands.c.id == bindparam("need_id"),
-        demands.c.moderation == literal("visible"),
-        demands.c.status.not_in([literal(status) for status in CLOSED_STATUSES]),
-        demands.c.user_id.is_distinct_from(user_id),
-    )
-    added = (
-        insert(supports)
-        .from_select(["demand_id", "user_id"], select(demands.c.id, user_id).where(*open_to_support))
-        .on_conflict_do_nothing()
-        .returning(supports.c.demand_id)
-        .cte("added")
-    )
-    # The conditions again on the UPDATE: PostgreSQL re-checks them on the row as it is once the lock is
-    # ours (a need closed meanwhile is not counted, and the whole use case is undone below).
-    return (
-        update(demands)
-        .where(*open_to_support, demands.c.id.in_(select(added.c.demand_id)))
-        .values(support_count=demands.c.support_count + 1, updated_at=bindparam("now", type_=demands.c.updated_at.type))
-        .returning(demands.c.support_count, demands.c.circle_id)
-    )
+# The need is locked first (FOR UPDATE re-checks the conditions on the row as it is once the lock is ours: a need
+# closed meanwhile is neither supported nor counted), so the supporter row and the count go together or not at
+# all. The circle's `evaluation_version` is bumped in the same statement, as app/evaluation/invalidation.py does
+# at every other write's commit (cached evaluations are named by it).
+_COUNT_SQL = f"""
+WITH need AS (
+    SELECT id, circle_id FROM demands
+    WHERE id = :need_id AND moderation = 'visible' AND status NOT IN ({", ".join(f"'{s}'" for s in CLOSED_STATUSES)})
+      AND user_id IS DISTINCT FROM :supporter_id
+    FOR UPDATE
+), added AS (
+    INSERT INTO demand_supports (demand_id, user_id) SELECT id, :supporter_id FROM need
+    ON CONFLICT DO NOTHING
+    RETURNING demand_id
+), counted AS (
+    UPDATE demands SET support_count = support_count + 1, updated_at = :now
+    WHERE id IN (SELECT demand_id FROM added)
+    RETURNING support_count, circle_id
+), bumped AS (
+    UPDATE circles SET evaluation_version = evaluation_version + 1
+    WHERE id IN (SELECT circle_id FROM counted)
+    RETURNING id, city_id
+)
+SELECT counted.support_count, counted.circle_id, bumped.city_id
+FROM counted LEFT JOIN bumped ON bumped.id = counted.circle_id
+"""
 
 
 @write_use_case

@@ -5,5 +5,6 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# send(sender, circle_ids=[…]) before the use case's commit: the circles whose needs' support counts changed.
+# send(sender, circle_ids=[…]) before the use case's commit: the circles whose needs' support counts changed;
+# or, after a one-statement "me too" that bumped their evaluation versions itself, with city_ids=[…], bumped=True.
 supports_changed = _signals.signal("demands.supports-changed")

@@ -8,7 +8,9 @@ never read again, even when Redis was unreachable at the commit and could not be
 the old entries are also dropped from Redis, only to free memory early. Outlets are re-read after the
 flush because the database trigger, not the ORM, moves them between circles.
 
-Writes the session cannot see (core INSERT … ON CONFLICT) are announced by their domain's signal
+A write that is one statement in its own transaction (the "me too", `reads.write_one`) bumps the version in
+that statement and says so in its signal (`bumped=True`). Writes the session cannot see (core INSERT … ON
+CONFLICT) are announced by their domain's signal
 (`surveys.signals.answers_changed`, `usage.signals.uses_recorded`, `outlets.signals.outlets_changed`,
 `demands.signals.supports_changed`, `circles.signals.outlets_moved`).
 `init_app`, called by the app factory, installs the session hooks and connects those signals: nothing is
@@ -233,12 +235,19 @@ def _mark_stale(session, circle_ids, city_ids):
     cache.delete_keys(*session.info.get(STALE, ()))
 
 
-def _on_domain_change(_sender, circle_ids=(), **_):
+def _on_domain_change(_sender, circle_ids=(), city_ids=(), bumped=False, **_):
     """A domain's signal: these circles' inputs changed outside the session's view. Their versions are bumped
     at the commit, which names the cache entries to drop after it (a signal comes from a write use case, which
-    reads no evaluation before its commit: nothing to drop at once, unlike `invalidate_circle`)."""
+    reads no evaluation before its commit: nothing to drop at once, unlike `invalidate_circle`).
+
+    `bumped=True`: a write committed on its own in one statement that bumped the versions itself (the "me
+    too"); only the old entries of these circles and `city_ids` are dropped, to free memory early."""
     circle_ids = {i for i in circle_ids if i is not None}
     if not circle_ids:
+        return
+    if bumped:
+        keys = [cache.circle_key(i) for i in circle_ids] + [cache.city_key(i) for i in city_ids if i is not None]
+        cache.delete_keys(*keys)
         return
     session = db.session()
     if session.in_transaction():

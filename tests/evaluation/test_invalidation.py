@@ -102,3 +102,30 @@ def test_a_moved_boundary_drops_the_circles_of_other_cities_it_takes_outlets_fro
         db.session.refresh(outlet)
         assert outlet.circle_id == owner.id
         assert not redis.exists(cache.circle_key(holder.id))
+
+
+def test_a_me_too_bumps_its_circle_and_drops_its_cached_evaluation(client, make, db, redis):
+    """The one-statement "me too" commits on its own and bumps the circle's version in that statement: the
+    next evaluation read is computed again and counts the support."""
+    from app.demands.models import Demand
+    from tests.demands.world import demand_body
+
+    circle = make.circle(center=MIYUN)
+    submitter, supporter = make.user(), make.user()
+    commit()
+    created = client.post("/api/v1/demands", json=demand_body(), headers=make.headers(submitter))
+    assert created.status_code == 201, created.get_json()
+    need = db.session.get(Demand, created.get_json()["id"])
+    evaluate(client, make, circle)
+    db.session.refresh(circle)
+    version = circle.evaluation_version
+    assert redis.exists(cache.circle_key(circle.id))
+
+    supported = client.post(f"/api/v1/demands/{need.id}/support", headers=make.headers(supporter))
+    assert supported.status_code == 201 and supported.get_json()["support_count"] == 1
+    db.session.refresh(circle)
+    assert circle.evaluation_version == version + 1
+    assert not redis.exists(cache.circle_key(circle.id)) and not redis.exists(cache.city_key(circle.city_id))
+    evaluate(client, make, circle)  # computed again, under the new version
+    fields = redis.hkeys(cache.circle_key(circle.id))
+    assert fields and all(f.endswith(f"v{version + 1}") for f in fields)
