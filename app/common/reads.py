@@ -344,7 +344,15 @@ def _on_engine(engine: sa.Engine, sql: str, params: dict, generic_plan: bool):
         if fairy.info.get("plan_cache_mode", CUSTOM_PLAN) != mode:
             fairy.driver_connection.execute(f"SET plan_cache_mode = {mode}")
             fairy.info["plan_cache_mode"] = mode
-        return _on_driver(fairy.driver_connection, sql, params)
+        # One cursor per connection, kept with it: psycopg keeps a cursor's adapters (each column type's loader,
+        # each parameter type's dumper) while the same query object runs on it again, where
+        # `connection.execute` makes a new cursor that looks all of them up again. (The pool's per-connection
+        # info is cleared when the connection is closed or invalidated.)
+        connection = fairy.driver_connection
+        cursor = fairy.info.get("read_cursor")
+        if cursor is None or cursor.closed or cursor.connection is not connection:
+            cursor = fairy.info["read_cursor"] = connection.cursor()
+        return _on_driver(connection, sql, params, cursor)
     except psycopg.OperationalError as error:
         fairy.invalidate(error)
         raise
@@ -357,8 +365,8 @@ def _on_engine(engine: sa.Engine, sql: str, params: dict, generic_plan: bool):
 _COLUMN_NAMES: dict[str, list[str]] = {}
 
 
-def _on_driver(connection: psycopg.Connection, sql: str, params: dict):
-    cursor = connection.execute(_pyformat(sql), params)
+def _on_driver(connection: psycopg.Connection, sql: str, params: dict, cursor: psycopg.Cursor | None = None):
+    cursor = (connection if cursor is None else cursor).execute(_pyformat(sql), params)
     names = _COLUMN_NAMES.get(sql)
     if names is None:
         names = [c.name for c in cursor.description]

@@ -8,7 +8,7 @@ from flask import current_app
 
 from app.common import clock, geo
 from app.outlets import stalls
-from app.outlets.hours import hours_text, is_open
+from app.outlets.hours import hours_text, hours_text_of_json, is_open
 
 
 def walking() -> tuple[float, float]:
@@ -32,7 +32,11 @@ def item(row: dict, coord: str, schedule: list[dict] | None = None, pace: tuple[
         "location": geo.point_out(row["lng"], row["lat"], coord),
         "distance_m": None if distance is None else int(round(distance)),
         "walk_minutes": walk_minutes(distance, pace),
-        "hours_text": hours_text(row["hours"] or {}, row["open_24h"], row["closed_on_holidays"]),
+        "hours_text": (
+            hours_text_of_json(row["hours_json"], row["open_24h"], row["closed_on_holidays"])
+            if "hours_json" in row  # the read path's rows (search.py): the column as text, decoded only if new
+            else hours_text(row["hours"] or {}, row["open_24h"], row["closed_on_holidays"])
+        ),
         "rating": {
             "avg": None if row["rating_avg"] is None else round(row["rating_avg"], 2),
             "count": row["rating_count"],

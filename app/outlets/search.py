@@ -29,8 +29,10 @@ RADIUS_SLACK = 1.006  # spherical search radius covering an ellipsoidal radius
 AUTO_EXTEND_STEPS = (1000, 2000, 3000)
 
 # An item's columns; {place} is where it is found (the outlet, or a stall's place now), {open_now} whether open.
+# The hours as text: they only make `hours_text`, remembered by that text (present.item), so never decoded.
 _ITEM_COLUMNS = """
-    o.id, o.name, o.types, {place_address} AS address, o.phone, o.hours, o.open_24h, o.closed_on_holidays,
+    o.id, o.name, o.types, {place_address} AS address, o.phone, CAST(o.hours AS text) AS hours_json, o.open_24h,
+    o.closed_on_holidays,
     o.photos, o.chain, o.brand, o.online, o.delivery, o.rating_avg, o.rating_count, o.synthetic, o.circle_id,
     o.community_id, o.status, o.mobile, ST_X({place}::geometry) AS lng, ST_Y({place}::geometry) AS lat,
     {open_now} AS open_now, {relevance} AS relevance, ST_Distance({place}, {point}, true) AS distance_m

@@ -77,7 +77,8 @@ def _sql(where: str, query: RepairQuery) -> str:
           AND (o.service_circle_ids && here.ids
                OR (o.service_radius_m IS NOT NULL AND ST_DWithin(o.location, p.g, o.service_radius_m, true)))
     )
-    SELECT o.id, o.name, o.types, pl.address, o.phone, o.hours, o.open_24h, o.closed_on_holidays, o.photos,
+    SELECT o.id, o.name, o.types, pl.address, o.phone, CAST(o.hours AS text) AS hours_json, o.open_24h,
+           o.closed_on_holidays, o.photos,
            o.chain, o.brand, o.online, o.delivery, o.rating_avg, o.rating_count, o.synthetic, o.circle_id,
            o.community_id, o.status, o.mobile, pl.slot_id, pl.present_now, pl.present_now AS open_now,
            pl.on_site, pl.distance_m, ST_X(pl.g::geometry) AS lng, ST_Y(pl.g::geometry) AS lat

@@ -1,6 +1,6 @@
 """The hot path's faster stand-ins give exactly what they replace: jsonb decoded by orjson (app/common/reads.py),
-opening-hours text remembered by the hours' JSON (app/outlets/hours.py), the JSON log line written by orjson
-(app/common/logs.py) and query strings read into a plain dict (app/common/inputs.py)."""
+opening-hours text remembered by the hours' JSON, or made from the column's text (app/outlets/hours.py), the JSON
+log line written by orjson (app/common/logs.py) and query strings read into a plain dict (app/common/inputs.py)."""
 
 import json
 import math
@@ -67,6 +67,21 @@ def test_hours_text_is_the_same_remembered_or_not():
     # Keys JSON cannot hold are not remembered, and still answered.
     odd = {"mon": [("07:00", "20:00")], 1: []}
     assert hours.hours_text(odd, False) == hours._hours_text(odd, False, False) == "周一 07:00-20:00；周二至周日 休息"
+
+
+def test_hours_text_of_the_stored_text_is_that_of_the_hours(db):
+    # The read path selects `hours::text` (app/outlets/search.py) and never decodes it when its text is known.
+    rnd = random.Random(11)
+    cases = [(_random_hours(rnd), rnd.random() < 0.1, rnd.random() < 0.3) for _ in range(200)]
+    cases += [({}, False, False), ({}, True, True), (None, False, False)]
+    for value, open_24h, closed in cases:
+        stored = db.session.execute(text("SELECT CAST(CAST(:v AS jsonb) AS text)"), {"v": json.dumps(value)}).scalar()
+        expected = hours._hours_text(value or {}, open_24h, closed)
+        assert (
+            hours.hours_text_of_json(stored, open_24h, closed)
+            == expected
+            == hours.hours_text(value or {}, open_24h, closed)
+        )
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,8 @@ def test_prepared_statements_outlive_requests_on_the_read_connection(app, commit
         engine = reads.engines().primary
         assert engine.pool.checkedout() == 0 and engine.pool.checkedin() == 1  # one connection served them all
         connection = engine.raw_connection()
+        kept_cursor = connection.info.get("read_cursor")  # one cursor per connection, kept with it
+        assert kept_cursor is not None and kept_cursor.connection is connection.driver_connection
         try:
             prepared = connection.driver_connection.execute(
                 "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%knn%'"
@@ -112,6 +114,7 @@ def test_prepared_statements_outlive_requests_on_the_read_connection(app, commit
                 " WHERE statement LIKE '%knn%' AND statement LIKE '%ILIKE%'"
             ).fetchall()
             settings = connection.driver_connection.execute("SELECT current_setting('plan_cache_mode')").fetchone()
+            assert connection.info["read_cursor"] is kept_cursor  # the keyword searches ran on it too
         finally:
             connection.close()
         reads.engines().dispose()
