@@ -14,7 +14,12 @@ class Config:
     # A pooled connection idle for DATABASE_PING_IDLE_S is pinged before use (app/common/pool.py) and replaced if
     # a PostgreSQL restart broke it, so workers recover on their own; connect_timeout bounds the wait for a server
     # that does not answer (requests get 503 meanwhile).
+    # At most 15 connections per process as with SQLAlchemy's default (5 kept + 10 overflow), all kept between
+    # requests: an overflow connection was closed whenever 5 sat idle, and under load a worker whose requests hold
+    # one only briefly (a me-too reads only its user's row here, when not remembered) logged in again and again.
     SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_size": 15,
+        "max_overflow": 0,
         "pool_pre_ping": False,
         "connect_args": {"connect_timeout": int(_env("DATABASE_CONNECT_TIMEOUT_S", "3"))},
     }

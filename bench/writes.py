@@ -473,20 +473,16 @@ def _count_child(need_id: int) -> None:
         (engine, "engine_connect", lambda *a: None),
     ]
     if autocommit is not None:
-        # Its statements go to the driver directly (no SQLAlchemy execute event): counted by the driver's calls.
-        def counted_checkout(dbapi_connection, *_):
-            execute = dbapi_connection.execute
-            if getattr(execute, "counted", False):
-                return
+        # Its statements go to the driver directly (no SQLAlchemy execute event): counted where they are sent.
+        from app.common import reads as read_path
 
-            def counted(*args, **kwargs):
-                counts["statements"] += 1
-                return execute(*args, **kwargs)
+        send = read_path._on_driver
 
-            counted.counted = True
-            dbapi_connection.execute = counted
+        def counted(*args, **kwargs):
+            counts["statements"] += 1
+            return send(*args, **kwargs)
 
-        listeners.append((autocommit, "checkout", counted_checkout))
+        read_path._on_driver = counted
     for target, name, fn in listeners:
         event.listen(target, name, fn)
     # The pings the pool really sends (every checkout with pool_pre_ping; only after idling with app/common/pool.py).
