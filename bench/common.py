@@ -298,6 +298,20 @@ def child_pids(pid: int) -> list[int]:
         return []
 
 
+def postgres_cpu_ms(conn) -> float | None:
+    """CPU of the whole PostgreSQL server so far, in ms: the postmaster with the children it reaped (parallel
+    workers, closed connections) and the live ones. None unless the server runs on this machine and we may
+    read its data directory's postmaster.pid (the private development server does)."""
+    try:
+        directory = conn.execute("SHOW data_directory").fetchone()[0]
+        postmaster = int((Path(directory) / "postmaster.pid").read_text().split()[0])
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    except Exception:  # noqa: BLE001 — no figure rather than a failed bench
+        return None
+    reaped = (int(fields[13]) + int(fields[14])) * _TICK_MS  # cutime, cstime
+    return proc_cpu_ms(postmaster) + reaped + sum(proc_cpu_ms(p) for p in child_pids(postmaster))
+
+
 def machine_busy_ms() -> float:
     """CPU time all cores spent busy (everything but idle and iowait) since boot, in ms."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -444,9 +445,10 @@ def province_run(mode: str, n_cities: int | None) -> dict:
     from app.evaluation import reports
     from app.extensions import db
 
-    with bench_app("province", flush_redis=True) as (_, admin):
+    with bench_app("province", flush_redis=True) as (_, admin), connect() as conn:
         ids = list(db.session.scalars(select(City.id).order_by(City.id).limit(n_cities)))
         circles = db.session.scalar(select(func.count()).select_from(Circle).where(Circle.city_id.in_(ids)))
+        postgres_ms, own_s = common.postgres_cpu_ms(conn), _own_cpu_s()
         started = time.perf_counter()
         if mode == "per-city":
             for city_id in ids:
@@ -457,8 +459,25 @@ def province_run(mode: str, n_cities: int | None) -> dict:
 
             nightly.refresh_all(city_ids=ids)
         seconds = time.perf_counter() - started
+        own_s = _own_cpu_s() - own_s
+        postgres_ms = None if postgres_ms is None else common.postgres_cpu_ms(conn) - postgres_ms
     rss_mb = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) // 1024
-    return {"mode": mode, "cities": len(ids), "circles": circles, "seconds": round(seconds, 1), "peak_rss_mb": rss_mb}
+    return {
+        "mode": mode,
+        "cities": len(ids),
+        "circles": circles,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": rss_mb,
+        # CPU rather than seconds compares runs on a shared machine: this process (with any it started) and
+        # the whole PostgreSQL server (its other clients too, if it has any).
+        "own_cpu_s": round(own_s, 1),
+        "postgres_cpu_s": None if postgres_ms is None else round(postgres_ms / 1000, 1),
+    }
+
+
+def _own_cpu_s() -> float:
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
 def interleaved(before_root: str, rounds: int, n_cities: int | None, before_mode: str = "per-city") -> list[dict]:
