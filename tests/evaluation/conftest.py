@@ -18,6 +18,7 @@ from app.events.models import Event
 from app.repair.models import RepairOffer
 from app.surveys.models import SurveyPeriod, SurveyResponse
 from app.usage.models import PlatformUse
+from tests.faults.committed import committed_data  # noqa: F401  (a fixture: rows really committed)
 
 M_PER_DEG_LAT = 111_320
 _ids = itertools.count(1)

@@ -1,10 +1,13 @@
 """The nightly refresh (RQ cron): every city's view and circle's result cached ahead for a day; a change
 then recomputes only the circles it touches."""
 
+import json
 from datetime import UTC, datetime
+from unittest.mock import ANY
 
 from prometheus_client import REGISTRY
 from rq.cron import CronScheduler
+from sqlalchemy import text
 
 from app.common import jobs
 from app.evaluation import cache, nightly, reports, service
@@ -80,3 +83,50 @@ def test_the_evidence_outlets_wait_for_a_reader_of_the_circle_and_go_with_its_ch
     commit()
     renamed = service.evaluate_circle(circle.id)["presence"]["basic"]["evidence_outlets"]["breakfast"][0]
     assert renamed["name"] == "老王早餐"
+
+
+def test_two_connections_cache_what_one_does(app, committed_data, redis):
+    """EVALUATION_REFRESH_WORKERS > 1: the chunks go to worker threads, each with its own session and database
+    connection. Those see only committed rows, so this test commits its cities (`committed_data` deletes them
+    afterwards) and compares the cache with what one connection writes."""
+    make = committed_data
+    cities = []
+    for i in range(3):
+        city = make.city()
+        cities.append(city)
+        for j in range(2):
+            make.circle(center=(MIYUN[0] + 0.05 * i + 0.012 * j, MIYUN[1]), city=city, half_m=300)
+        make.outlet(MIYUN[0] + 0.05 * i, MIYUN[1], types=["breakfast"])
+        make.outlet(MIYUN[0] + 0.05 * i + 0.009, MIYUN[1], types=["pharmacy", "convenience_store"])
+    commit()
+    ids = [city.id for city in cities]
+    connections = set()
+    refresh_chunks = nightly._refresh_chunks
+
+    def recorded(groups, ttl_s):  # which database session (server process) ran each worker's chunks
+        connections.add(make.db.session.execute(text("SELECT pg_backend_pid()")).scalar())
+        return refresh_chunks(groups, ttl_s)
+
+    def cached() -> dict:
+        return {
+            (key, field): {k: v for k, v in json.loads(value).items() if k != "computed_at"}
+            for key in redis.keys(f"{cache.circle_key(0)[:-1]}*") + redis.keys(f"{cache.city_key(0)[:-1]}*")
+            for field, value in redis.hgetall(key).items()
+        }
+
+    workers = app.config["EVALUATION_REFRESH_WORKERS"]
+    nightly._refresh_chunks = recorded
+    try:
+        app.config["EVALUATION_REFRESH_WORKERS"] = 1
+        assert nightly.refresh_all(city_ids=ids, limit=2) == {"cities": 3, "circles": 6, "seconds": ANY}
+        alone = cached()
+        assert len(alone) == 9 and len(connections) == 1
+        redis.flushdb()
+        connections.clear()
+        app.config["EVALUATION_REFRESH_WORKERS"] = 2
+        assert nightly.refresh_all(city_ids=ids, limit=2) == {"cities": 3, "circles": 6, "seconds": ANY}
+        assert len(connections) == 2  # two worker threads, each its own connection
+        assert cached() == alone
+    finally:
+        nightly._refresh_chunks = refresh_chunks
+        app.config["EVALUATION_REFRESH_WORKERS"] = workers
