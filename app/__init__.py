@@ -5,13 +5,13 @@ from flask import Flask, request
 from app.auth.jwt import init_jwt_callbacks
 from app.common import inputs, pool, reads
 from app.common.errors import AppError, register_error_handlers
+from app.common.extensions import api, db, jwt, limiter, migrate
 from app.common.flaskapp import App
 from app.common.http import add_security_headers, trust_proxies
 from app.common.logs import configure_logging, init_request_logging
 from app.common.method_override import MethodOverride
 from app.common.openapi import ErrorResponsesPlugin
 from app.config import Config
-from app.extensions import api, db, jwt, limiter, migrate
 
 # Domain packages whose models and routes make up the app; each has models.py and usually routes.py.
 DOMAINS = (

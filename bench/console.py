@@ -151,8 +151,8 @@ def board(requests: int) -> dict:
     from app import create_app
     from app.auth.models import User
     from app.circles.models import Circle
+    from app.common.extensions import db
     from app.common.tx import atomic
-    from app.extensions import db
 
     app = create_app()
     with app.app_context():

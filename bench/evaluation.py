@@ -366,8 +366,8 @@ def bench_app(schema: str, flush_redis: bool = False):
 
     from app import create_app
     from app.auth.models import User
+    from app.common.extensions import db
     from app.common.tx import atomic
-    from app.extensions import db
 
     redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/12"
     if flush_redis:
@@ -387,8 +387,8 @@ def measure(schema: str, size: dict, repeat: int) -> dict:
     from sqlalchemy import select
 
     from app.circles.models import Circle, City
+    from app.common.extensions import db
     from app.evaluation import facts, reports, service
-    from app.extensions import db
 
     out = {}
     with bench_app(schema) as (app, admin):
@@ -451,8 +451,8 @@ def province_run(mode: str, n_cities: int | None) -> dict:
     from sqlalchemy import func, select
 
     from app.circles.models import Circle, City
+    from app.common.extensions import db
     from app.evaluation import reports
-    from app.extensions import db
 
     with bench_app("province", flush_redis=True) as (_, admin), connect() as conn:
         ids = list(db.session.scalars(select(City.id).order_by(City.id).limit(n_cities)))

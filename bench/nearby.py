@@ -212,7 +212,7 @@ def run_inprocess(args) -> None:
     from sqlalchemy import event, text
 
     from app import create_app
-    from app.extensions import db
+    from app.common.extensions import db
     from app.outlets.search import NearbyQuery, search_nearby
 
     app = create_app({"RATELIMIT_ENABLED": False, "SQLALCHEMY_DATABASE_URI": database_url})

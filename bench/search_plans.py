@@ -35,7 +35,7 @@ def main():
     from sqlalchemy import event
 
     from app import create_app
-    from app.extensions import db
+    from app.common.extensions import db
     from app.outlets.search import NearbyQuery, search_nearby
 
     app = create_app()

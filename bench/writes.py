@@ -137,9 +137,9 @@ def seed(args) -> dict:
     from app import create_app
     from app.auth.models import User
     from app.circles.models import Circle, City, Community
+    from app.common.extensions import db
     from app.common.tx import atomic
     from app.demands.models import Demand
-    from app.extensions import db
     from app.outlets.models import Outlet
 
     app = create_app(_app_config())
@@ -450,7 +450,7 @@ def _count_child(need_id: int) -> None:
 
     from app import create_app
     from app.auth.models import User
-    from app.extensions import db
+    from app.common.extensions import db
 
     app = create_app({**_app_config(), "WECHAT_API_BASE": os.environ["WECHAT_API_BASE"]})
     with app.app_context():

@@ -65,7 +65,7 @@ from app.circles.service import locate
 from app.circles.models import Circle
 from app.common import geo
 from app.evaluation import service
-from app.extensions import db
+from app.common.extensions import db
 
 app = create_app()
 with app.app_context():

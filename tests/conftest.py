@@ -132,7 +132,7 @@ def stub(wechat_stub):
 @pytest.fixture(autouse=True)
 def _limits_as_configured(app):
     """Flask-Limiter is one global object: an app created with limits on would leave them on for all."""
-    from app.extensions import limiter
+    from app.common.extensions import limiter
 
     before = limiter.enabled
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
@@ -144,7 +144,7 @@ def _limits_as_configured(app):
 def limited_client(app):
     """A client of a second app with rate limits on (in memory)."""
     from app import create_app
-    from app.extensions import limiter
+    from app.common.extensions import limiter
 
     limited = create_app(
         {

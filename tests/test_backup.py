@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.extensions import db as database
+from app.common.extensions import db as database
 from tests.factories import Factory
 from tests.transactions import commit
 

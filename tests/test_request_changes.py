@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.circles.models import City
+from app.common.extensions import db as database
 from app.common.tx import write_use_case
-from app.extensions import db as database
 from tests.transactions import RequestLeftChanges
 
 

@@ -26,7 +26,7 @@ class _ConnectionBoundSession(FlaskSession):
 @contextmanager
 def rolled_back(app):
     from app.common import reads
-    from app.extensions import db as database
+    from app.common.extensions import db as database
 
     with app.app_context():
         connection = database.engine.connect()
@@ -103,7 +103,7 @@ def _pending(session) -> list:
 def _request_started(app, **_extra):
     if "sqlalchemy" not in app.extensions:  # another app (the WeChat stub)
         return
-    from app.extensions import db as database
+    from app.common.extensions import db as database
 
     session = database.session()
     # The objects themselves are kept (not only their ids), so none is collected and its id reused meanwhile.
@@ -116,7 +116,7 @@ def _request_tearing_down(app, exc=None, **_extra):
     before = request.environ.pop(_SNAPSHOT, None)
     if before is None:  # not an app of ours
         return
-    from app.extensions import db as database
+    from app.common.extensions import db as database
 
     started, objects = before
     session = database.session()

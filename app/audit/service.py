@@ -1,7 +1,7 @@
 """Writing the audit trail: one row per decision or change, in the use case's own transaction."""
 
 from app.audit.models import AuditEntry
-from app.extensions import db
+from app.common.extensions import db
 
 # What an entry may be about (AuditEntry's reference columns); each is also a filter of the trail.
 SUBJECTS = ("outlet_id", "application_id", "claim_id", "circle_id", "subject_user_id", "city_id")

@@ -13,9 +13,9 @@ from app.audit.models import AuditEntry
 from app.auth.models import User, staff_circles, user_cities
 from app.circles.models import Circle, City
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.paging import paginate
 from app.common.tx import write_use_case
-from app.extensions import db
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8

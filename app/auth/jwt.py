@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from app.common.errors import envelope
-from app.extensions import db, jwt
+from app.common.extensions import db, jwt
 
 
 class RecentUsers:

@@ -4,8 +4,8 @@ from sqlalchemy import Boolean, CheckConstraint, Column, DateTime, ForeignKey, S
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 
 ROLES = ("resident", "merchant", "staff", "bureau", "admin")
 # A district/city commerce bureau (商务局) may do whatever community staff may, in every circle of its

@@ -5,7 +5,7 @@ content that stays points at "已注销用户" and tokens issued before stop wor
 in again with the same WeChat account creates a new, unrelated account.
 """
 
-from app.extensions import db
+from app.common.extensions import db
 
 
 def export(user) -> dict:

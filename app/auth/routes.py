@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 
 from app.auth import service
 from app.auth.schemas import HomeCircleSchema, StaffLoginSchema, TokenSchema, UserSchema, WechatLoginSchema
+from app.common.extensions import limiter
 from app.common.openapi import may_answer
 from app.common.policy import login_required
-from app.extensions import limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与账号")
 

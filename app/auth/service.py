@@ -11,9 +11,9 @@ from app.auth.consent import accept_notice, consent_required, notice
 from app.auth.models import User
 from app.circles.models import Circle
 from app.common.errors import AppError, ValidationFailed
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.tx import write_use_case
-from app.extensions import db
 from app.wechat import client as wechat
 
 _hasher = PasswordHasher()

@@ -28,10 +28,10 @@ from app.circles.service import circle_type_code, find_or_create_city
 from app.circles.signals import outlets_moved
 from app.common.covering import lowest_covering
 from app.common.errors import AppError, ValidationFailed, one_line_reason
+from app.common.extensions import db
 from app.common.schemas import PHONE
 from app.common.shapes import area_from_geojson
 from app.common.tx import write_use_case
-from app.extensions import db
 
 CIRCLE_PROPS = {
     "name",

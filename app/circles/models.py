@@ -3,8 +3,8 @@ from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, Str
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 
 CIRCLE_TYPES = {
     "old_town": "老城区住宅生活圈",

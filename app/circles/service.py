@@ -9,11 +9,11 @@ from sqlalchemy.orm import defer
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
 from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.paging import Page, paginate
 from app.common.policy import authorize_circle
 from app.common.shapes import area_from_geojson
 from app.common.tx import write_use_case
-from app.extensions import db
 
 CIRCLE_TYPE_BY_NAME = {name: code for code, name in CIRCLE_TYPES.items()} | {
     name.removesuffix("生活圈"): code for code, name in CIRCLE_TYPES.items()

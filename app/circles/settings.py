@@ -9,9 +9,9 @@ from sqlalchemy import select
 from app.audit import service as audit
 from app.circles.models import CITY_TIERS, City
 from app.common.errors import NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.policy import authorize_city
 from app.common.tx import write_use_case
-from app.extensions import db
 from app.taxonomy.registry import taxonomy
 from app.taxonomy.scoring import scoring_profiles
 

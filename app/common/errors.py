@@ -188,7 +188,7 @@ def handle_unexpected(error: Exception):
 
 def _constraint_columns(name: str | None) -> list[str]:
     """The columns of a named constraint or unique index, from the models' metadata (names are stable:
-    app/extensions.py's naming convention)."""
+    app/common/extensions.py's naming convention)."""
     if not name:
         return []
     for table in app_db().metadata.tables.values():

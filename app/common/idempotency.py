@@ -36,11 +36,11 @@ from sqlalchemy.orm import Session
 
 from app.common import metrics, retention
 from app.common.errors import Conflict, ValidationFailed
+from app.common.extensions import db
 from app.common.models import IdempotencyRecord
 from app.common.policy import actor
 from app.common.redis import Keys, get_redis
 from app.common.tx import atomic, one_commit
-from app.extensions import db
 
 log = logging.getLogger(__name__)
 

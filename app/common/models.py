@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, DateTime, Integer, String, Text, delete, func
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column
 
-from app.extensions import db
+from app.common.extensions import db
 
 
 def utcnow():

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from app.extensions import db
+from app.common.extensions import db
 
 
 @dataclass(frozen=True)

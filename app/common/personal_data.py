@@ -41,7 +41,7 @@ def records(owner_column, user, fields, order_by=None) -> list[dict]:
     """
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.common.extensions import db
 
     model = owner_column.class_
     query = select(model).where(owner_column == user.id).order_by(order_by if order_by is not None else model.id)

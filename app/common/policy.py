@@ -10,9 +10,9 @@ from flask import request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from app.common.errors import Forbidden, NotFound
+from app.common.extensions import db
 from app.common.openapi import CONSOLE_LOGIN, LOGIN, OPTIONAL_LOGIN
 from app.common.reads import presents_token
-from app.extensions import db
 
 _VERIFIED = "circle.token_verified"  # request.environ: this request's token has been verified here
 

@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import text
 
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.tx import atomic
-from app.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.extensions import db
+from app.common.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from app.auth import service as auth
 from app.auth.models import User
 from app.circles.models import Circle
 from app.common import geo
-from app.extensions import db
+from app.common.extensions import db
 
 console = AppGroup("console", help="The staff and bureau web console.")
 

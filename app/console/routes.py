@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 
 from app.auth import service as auth
 from app.auth.schemas import StaffLoginSchema
+from app.common.extensions import limiter
 from app.common.openapi import may_answer
 from app.console.schemas import ConsoleSessionSchema, ConsoleSettingsSchema
-from app.extensions import limiter
 
 blp = Blueprint("console", __name__, url_prefix="/api/v1", description="工作台（网页）：Cookie 登录与设置")
 

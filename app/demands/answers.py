@@ -7,8 +7,8 @@ evaluation item 1) when it is done and more of the people who answered said "yes
 
 from sqlalchemy import and_, case, func, select
 
+from app.common.extensions import db
 from app.demands.models import Demand, DemandAnswer
-from app.extensions import db
 
 
 def _supporters_tally():

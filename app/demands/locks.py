@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from app.common.errors import NotFound
+from app.common.extensions import db
 from app.demands.models import Demand
-from app.extensions import db
 
 
 def locked_demands(*demand_ids: int) -> dict[int, Demand]:

@@ -18,8 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 from app.uploads.models import UploadIdType
 
 DEMAND_KINDS = {

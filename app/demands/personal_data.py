@@ -7,9 +7,9 @@ removed ones (the resident asked) lose their text, address, photos and comments 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select, update
 
+from app.common.extensions import db
 from app.common.personal_data import records
 from app.demands.models import Demand, DemandAnswer, DemandEvent, DemandSupport
-from app.extensions import db
 
 REMOVED_TEXT = "（提交人已注销账号，内容已删除）"
 

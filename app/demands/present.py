@@ -10,6 +10,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from app.common.clock import now_local
+from app.common.extensions import db
 from app.common.geo import point_out
 from app.demands import answers, states
 from app.demands.models import (
@@ -23,7 +24,6 @@ from app.demands.models import (
     Project,
 )
 from app.demands.timeline import ROLE_NAMES
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.taxonomy.registry import taxonomy
 from app.uploads.service import Upload, public_url, thumb_url

@@ -8,13 +8,13 @@ from app.circles.service import get_circle
 from app.common import geo
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.policy import authorize_circle
 from app.common.tx import atomic
 from app.demands import states
 from app.demands.locks import locked_demands
 from app.demands.models import Demand, Project, ProjectEvent
 from app.demands.triage import follow_project, link_project
-from app.extensions import db
 from app.taxonomy.checks import check_type
 
 FIELDS = (

@@ -9,11 +9,11 @@ from app.circles.service import get_circle
 from app.common import geo
 from app.common.clock import local_day_start
 from app.common.errors import NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, circle_row
 from app.demands import answers
 from app.demands.models import OPEN_STATUSES, PRIORITIES, Demand
-from app.extensions import db
 from app.taxonomy.checks import check_type
 from app.taxonomy.registry import taxonomy
 

@@ -4,6 +4,7 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
+from app.common.extensions import db, limiter
 from app.common.files import XLSX, file_doc, xlsx_download
 from app.common.idempotency import HEADER_DOC, idempotent
 from app.common.policy import actor, login_optional, login_required, user_or_ip
@@ -33,7 +34,6 @@ from app.demands.schemas import (
     SupportResultSchema,
     TriageSchema,
 )
-from app.extensions import db, limiter
 from app.taxonomy.checks import check_type
 
 blp = Blueprint("demands", __name__, url_prefix="/api/v1", description="居民需求：提交、“我也要”、时间线、满意清单")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from app.circles import service as circles
 from app.common import geo, reads
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.tx import atomic, write_use_case
 from app.demands import answers, existing, states, timeline
@@ -18,7 +19,6 @@ from app.demands.models import (
     DemandSupport,
 )
 from app.demands.signals import supports_changed
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.taxonomy.checks import check_type
 from app.uploads.service import claim_uploads

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_, select
 
 from app.common.clock import local_zone
+from app.common.extensions import db
 from app.demands import answers
 from app.demands.models import (
     ACCEPTED_STATUSES,
@@ -21,7 +22,6 @@ from app.demands.models import (
     Demand,
     Project,
 )
-from app.extensions import db
 
 # Accepted onto the needs list and not done yet: what the gap list (一单) still has to answer.
 STILL_OPEN = ("accepted", "in_progress", "reopened")

@@ -8,10 +8,10 @@ change (see app.notifications), as far as each person's subscription consent all
 from sqlalchemy import delete, select
 
 from app.common.clock import now_local
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.demands import states
 from app.demands.models import CLOSED_STATUSES, DEMAND_STATUSES, Demand, DemandAnswer, DemandEvent, DemandSupport
-from app.extensions import db
 from app.notifications.service import clip, queue_message, template_id
 
 ROLE_NAMES = {"resident": "居民", "staff": "社区工作人员", "admin": "管理员", "system": "系统", "open311": "外部平台"}

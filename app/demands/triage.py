@@ -4,13 +4,13 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.common.errors import Conflict, ValidationFailed
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.policy import authorize_circle
 from app.common.tx import atomic
 from app.demands import states, timeline
 from app.demands.locks import locked_demand, locked_demands
 from app.demands.models import PRIORITIES, Demand, DemandSupport, Project
-from app.extensions import db
 
 LINKABLE = ("accepted", "in_progress", "reopened", "done")
 

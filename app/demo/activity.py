@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 
 from app.circles.models import Circle
 from app.common.clock import local_zone, now_local
+from app.common.extensions import db
 from app.demo import civic, needs, records, residents, scenarios
 from app.demo.context import CircleContext, Clock, OutletRef, stream
 from app.evaluation.facts import build_snapshots
@@ -20,7 +21,6 @@ from app.evaluation.presence import provisional_type, score_presence
 from app.evaluation.profiles import get_profile, standards_for_city
 from app.evaluation.service import circle_rows
 from app.events.models import Event
-from app.extensions import db
 from app.ratings.models import Rating
 from app.surveys.models import SurveyResponse
 from app.usage.models import PlatformUse

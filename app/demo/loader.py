@@ -12,6 +12,7 @@ from sqlalchemy import exists, select
 
 from app.circles.models import Circle
 from app.circles.service import find_or_create_city
+from app.common.extensions import db
 from app.common.tx import write_use_case
 from app.demo import enrich, geometry, people, records, repairs, writer
 from app.demo.activity import ActivityResult, load_activity
@@ -19,7 +20,6 @@ from app.demo.context import stream
 from app.demo.outlets import Place, circle_outlets
 from app.demo.sources import CircleSpec, circle_specs, shortages
 from app.evaluation import invalidation
-from app.extensions import db
 from app.outlets.models import Outlet
 
 DEFAULT_SEED = 2023

@@ -7,10 +7,10 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.auth.models import User
+from app.common.extensions import db
 from app.demands.models import Demand, DemandEvent, DemandSupport, Project, ProjectEvent
 from app.demo.context import RESIDENT_PREFIX, SOURCE_CLIENT, STAFF_USERNAME
 from app.demo.writer import DemoConflict
-from app.extensions import db
 from app.outlets.hours import week_multirange
 from app.outlets.models import StallSlot
 from app.repair.models import RepairOffer

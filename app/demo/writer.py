@@ -10,9 +10,9 @@ from sqlalchemy.dialects.postgresql import insert
 
 from app.circles.models import Circle, Community
 from app.common.clock import local_zone, now_local
+from app.common.extensions import db
 from app.common.shapes import area_from_geojson
 from app.demo.context import RESIDENT_PREFIX, SOURCE_CLIENT
-from app.extensions import db
 from app.outlets.hours import week_multirange
 from app.outlets.models import Outlet
 from app.outlets.service import name_initials

@@ -8,9 +8,9 @@ blind spot leaves half its people uncovered); without community boundaries, by a
 
 from sqlalchemy import text
 
+from app.common.extensions import db
 from app.evaluation import providers
 from app.evaluation.profiles import ScoringProfile, radius_for
-from app.extensions import db
 from app.repair.stats import stall_places
 from app.taxonomy.registry import taxonomy
 

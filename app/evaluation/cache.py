@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from app.circles.models import Circle
 from app.common import metrics
+from app.common.extensions import db
 from app.common.reads import json_loads
 from app.common.redis import Keys, get_redis
-from app.extensions import db
 
 log = logging.getLogger(__name__)
 TTL_S = 600

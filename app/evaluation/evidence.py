@@ -15,8 +15,8 @@ from datetime import date
 
 from sqlalchemy import text
 
+from app.common.extensions import db
 from app.evaluation.facts import outlets_relation
-from app.extensions import db
 from app.taxonomy.registry import taxonomy
 
 STATUS_NAMES = {"approved": "在营", "pending": "待审核", "suspended": "暂停营业", "closed": "已关闭"}

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from app.circles.models import CIRCLE_TYPES, Circle
 from app.circles.service import get_circle
+from app.common.extensions import db
 from app.common.policy import authorize_circle
 from app.common.workbook import add_sheet, new_workbook, pct, to_bytes
 from app.demands.stats import needs_list, projects_list
@@ -24,7 +25,6 @@ from app.evaluation.ledger_rows import (
 )
 from app.evaluation.presence import TYPE_NAMES
 from app.evaluation.service import evaluate_circle, get_city, today
-from app.extensions import db
 
 
 def _projects_sheets(book, circle: Circle):

@@ -8,13 +8,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import text
 
 from app.common.clock import local_zone, now_local
+from app.common.extensions import db
 from app.demands.stats import CircleDemandStats, circle_demand_stats
 from app.evaluation import providers
 from app.evaluation.presence import quality_types
 from app.evaluation.profiles import ScoringProfile, radius_for
 from app.evaluation.snapshot import Assessment, CircleSnapshot
 from app.events.service import events_count
-from app.extensions import db
 from app.outlets.models import HISTORY_COLUMNS
 from app.surveys.results import CircleSurveyResults, circle_results
 from app.taxonomy.registry import taxonomy

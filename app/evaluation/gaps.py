@@ -6,9 +6,9 @@ import math
 
 from sqlalchemy import text
 
+from app.common.extensions import db
 from app.demands.stats import open_needs
 from app.evaluation.blind_spots import required_groups
-from app.extensions import db
 from app.taxonomy.registry import taxonomy
 
 # Outlets of each type per community and (grouping row) for the whole circle.

@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
 from app.circles.signals import outlets_moved
+from app.common.extensions import db
 from app.common.tx import atomic
 from app.demands.models import Demand, Project
 from app.demands.signals import supports_changed
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
 from app.events.models import Event
-from app.extensions import db
 from app.outlets.models import Outlet, StallSlot
 from app.outlets.signals import outlets_changed
 from app.repair.models import RepairOffer

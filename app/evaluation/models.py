@@ -6,8 +6,8 @@ from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 
 # What staff judge on site, and the value each takes (validated by schemas.AssessmentCreateSchema).
 ASSESSMENT_ITEMS = {

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from app.circles.models import Circle, City
 from app.common import jobs
+from app.common.extensions import db
 from app.evaluation.reports import city_views
-from app.extensions import db
 
 log = logging.getLogger(__name__)
 

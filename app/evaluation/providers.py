@@ -10,7 +10,7 @@ service-area columns.
 
 from sqlalchemy import text
 
-from app.extensions import db
+from app.common.extensions import db
 from app.repair.stats import CURRENT_OUTLETS, priced_services, stalls_near
 
 # Only the types whose same-day service counts (早餐, 维修) are looked for: the types index finds them.

@@ -8,13 +8,13 @@ from sqlalchemy import cast, func, select
 from app.circles.models import Circle, City, Community
 from app.circles.service import get_circle
 from app.common.errors import Forbidden, ValidationFailed
+from app.common.extensions import db
 from app.common.policy import authorize_circle
 from app.evaluation import blind_spots, cache, gaps, geojson, kpis
 from app.evaluation.facts import build_snapshots
 from app.evaluation.models import EvaluationSnapshot
 from app.evaluation.profiles import get_profile, plan_for_city, standards_for_city
 from app.evaluation.service import circle_rows, evaluate_circles, get_city, today
-from app.extensions import db
 from app.outlets.models import Outlet
 
 

@@ -10,6 +10,7 @@ from app.circles.models import Circle, City
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, can_manage_circle
 from app.common.tx import write_use_case
@@ -25,7 +26,6 @@ from app.evaluation.profiles import (
     scoring_profiles,
     standards_for_city,
 )
-from app.extensions import db
 
 
 def today() -> date:

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common.errors import Conflict, ValidationFailed
+from app.common.extensions import db
 from app.common.paging import Page
 from app.common.policy import authorize_circle, can_manage_circle
 from app.common.tx import write_use_case
 from app.evaluation.models import EvaluationSnapshot
 from app.evaluation.service import evaluate_circles, today
-from app.extensions import db
 
 PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
 _PERIOD_END = {

@@ -4,8 +4,8 @@ from geoalchemy2 import Geography
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 
 # Codes with the names the programme's documents use (五十问: 邻里节、美食节、团购节、家政便民 …).
 EVENT_THEMES = {

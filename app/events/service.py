@@ -9,11 +9,11 @@ from app.circles import service as circles
 from app.common import geo
 from app.common.clock import now_local
 from app.common.errors import NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.paging import Page, paginate
 from app.common.policy import authorize_circle
 from app.common.tx import write_use_case
 from app.events.models import Event
-from app.extensions import db
 
 FIELDS = ("title", "theme", "description", "address", "starts_on", "ends_on", "organiser")
 

@@ -4,10 +4,10 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from app.common.extensions import limiter
 from app.common.openapi import may_answer
 from app.common.policy import login_required, user_or_ip
 from app.common.schemas import PageQuerySchema
-from app.extensions import limiter
 from app.merchants import claims, present
 from app.merchants.schemas import (
     ClaimApproveSchema,

@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.paging import paginate
 from app.common.policy import circle_row, within_scope
 from app.common.tx import write_use_case
-from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_CLAIM_STATUSES, Claim
 from app.merchants.payload import phone_from_code

@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-from app.extensions import db
+from app.common.extensions import db
 
 NEARBY_M = 200
 SIMILAR = 0.3  # pg_trgm similarity; 好邻居便利店 vs 好邻居超市 is 0.3

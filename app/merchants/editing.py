@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from app.common import geo
 from app.common.errors import Conflict
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.paging import paginate
 from app.common.policy import authorize_circle
 from app.common.tx import write_use_case
-from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_STATUSES, Application
 from app.merchants.payload import check_complete, prepare, split

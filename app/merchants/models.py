@@ -5,8 +5,8 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Tex
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 from app.uploads.models import UploadIdType
 
 APPLICATION_KINDS = ("new", "change")  # a new outlet, or reviewed edits of a published one

@@ -5,8 +5,8 @@ payloads and claims (the published outlet keeps the phone it shows the public) a
 
 from sqlalchemy import select
 
+from app.common.extensions import db
 from app.common.personal_data import records
-from app.extensions import db
 from app.merchants import audit
 from app.merchants.models import OPEN_CLAIM_STATUSES, OPEN_STATUSES, Application, Claim
 from app.outlets.models import Outlet

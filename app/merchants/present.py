@@ -6,8 +6,8 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from app.auth.models import mask_phone
+from app.common.extensions import db
 from app.common.geo import point_out
-from app.extensions import db
 from app.merchants.coords import payload_out
 from app.merchants.duplicates import possible_duplicates
 from app.merchants.editing import open_change

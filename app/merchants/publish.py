@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.common.extensions import db
 from app.merchants import fields
 from app.outlets.models import Outlet
 from app.outlets.service import apply_fields, outlet_lnglat

@@ -2,9 +2,9 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from app.common.extensions import limiter
 from app.common.policy import login_required, user_or_ip
 from app.common.schemas import CoordPageQuerySchema
-from app.extensions import limiter
 from app.merchants import claim_routes, editing, present, service
 from app.merchants.coords import payload_in
 from app.merchants.schemas import (

@@ -6,11 +6,11 @@ from app.auth.models import User
 from app.circles.service import locate
 from app.common import geo
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, can_manage_outlet, within_scope
 from app.common.tx import write_use_case
-from app.extensions import db
 from app.merchants import audit
 from app.merchants.duplicates import listed_outlets_like
 from app.merchants.models import OPEN_STATUSES, Application

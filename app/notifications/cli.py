@@ -3,7 +3,7 @@ import time
 import click
 from flask.cli import AppGroup
 
-from app.extensions import db
+from app.common.extensions import db
 from app.notifications import service, worker
 
 notifications = AppGroup("notifications", help="通知发件箱：转交队列、发送订阅消息")

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.common import metrics
-from app.extensions import db
+from app.common.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.worker import QUEUE_NAME, notification_queue
 

@@ -4,8 +4,8 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.extensions import db
 from app.common.models import Timestamps, utcnow
-from app.extensions import db
 
 # pending: waiting for the relay (first try or a retry after backoff); queued: handed to RQ;
 # sending: a worker is calling WeChat (committed before the call, so a killed worker leaves it visible);

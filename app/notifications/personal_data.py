@@ -3,8 +3,8 @@ exported; deleted on 注销."""
 
 from sqlalchemy import delete
 
+from app.common.extensions import db
 from app.common.personal_data import records
-from app.extensions import db
 from app.notifications.models import OutboxMessage, Subscription
 
 

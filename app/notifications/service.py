@@ -30,10 +30,10 @@ from sqlalchemy import and_, func, or_, select, update
 from app.auth.models import User
 from app.common import metrics
 from app.common.errors import UpstreamError, ValidationFailed
+from app.common.extensions import db
 from app.common.logs import current_request_id
 from app.common.models import utcnow
 from app.common.tx import atomic, write_use_case
-from app.extensions import db
 from app.notifications.models import OutboxMessage, Subscription
 from app.wechat.client import WechatError, send_subscribe_message
 

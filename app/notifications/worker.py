@@ -17,8 +17,8 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from app.common import jobs, metrics
+from app.common.extensions import db
 from app.common.logs import bound_request_id
-from app.extensions import db
 from app.notifications import service
 from app.notifications.models import OutboxMessage
 

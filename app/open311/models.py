@@ -3,8 +3,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 
 
 class ApiKey(Timestamps, db.Model):

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app.circles.models import Circle
 from app.common.clock import local_zone
+from app.common.extensions import db
 from app.demands import present
 from app.demands.models import CLOSED_STATUSES, DEMAND_KINDS, Project
-from app.extensions import db
 from app.open311.service import service_code
 
 

@@ -9,8 +9,8 @@ from werkzeug import exceptions as werkzeug_exceptions
 from werkzeug.exceptions import HTTPException
 
 from app.common.errors import AppError, NotFound, flatten_details, handle_http_exception
+from app.common.extensions import limiter
 from app.common.openapi import may_answer
-from app.extensions import limiter
 from app.open311 import present, service
 from app.open311.schemas import (
     JurisdictionQuerySchema,

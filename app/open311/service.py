@@ -11,12 +11,12 @@ from sqlalchemy import and_, or_, select
 from app.circles.models import Circle, City
 from app.common.clock import local_zone
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.tx import atomic, write_use_case
 from app.demands import service as demands
 from app.demands.models import CLOSED_STATUSES, DEMAND_KINDS, EXISTING_REASONS, OPEN_STATUSES, Demand
 from app.demands.service import OUTLET_KINDS
-from app.extensions import db
 from app.open311.models import ApiKey
 from app.taxonomy.registry import taxonomy
 

@@ -10,8 +10,8 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.common.extensions import db
 from app.common.redis import get_redis
-from app.extensions import db
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 

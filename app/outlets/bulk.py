@@ -21,8 +21,8 @@ from sqlalchemy import text
 
 from app.common import geo
 from app.common.covering import lowest_covering
+from app.common.extensions import db
 from app.common.tx import write_use_case
-from app.extensions import db
 from app.outlets import signals
 from app.outlets.hours import MINUTES_PER_WEEK, week_multirange
 from app.outlets.rows import FLAGS, STAGE_COLUMNS, TEXT_LIMITS, RowError, row_reason, stage_row

@@ -10,9 +10,9 @@ from sqlalchemy import cast, func, or_, select
 from app.circles.models import Circle
 from app.common import geo
 from app.common.errors import Forbidden
+from app.common.extensions import db
 from app.common.paging import Page, paginate
 from app.common.policy import authorize_circle
-from app.extensions import db
 from app.outlets.models import Outlet
 
 EXPORT_COLUMNS = ("external_id", "name", "types", "lng", "lat", "coord", "address", "phone", "chain", "online")

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from app.common.clock import local_zone, now_local
 from app.common.errors import ValidationFailed
-from app.extensions import db
+from app.common.extensions import db
 from app.outlets import bulk, sources
 from app.outlets.rows import COLUMNS, IMPORT_COORDS, RowError  # noqa: F401  (the importer's API)
 from app.outlets.sources import FORMATS, SOURCES, ImportFileError, detect_format  # noqa: F401  (the importer's API)

@@ -18,8 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, INT4MULTIRANGE, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 
 OUTLET_STATUSES = ("pending", "approved", "suspended", "closed")
 QUALITY_BRAND_KINDS = ("new_consumer", "internet_famous", "international", "time_honored")  # 新消费/网红/国际/老字号

@@ -1,6 +1,6 @@
 """Outlet photos as uploads see them (app/uploads/access.py): public while the outlet is published."""
 
-from app.extensions import db
+from app.common.extensions import db
 from app.outlets.models import Outlet
 from app.uploads.access import Holder
 

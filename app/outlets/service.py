@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.common import geo
 from app.common.errors import NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.policy import authorize_circle
-from app.extensions import db
 from app.outlets.hours import HoursError, validate_weekly, week_multirange
 from app.outlets.models import Outlet, OutletVersion
 from app.outlets.search import NearbyQuery, search_nearby  # noqa: F401  (the search use case)

@@ -12,8 +12,8 @@ from sqlalchemy import cast, func, select, text
 
 from app.common import clock, geo
 from app.common.errors import ValidationFailed
+from app.common.extensions import db
 from app.common.models import replace_children
-from app.extensions import db
 from app.outlets.hours import (
     MINUTES_PER_WEEK,
     HoursError,

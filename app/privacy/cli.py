@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from app.common import retention as rules
-from app.extensions import db
+from app.common.extensions import db
 
 log = logging.getLogger(__name__)
 

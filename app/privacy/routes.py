@@ -5,10 +5,10 @@ from flask_smorest import Blueprint
 from app.auth import consent
 from app.auth.schemas import PrivacyNoticeSchema, UserSchema
 from app.common import geo
+from app.common.extensions import limiter
 from app.common.openapi import may_answer
 from app.common.policy import login_required, user_or_ip
 from app.common.schemas import BaseSchema, coord_field
-from app.extensions import limiter
 from app.privacy import service
 from app.privacy.schemas import DeletionResultSchema, DeletionSchema, ExportSchema, PhoneSchema, PrivacyConsentSchema
 

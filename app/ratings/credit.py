@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 
 from app.common.clock import now_local
 from app.common.errors import Forbidden, ValidationFailed
+from app.common.extensions import db
 from app.common.policy import authorize_circle, can_manage_outlet
 from app.common.tx import write_use_case
 from app.demands.models import ACCEPTED_STATUSES, Demand
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.outlets.service import get_outlet
 from app.ratings.models import FINDING_SEVERITIES, StaffFinding

@@ -4,9 +4,9 @@ wait for a reply, and the credit level (信用等级) with the data and the rule
 from sqlalchemy import func, select
 
 from app.common.errors import Forbidden, NotFound
+from app.common.extensions import db
 from app.common.paging import paginate
 from app.common.policy import can_manage_outlet
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings import credit, present
 from app.ratings.models import Rating

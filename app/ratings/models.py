@@ -15,8 +15,8 @@ from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 from app.uploads.models import UploadIdType
 
 # visible: counted and listed · pending_review: waiting for staff (content check said "review" or was

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
+from app.common.extensions import db
 from app.common.personal_data import records
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings.models import Rating, RatingReport
 from app.ratings.service import refresh_outlet_rating

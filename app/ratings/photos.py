@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.common.extensions import db
 from app.uploads.models import Upload
 from app.uploads.service import claim_uploads, public_url, thumb_url
 

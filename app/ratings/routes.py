@@ -3,9 +3,9 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
+from app.common.extensions import limiter
 from app.common.policy import login_required, user_or_ip
 from app.common.schemas import PageQuerySchema
-from app.extensions import limiter
 from app.ratings import credit, merchant, present, service
 from app.ratings.schemas import (
     RATING_TAGS,

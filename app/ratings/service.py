@@ -8,11 +8,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from app.common.errors import Conflict, Forbidden, NotFound, UpstreamError, ValidationFailed
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.paging import paginate
 from app.common.policy import authorize_circle, within_scope
 from app.common.tx import write_use_case
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings import photos, present
 from app.ratings.models import Rating, RatingDecision, RatingReport

@@ -3,7 +3,7 @@
 from sqlalchemy import text
 
 from app.circles.service import get_circle
-from app.extensions import db
+from app.common.extensions import db
 from app.repair.search import IS_REPAIR_POINT
 from app.taxonomy.registry import taxonomy
 

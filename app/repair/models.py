@@ -1,8 +1,8 @@
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 
 
 class RepairOffer(Timestamps, db.Model):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from app.circles.models import Circle
 from app.common.errors import ValidationFailed
+from app.common.extensions import db
 from app.common.models import replace_children
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.outlets.stalls import check_schedule, schedule_for, schedules_for, set_schedule  # noqa: F401  (stall building blocks)
 from app.repair.models import RepairOffer

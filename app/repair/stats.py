@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from app.extensions import db
+from app.common.extensions import db
 
 # The outlets table itself: today's outlets. A past date passes ("(SELECT … FROM outlet_versions …)", params).
 CURRENT_OUTLETS = ("outlets", {})

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.circles.service import get_circle
 from app.common.errors import AppError, Conflict, ValidationFailed, translate
+from app.common.extensions import db
 from app.common.policy import authorize_circle
 from app.common.tx import atomic, write_use_case
-from app.extensions import db
 from app.surveys.models import MerchantSurveyResponse, SurveyResponse
 from app.surveys.schemas import MerchantPaperResponseSchema, PaperResponseSchema
 from app.surveys.service import local_today, period_of

@@ -16,10 +16,10 @@ from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common import geo
 from app.common.errors import Conflict, NotFound
+from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.policy import authorize_circle
 from app.common.tx import write_use_case
-from app.extensions import db
 
 
 def radius_m() -> int:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, Forbidden
+from app.common.extensions import db
 from app.common.tx import write_use_case
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.surveys import stats
 from app.surveys.models import MerchantSurveyResponse

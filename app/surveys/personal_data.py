@@ -4,8 +4,8 @@ erased."""
 
 from sqlalchemy import update
 
+from app.common.extensions import db
 from app.common.personal_data import records
-from app.extensions import db
 from app.surveys.models import MerchantSurveyResponse, SurveyResponse
 
 

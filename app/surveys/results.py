@@ -9,9 +9,9 @@ from sqlalchemy import func, select, text
 from app.circles.models import Circle
 from app.circles.service import get_circle
 from app.common.clock import now_local
+from app.common.extensions import db
 from app.common.paging import paginate
 from app.common.policy import authorize_circle
-from app.extensions import db
 from app.surveys import stats
 from app.surveys.models import SurveyPeriod, SurveyResponse
 from app.surveys.service import (

@@ -3,8 +3,8 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
+from app.common.extensions import limiter
 from app.common.policy import BUREAU, actor, login_optional, login_required, user_or_ip
-from app.extensions import limiter
 from app.surveys import entry, home, merchant, results, service
 from app.surveys.schemas import (
     BatchFileSchema,

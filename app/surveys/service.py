@@ -11,9 +11,9 @@ from app.auth.service import move_home
 from app.circles.service import get_circle
 from app.common.clock import now_local
 from app.common.errors import Conflict, NotFound, ValidationFailed
+from app.common.extensions import db
 from app.common.policy import authorize_circle
 from app.common.tx import atomic, write_use_case
-from app.extensions import db
 from app.surveys import stats
 from app.surveys.home import check_home
 from app.surveys.models import SurveyPeriod, SurveyResponse

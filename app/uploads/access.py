@@ -18,8 +18,8 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.common.errors import Forbidden, Unauthorized
+from app.common.extensions import db
 from app.common.policy import can_manage_circle
-from app.extensions import db
 
 FETCH_TOKEN_MAX_AGE_S = 24 * 3600  # WeChat answers within 30 minutes; a day leaves room for retries
 

@@ -3,7 +3,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.extensions import db
+from app.common.extensions import db
 from app.uploads.models import Upload
 from app.uploads.service import start_media_check
 

@@ -5,8 +5,8 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, t
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.extensions import db
 from app.common.models import Timestamps
-from app.extensions import db
 
 UPLOAD_KINDS = ("image", "pdf")
 UPLOAD_PURPOSES = ("outlet_photo", "certification", "demand_photo", "rating_photo")

@@ -8,8 +8,8 @@ resident asked to remove go too.
 
 from sqlalchemy import select
 
+from app.common.extensions import db
 from app.common.personal_data import records
-from app.extensions import db
 from app.uploads import access
 from app.uploads.models import Upload
 from app.uploads.service import public_url

@@ -4,9 +4,9 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.common.errors import AppError
+from app.common.extensions import limiter
 from app.common.openapi import may_answer
 from app.common.policy import actor, login_optional, login_required, user_or_ip
-from app.extensions import limiter
 from app.uploads import access, push, service, storage
 from app.uploads.parser import MultipartParser
 from app.uploads.schemas import (

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from app.common import metrics
 from app.common.errors import AppError, UpstreamError, ValidationFailed
+from app.common.extensions import db
 from app.common.http import outbound_base
 from app.common.models import utcnow
 from app.common.redis import Keys, get_redis
 from app.common.tx import atomic, write_use_case
-from app.extensions import db
 from app.uploads import access, images, storage
 from app.uploads.models import UPLOAD_PURPOSES, Upload
 from app.wechat import client as wechat

@@ -3,7 +3,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.common.extensions import db
 
 KINDS = ("search",)  # needs filed and ratings given are read from their own tables
 

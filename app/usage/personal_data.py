@@ -2,8 +2,8 @@
 
 from sqlalchemy import delete
 
+from app.common.extensions import db
 from app.common.personal_data import records
-from app.extensions import db
 from app.usage.models import PlatformUse
 
 

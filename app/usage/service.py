@@ -16,10 +16,10 @@ from sqlalchemy import text
 
 from app.common import reads
 from app.common.clock import local_zone, now_local
+from app.common.extensions import db
 from app.common.policy import actor
 from app.common.redis import get_redis
 from app.common.tx import atomic
-from app.extensions import db
 from app.usage.signals import uses_recorded
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 @pytest.fixture
 def fresh_app(app):
     from app import create_app
-    from app.extensions import db
+    from app.common.extensions import db
 
     made = []
 
@@ -42,7 +42,7 @@ def _terminate(app, pid: int):
 
 
 def test_an_idle_connection_that_broke_is_replaced_before_use(fresh_app, app):
-    from app.extensions import db
+    from app.common.extensions import db
 
     fresh = fresh_app(idle_s=0)  # every pooled connection counts as idle: always pinged
     with fresh.app_context():
@@ -52,7 +52,7 @@ def test_an_idle_connection_that_broke_is_replaced_before_use(fresh_app, app):
 
 
 def test_a_connection_just_used_is_not_pinged_and_a_break_costs_one_failure(fresh_app, app):
-    from app.extensions import db
+    from app.common.extensions import db
 
     fresh = fresh_app(idle_s=3600)
     with fresh.app_context():

@@ -5,7 +5,7 @@ from itertools import count
 import pytest
 
 from app import create_app
-from app.extensions import limiter
+from app.common.extensions import limiter
 
 LOGIN = "/api/v1/auth/staff/login"  # 10/minute per client address
 _names = count()

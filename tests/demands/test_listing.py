@@ -95,7 +95,7 @@ def test_same_idempotency_key_returns_the_first_need(client, world, db, redis):
 def limited_client(app, db, redis):
     """A second app instance with rate limits on (the shared test app has them off)."""
     from app import create_app
-    from app.extensions import limiter
+    from app.common.extensions import limiter
 
     keys = ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI", "WECHAT_API_BASE", "TESTING")
     limited = create_app({**{k: app.config[k] for k in keys}, "RATELIMIT_ENABLED": True})

@@ -61,7 +61,7 @@ def test_simultaneous_me_too_are_all_counted(app, committed_data):  # noqa: F811
     # Each answer is the count right after its own "me too": every value from 1 to 200 exactly once.
     assert sorted(r.get_json()["support_count"] for r in responses) == list(range(1, PEOPLE + 1))
     with busy.app_context():
-        from app.extensions import db
+        from app.common.extensions import db
 
         assert db.session.get(Demand, need_id).support_count == PEOPLE
         supports = select(func.count()).select_from(DemandSupport).where(DemandSupport.demand_id == need_id)

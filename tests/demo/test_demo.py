@@ -30,7 +30,7 @@ def loaded(shared_db):
 
 
 def db_session():
-    from app.extensions import db
+    from app.common.extensions import db
 
     return db.session
 

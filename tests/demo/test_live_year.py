@@ -26,13 +26,13 @@ def live(shared_db):
 
 
 def _sql(query, **params):
-    from app.extensions import db
+    from app.common.extensions import db
 
     return db.session.execute(text(query), params)
 
 
 def _session():
-    from app.extensions import db
+    from app.common.extensions import db
 
     return db.session
 

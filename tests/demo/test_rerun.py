@@ -7,9 +7,9 @@ from sqlalchemy import func, select, text
 from app.auth.models import User
 from app.circles.models import Circle, Community
 from app.circles.service import find_or_create_city
+from app.common.extensions import db
 from app.demo import loader
 from app.demo.context import RESIDENT_PREFIX
-from app.extensions import db
 from app.outlets.models import Outlet
 from app.ratings.models import Rating
 

@@ -42,8 +42,8 @@ def _clean(database, marks):
 
 @pytest.fixture
 def committed_data(app):
+    from app.common.extensions import db as database
     from app.evaluation import cache  # noqa: F401  (session hooks registered)
-    from app.extensions import db as database
 
     with app.app_context():
         marks = _watermarks(database)
@@ -81,7 +81,7 @@ def _share_lock(database, table: str):
 def race(app, model, *calls, timeout_s: float = 15.0) -> list:
     """Runs `calls` (each makes one request and returns its response) in threads, released together
     at the first write to `model`'s table."""
-    from app.extensions import db as database
+    from app.common.extensions import db as database
 
     table = model.__tablename__
 

@@ -23,8 +23,8 @@ def degradable(app, db, redis, private_redis, stub):
     """A second app instance with rate limits on, whose every Redis client (ours, the limiter's storage)
     points at the private server, with short timeouts so a hung server shows quickly."""
     from app import create_app
+    from app.common.extensions import limiter
     from app.common.redis import breaker
-    from app.extensions import limiter
 
     keys = ("SQLALCHEMY_DATABASE_URI", "WECHAT_API_BASE", "TESTING", "UPLOAD_DIR")
     fresh = create_app(

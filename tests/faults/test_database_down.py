@@ -15,7 +15,7 @@ from tests.servers import TcpProxy
 @pytest.fixture
 def proxied(app, stub, committed_data):  # committed_data: the logins below commit users; it removes them
     from app import create_app
-    from app.extensions import db
+    from app.common.extensions import db
 
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     proxy = TcpProxy(url.host, url.port)

@@ -26,7 +26,7 @@ def _again(demand_id, *_):
 
 
 def db_session():
-    from app.extensions import db
+    from app.common.extensions import db
 
     return db.session
 
