@@ -20,10 +20,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask import current_app
+from werkzeug.local import LocalProxy
+
 ROOT = Path(__file__).resolve().parent.parent  # the code being measured (a snapshot during a run)
 REPO = Path(os.environ.get("BENCH_REPO") or ROOT)  # the checkout: var/services.env, bench/results
 RESULTS = REPO / "bench" / "results"
 BENCH_DB = "circle_bench"
+
+
+# Flask-SQLAlchemy's `db` of the app being measured, found through the current app: a bench may time an older
+# revision (`--code`, `--before`, `--interleave`) in which the module defining `db` had another path.
+app_db = LocalProxy(lambda: current_app.extensions["sqlalchemy"])
 
 
 def load_services_env() -> None:

@@ -151,7 +151,8 @@ def board(requests: int) -> dict:
     from app import create_app
     from app.auth.models import User
     from app.circles.models import Circle
-    from app.common.extensions import db
+
+    db = common.app_db
     from app.common.tx import atomic
 
     app = create_app()

@@ -366,7 +366,8 @@ def bench_app(schema: str, flush_redis: bool = False):
 
     from app import create_app
     from app.auth.models import User
-    from app.common.extensions import db
+
+    db = common.app_db
     from app.common.tx import atomic
 
     redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/12"
@@ -387,7 +388,8 @@ def measure(schema: str, size: dict, repeat: int) -> dict:
     from sqlalchemy import select
 
     from app.circles.models import Circle, City
-    from app.common.extensions import db
+
+    db = common.app_db
     from app.evaluation import facts, reports, service
 
     out = {}
@@ -451,7 +453,8 @@ def province_run(mode: str, n_cities: int | None) -> dict:
     from sqlalchemy import func, select
 
     from app.circles.models import Circle, City
-    from app.common.extensions import db
+
+    db = common.app_db
     from app.evaluation import reports
 
     with bench_app("province", flush_redis=True) as (_, admin), connect() as conn:

@@ -212,7 +212,8 @@ def run_inprocess(args) -> None:
     from sqlalchemy import event, text
 
     from app import create_app
-    from app.common.extensions import db
+
+    db = common.app_db
     from app.outlets.search import NearbyQuery, search_nearby
 
     app = create_app({"RATELIMIT_ENABLED": False, "SQLALCHEMY_DATABASE_URI": database_url})

@@ -35,7 +35,8 @@ def main():
     from sqlalchemy import event
 
     from app import create_app
-    from app.common.extensions import db
+
+    db = common.app_db
     from app.outlets.search import NearbyQuery, search_nearby
 
     app = create_app()

@@ -137,7 +137,8 @@ def seed(args) -> dict:
     from app import create_app
     from app.auth.models import User
     from app.circles.models import Circle, City, Community
-    from app.common.extensions import db
+
+    db = common.app_db
     from app.common.tx import atomic
     from app.demands.models import Demand
     from app.outlets.models import Outlet
@@ -450,7 +451,8 @@ def _count_child(need_id: int) -> None:
 
     from app import create_app
     from app.auth.models import User
-    from app.common.extensions import db
+
+    db = common.app_db
 
     app = create_app({**_app_config(), "WECHAT_API_BASE": os.environ["WECHAT_API_BASE"]})
     with app.app_context():
