@@ -50,8 +50,11 @@ def replica_url(app):
 
 
 def wait_caught_up(primary_url: str, replica_url: str, timeout_s: float = 60) -> None:
+    # The insert position, not pg_current_wal_lsn() (the write position): the test server commits with
+    # synchronous_commit=off, so a commit's record may still sit in the WAL buffers, past the write position,
+    # until the WAL writer's next round; a replica "caught up" to the write position may not have that commit.
     with psycopg.connect(libpq(primary_url), autocommit=True) as primary:
-        target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
     deadline = time.monotonic() + timeout_s
     with psycopg.connect(libpq(replica_url), autocommit=True) as replica:
         while not replica.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)).fetchone()[0]:
