@@ -1,4 +1,5 @@
-"""The hot path's response: a schema's fields picked from a ready dict, encoded by orjson.
+"""JSON by orjson where it gives what the standard library gives (`loads`, `dumps`), and the hot path's
+response: a schema's fields picked from a ready dict, encoded by orjson.
 
 marshmallow's dump walks every field of every item through its field objects (0.4 ms for a nearby page of 20,
 a third of the request once the database is one round trip). The views on the hot path (nearby, repair
@@ -8,11 +9,53 @@ from the schema's declared fields; the schema stays what `@blp.response` documen
 tests/common/test_fastjson.py compares the projection with, item by item, against marshmallow's own dump.
 """
 
+import json
 from collections.abc import Callable
 
 import orjson
 from flask import Response
 from marshmallow import Schema, fields
+
+# orjson decodes 2-4x faster than the standard library (a nearby page has 42 jsonb values: ~0.3 ms of a
+# request). It decodes differently only numbers beyond 64-bit integers (a float instead of an int) or beyond a
+# double (an error); PostgreSQL's jsonb and our own dumps write numbers in plain digits, so a text with a run of
+# 20 digits anywhere (rare: the guard also catches digits inside strings) goes to json.loads as before.
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_NUMBER = b"0" * 20
+
+
+def loads(data: bytes | str):
+    """json.loads' result, faster (jsonb from psycopg, cached evaluation results)."""
+    if isinstance(data, str):
+        data = data.encode()
+    if _LONG_NUMBER in data.translate(_DIGITS_AS_ZERO):
+        return json.loads(data)
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
+
+
+# orjson writes what json.dumps(…, ensure_ascii=False, default=…) writes, without the spaces, in a fifth of the
+# time. Types orjson would write its own way (datetimes, dataclasses, subclasses of str/int/dict) go to
+# `default` as json would send them; what orjson refuses (integers beyond 64 bits, a `default` that fails)
+# goes to json.dumps. NaN and Infinity it would write as null without refusing: a caller whose values may
+# hold them checks first.
+_AS_JSON_DOES = (
+    orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+def dumps(value, default: Callable) -> str:
+    """json.dumps(value, ensure_ascii=False, default=default), faster and without the spaces."""
+    try:
+        return orjson.dumps(value, default=default, option=_AS_JSON_DOES).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, default=default)
+
 
 # Fields whose dumped value is the value itself (a str, int, bool, list of them, dict or None) once present.py
 # has built it. A Float or Integer field coerces (float(…)/int(…)) as marshmallow does. Anything else

@@ -18,7 +18,6 @@ anything the session writes goes to the primary, and after a write the session s
 Without replicas every read goes to the primary, as it always did; only the round trips are fewer.
 """
 
-import json
 import logging
 import random
 import re
@@ -27,7 +26,6 @@ import time
 from contextlib import contextmanager
 from functools import lru_cache, wraps
 
-import orjson
 import psycopg
 import redis as redis_lib
 import sqlalchemy as sa
@@ -37,6 +35,7 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 
+from app.common import fastjson
 from app.common.appdb import app_db
 
 log = logging.getLogger(__name__)
@@ -136,25 +135,7 @@ def _read_engine(url: str, config) -> sa.Engine:
 def init_app(app):
     app.extensions["reads"] = ReadEngines(app)
     app.after_request(_mark_writer)
-    set_json_loads(json_loads)  # every psycopg connection of the process (ORM and read path, tests' too)
-
-
-# orjson decodes jsonb 2-4x faster than the standard library (a nearby page has 42 jsonb values: ~0.3 ms of a
-# request). It decodes differently only numbers beyond 64-bit integers (a float instead of an int) or beyond a
-# double (an error); jsonb writes its numbers out in plain digits, so a value with a run of 20 digits anywhere
-# (rare: the guard also catches digits inside strings) goes to json.loads as before.
-_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
-_LONG_NUMBER = b"0" * 20
-
-
-def json_loads(data: bytes):
-    """json.loads' result for any JSON PostgreSQL sends, faster."""
-    if _LONG_NUMBER in data.translate(_DIGITS_AS_ZERO):
-        return json.loads(data)
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
+    set_json_loads(fastjson.loads)  # every psycopg connection of the process (ORM and read path, tests' too)
 
 
 def engines() -> ReadEngines:

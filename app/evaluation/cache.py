@@ -19,9 +19,8 @@ import redis as redis_lib
 from sqlalchemy import func, select
 
 from app.circles.models import Circle
-from app.common import metrics
+from app.common import fastjson, metrics
 from app.common.extensions import db
-from app.common.reads import json_loads
 from app.common.redis import Keys, get_redis
 
 log = logging.getLogger(__name__)
@@ -84,8 +83,8 @@ def get_many(fields: dict[str, str]) -> dict[str, dict]:
 
 
 def decoded(text: str | bytes):
-    """json.loads' result, by orjson where it gives the same (`reads.json_loads`: 3× faster on a result)."""
-    return json_loads(text.encode() if isinstance(text, str) else text)
+    """json.loads' result, by orjson where it gives the same (`fastjson.loads`: 3× faster on a result)."""
+    return fastjson.loads(text)
 
 
 def get(key: str, field: str) -> dict | None:

@@ -1,4 +1,4 @@
-"""The hot path's faster stand-ins give exactly what they replace: jsonb decoded by orjson (app/common/reads.py),
+"""The hot path's faster stand-ins give exactly what they replace: jsonb decoded by orjson (app/common/fastjson.py),
 opening-hours text remembered by the hours' JSON, or made from the column's text (app/outlets/hours.py), the JSON
 log line written by orjson (app/common/logs.py) and query strings read into a plain dict (app/common/inputs.py)."""
 
@@ -13,7 +13,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from sqlalchemy import text
 from webargs.multidictproxy import MultiDictProxy
 
-from app.common import inputs, logs, reads
+from app.common import fastjson, inputs, logs
 from app.outlets import hours
 from app.outlets.schemas import NearbyQuerySchema
 
@@ -37,10 +37,10 @@ JSONB_VALUES = [
 @pytest.mark.parametrize("value", JSONB_VALUES, ids=range(len(JSONB_VALUES)))
 def test_jsonb_decodes_as_the_standard_library(db, value):
     out = db.session.execute(text("SELECT CAST(:v AS jsonb)::text"), {"v": json.dumps(value)}).scalar()
-    assert reads.json_loads(out.encode()) == json.loads(out)
-    assert type(reads.json_loads(out.encode())) is type(json.loads(out))
+    assert fastjson.loads(out.encode()) == json.loads(out)
+    assert type(fastjson.loads(out.encode())) is type(json.loads(out))
     if isinstance(value, dict) and "n" in value:  # big integers stay integers
-        assert reads.json_loads(out.encode())["n"] == 123456789012345678901234567890
+        assert fastjson.loads(out.encode())["n"] == 123456789012345678901234567890
     # …and what psycopg hands the application is the same (the loader is installed for every connection).
     fetched = db.session.execute(text("SELECT CAST(:v AS jsonb)"), {"v": json.dumps(value)}).scalar()
     assert fetched == json.loads(out)
@@ -50,7 +50,7 @@ def test_huge_and_tiny_numerics_decode_as_the_standard_library(db):
     out = db.session.execute(
         text("SELECT jsonb_build_array(1e400::numeric, 1e-400::numeric, 2^70::numeric)::text")
     ).scalar()
-    assert reads.json_loads(out.encode()) == json.loads(out)
+    assert fastjson.loads(out.encode()) == json.loads(out)
 
 
 def _random_hours(rnd):
