@@ -42,6 +42,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from bench import common  # noqa: E402  (this tree's helpers, whichever code is timed)
 
+db = common.app_db  # the measured app's (bench/common.py)
+
 # --code-root: the application code to time (another worktree: the "before" side of an interleaved run).
 _code_root = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--code-root=")), None)
 if _code_root:
@@ -366,8 +368,6 @@ def bench_app(schema: str, flush_redis: bool = False):
 
     from app import create_app
     from app.auth.models import User
-
-    db = common.app_db
     from app.common.tx import atomic
 
     redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/12"
@@ -388,8 +388,6 @@ def measure(schema: str, size: dict, repeat: int) -> dict:
     from sqlalchemy import select
 
     from app.circles.models import Circle, City
-
-    db = common.app_db
     from app.evaluation import facts, reports, service
 
     out = {}
@@ -453,8 +451,6 @@ def province_run(mode: str, n_cities: int | None) -> dict:
     from sqlalchemy import func, select
 
     from app.circles.models import Circle, City
-
-    db = common.app_db
     from app.evaluation import reports
 
     with bench_app("province", flush_redis=True) as (_, admin), connect() as conn:

@@ -49,6 +49,8 @@ if str(ROOT) not in sys.path:
 from bench import common, dataset  # noqa: E402
 from bench.whatif import REWRITES, WHAT_IFS  # noqa: E402
 
+db = common.app_db  # the measured app's (bench/common.py)
+
 ENDPOINT = "/api/v1/outlets/nearby"
 RADIUS = 1000
 PAGE_SIZE = 20
@@ -212,8 +214,6 @@ def run_inprocess(args) -> None:
     from sqlalchemy import event, text
 
     from app import create_app
-
-    db = common.app_db
     from app.outlets.search import NearbyQuery, search_nearby
 
     app = create_app({"RATELIMIT_ENABLED": False, "SQLALCHEMY_DATABASE_URI": database_url})

@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common  # noqa: E402
 
+db = common.app_db  # the measured app's (bench/common.py)
+
 VARIANTS = {
     "plain": {},
     "types": {"types": ("breakfast",)},
@@ -35,8 +37,6 @@ def main():
     from sqlalchemy import event
 
     from app import create_app
-
-    db = common.app_db
     from app.outlets.search import NearbyQuery, search_nearby
 
     app = create_app()

@@ -47,6 +47,8 @@ if str(ROOT) not in sys.path:
 
 from bench import common  # noqa: E402
 
+db = common.app_db  # the measured app's (bench/common.py)
+
 SCHEMA = "writes"
 CENTER = (116.8431, 40.3765)  # Miyun, WGS-84
 HALF_M = 600
@@ -137,8 +139,6 @@ def seed(args) -> dict:
     from app import create_app
     from app.auth.models import User
     from app.circles.models import Circle, City, Community
-
-    db = common.app_db
     from app.common.tx import atomic
     from app.demands.models import Demand
     from app.outlets.models import Outlet
@@ -451,8 +451,6 @@ def _count_child(need_id: int) -> None:
 
     from app import create_app
     from app.auth.models import User
-
-    db = common.app_db
 
     app = create_app({**_app_config(), "WECHAT_API_BASE": os.environ["WECHAT_API_BASE"]})
     with app.app_context():
