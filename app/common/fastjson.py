@@ -84,7 +84,10 @@ def _compile(field: fields.Field) -> Callable | None:
 
 class Projection:
     """Callable: dict → the dict marshmallow's `schema.dump` makes of it (declared keys present in the input,
-    each converted as its field would)."""
+    each converted as its field would).
+
+    The plan is compiled into one Python function per schema (straight-line code, one `if` per field): a
+    loop over the plan's tuples cost as much again for a page of 20 items with their nested parts."""
 
     def __init__(self, schema: Schema | type[Schema]):
         schema = schema() if isinstance(schema, type) else schema
@@ -93,14 +96,26 @@ class Projection:
         self.plan = []
         for name, field in schema.dump_fields.items():
             self.plan.append((field.attribute or name, field.data_key or name, _compile(field)))
+        self._project = _generate(self.plan)
 
     def __call__(self, data: dict) -> dict:
-        out = {}
-        for source, key, convert in self.plan:
-            if source in data:
-                value = data[source]
-                out[key] = value if convert is None or value is None else convert(value)
-        return out
+        return self._project(data)
+
+
+def _generate(plan: list[tuple[str, str, Callable | None]]) -> Callable[[dict], dict]:
+    """The plan as the function `project(data)`; keys are written as literals (repr), converters passed in."""
+    lines, namespace = ["def project(data):", "    out = {}"], {}
+    for i, (source, key, convert) in enumerate(plan):
+        lines.append(f"    if {source!r} in data:")
+        if convert is None:
+            lines.append(f"        out[{key!r}] = data[{source!r}]")
+        else:
+            namespace[f"convert_{i}"] = convert
+            lines.append(f"        value = data[{source!r}]")
+            lines.append(f"        out[{key!r}] = value if value is None else convert_{i}(value)")
+    lines.append("    return out")
+    exec(compile("\n".join(lines), f"<projection of {len(plan)} fields>", "exec"), namespace)  # noqa: S102
+    return namespace["project"]
 
 
 def response(body, status: int = 200) -> Response:

@@ -27,7 +27,10 @@ def trust_proxies(app) -> None:
 
 def personal(req) -> bool:
     """Per-user answers: the request names a user (bearer token or session cookie), or logs one in."""
-    return bool(req.headers.get("Authorization") or req.cookies) or req.path.startswith(TOKEN_ENDPOINTS)
+    environ = req.environ  # not req.headers: an absent header raises (and builds) a KeyError there
+    return bool(environ.get("HTTP_AUTHORIZATION") or (environ.get("HTTP_COOKIE") and req.cookies)) or (
+        req.path.startswith(TOKEN_ENDPOINTS)
+    )
 
 
 def add_security_headers(app) -> None:

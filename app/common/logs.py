@@ -26,6 +26,8 @@ from flask import Flask, g, request
 from app.common import fastjson, metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# Read from the WSGI environ: werkzeug's headers raise (and build) a KeyError for an absent header.
+_REQUEST_ID_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -137,14 +139,14 @@ def init_request_logging(app: Flask):
     @app.before_request
     def _start():
         g.request_started = time.perf_counter()
-        g.request_id = new_request_id(request.headers.get(REQUEST_ID_HEADER))
+        g.request_id = new_request_id(request.environ.get(_REQUEST_ID_ENVIRON))
         g.request_id_token = _request_id.set(g.request_id)
 
     @app.after_request
     def _finish(response):
         request_id = g.get("request_id")
         if request_id is None:  # a response produced before our before_request ran (another hook failed)
-            request_id = g.request_id = new_request_id(request.headers.get(REQUEST_ID_HEADER))
+            request_id = g.request_id = new_request_id(request.environ.get(_REQUEST_ID_ENVIRON))
             g.request_id_token = _request_id.set(request_id)
         response.headers[REQUEST_ID_HEADER] = request_id
         duration = time.perf_counter() - g.get("request_started", time.perf_counter())

@@ -118,6 +118,9 @@ def _read_engine(url: str, config) -> sa.Engine:
         # opened new ones all the time (the one-statement "me too": ~130 PostgreSQL logins per 10 s run).
         pool_size=15,
         max_overflow=0,
+        # Nothing to reset when a connection comes back: in autocommit no transaction is ever left open, and the
+        # pool's rollback-on-return was a driver call (and its lock) per request for nothing.
+        pool_reset_on_return=None,
         pool_recycle=int(config.get("DATABASE_POOL_RECYCLE_S", 1800)),
         connect_args={
             "connect_timeout": int(config.get("DATABASE_CONNECT_TIMEOUT_S", 3)),
@@ -209,8 +212,12 @@ def presents_token() -> bool:
     """Whether the request carries a token where flask-jwt-extended looks (JWT_TOKEN_LOCATION: the
     Authorization header, the console's cookie); without one an optional login is anonymous, and a public
     request need not ask the extension (the nearby search, its usage record)."""
-    cookie = current_app.config["JWT_ACCESS_COOKIE_NAME"]
-    return bool(request.headers.get("Authorization") or request.cookies.get(cookie))
+    # Read from the WSGI environ: werkzeug's headers raise (and build) a KeyError for an absent header, and
+    # its cookies are parsed only when a Cookie header was sent.
+    environ = request.environ
+    if environ.get("HTTP_AUTHORIZATION"):
+        return True
+    return bool(environ.get("HTTP_COOKIE") and request.cookies.get(current_app.config["JWT_ACCESS_COOKIE_NAME"]))
 
 
 def _caller_id() -> str | None:

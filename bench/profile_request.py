@@ -1,0 +1,140 @@
+#!/usr/bin/env python
+"""One route's requests through the WSGI app as gunicorn calls it, in this process: CPU per request, and where
+it goes (cProfile), without a server or a load generator in the way.
+
+    .venv/bin/python bench/profile_request.py --route nearby [--size 100000] [--n 2000] [--profile]
+    .venv/bin/python bench/profile_request.py --route metoo [--n 2000] [--profile]
+    valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=bench/results/cg.%p \
+        .venv/bin/python bench/profile_request.py --route nearby --n 300 --callgrind   # instructions: load-free
+
+The app is built as wsgi.py builds it (logging configured: the JSON access line goes to stderr, so send stderr
+to /dev/null), with the bench's settings (RATELIMIT_ENABLED=0 as bench/nearby.py and bench/writes.py run it,
+or `--limits` for the deployed limiter). Each request is a fresh copy of a WSGI environ made once per query
+(the headers gunicorn passes), and its body is read and closed as gunicorn does.
+
+nearby: `GET /api/v1/outlets/nearby` over bench/nearby.py's points (its schema `size_<N>` must be loaded).
+metoo: `POST /api/v1/demands/<id>/support` over bench/writes.py's data (schema `writes`, made afresh here),
+each (resident, need) pair once, with the resident's bearer token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import common, dataset  # noqa: E402
+
+
+def environs(args) -> tuple[list[dict], dict]:
+    from werkzeug.test import EnvironBuilder
+
+    base = {"REMOTE_ADDR": "127.0.0.1", "SERVER_SOFTWARE": "gunicorn/bench", "HTTP_USER_AGENT": "wrk"}
+    if args.route == "nearby":
+        os.environ["DATABASE_URL"] = common.sqlalchemy_url(args.size)
+        config = {"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]}
+        out = []
+        for lng, lat in dataset.query_points(300, 7):
+            query = f"lat={lat}&lng={lng}&coord=wgs84&radius=1000&page_size=20"
+            out.append(EnvironBuilder(path="/api/v1/outlets/nearby", query_string=query).get_environ() | base)
+        return out, config
+    from bench import writes
+
+    seeded = writes.prepare(argparse.Namespace(residents=max(args.n // 10 + 1, 50), needs=10))
+    os.environ["DATABASE_URL"] = writes.database_url()
+    out = []
+    for i in range(args.n):
+        need = seeded["need_ids"][i % len(seeded["need_ids"])]
+        token = seeded["tokens"][i // len(seeded["need_ids"])]
+        builder = EnvironBuilder(
+            path=f"/api/v1/demands/{need}/support", method="POST", headers={"Authorization": f"Bearer {token}"}
+        )
+        out.append(builder.get_environ() | base)
+    return out, writes._app_config()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--route", choices=("nearby", "metoo"), default="nearby")
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--n", type=int, default=2000, help="timed requests (after --warmup)")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="cProfile the timed requests")
+    parser.add_argument("--callgrind", action="store_true", help="run under callgrind: instructions of the timed part")
+    parser.add_argument("--limits", action="store_true", help="rate limits on (the deployed default)")
+    parser.add_argument("--code", help="a directory whose app/ is measured instead of this checkout's")
+    parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--sort", default="tottime")
+    args = parser.parse_args()
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
+    common.load_services_env()
+    os.environ["RATELIMIT_ENABLED"] = "1" if args.limits else "0"
+    if args.route == "metoo":
+        args.n += args.warmup  # every pair once, the warm-up's too
+    envs, config = environs(args)
+    from app import create_app
+
+    app = create_app({**config, "RATELIMIT_ENABLED": args.limits})
+    statuses: dict[int, int] = {}
+
+    def start_response(status, headers, exc_info=None):
+        code = int(status[:3])
+        statuses[code] = statuses.get(code, 0) + 1
+
+    def call(environ):
+        body = app(dict(environ), start_response)
+        try:
+            for _chunk in body:
+                pass
+        finally:
+            close = getattr(body, "close", None)
+            if close:
+                close()
+
+    warm = envs[: args.warmup] if args.route == "metoo" else [envs[i % len(envs)] for i in range(args.warmup)]
+    timed = envs[args.warmup :] if args.route == "metoo" else [envs[i % len(envs)] for i in range(args.n)]
+    for environ in warm:
+        call(environ)
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    if args.callgrind:  # under `valgrind --tool=callgrind --instr-atstart=no`: count the timed requests only
+        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for environ in timed:
+        call(environ)
+    if profiler:
+        profiler.disable()
+    if args.callgrind:
+        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True, capture_output=True)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    n = len(timed)
+    import app as app_package
+
+    print(
+        f"{app_package.__file__}: {args.route}: {n} requests, CPU {cpu / n * 1000:.3f} ms/request, "
+        f"wall {wall / n * 1000:.3f} ms; "
+        f"statuses {statuses}",
+        file=sys.__stdout__,
+    )
+    if profiler:
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats(args.sort).print_stats(args.top)
+        print(text.getvalue(), file=sys.__stdout__)
+        stats.dump_stats(common.RESULTS / f"profile-{args.route}.pstats")
+
+
+if __name__ == "__main__":
+    main()
