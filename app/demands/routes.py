@@ -4,6 +4,7 @@ from flask_jwt_extended import current_user
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
+from app.common import fastjson
 from app.common.extensions import db, limiter
 from app.common.files import XLSX, file_doc, xlsx_download
 from app.common.idempotency import HEADER_DOC, idempotent
@@ -113,6 +114,10 @@ class DemandDetail(MethodView):
         return present.demand_out(queries.public_demand(demand_id), args["coord"], user=actor())
 
 
+# A "me too" is one statement; marshmallow's dump and Flask's JSON were a tenth of what is left of its CPU.
+SUPPORT_RESULT = fastjson.Projection(SupportResultSchema)
+
+
 @blp.route("/demands/<int:demand_id>/support")
 class SupportDemand(MethodView):
     decorators = [login_required("resident"), *SUBMIT_LIMITS]
@@ -121,7 +126,8 @@ class SupportDemand(MethodView):
     def post(self, demand_id):
         """“我也要”：支持一条需求（每人一次）"""
         demand = service.support_demand(current_user, demand_id)
-        return {"demand_id": demand.id, "support_count": demand.support_count, "supported": True}
+        result = {"demand_id": demand.id, "support_count": demand.support_count, "supported": True}
+        return fastjson.response(SUPPORT_RESULT(result), 201)
 
 
 @blp.route("/demands/<int:demand_id>/confirmation")
