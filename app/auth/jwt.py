@@ -37,7 +37,12 @@ class RecentUsers:
         now = time.monotonic()
         remembered = self._rows.get(user_id) if ttl_s > 0 else None
         if remembered is not None and remembered[0] > now:
-            user = model(**{**remembered[1], "roles": list(remembered[1]["roles"])})  # its own list
+            # Made as the ORM makes a row it loads (its columns set in the instance's dict, no attribute events):
+            # the constructor set them one by one through the instrumented attributes, and recorded each as a
+            # change that make_transient_to_detached then committed again.
+            user = model.__mapper__.class_manager.new_instance()
+            user.__dict__.update(remembered[1])
+            user.__dict__["roles"] = list(remembered[1]["roles"])  # its own list
             make_transient_to_detached(user)
             session.add(user)
             return user

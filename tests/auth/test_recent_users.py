@@ -57,3 +57,25 @@ def test_off_when_set_to_zero(app, client, make, db, monkeypatch):
     db.session.expunge_all()
     assert client.get("/api/v1/me/demands", headers=headers).status_code == 200
     assert resident.id not in recent_users._rows
+
+
+def test_a_remembered_account_is_attached_as_if_just_read(app, make, db):
+    """Made without its constructor: the same values, nothing to write back, relationships load as usual."""
+    from app.auth.models import User
+
+    circle = make.circle()
+    staff = make.user("staff", circles=[circle])
+    commit()
+    want = {c.key: getattr(staff, c.key) for c in User.__mapper__.column_attrs}
+    circle_id = circle.id
+    recent_users.clear()
+    db.session.expunge_all()
+    with app.test_request_context():
+        recent_users.load(staff.id, 30)  # read and remembered
+        db.session.expunge_all()
+        user = recent_users.load(staff.id, 30)  # made from memory
+        assert user in db.session and not db.session.dirty and not db.session.new
+        assert {key: getattr(user, key) for key in want} == want
+        assert user.has_role("staff") and [c.id for c in user.circles] == [circle_id]
+        user.roles.append("resident")  # its own list: the memory is not changed through it
+        assert recent_users._rows[staff.id][1]["roles"] == ["staff"]
