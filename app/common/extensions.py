@@ -2,6 +2,7 @@
 
 import time
 
+import flask_jwt_extended.view_decorators
 import flask_smorest
 from flask import current_app
 from flask_jwt_extended import JWTManager
@@ -64,6 +65,27 @@ class JWT(JWTManager):
 
 
 jwt = JWT()
+
+
+# flask-jwt-extended reads a token's header on every request, after the (remembered) verification above, by
+# decoding the token's base64 segments again (PyJWT, in Python: ~3 % of a "me too"'s CPU). A token's header is
+# a function of its text, so it is remembered by it; a malformed token raises as before and is not remembered.
+# The library looks the function up in its module at each call: it is replaced there (tests/auth hold it so).
+_HEADERS: dict[str, dict] = {}
+
+
+def unverified_jwt_headers(encoded_token: str) -> dict:
+    header = _HEADERS.get(encoded_token)
+    if header is None:
+        header = _unverified_jwt_headers(encoded_token)
+        if len(_HEADERS) >= JWT.MAX:
+            _HEADERS.clear()
+        _HEADERS[encoded_token] = header
+    return dict(header)
+
+
+_unverified_jwt_headers = flask_jwt_extended.view_decorators.get_unverified_jwt_headers
+flask_jwt_extended.view_decorators.get_unverified_jwt_headers = unverified_jwt_headers
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 # Unknown parameters are refused everywhere (schemas say unknown=RAISE), so a typo such as

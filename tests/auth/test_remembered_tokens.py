@@ -48,3 +48,26 @@ def test_a_token_of_another_key_is_not_taken_from_memory(app, client, make, db, 
     monkeypatch.setitem(app.config, "JWT_SECRET_KEY", "another-key-0123456789abcdef0123456789")
     refused = client.get("/api/v1/me/demands", headers=headers)
     assert refused.status_code == 401
+
+
+def test_a_tokens_header_is_read_once(app, client, make, db, monkeypatch):
+    """The library reads the header through the remembering function (a library upgrade that stops looking it
+    up there fails here), which answers what PyJWT decodes, and a malformed token is refused as before."""
+    import flask_jwt_extended.view_decorators as view_decorators
+
+    from app.common import extensions
+
+    assert view_decorators.get_unverified_jwt_headers is extensions.unverified_jwt_headers
+    resident = make.user()
+    commit()
+    headers = make.headers(resident)
+    token = headers["Authorization"].removeprefix("Bearer ")
+    assert client.get("/api/v1/me/demands", headers=headers).status_code == 200
+    assert extensions.unverified_jwt_headers(token) == pyjwt.get_unverified_header(token)
+    read = []
+    real = pyjwt.get_unverified_header
+    monkeypatch.setattr(pyjwt, "get_unverified_header", lambda t: read.append(t) or real(t))
+    assert client.get("/api/v1/me/demands", headers=headers).status_code == 200
+    assert read == []
+    bad = client.get("/api/v1/me/demands", headers={"Authorization": "Bearer not.a-token"})
+    assert bad.status_code == 401 and set(bad.get_json()["error"]) == {"code", "message", "details"}
