@@ -153,10 +153,16 @@ _MULTIPLE_KEYS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _refuse_bad_text_in_url():
-    # One search over everything first (almost every request is clean), field by field only to name them.
-    args = request.args
-    texts = [*args.keys(), *chain.from_iterable(args.listvalues())]
-    texts += [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+    # One search over everything first (almost every request is clean), field by field only to name them. A
+    # query string of ASCII without `%` decodes to itself (`+` to a space): it can hold neither NUL nor a lone
+    # surrogate, and its parameters need not be collected to know it (most searches' URLs).
+    query = request.environ.get("QUERY_STRING", "")
+    if query.isascii() and "%" not in query and "\x00" not in query:
+        texts = [v for v in (request.view_args or {}).values() if isinstance(v, str)]
+    else:
+        args = request.args
+        texts = [*args.keys(), *chain.from_iterable(args.listvalues())]
+        texts += [v for v in (request.view_args or {}).values() if isinstance(v, str)]
     if not _BAD_TEXT.search("".join(texts)):
         return
     fields_with_bad_text = {}
