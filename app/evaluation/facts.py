@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 from sqlalchemy import text
 
 from app.common.clock import local_zone, now_local
@@ -80,12 +81,15 @@ p AS MATERIALIZED (
           FROM area JOIN {outlets} o ON o.location && area.box
           WHERE o.status = 'approved' AND NOT o.mobile) s
     CROSS JOIN LATERAL unnest(s.types) AS u(code) JOIN t ON t.code = u.code)
-SELECT c.id AS circle_id, p.k, array_agg(p.id) AS ids
+SELECT string_agg(int4send(c.id) || int4send(p.k::int) || int4send(p.id), ''::bytea) AS pairs
 FROM p JOIN cells ON cells.gx = p.gx AND cells.gy = p.gy JOIN c ON c.id = cells.id
 WHERE p.x BETWEEN c.x0 AND c.x1 AND p.y BETWEEN c.y0 AND c.y1
   AND (p.circle_id = c.id OR ST_Distance(c.local, ST_MakePoint(p.x * c.kx, p.y * c.ky)) <= p.radius_m)
-GROUP BY c.id, p.k
 """
+# The (circle, type number, outlet) triples come back as one bytea of big-endian int4s, sorted and grouped by
+# numpy (`_present`), not as (circle, type) groups of id arrays: ≈ 615k ids for 480 circles were parsed from
+# array text one by one, then deduplicated and sorted list by list in Python, and the server hashed them into
+# ≈ 26k groups first.
 # Measured on 480 circles (20 cities, 1M outlets), PostgreSQL's CPU for this statement: 2.8-3.2 s → 1.9 s.
 PRESENCE_PLAN = {"enable_nestloop": "off", "enable_mergejoin": "off"}
 # ≈ 500 m: a reach box (a 1.4 km circle plus 1 km around) covers ≈ 70 cells. Smaller cells fit the boxes
@@ -240,6 +244,32 @@ def _add_offers(s: CircleSnapshot, offers, add_ons, breakfast_items):
             ids.sort()
 
 
+def _present(pairs: bytes | None, circle_ids: list[int], codes: list[str]):
+    """(circle id, type code, its outlet ids ascending, each once) from PRESENCE_SQL's triples, by circle and
+    type. An outlet is listed once for a type its `types` name twice. Each triple becomes one int64 key (the
+    circle's position in the batch, the type's number, the outlet id: ids are int4, so ≥ 0 and < 2³²), so one
+    sort orders and groups them (a lexicographic sort of the rows took 10×, np.unique 15×)."""
+    if not pairs:
+        return
+    batch = sorted(circle_ids)
+    triples = np.frombuffer(pairs, dtype=">i4").reshape(-1, 3).astype(np.int64)
+    type_bits = len(codes).bit_length()
+    keys = (
+        np.searchsorted(np.array(batch, dtype=np.int64), triples[:, 0]) << (32 + type_bits)
+        | triples[:, 1] << 32
+        | triples[:, 2]
+    )
+    keys.sort()
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+    groups = keys >> 32
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    outlet_ids = (keys & 0xFFFFFFFF).tolist()
+    ends = [*starts[1:].tolist(), len(outlet_ids)]
+    for group, start, end in zip(groups[starts].tolist(), starts.tolist(), ends, strict=True):
+        circle_id, k = batch[group >> type_bits], group & ((1 << type_bits) - 1)
+        yield circle_id, codes[k - 1], outlet_ids[start:end]
+
+
 def build_snapshots(
     circles: list[CircleRow], profile: ScoringProfile, standards, at: date
 ) -> dict[int, CircleSnapshot]:
@@ -282,8 +312,8 @@ def build_snapshots(
             radii=[radii[c] for c in codes],
             max_radius=max(radii.values()),
         )
-    for circle_id, k, outlet_ids in presence:
-        snaps[circle_id].present[codes[k - 1]] = sorted(set(outlet_ids))
+    for circle_id, code, outlet_ids in _present(presence[0].pairs, ids, codes):
+        snaps[circle_id].present[code] = outlet_ids
 
     store = cfg["store_breakfast"]
     smart = cfg["smart"]
