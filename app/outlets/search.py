@@ -43,6 +43,15 @@ OPEN_NOW = """(COALESCE(o.open_minutes @> CAST(:minute AS integer), false)
 # Self-service kinds nobody serves face to face, whatever their flag says (elderly_friendly filter).
 SELF_SERVICE_TYPES = ("vending_machine", "smart_store", "water_dispenser")
 SORTS = ("distance", "rating", "relevance")
+# Has any of the asked types: the expression of the spatial index's second column (models.Outlet,
+# ix_outlets_location_types), so the distance walk tests it inside the index instead of reading every outlet.
+TYPES_MATCH = "array_to_tsvector(CAST(o.types AS text[])) @@ CAST(:types_query AS tsquery)"
+
+
+def types_query(types: tuple[str, ...]) -> str:
+    """Type codes → the tsquery text matching any of them, each quoted whole (no parsing, no stemming)."""
+    quoted = ("'" + code.replace("\\", "\\\\").replace("'", "''") + "'" for code in types)
+    return " | ".join(quoted)
 
 
 def _column_names(columns: str) -> tuple[str, ...]:
@@ -127,8 +136,8 @@ def _filters(query: NearbyQuery, params: dict) -> _Where:
     clauses = ["o.status = 'approved'"]
     relevance = "0"
     if query.types:
-        clauses.append("o.types && CAST(:types AS varchar[])")
-        params["types"] = list(query.types)
+        clauses.append(TYPES_MATCH)
+        params["types_query"] = types_query(query.types)
     if query.q:
         match, relevance = _keyword(query, params)
         clauses.append(match)
