@@ -43,6 +43,35 @@ OPEN_NOW = """(COALESCE(o.open_minutes @> CAST(:minute AS integer), false)
 # Self-service kinds nobody serves face to face, whatever their flag says (elderly_friendly filter).
 SELF_SERVICE_TYPES = ("vending_machine", "smart_store", "water_dispenser")
 SORTS = ("distance", "rating", "relevance")
+# Has any of the asked types: the expression of the spatial index's second column (models.Outlet,
+# ix_outlets_location_types), so the distance walk tests it inside the index instead of reading every outlet.
+TYPES_MATCH = "array_to_tsvector(CAST(o.types AS text[])) @@ CAST(:types_query AS tsquery)"
+
+
+def types_query(types: tuple[str, ...]) -> str:
+    """Type codes → the tsquery text matching any of them, each quoted whole (no parsing, no stemming)."""
+    quoted = ("'" + code.replace("\\", "\\\\").replace("'", "''") + "'" for code in types)
+    return " | ".join(quoted)
+
+
+def _column_names(columns: str) -> tuple[str, ...]:
+    """The output names of a select list: the last word of each top-level item."""
+    names, depth, start = [], 0, 0
+    for i, char in enumerate(columns + ","):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            names.append(re.findall(r"\w+", columns[start:i])[-1])
+            start = i + 1
+    return tuple(names)
+
+
+_ITEM_NAMES = _column_names(_ITEM_COLUMNS)
+
+
+def _wide_margin(k: int) -> int:
+    """How many more than k the walk reads: the outlets between the k-th spherical distance and that times
+    SPHERE_TO_ELLIPSOID_SLACK are ≈ 2.2 % of k where outlets spread evenly; a few over that almost always."""
+    return k // 20 + 4
 
 
 @dataclass(frozen=True)
@@ -107,8 +136,8 @@ def _filters(query: NearbyQuery, params: dict) -> _Where:
     clauses = ["o.status = 'approved'"]
     relevance = "0"
     if query.types:
-        clauses.append("o.types && CAST(:types AS varchar[])")
-        params["types"] = list(query.types)
+        clauses.append(TYPES_MATCH)
+        params["types_query"] = types_query(query.types)
     if query.q:
         match, relevance = _keyword(query, params)
         clauses.append(match)
@@ -159,10 +188,12 @@ def _stalls(where: _Where) -> str:
 
 def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: _Where) -> list[dict]:
     offset, limit = window(query.page, query.page_size)
+    k = offset + limit
     params.update(
         radius=radius,
         r_search=radius * RADIUS_SLACK,
-        k=offset + limit,
+        k=k,
+        k_wide=k + _wide_margin(k),
         limit=limit,
         offset=offset,
         slack=SPHERE_TO_ELLIPSOID_SLACK,
@@ -172,20 +203,34 @@ def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: _Whe
     # step is bounded by the index box rather than ST_DWithin: PostGIS estimates ST_DWithin on geography
     # ~100x too low, which led the planner to bitmap scans, parallel workers and JIT (15-800 ms); the box
     # is estimated right. Extra rows the box admits cannot change the cutoff, which is capped at r_search.
+    # The walk reads a few more than k (k_wide) so that it usually holds every outlet within the cutoff
+    # (`covered`): then the page comes from those rows and the filters ran once per candidate. Only when it
+    # does not (many outlets at one spot) is everything within the cutoff read again (a one-time filter).
     # Mobile stalls join the page at their place now (few rows, their own index); the k nearest fixed
     # outlets plus every stall in range hold the page wherever the stalls rank.
+    columns = _fixed_columns(where)
+    names = ", ".join(_ITEM_NAMES)
     sql = f"""
     WITH knn AS (
-        SELECT o.location <-> {POINT_SQL} AS ds FROM outlets o
+        SELECT {columns}, o.location <-> {POINT_SQL} AS ds FROM outlets o
         WHERE {where.fixed} AND o.location && _ST_Expand({POINT_SQL}, CAST(:r_search AS float8))
-        ORDER BY o.location <-> {POINT_SQL} LIMIT :k
+        ORDER BY o.location <-> {POINT_SQL} LIMIT :k_wide
     ),
-    cutoff AS (SELECT CASE WHEN count(*) < :k THEN CAST(:r_search AS float8)
-                           ELSE LEAST(max(ds) * :slack, :r_search) END AS d FROM knn),
+    cutoff AS (
+        SELECT d, n < :k_wide OR farthest > d AS covered
+        FROM (SELECT count(*) AS n, max(ds) AS farthest,
+                     CASE WHEN count(*) < :k THEN CAST(:r_search AS float8)
+                          ELSE LEAST((SELECT ds FROM knn ORDER BY ds OFFSET :k - 1 LIMIT 1) * :slack, :r_search)
+                     END AS d
+              FROM knn) AS walked
+    ),
     fixed AS (
-        SELECT {_fixed_columns(where)}
+        SELECT {names} FROM knn WHERE (SELECT covered FROM cutoff) AND distance_m <= :radius
+        UNION ALL
+        SELECT {columns}
         FROM outlets o, cutoff
-        WHERE {where.fixed} AND ST_DWithin(o.location, {POINT_SQL}, cutoff.d, false)
+        WHERE NOT (SELECT covered FROM cutoff)
+          AND {where.fixed} AND ST_DWithin(o.location, {POINT_SQL}, cutoff.d, false)
           AND ST_Distance(o.location, {POINT_SQL}, true) <= :radius
     )
     SELECT * FROM fixed

@@ -78,3 +78,32 @@ def test_every_page_matches_brute_force(client, random_outlets, lng, lat, radius
             assert set(types) & set(item["types"])
     distances = [exact[item["id"]] for item in got]
     assert distances == sorted(distances)
+
+
+@pytest.fixture
+def clustered_outlets(db):
+    """A mall: 60 outlets at one address 300 m east of the centre, and 200 spread around it."""
+    rng = random.Random(20261202)
+    mall = (CENTER[0] + 0.0035, CENTER[1])
+    spots = [mall] * 60 + [
+        (CENTER[0] + rng.uniform(-0.02, 0.02), CENTER[1] + rng.uniform(-0.015, 0.015)) for _ in range(200)
+    ]
+    rows = [outlet_row(f"商场网点{i}", lng, lat, types=["convenience_store"]) for i, (lng, lat) in enumerate(spots)]
+    db.session.execute(insert(Outlet), rows)
+    db.session.flush()
+    ids = dict(db.session.execute(db.text("SELECT name, id FROM outlets")).all())
+    return [{"id": ids[f"商场网点{i}"], "types": ["convenience_store"], "lnglat": spot} for i, spot in enumerate(spots)]
+
+
+@pytest.mark.parametrize("lng,lat", [(CENTER[0] + 0.0035, CENTER[1]), (CENTER[0] + 0.0005, CENTER[1] + 0.0005)])
+def test_outlets_at_one_spot_page_like_brute_force(client, clustered_outlets, lng, lat):
+    """More outlets share a distance than the index walk reads ahead (search.py `covered`): every candidate
+    within the cut-off is read again, and the pages still follow the exact distance, ties by id."""
+    expected = [i for d, i in brute_force(clustered_outlets, lng, lat, 1000) if d <= 1000 - BOUNDARY_TOLERANCE_M]
+    got, page = [], 1
+    while len(got) < 80:
+        params = {"lat": lat, "lng": lng, "coord": "wgs84", "radius": 1000, "page": page, "page_size": 20}
+        body = client.get("/api/v1/outlets/nearby", query_string=params).get_json()
+        got.extend(item["id"] for item in body["items"])
+        page += 1
+    assert got == expected[:80]
