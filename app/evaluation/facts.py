@@ -49,9 +49,10 @@ class CircleRow:
 # radius and its number `k` in :codes), not once per outlet and circle after the pairing (each outlet is
 # near ≈ 4 circles): the pairs then carry the radius their distance is checked against, and the groups are
 # keyed by integers. The types are unnested in the select list (one ProjectSet node) rather than by a LATERAL
-# function scan set up for each outlet: 480 circles, the statement's server CPU 1.47 → 1.36 s (11 pairs). The sweep holds the circles' own outlets too (inside a circle, so inside its reach
-# box): paired with their own circle they count at distance 0, as the stored membership says, so they are
-# not read a second time by circle_id.
+# function scan set up for each outlet: 480 circles, the statement's server CPU 1.47 → 1.36 s (11 pairs).
+# The sweep holds the circles' own outlets too (inside a circle, so inside its reach box): paired with their
+# own circle they count at distance 0, as the stored membership says, so they are not read a second time by
+# circle_id.
 # PostgreSQL cannot estimate `p` and `cells` (it assumes 1,000 outlets and 1,000 × 1,000 cells a circle):
 # from ≈ 480 circles it chose a nested loop comparing every outlet with every circle (91M box checks) or
 # merge joins sorting a million pairs. The only good plan is hash joins throughout, so build_snapshots runs
