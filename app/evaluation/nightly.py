@@ -11,9 +11,11 @@ change later in the day drops only the circles it touches and their cities' view
 recomputed from the other circles' cached results on the next request.
 """
 
+import gc
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 
 from flask import current_app
@@ -45,9 +47,31 @@ def chunks(city_sizes: list[tuple[City, int]], limit: int = CHUNK_CIRCLES) -> li
     return groups
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while the pass runs, one full collection after it. A chunk
+    allocates millions of objects that live until its results are cached (snapshots with their id lists,
+    results, rows), and every gen-0 threshold reached then traversed them: measured on 480 circles, the
+    process's CPU 1.34-1.69 s with it, 0.79-0.82 s without. What the pass frees is freed by reference
+    counting; the few cycles it leaves wait for the collection at the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
 def refresh_all(ttl_s: int = REFRESH_TTL_S, limit: int = CHUNK_CIRCLES, city_ids: list[int] | None = None) -> dict:
     """Recomputes every city's view (or these cities') and their circles' results (today's) and caches them
     for `ttl_s`."""
+    with _collector_paused():
+        return _refresh_all(ttl_s, limit, city_ids)
+
+
+def _refresh_all(ttl_s: int, limit: int, city_ids: list[int] | None) -> dict:
     started = time.perf_counter()
     query = select(City, func.count(Circle.id)).outerjoin(Circle, Circle.city_id == City.id)
     if city_ids is not None:
