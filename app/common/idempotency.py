@@ -325,7 +325,22 @@ def _bind_key_to_the_write(session, _flush_context):
         return
     if binding.resource_id is None and binding.creates is not None:
         binding.resource_id = next((o.id for o in session.new if isinstance(o, binding.creates)), None)
-    connection = session.connection()
+    _write_binding(session.connection(), binding)
+
+
+def bind_created(model, resource_id: int) -> None:
+    """A use case that inserted its row by a Core statement (no ORM flush for the session hook to see) binds the
+    request's key to it here, in its own transaction: raises like the hook when the key is bound already."""
+    session = db.session()
+    binding = session.info.get(BINDING)
+    if binding is None:
+        return
+    if binding.creates is model:
+        binding.resource_id = resource_id
+    _write_binding(session.connection(), binding)
+
+
+def _write_binding(connection, binding: _Binding) -> None:
     if binding.written:
         if binding.resource_id is not None and binding.resource_id != binding.written_resource_id:
             binding.written_resource_id = binding.resource_id
