@@ -48,9 +48,11 @@ class CircleRow:
 # The sweep is unnested by type once per outlet (`p`: one row per outlet and counted type, with the type's
 # radius and its number `k` in :codes), not once per outlet and circle after the pairing (each outlet is
 # near ≈ 4 circles): the pairs then carry the radius their distance is checked against, and the groups are
-# keyed by integers. The sweep holds the circles' own outlets too (inside a circle, so inside its reach
-# box): paired with their own circle they count at distance 0, as the stored membership says, so they are
-# not read a second time by circle_id.
+# keyed by integers. The types are unnested in the select list (one ProjectSet node) rather than by a LATERAL
+# function scan set up for each outlet: 480 circles, the statement's server CPU 1.47 → 1.36 s (11 pairs).
+# The sweep holds the circles' own outlets too (inside a circle, so inside its reach box): paired with their
+# own circle they count at distance 0, as the stored membership says, so they are not read a second time by
+# circle_id.
 # PostgreSQL cannot estimate `p` and `cells` (it assumes 1,000 outlets and 1,000 × 1,000 cells a circle):
 # from ≈ 480 circles it chose a nested loop comparing every outlet with every circle (91M box checks) or
 # merge joins sorting a million pairs. The only good plan is hash joins throughout, so build_snapshots runs
@@ -77,10 +79,11 @@ area AS (SELECT CAST(ST_Segmentize(ST_MakeEnvelope(min(x0), min(y0), max(x1), ma
 t AS (SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:radii AS int[])) WITH ORDINALITY AS t(code, radius_m, k)),
 p AS MATERIALIZED (
     SELECT s.id, s.circle_id, t.k, t.radius_m, x, y, floor(x / :cell)::int AS gx, floor(y / :cell)::int AS gy
-    FROM (SELECT o.id, o.circle_id, o.types, ST_X(o.location::geometry) AS x, ST_Y(o.location::geometry) AS y
+    FROM (SELECT o.id, o.circle_id, unnest(o.types) AS code,
+                 ST_X(o.location::geometry) AS x, ST_Y(o.location::geometry) AS y
           FROM area JOIN {outlets} o ON o.location && area.box
           WHERE o.status = 'approved' AND NOT o.mobile) s
-    CROSS JOIN LATERAL unnest(s.types) AS u(code) JOIN t ON t.code = u.code)
+    JOIN t ON t.code = s.code)
 SELECT string_agg(int8send((c.pos << 40) | (p.k << 32) | p.id), ''::bytea) AS pairs
 FROM p JOIN cells ON cells.gx = p.gx AND cells.gy = p.gy JOIN c ON c.id = cells.id
 WHERE p.x BETWEEN c.x0 AND c.x1 AND p.y BETWEEN c.y0 AND c.y1
