@@ -7,7 +7,8 @@ number of events, cached by SQLAlchemy), and the need and its events come back a
 column, so the answer (`present.submitted_out`) and callers (Open311) read them without a query.
 
 What the ORM's session hooks would have done for a flushed need is done here explicitly, in the same
-transaction: the request's `Idempotency-Key` bound to the need (`idempotency.bind_created`), and the
+transaction: the request's `Idempotency-Key` bound to the need (in the same statement when it is the use case's
+first write: `idempotency.bind_from`; else `idempotency.bind_created`), and the
 circle's evaluation marked stale (`signals.needs_filed`; its version is bumped at the commit).
 """
 
@@ -44,7 +45,7 @@ NEED_COLUMNS = (
 EVENT_COLUMNS = ("actor_id", "actor_role", "action", "public", "note", "from_status", "to_status", "data")
 
 
-def _statement(events: int):
+def _statement(events: int, bind_key: bool):
     values = {c: bindparam(c, type_=_NEEDS.c[c].type) for c in NEED_COLUMNS}
     point = func.ST_SetSRID(func.ST_MakePoint(bindparam("lng", type_=Float), bindparam("lat", type_=Float)), 4326)
     values["location"] = cast(point, _NEEDS.c.location.type)
@@ -57,21 +58,24 @@ def _statement(events: int):
         )
         for i in range(events)
     ]
-    return (
-        insert(_EVENTS)
-        .from_select(["demand_id", *EVENT_COLUMNS], rows[0] if events == 1 else union_all(*rows))
-        .returning(
-            _EVENTS.c.id,
-            _EVENTS.c.demand_id,
-            _EVENTS.c.created_at,
-            select(need.c.created_at).scalar_subquery().label("need_created_at"),
-            select(need.c.updated_at).scalar_subquery().label("need_updated_at"),
-        )
-        .add_cte(need)
-    )
+    returned = [
+        _EVENTS.c.id,
+        _EVENTS.c.demand_id,
+        _EVENTS.c.created_at,
+        select(need.c.created_at).scalar_subquery().label("need_created_at"),
+        select(need.c.updated_at).scalar_subquery().label("need_updated_at"),
+    ]
+    ctes = [need]
+    if bind_key:  # the request's Idempotency-Key bound to the need in the same statement
+        bound = idempotency.bind_from(select(need.c.id).scalar_subquery()).cte("bound")
+        returned.append(select(bound.c.key_hash).scalar_subquery().label("bound_key"))
+        ctes.append(bound)
+    statement = insert(_EVENTS).from_select(["demand_id", *EVENT_COLUMNS], rows[0] if events == 1 else union_all(*rows))
+    return statement.returning(*returned).add_cte(*ctes)
 
 
-_STATEMENTS = {1: _statement(1), 2: _statement(2)}  # submitted; submitted and held
+# Built once: submitted, or submitted and held; with or without the request's key to bind.
+_STATEMENTS = {(events, bind): _statement(events, bind) for events in (1, 2) for bind in (False, True)}
 
 
 def _loaded(model, values: dict):
@@ -88,7 +92,10 @@ def file_need(values: dict, lng: float, lat: float, events: list[dict]) -> tuple
     params = {c: values[c] for c in NEED_COLUMNS} | {"lng": lng, "lat": lat}
     for i, event in enumerate(events):
         params.update({f"e{i}_{c}": event[c] for c in EVENT_COLUMNS})
-    rows = db.session.execute(_STATEMENTS[len(events)], params).all()
+    # Pending ORM writes of this use case (its claimed photos) first: their flush binds the key itself.
+    db.session.flush()
+    key = idempotency.key_to_bind(Demand)
+    rows = db.session.execute(_STATEMENTS[len(events), key is not None], params | (key or {})).all()
     rows.sort(key=lambda row: row.id)  # ids in insertion order: the timeline's order
     first = rows[0]
     columns = {c.key: None for c in _NEEDS.columns} | {c: values[c] for c in NEED_COLUMNS}
@@ -98,6 +105,9 @@ def file_need(values: dict, lng: float, lat: float, events: list[dict]) -> tuple
         _loaded(DemandEvent, event | {"id": row.id, "demand_id": demand.id, "created_at": row.created_at})
         for event, row in zip(events, rows, strict=True)
     ]
-    idempotency.bind_created(Demand, demand.id)
+    if key is not None:
+        idempotency.bound_in_statement(demand.id, first.bound_key)
+    else:  # no key, or one bound already by an earlier flush of this use case (its claimed photos)
+        idempotency.bind_created(Demand, demand.id)
     needs_filed.send(__name__, circle_ids=[demand.circle_id])
     return demand, filed

@@ -217,3 +217,24 @@ def test_the_answer_is_the_need_as_stored(client, world, make, db, variant):
         assert stored.existing_reason == "too_expensive" and len(stored.existing_outlet_ids) == 1
     else:
         assert stored.existing_reason is None and stored.existing_outlet_ids == []
+
+
+@pytest.mark.parametrize("with_photo", [False, True])
+def test_a_keyed_submission_binds_its_key_to_the_need(client, world, db, redis, with_photo):
+    """The key is bound in the need's own statement, or (photos claimed first: their flush bound it) pointed at
+    the need afterwards; either way a retry replays the first answer and the binding names the need."""
+    from app.common.models import IdempotencyRecord
+
+    overrides = {}
+    if with_photo:
+        overrides["photo_ids"] = [_upload(db, world.resident, "pass").id]
+        commit()
+    headers = {**world.h.resident, "Idempotency-Key": f"bind-{with_photo}"}
+    first = client.post("/api/v1/demands", json=demand_body(**overrides), headers=headers)
+    assert first.status_code == 201, first.get_json()
+    records = db.session.scalars(select(IdempotencyRecord)).all()
+    assert [(r.resource_id, r.status) for r in records] == [(first.get_json()["id"], 201)]
+    redis.flushdb()  # the fast path forgot it: PostgreSQL's binding answers
+    again = client.post("/api/v1/demands", json=demand_body(**overrides), headers=headers)
+    assert again.status_code == 201 and again.get_json() == first.get_json()
+    assert count(db) == 1
