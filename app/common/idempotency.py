@@ -160,17 +160,61 @@ _KEEP = (
 _SET_RESOURCE = update(_RECORDS).where(_RECORDS.c.key_hash == bindparam("key")).values(resource_id=bindparam("rid"))
 # A row older than the replay window is taken over; a live one means another request got there first (with
 # Redis down, a concurrent duplicate waits on the primary key and lands here).
+_EXCLUDED = insert(_RECORDS).excluded
+_TAKE_OVER = {"fingerprint": _EXCLUDED.fingerprint, "resource_id": _EXCLUDED.resource_id, "status": None} | {
+    "body": None,
+    "mimetype": None,
+    "created_at": func.now(),
+}
 _BIND = (
     insert(_RECORDS)
     .values(key_hash=bindparam("key"), fingerprint=bindparam("fp"), resource_id=bindparam("rid"))
     .on_conflict_do_update(
         index_elements=[_RECORDS.c.key_hash],
-        set_={"fingerprint": bindparam("fp"), "resource_id": bindparam("rid"), "status": None}
-        | {"body": None, "mimetype": None, "created_at": func.now()},
+        set_=_TAKE_OVER,
         where=_RECORDS.c.created_at <= func.now() - timedelta(seconds=RESULT_TTL_S),
     )
     .returning(_RECORDS.c.key_hash)
 )
+
+
+def bind_from(resource_id):
+    """For a use case that inserts its row by one Core statement: the INSERT binding the request's key to
+    `resource_id` (a column of that statement's CTE), as `_BIND` does in a statement of its own; the caller
+    builds its statement once, adds this as a CTE, returns its `key_hash` and passes it to `bound_in_statement`.
+    Its parameters: `key_to_bind()`."""
+    return (
+        insert(_RECORDS)
+        .from_select(
+            ["key_hash", "fingerprint", "resource_id"],
+            select(bindparam("idempotency_key"), bindparam("idempotency_fp"), resource_id),
+        )
+        .on_conflict_do_update(
+            index_elements=[_RECORDS.c.key_hash],
+            set_=_TAKE_OVER,
+            where=_RECORDS.c.created_at <= func.now() - timedelta(seconds=RESULT_TTL_S),
+        )
+        .returning(_RECORDS.c.key_hash)
+    )
+
+
+def key_to_bind(model) -> dict | None:
+    """The parameters of `bind_from` when this request has a key for a view creating `model` that is not yet
+    bound in its transaction, else None (then `bind_created` after the insert)."""
+    binding = db.session().info.get(BINDING)
+    if binding is None or binding.written or binding.creates is not model:
+        return None
+    return {"idempotency_key": binding.key, "idempotency_fp": binding.fingerprint}
+
+
+def bound_in_statement(resource_id: int, bound_key: str | None) -> None:
+    """After the statement of `bind_from`: the key is bound to the row, or it was bound before (a live row:
+    another request got there first) and the use case is undone like at the session hook's first write."""
+    binding = db.session().info[BINDING]
+    if bound_key is None:
+        raise _BoundBefore("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
+    binding.resource_id = binding.written_resource_id = resource_id
+    binding.written = True
 
 
 def _committed(key: str):
@@ -325,7 +369,22 @@ def _bind_key_to_the_write(session, _flush_context):
         return
     if binding.resource_id is None and binding.creates is not None:
         binding.resource_id = next((o.id for o in session.new if isinstance(o, binding.creates)), None)
-    connection = session.connection()
+    _write_binding(session.connection(), binding)
+
+
+def bind_created(model, resource_id: int) -> None:
+    """A use case that inserted its row by a Core statement (no ORM flush for the session hook to see) binds the
+    request's key to it here, in its own transaction: raises like the hook when the key is bound already."""
+    session = db.session()
+    binding = session.info.get(BINDING)
+    if binding is None:
+        return
+    if binding.creates is model:
+        binding.resource_id = resource_id
+    _write_binding(session.connection(), binding)
+
+
+def _write_binding(connection, binding: _Binding) -> None:
     if binding.written:
         if binding.resource_id is not None and binding.resource_id != binding.written_resource_id:
             binding.written_resource_id = binding.resource_id

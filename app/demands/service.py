@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 
 from app.circles import service as circles
-from app.common import geo, reads
+from app.common import reads
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.extensions import db
 from app.common.models import utcnow
 from app.common.tx import atomic, write_use_case
-from app.demands import answers, existing, states, timeline
+from app.demands import answers, existing, filing, states, timeline
 from app.demands.locks import locked_demand
 from app.demands.models import (
     ANSWERS,
@@ -103,30 +103,31 @@ def submit(
     # Not expired at the commit: the answer is built from what the use case holds, without reading it back.
     with atomic(expire=False):
         photos = _claim_photos(submitter, data.get("photo_ids") or [], where.circle_id)
-        demand = Demand(
-            kind=kind,
-            business_type=business_type,
-            outlet_id=outlet_id,
-            text=data["text"],
-            address=data.get("address") or "",
-            location=geo.point(data["lng"], data["lat"]),
-            circle_id=where.circle_id,
-            community_id=where.community_id,
-            user_id=submitter.id if submitter is not None else None,
-            source=source,
-            source_client=source_client,
-            moderation=moderation,
-            moderation_label=label,
-            photo_ids=[upload.id for upload in photos],
-            existing_reason=data.get("existing_reason") if existing_ids else None,
-            existing_outlet_ids=existing_ids,
-        )
-        db.session.add(demand)
-        db.session.flush()
         role = "open311" if source == "open311" else None
-        events = [timeline.record(demand, submitter, "submitted", to_status="submitted", role=role)]
+        events = [timeline.event_values(submitter, "submitted", to_status="submitted", role=role)]
         if moderation == "held":
-            events.append(timeline.record(demand, None, "held", public=False, note=label))
+            events.append(timeline.event_values(None, "held", public=False, note=label))
+        values = {
+            "kind": kind,
+            "business_type": business_type,
+            "outlet_id": outlet_id,
+            "text": data["text"],
+            "address": data.get("address") or "",
+            "circle_id": where.circle_id,
+            "community_id": where.community_id,
+            "user_id": submitter.id if submitter is not None else None,
+            "source": source,
+            "source_client": source_client,
+            "status": "submitted",
+            "priority": "normal",
+            "moderation": moderation,
+            "moderation_label": label,
+            "support_count": 0,
+            "photo_ids": [upload.id for upload in photos],
+            "existing_reason": data.get("existing_reason") if existing_ids else None,
+            "existing_outlet_ids": existing_ids,
+        }
+        demand, events = filing.file_need(values, data["lng"], data["lat"], events)
     return Submission(demand, events, photos, outlet)
 
 

@@ -37,19 +37,23 @@ def actor_role(user) -> str:
 
 def record(demand: Demand, actor, action: str, *, public: bool = True, role: str | None = None, **fields):
     """Appends one timeline event (note, from_status, to_status, data)."""
-    event = DemandEvent(
-        demand_id=demand.id,
-        actor_id=actor.id if actor is not None else None,
-        actor_role=role or actor_role(actor),
-        action=action,
-        public=public,
-        note=fields.get("note"),
-        from_status=fields.get("from_status"),
-        to_status=fields.get("to_status"),
-        data=fields.get("data") or {},
-    )
+    event = DemandEvent(demand_id=demand.id, **event_values(actor, action, public=public, role=role, **fields))
     db.session.add(event)
     return event
+
+
+def event_values(actor, action: str, *, public: bool = True, role: str | None = None, **fields) -> dict:
+    """One timeline event's columns but its need's id (for a need filed by one statement with its events)."""
+    return {
+        "actor_id": actor.id if actor is not None else None,
+        "actor_role": role or actor_role(actor),
+        "action": action,
+        "public": public,
+        "note": fields.get("note"),
+        "from_status": fields.get("from_status"),
+        "to_status": fields.get("to_status"),
+        "data": fields.get("data") or {},
+    }
 
 
 def change_status(demand: Demand, status: str, actor, *, note=None, data=None, notify=True, via=states.STAFF) -> bool:

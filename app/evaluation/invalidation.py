@@ -12,7 +12,7 @@ A write that is one statement in its own transaction (the "me too", `reads.write
 that statement and says so in its signal (`bumped=True`). Writes the session cannot see (core INSERT … ON
 CONFLICT) are announced by their domain's signal
 (`surveys.signals.answers_changed`, `usage.signals.uses_recorded`, `outlets.signals.outlets_changed`,
-`demands.signals.supports_changed`, `circles.signals.outlets_moved`).
+`demands.signals.supports_changed`, `demands.signals.needs_filed`, `circles.signals.outlets_moved`).
 `init_app`, called by the app factory, installs the session hooks and connects those signals: nothing is
 registered by importing a module.
 """
@@ -30,7 +30,7 @@ from app.circles.signals import outlets_moved
 from app.common.extensions import db
 from app.common.tx import atomic
 from app.demands.models import Demand, Project
-from app.demands.signals import supports_changed
+from app.demands.signals import needs_filed, supports_changed
 from app.evaluation import cache
 from app.evaluation.models import EvaluationAssessment
 from app.events.models import Event
@@ -276,4 +276,5 @@ def init_app(_app=None):
     uses_recorded.connect(_on_domain_change)
     outlets_changed.connect(_on_domain_change)
     supports_changed.connect(_on_domain_change)
+    needs_filed.connect(_on_domain_change)
     outlets_moved.connect(_on_domain_change)

@@ -25,6 +25,18 @@ OUTLET_STATUSES = ("pending", "approved", "suspended", "closed")
 QUALITY_BRAND_KINDS = ("new_consumer", "internet_famous", "international", "time_honored")  # 新消费/网红/国际/老字号
 
 
+# What nearby search can test inside the spatial index (migration 0023 writes the same expression): the types,
+# the add-on services and every character of the name, address and pinyin initials, lowercased.
+# A keyword's match needs all its characters here, or a type or service it means (outlets.search._keyword_lexemes).
+# Spelled as PostgreSQL prints it back, which is what the models-and-migrations test compares.
+# `{o}`: the table's alias and a dot in a query, empty in the index.
+SEARCH_LEXEMES = (
+    "(setweight(array_to_tsvector({o}types::text[]), 'A'::\"char\") || array_to_tsvector({o}services::text[]"
+    " || string_to_array(lower(({o}name::text || COALESCE({o}address, ''::character varying)::text)"
+    " || COALESCE({o}name_initials, ''::character varying)::text), NULL::text)))"
+)
+
+
 class Outlet(Timestamps, db.Model):
     __tablename__ = "outlets"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,14 +94,9 @@ class Outlet(Timestamps, db.Model):
         CheckConstraint("avg_spend IS NULL OR avg_spend >= 0", name="avg_spend"),
         CheckConstraint("rating_avg IS NULL OR rating_avg BETWEEN 1 AND 5", name="rating_avg"),
         Index("ix_outlets_types", "types", postgresql_using="gin"),
-        # The spatial index, with the types beside the location: nearby search with `types=` walks it in
-        # distance order and skips other types inside the index (search.TYPES_MATCH must spell the same expression).
-        Index(
-            "ix_outlets_location_types",
-            "location",
-            text("array_to_tsvector(CAST(types AS text[]))"),
-            postgresql_using="gist",
-        ),
+        # The spatial index, with what a search can ask beside the location (SEARCH_LEXEMES): nearby search with
+        # `types=` or `q=` walks it in distance order and skips what cannot match inside the index.
+        Index("ix_outlets_location_search", "location", text(SEARCH_LEXEMES.format(o="")), postgresql_using="gist"),
         Index("ix_outlets_services", "services", postgresql_using="gin"),  # keyword search by add-on service
         Index("ix_outlets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         Index("ix_outlets_address_trgm", "address", postgresql_using="gin", postgresql_ops={"address": "gin_trgm_ops"}),

@@ -19,6 +19,7 @@ from app.common.geo import POINT_SQL
 from app.common.paging import Page, window
 from app.outlets import stalls
 from app.outlets.hours import is_public_holiday, minute_of_week
+from app.outlets.models import SEARCH_LEXEMES
 from app.taxonomy import words
 
 # Over a short path, ellipsoid/sphere distance ratios lie within [0.9944, 1.0044] (meridional and
@@ -43,15 +44,44 @@ OPEN_NOW = """(COALESCE(o.open_minutes @> CAST(:minute AS integer), false)
 # Self-service kinds nobody serves face to face, whatever their flag says (elderly_friendly filter).
 SELF_SERVICE_TYPES = ("vending_machine", "smart_store", "water_dispenser")
 SORTS = ("distance", "rating", "relevance")
-# Has any of the asked types: the expression of the spatial index's second column (models.Outlet,
-# ix_outlets_location_types), so the distance walk tests it inside the index instead of reading every outlet.
-TYPES_MATCH = "array_to_tsvector(CAST(o.types AS text[])) @@ CAST(:types_query AS tsquery)"
+# Tests on the spatial index's second column (models.SEARCH_LEXEMES), so the distance walk skips inside the index
+# what cannot match instead of reading every outlet from the heap: any of the asked types (TYPES_MATCH); what any
+# outlet a keyword finds must have (KEYWORD_MAY_MATCH, _keyword_lexemes).
+LEXEMES = SEARCH_LEXEMES.format(o="o.")
+TYPES_MATCH = f"{LEXEMES} @@ CAST(:types_query AS tsquery)"
+KEYWORD_MAY_MATCH = f"{LEXEMES} @@ CAST(:q_lexemes AS tsquery)"
+# Characters lowercased alike by Python and PostgreSQL: for these the keyword's own characters are looked for.
+_PLAIN_CHARACTERS = re.compile(r"[\x21-\x7e\u3400-\u4dbf\u4e00-\u9fff\s]+")
+
+
+def _lexeme(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def types_query(types: tuple[str, ...]) -> str:
-    """Type codes → the tsquery text matching any of them, each quoted whole (no parsing, no stemming)."""
-    quoted = ("'" + code.replace("\\", "\\\\").replace("'", "''") + "'" for code in types)
-    return " | ".join(quoted)
+    """Type codes → the tsquery text matching any of them as a type (weight A: not an add-on service of that
+    code), each quoted whole (no parsing, no stemming)."""
+    return " | ".join(_lexeme(code) + ":A" for code in types)
+
+
+def _keyword_lexemes(keyword: str, meaning) -> str | None:
+    """What every outlet the keyword finds has among its SEARCH_LEXEMES, as tsquery text; None when unknown.
+
+    The name, address or initials holding the keyword (ILIKE, LIKE) hold all its characters. So does a name that
+    word-similar to it (`<%`, pg_trgm's threshold 0.6) when it is one word of at most three characters: it has
+    n + 1 trigrams and a name missing one of its characters shares at most n - 1 < 0.6 (n + 1) of them. Longer or
+    several words: at least one character. Or a type or add-on service it means (words.py); repair service
+    items are another table (the walk's second arm)."""
+    folded = keyword.lower()
+    if not _PLAIN_CHARACTERS.fullmatch(folded):
+        return None  # lower() may differ between Python and the database: no test inside the index
+    characters = sorted({c for c in folded if not c.isspace()})
+    single_short_word = len(folded.split()) == 1 and len(folded) <= 3 and folded.isalnum()
+    joined = (" & " if single_short_word else " | ").join(_lexeme(c) for c in characters)
+    alternatives = [f"({joined})"] if characters else []
+    alternatives += [_lexeme(code) for code in sorted(meaning.types)]
+    alternatives += [_lexeme(code) for code in sorted(meaning.add_ons)]
+    return " | ".join(alternatives) or None
 
 
 def _column_names(columns: str) -> tuple[str, ...]:
@@ -97,9 +127,12 @@ class _Where:
     fixed: str  # outlets found at their own location (not mobile stalls), with open_now by their hours
     stall_now: str  # stalls: open_now means present at the place shown
     relevance: str  # 0 the name says it, 1 its types or services mean it, 2 another match; 0 without q
+    # The distance walk's arms: each one ordered walk of the spatial index under that extra condition, the page
+    # from all of them (a keyword: what may match inside the index, and the ids with the repair items it means).
+    walks: tuple[str, ...] = ("true",)
 
 
-def _keyword(query: NearbyQuery, params: dict) -> tuple[str, str]:
+def _keyword(query: NearbyQuery, params: dict) -> tuple[str, str, tuple[str, ...]]:
     """The keyword's predicate and relevance: name/address/pinyin initials, trigram similarity of the
     name, and what the words in it mean (types, repair service items, add-on services, words.py)."""
     keyword = query.q.strip()
@@ -114,13 +147,14 @@ def _keyword(query: NearbyQuery, params: dict) -> tuple[str, str]:
     if meaning.types:
         params["q_types"] = sorted(meaning.types)
         meant.append("o.types && CAST(:q_types AS varchar[])")
+    offering = None
     if meaning.repair_services:
         params["q_services"] = sorted(meaning.repair_services)
-        # An id list the planner can OR with the other indexed predicates (BitmapOr), unlike EXISTS.
-        meant.append(
+        offering = (
             "o.id = ANY(ARRAY(SELECT ro.outlet_id FROM repair_offers ro"
             " WHERE ro.service_code = ANY(CAST(:q_services AS varchar[]))))"
         )
+        meant.append(offering)
     if meaning.add_ons:
         params["q_add_ons"] = sorted(meaning.add_ons)
         meant.append("o.services && CAST(:q_add_ons AS varchar[])")
@@ -129,18 +163,32 @@ def _keyword(query: NearbyQuery, params: dict) -> tuple[str, str]:
     relevance = f"CASE WHEN {' OR '.join(named)} THEN 0"
     if meant:
         relevance += f" WHEN {' OR '.join(meant)} THEN 1"
-    return match, relevance + " ELSE 2 END"
+    walks = ("true",)
+    lexemes = _keyword_lexemes(keyword, meaning)
+    if lexemes:
+        params["q_lexemes"] = lexemes
+        # The repair items' outlets as a join from their offers (few), not a filter on the distance walk.
+        offered = (
+            "o.id IN (SELECT ro.outlet_id FROM repair_offers ro"
+            " WHERE ro.service_code = ANY(CAST(:q_services AS varchar[])))"
+        )
+        walks = (KEYWORD_MAY_MATCH,) + ((f"{offered} AND NOT {KEYWORD_MAY_MATCH}",) if offering else ())
+    return match, relevance + " ELSE 2 END", walks
 
 
 def _filters(query: NearbyQuery, params: dict) -> _Where:
     clauses = ["o.status = 'approved'"]
-    relevance = "0"
+    relevance, walks = "0", ("true",)
     if query.types:
         clauses.append(TYPES_MATCH)
         params["types_query"] = types_query(query.types)
     if query.q:
-        match, relevance = _keyword(query, params)
-        clauses.append(match)
+        match, relevance, walks = _keyword(query, params)
+        # COALESCE(…, false): the same rows, but no index can serve it and the planner guesses it keeps half of
+        # them, so it walks the spatial index in distance order (`walks`) instead of ANDing the box with a
+        # BitmapOr of the keyword's trigram/types/services indexes, whose every entry in the city it reads
+        # (22,687 for 配钥匙's hardware shops), or reading every candidate in the box (≈ 400), to sort them.
+        clauses.append(f"COALESCE({match}, false)")
     if query.elderly_friendly:
         # 适老化: cash accepted and someone serving face to face, as the WeChat 适老化 guidance and the
         # elderly-service standards ask; outlets marked elderly-friendly by staff or merchant count too.
@@ -155,7 +203,7 @@ def _filters(query: NearbyQuery, params: dict) -> _Where:
         clauses.append("o.open_24h")
     common = " AND ".join(clauses)
     fixed = common + " AND NOT o.mobile" + (f" AND {OPEN_NOW}" if query.open_now else "")
-    return _Where(common, fixed, "pl.present_now" if query.open_now else "true", relevance)
+    return _Where(common, fixed, "pl.present_now" if query.open_now else "true", relevance, walks)
 
 
 def _base_params(query: NearbyQuery) -> dict:
@@ -208,18 +256,20 @@ def _page_by_distance(query: NearbyQuery, radius: int, params: dict, where: _Whe
     # does not (many outlets at one spot) is everything within the cutoff read again (a one-time filter).
     # Mobile stalls join the page at their place now (few rows, their own index); the k nearest fixed
     # outlets plus every stall in range hold the page wherever the stalls rank.
+    # With several walks (a keyword's arms) each must have read past the cutoff or run out.
     columns = _fixed_columns(where)
     names = ", ".join(_ITEM_NAMES)
+    walks = " UNION ALL ".join(
+        f"""(SELECT {columns}, o.location <-> {POINT_SQL} AS ds, {arm} AS arm FROM outlets o
+        WHERE {where.fixed} AND {condition} AND o.location && _ST_Expand({POINT_SQL}, CAST(:r_search AS float8))
+        ORDER BY o.location <-> {POINT_SQL} LIMIT :k_wide)"""
+        for arm, condition in enumerate(where.walks)
+    )
     sql = f"""
-    WITH knn AS (
-        SELECT {columns}, o.location <-> {POINT_SQL} AS ds FROM outlets o
-        WHERE {where.fixed} AND o.location && _ST_Expand({POINT_SQL}, CAST(:r_search AS float8))
-        ORDER BY o.location <-> {POINT_SQL} LIMIT :k_wide
-    ),
+    WITH knn AS ({walks}),
     cutoff AS (
-        SELECT d, n < :k_wide OR farthest > d AS covered
-        FROM (SELECT count(*) AS n, max(ds) AS farthest,
-                     CASE WHEN count(*) < :k THEN CAST(:r_search AS float8)
+        SELECT d, NOT EXISTS (SELECT FROM knn GROUP BY arm HAVING count(*) >= :k_wide AND max(ds) <= d) AS covered
+        FROM (SELECT CASE WHEN count(*) < :k THEN CAST(:r_search AS float8)
                           ELSE LEAST((SELECT ds FROM knn ORDER BY ds OFFSET :k - 1 LIMIT 1) * :slack, :r_search)
                      END AS d
               FROM knn) AS walked

@@ -26,7 +26,8 @@ IS_REPAIR_POINT = (
 # in a bitmap (≈ 18,500 and ≈ 22,500 rows: ≈ 17 ms). The exact radius is then ST_Distance on those few rows, not
 # ST_DWithin, whose own box would be ANDed in as a scan of every outlet in it again.
 NEAR_REPAIR_POINT = (
-    f"(({TYPES_MATCH} AND o.location && _ST_Expand({POINT_SQL}, CAST(:radius AS float8) * {RADIUS_SLACK}))"
+    f"(({TYPES_MATCH} AND o.location && _ST_Expand({POINT_SQL}, CAST(:radius AS float8) * {RADIUS_SLACK})"
+    ")"
     " OR o.id = ANY(ARRAY(SELECT ro.outlet_id FROM repair_offers ro)))"
 )
 
@@ -112,7 +113,7 @@ def search_repair(query: RepairQuery) -> Page:
         "holiday": is_public_holiday(moment.date()),
         "limit": limit,
         "offset": offset,
-        "types_query": "repair",
+        "types_query": "'repair':A",
     }
     where = _where(query, params)
     return Page.of(reads.rows(_sql(where, query), params), query.page, query.page_size)

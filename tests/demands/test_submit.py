@@ -185,3 +185,56 @@ def test_point_on_the_edge_of_the_community_is_still_in_the_circle(client, world
     lng, lat = offset(*MIYUN, east_m=600)  # inside the circle (800 m), outside the community (400 m)
     body = submit(client, world.h.resident, at=(lng, lat))
     assert body["circle_id"] == world.circle.id and body["community_id"] is None
+
+
+@pytest.mark.parametrize("variant", ["missing", "outlet", "held_with_photos", "existing_reason"])
+def test_the_answer_is_the_need_as_stored(client, world, make, db, variant):
+    """The submission is answered from what its one statement wrote (app/demands/filing.py), not read back: the
+    answer must equal the submitter's own view of the need read afterwards, every field of it."""
+    overrides = {"address": "鼓楼东大街 1 号"}
+    if variant == "outlet":
+        outlet = make.outlet(*MIYUN, name="好邻居便利店")
+        commit()
+        overrides |= {"kind": "service_quality", "business_type": None, "outlet_id": outlet.id}
+    elif variant == "held_with_photos":
+        passed, pending = _upload(db, world.resident, "pass"), _upload(db, world.resident, "pending")
+        commit()
+        overrides |= {"text": "早餐店请加微信联系", "photo_ids": [pending.id, passed.id]}
+    elif variant == "existing_reason":
+        make.outlet(*offset(*MIYUN, 80), name="好邻居早餐", types=["breakfast"])
+        commit()
+        overrides |= {"existing_reason": "too_expensive"}
+    body = submit(client, world.h.resident, **overrides)
+    mine = client.get("/api/v1/me/demands?coord=wgs84", headers=world.h.resident).get_json()["items"]
+    assert [item["id"] for item in mine] == [body["id"]]
+    assert body == mine[0]
+    stored = db.session.get(Demand, body["id"])
+    events = db.session.scalars(select(DemandEvent).where(DemandEvent.demand_id == stored.id).order_by(DemandEvent.id))
+    expected = [("submitted", True)] + ([("held", False)] if variant == "held_with_photos" else [])
+    assert [(e.action, e.public) for e in events] == expected
+    assert (stored.status, stored.priority, stored.support_count, stored.source) == ("submitted", "normal", 0, "app")
+    if variant == "existing_reason":
+        assert stored.existing_reason == "too_expensive" and len(stored.existing_outlet_ids) == 1
+    else:
+        assert stored.existing_reason is None and stored.existing_outlet_ids == []
+
+
+@pytest.mark.parametrize("with_photo", [False, True])
+def test_a_keyed_submission_binds_its_key_to_the_need(client, world, db, redis, with_photo):
+    """The key is bound in the need's own statement, or (photos claimed first: their flush bound it) pointed at
+    the need afterwards; either way a retry replays the first answer and the binding names the need."""
+    from app.common.models import IdempotencyRecord
+
+    overrides = {}
+    if with_photo:
+        overrides["photo_ids"] = [_upload(db, world.resident, "pass").id]
+        commit()
+    headers = {**world.h.resident, "Idempotency-Key": f"bind-{with_photo}"}
+    first = client.post("/api/v1/demands", json=demand_body(**overrides), headers=headers)
+    assert first.status_code == 201, first.get_json()
+    records = db.session.scalars(select(IdempotencyRecord)).all()
+    assert [(r.resource_id, r.status) for r in records] == [(first.get_json()["id"], 201)]
+    redis.flushdb()  # the fast path forgot it: PostgreSQL's binding answers
+    again = client.post("/api/v1/demands", json=demand_body(**overrides), headers=headers)
+    assert again.status_code == 201 and again.get_json() == first.get_json()
+    assert count(db) == 1

@@ -129,3 +129,26 @@ def test_a_me_too_bumps_its_circle_and_drops_its_cached_evaluation(client, make,
     evaluate(client, make, circle)  # computed again, under the new version
     fields = redis.hkeys(cache.circle_key(circle.id))
     assert fields and all(f.endswith(f"v{version + 1}") for f in fields)
+
+
+def test_a_submitted_need_bumps_its_circle_and_drops_its_cached_evaluation(client, make, db, redis):
+    """A need is filed by one Core statement (no ORM flush for the session hook to see): its domain signal marks
+    the circle, whose version is bumped at the commit, and the next evaluation read counts the need."""
+    from tests.demands.world import demand_body
+
+    circle = make.circle(center=MIYUN)
+    submitter = make.user()
+    commit()
+    evaluate(client, make, circle)
+    db.session.refresh(circle)
+    version = circle.evaluation_version
+    assert redis.exists(cache.circle_key(circle.id))
+
+    created = client.post("/api/v1/demands", json=demand_body(), headers=make.headers(submitter))
+    assert created.status_code == 201, created.get_json()
+    db.session.refresh(circle)
+    assert circle.evaluation_version == version + 1
+    assert not redis.exists(cache.circle_key(circle.id)) and not redis.exists(cache.city_key(circle.city_id))
+    evaluate(client, make, circle)
+    fields = redis.hkeys(cache.circle_key(circle.id))
+    assert fields and all(f.endswith(f"v{version + 1}") for f in fields)

@@ -107,3 +107,88 @@ def test_outlets_at_one_spot_page_like_brute_force(client, clustered_outlets, ln
         got.extend(item["id"] for item in body["items"])
         page += 1
     assert got == expected[:80]
+
+
+NAME_PARTS = [
+    "好邻居",
+    "好邻居便利",
+    "好邻",
+    "邻居",
+    "早点",
+    "早餐",
+    "超市",
+    "便利",
+    "配钥匙",
+    "修鞋",
+    "Lawson",
+    "7天",
+    "居家",
+    "点心",
+]
+KEYWORDS = [
+    "好邻居",
+    "好邻居便利店",  # no name holds it; those with 好邻居便利 are word-similar to it
+    "邻居",
+    "早点",
+    "超市",
+    "配钥匙",
+    "修",
+    "lawson",
+    "LAW",
+    "7天",
+    "好邻居便利",
+    "早 点",
+    "hlj",
+    "%",
+    "居",
+]
+
+
+@pytest.fixture
+def keyword_outlets(db):
+    """Names, addresses and initials made of parts that keywords find whole, in part, or only word-similar."""
+    rng = random.Random(20261203)
+    rows = []
+    for i in range(1500):
+        name = "".join(rng.sample(NAME_PARTS, rng.randint(1, 3))) + f"{i}号"
+        address = rng.choice(["", "好邻居路", "早点街", "西大桥路"]) + f"{i}号"
+        lng, lat = CENTER[0] + rng.uniform(-0.02, 0.02), CENTER[1] + rng.uniform(-0.015, 0.015)
+        types = rng.sample(TYPES + ["hardware_store", "supermarket"], rng.randint(1, 2))
+        services = rng.sample(["key_cutting", "parcel_pickup", "bill_payment"], rng.randint(0, 1))
+        initials = rng.choice(["", "hlj", "zd", "lawson"])
+        rows.append(outlet_row(name, lng, lat, address=address, types=types, services=services, name_initials=initials))
+    db.session.execute(insert(Outlet), rows)
+    db.session.flush()
+
+
+@pytest.mark.parametrize("q", KEYWORDS)
+def test_keyword_pages_match_the_plain_filter(db, client, keyword_outlets, q):
+    """What the distance walk tests inside the index (search._keyword_lexemes) is only what every match has: the
+    pages equal the keyword's own filter applied to every outlet in range, nearest first."""
+    from app.outlets import search
+
+    query = search.NearbyQuery(lng=CENTER[0], lat=CENTER[1], radius=2000, q=q)
+    params = search._base_params(query)
+    where = search._filters(query, params)
+    expected = (
+        db.session.execute(
+            db.text(
+                f"SELECT o.id FROM outlets o WHERE {where.fixed}"
+                f" AND ST_Distance(o.location, {search.POINT_SQL}, true) <= 2000"
+                f" ORDER BY ST_Distance(o.location, {search.POINT_SQL}, true), o.id"
+            ),
+            {**params, "radius": 2000},
+        )
+        .scalars()
+        .all()
+    )
+    got, page = [], 1
+    while True:
+        params = {"lat": CENTER[1], "lng": CENTER[0], "coord": "wgs84", "radius": 2000, "q": q, "page": page}
+        body = client.get("/api/v1/outlets/nearby", query_string={**params, "page_size": 50}).get_json()
+        got.extend(item["id"] for item in body["items"])
+        if not body["has_more"]:
+            break
+        page += 1
+    assert got == expected
+    assert len(expected) > 0 or q in ("%", "早 点")
