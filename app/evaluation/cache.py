@@ -91,15 +91,32 @@ def get(key: str, field: str) -> dict | None:
     return get_many({key: field}).get(key)
 
 
+def _version(field) -> str:
+    """A field's input version: its last part (circle_field, city_field)."""
+    return str(field).rsplit("|", 1)[-1]
+
+
 def put_many(entries: dict[str, tuple[str, dict]], ttl_s: int | None = None):
     """{key: (field, value)}. A hash lives `ttl_s` (default TTL_S) after its latest entry, or longer if an
-    entry already asked for more (the nightly refresh's results outlive the requests' shorter ones)."""
+    entry already asked for more (the nightly refresh's results outlive the requests' shorter ones).
+    A hash's entries of other input versions go as the new one comes: no read can name them again. (Writes
+    that bump a version in one statement, the "me too", leave them to this and the TTL rather than spend a
+    round trip each on dropping them.)"""
     if not entries:
         return
     ttl_s = ttl_s or TTL_S
     try:
-        pipe = get_redis().pipeline(transaction=False)
-        for key, (field, value) in entries.items():
+        redis = get_redis()
+        present = redis.pipeline(transaction=False)
+        for key in entries:
+            present.hkeys(key)
+        pipe = redis.pipeline(transaction=False)
+        with _one_at_a_time:
+            fields_now = present.execute()
+        for (key, (field, value)), fields in zip(entries.items(), fields_now, strict=True):
+            stale = [f for f in fields if _version(f) != _version(field)]
+            if stale:
+                pipe.hdel(key, *stale)
             encoded = value if isinstance(value, Encoded) else json.dumps(value, ensure_ascii=False, default=str)
             pipe.hset(key, field, encoded)
             pipe.expire(key, ttl_s, nx=True)  # a new hash
