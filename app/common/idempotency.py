@@ -114,11 +114,18 @@ def _reused():
 
 
 class _BoundBefore(Conflict):
-    """The key is bound to a write committed before (a live row in `idempotency_keys`): this use case is undone."""
+    """The key is bound to a write committed before (a live row in `idempotency_keys`): this use case is undone
+    (answered, if it must be, as `_in_flight`)."""
+
+    def __init__(self):
+        super().__init__(_IN_FLIGHT_MESSAGE, code="idempotency_in_flight")
+
+
+_IN_FLIGHT_MESSAGE = "相同的请求正在处理中，请稍后重试"
 
 
 def _in_flight():
-    return Conflict("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
+    return Conflict(_IN_FLIGHT_MESSAGE, code="idempotency_in_flight")
 
 
 def _answer_repeat(stored: dict, fingerprint: str) -> Response:
@@ -212,7 +219,7 @@ def bound_in_statement(resource_id: int, bound_key: str | None) -> None:
     another request got there first) and the use case is undone like at the session hook's first write."""
     binding = db.session().info[BINDING]
     if bound_key is None:
-        raise _BoundBefore("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
+        raise _BoundBefore()
     binding.resource_id = binding.written_resource_id = resource_id
     binding.written = True
 
@@ -392,7 +399,7 @@ def _write_binding(connection, binding: _Binding) -> None:
         return
     bound = connection.execute(_BIND, {"key": binding.key, "fp": binding.fingerprint, "rid": binding.resource_id})
     if bound.scalar() is None:
-        raise _BoundBefore("相同的请求正在处理中，请稍后重试", code="idempotency_in_flight")
+        raise _BoundBefore()
     binding.written, binding.written_resource_id = True, binding.resource_id
 
 

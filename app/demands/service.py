@@ -160,7 +160,7 @@ def _count_support(user, demand_id: int) -> Supported:
         raise _NotCounted
     counted = counted[0]
     # The evaluation's session hook sees ORM writes only; the need's count feeds its 问需 item.
-    supports_changed.send(__name__, circle_ids=[counted["circle_id"]], city_ids=[counted["city_id"]], bumped=True)
+    supports_changed.send(__name__, circle_ids=[counted["circle_id"]], bumped=True)
     return Supported(demand_id, counted["support_count"])
 
 
@@ -185,10 +185,8 @@ WITH need AS (
 ), bumped AS (
     UPDATE circles SET evaluation_version = evaluation_version + 1
     WHERE id IN (SELECT circle_id FROM counted)
-    RETURNING id, city_id
 )
-SELECT counted.support_count, counted.circle_id, bumped.city_id
-FROM counted LEFT JOIN bumped ON bumped.id = counted.circle_id
+SELECT support_count, circle_id FROM counted
 """
 
 

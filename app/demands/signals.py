@@ -7,7 +7,7 @@ from blinker import Namespace
 _signals = Namespace()
 
 # send(sender, circle_ids=[…]) before the use case's commit: the circles whose needs' support counts changed;
-# or, after a one-statement "me too" that bumped their evaluation versions itself, with city_ids=[…], bumped=True.
+# or, after a one-statement "me too" that bumped their evaluation versions itself, with bumped=True.
 supports_changed = _signals.signal("demands.supports-changed")
 
 # send(sender, circle_ids=[…]) inside the use case, before its commit: needs were filed in these circles.

@@ -76,15 +76,10 @@ def get_many(fields: dict[str, str]) -> dict[str, dict]:
         metrics.redis_fallback("evaluation_cache")
         metrics.cache_lookup("evaluation", hit=False, count=len(fields))
         return {}
-    hits = {key: decoded(value) for key, value in zip(fields, found, strict=True) if value}
+    hits = {key: fastjson.loads(value) for key, value in zip(fields, found, strict=True) if value}
     metrics.cache_lookup("evaluation", hit=True, count=len(hits))
     metrics.cache_lookup("evaluation", hit=False, count=len(fields) - len(hits))
     return hits
-
-
-def decoded(text: str | bytes):
-    """json.loads' result, by orjson where it gives the same (`fastjson.loads`: 3× faster on a result)."""
-    return fastjson.loads(text)
 
 
 def get(key: str, field: str) -> dict | None:

@@ -235,7 +235,7 @@ def _mark_stale(session, circle_ids, city_ids):
     cache.delete_keys(*session.info.get(STALE, ()))
 
 
-def _on_domain_change(_sender, circle_ids=(), city_ids=(), bumped=False, **_):
+def _on_domain_change(_sender, circle_ids=(), bumped=False, **_):
     """A domain's signal: these circles' inputs changed outside the session's view. Their versions are bumped
     at the commit, which names the cache entries to drop after it (a signal comes from a write use case, which
     reads no evaluation before its commit: nothing to drop at once, unlike `invalidate_circle`).

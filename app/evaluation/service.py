@@ -37,7 +37,7 @@ def _iso(value):
 
 def encoded(value) -> cache.Encoded:
     """The result as JSON will carry it (dates as ISO strings): cached as this text, and answered as it
-    reads back (`cache.decoded`), so fresh and cached answers are alike."""
+    reads back (`fastjson.loads`), so fresh and cached answers are alike."""
     # No value of a result is NaN or infinite (every share guards against an empty whole).
     return cache.Encoded(fastjson.dumps(value, default=_iso))
 
@@ -85,7 +85,7 @@ def _scored(circles: list[Circle], at: date, use_cache: bool, ttl_s: int | None)
         now = now_local()
         texts = {cid: encoded(evaluate(snap, profile, now)) for cid, snap in snaps.items()}
         cache.put_many({keys[cid]: (fields[keys[cid]], text) for cid, text in texts.items()}, ttl_s)
-        results.update({cid: cache.decoded(text) for cid, text in texts.items()})
+        results.update({cid: fastjson.loads(text) for cid, text in texts.items()})
     return results
 
 

@@ -76,7 +76,7 @@ def _keyword_lexemes(keyword: str, meaning) -> str | None:
     if not _PLAIN_CHARACTERS.fullmatch(folded):
         return None  # lower() may differ between Python and the database: no test inside the index
     characters = sorted({c for c in folded if not c.isspace()})
-    single_short_word = len(folded.split()) == 1 and len(folded) <= 3 and folded.isalnum()
+    single_short_word = len(folded) <= 3 and folded.isalnum()  # alphanumeric: no space, one word
     joined = (" & " if single_short_word else " | ").join(_lexeme(c) for c in characters)
     alternatives = [f"({joined})"] if characters else []
     alternatives += [_lexeme(code) for code in sorted(meaning.types)]
@@ -147,14 +147,11 @@ def _keyword(query: NearbyQuery, params: dict) -> tuple[str, str, tuple[str, ...
     if meaning.types:
         params["q_types"] = sorted(meaning.types)
         meant.append("o.types && CAST(:q_types AS varchar[])")
-    offering = None
+    offers = None  # the ids of the outlets offering a repair item it means
     if meaning.repair_services:
         params["q_services"] = sorted(meaning.repair_services)
-        offering = (
-            "o.id = ANY(ARRAY(SELECT ro.outlet_id FROM repair_offers ro"
-            " WHERE ro.service_code = ANY(CAST(:q_services AS varchar[]))))"
-        )
-        meant.append(offering)
+        offers = "SELECT ro.outlet_id FROM repair_offers ro WHERE ro.service_code = ANY(CAST(:q_services AS varchar[]))"
+        meant.append(f"o.id = ANY(ARRAY({offers}))")
     if meaning.add_ons:
         params["q_add_ons"] = sorted(meaning.add_ons)
         meant.append("o.services && CAST(:q_add_ons AS varchar[])")
@@ -167,12 +164,9 @@ def _keyword(query: NearbyQuery, params: dict) -> tuple[str, str, tuple[str, ...
     lexemes = _keyword_lexemes(keyword, meaning)
     if lexemes:
         params["q_lexemes"] = lexemes
-        # The repair items' outlets as a join from their offers (few), not a filter on the distance walk.
-        offered = (
-            "o.id IN (SELECT ro.outlet_id FROM repair_offers ro"
-            " WHERE ro.service_code = ANY(CAST(:q_services AS varchar[])))"
-        )
-        walks = (KEYWORD_MAY_MATCH,) + ((f"{offered} AND NOT {KEYWORD_MAY_MATCH}",) if offering else ())
+        walks = (KEYWORD_MAY_MATCH,)
+        if offers:  # the repair items' outlets as a join from their offers (few), not a filter on the walk
+            walks += (f"o.id IN ({offers}) AND NOT {KEYWORD_MAY_MATCH}",)
     return match, relevance + " ELSE 2 END", walks
 
 

@@ -110,14 +110,19 @@ def my_rating(user, outlet_id: int) -> Rating:
     return rating
 
 
+def _owned_rating(user, rating_id: int, doing: str) -> Rating:
+    """A visible rating of an outlet this merchant owns, locked for the change they are `doing`."""
+    rating = _rating(rating_id, visible_only=True, lock=True)
+    if db.session.get(Outlet, rating.outlet_id).owner_user_id != user.id:
+        raise Forbidden(f"只有该网点的商户可以{doing}", code="not_outlet_owner")
+    return rating
+
+
 @write_use_case
 def reply_to_rating(user, rating_id: int, text: str) -> tuple[Rating, bool]:
     """The outlet's merchant answers a rating: one reply per rating, which they may edit (the new text
     replaces the old one and is checked again). Returns (rating, created)."""
-    rating = _rating(rating_id, visible_only=True, lock=True)
-    outlet = db.session.get(Outlet, rating.outlet_id)
-    if outlet.owner_user_id is None or outlet.owner_user_id != user.id:
-        raise Forbidden("只有该网点的商户可以回复", code="not_outlet_owner")
+    rating = _owned_rating(user, rating_id, "回复")
     text = text.strip()
     # Accounts without an openid are staff-created merchant logins; WeChat cannot check for them.
     verdict = screen_text(text, user.openid).outcome if user.openid else PASS
@@ -138,10 +143,7 @@ def reply_to_rating(user, rating_id: int, text: str) -> tuple[Rating, bool]:
 def withdraw_reply(user, rating_id: int) -> None:
     """The outlet's merchant takes their reply back (a reply written in haste, or to the wrong rating); the
     rating counts as unreplied again."""
-    rating = _rating(rating_id, visible_only=True, lock=True)
-    outlet = db.session.get(Outlet, rating.outlet_id)
-    if outlet.owner_user_id is None or outlet.owner_user_id != user.id:
-        raise Forbidden("只有该网点的商户可以撤回回复", code="not_outlet_owner")
+    rating = _owned_rating(user, rating_id, "撤回回复")
     if rating.replied_at is None:
         raise NotFound("这条评价还没有回复", code="reply_not_found")
     rating.reply_text = rating.reply_user_id = rating.replied_at = None

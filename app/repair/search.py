@@ -11,7 +11,7 @@ from app.common import clock, reads
 from app.common.geo import POINT_SQL
 from app.common.paging import Page, window
 from app.outlets.hours import is_public_holiday, minute_of_week
-from app.outlets.search import OPEN_NOW, RADIUS_SLACK, TYPES_MATCH
+from app.outlets.search import OPEN_NOW, RADIUS_SLACK, TYPES_MATCH, types_query
 from app.outlets.stalls import current_places_sql
 
 # Written so the planner can combine indexes (BitmapOr of the types GIN index and the ids with offers, ANDed
@@ -26,10 +26,11 @@ IS_REPAIR_POINT = (
 # in a bitmap (≈ 18,500 and ≈ 22,500 rows: ≈ 17 ms). The exact radius is then ST_Distance on those few rows, not
 # ST_DWithin, whose own box would be ANDed in as a scan of every outlet in it again.
 NEAR_REPAIR_POINT = (
-    f"(({TYPES_MATCH} AND o.location && _ST_Expand({POINT_SQL}, CAST(:radius AS float8) * {RADIUS_SLACK})"
-    ")"
+    f"(({TYPES_MATCH} AND o.location && _ST_Expand({POINT_SQL}, CAST(:radius AS float8) * {RADIUS_SLACK}))"
     " OR o.id = ANY(ARRAY(SELECT ro.outlet_id FROM repair_offers ro)))"
 )
+
+REPAIR_TYPE_QUERY = types_query(("repair",))
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def search_repair(query: RepairQuery) -> Page:
         "holiday": is_public_holiday(moment.date()),
         "limit": limit,
         "offset": offset,
-        "types_query": "'repair':A",
+        "types_query": REPAIR_TYPE_QUERY,
     }
     where = _where(query, params)
     return Page.of(reads.rows(_sql(where, query), params), query.page, query.page_size)
