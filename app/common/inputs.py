@@ -140,13 +140,17 @@ class Parser(FlaskParser):
     def parse(self, argmap, req=None, *, location=None, **kwargs):
         # The hot routes' query strings (registered with `fast_query`) are loaded by a compiled loader, which
         # gives way to the schema itself for anything it is not sure of: errors always come from marshmallow.
-        if location == "query" and not kwargs:
-            fast = _FAST_QUERIES.get(argmap)
-            if fast is not None:
-                data = fast.load(request.args)
-                if data is not None:
-                    return data
+        fast = _FAST_QUERIES.get(argmap) if location == "query" else None
+        if fast is not None and kwargs.get("validate") is None and self._schemas_unknown(kwargs):
+            data = fast.load(request.args)
+            if data is not None:
+                return data
         return super().parse(argmap, req, location=location, **kwargs)
+
+    def _schemas_unknown(self, kwargs) -> bool:
+        """Whether this parse leaves unknown parameters to the schema (RAISE), as FastQuery does."""
+        unknown = kwargs.get("unknown", core._UNKNOWN_DEFAULT_PARAM)
+        return unknown is None or (unknown == core._UNKNOWN_DEFAULT_PARAM and self.unknown is None)
 
     def _get_schema(self, argmap, req):
         # webargs instantiates a schema class on every request, and marshmallow deep-copies every declared

@@ -219,8 +219,22 @@ def test_routes_answer_the_same(client, monkeypatch):
     ]
     paths = ["/api/v1/outlets/nearby?" + q for q in queries] + ["/api/v1/repair/nearby?" + q for q in queries[:7]]
     paths.append("/api/v1/repair/nearby?lat=40.3775&lng=116.8492&services=nonsense")
+    answered = []
+    for loader in inputs._FAST_QUERIES.values():
+        monkeypatch.setattr(loader, "load", _counting(loader.load, answered))
     fast = [(r.status_code, r.get_json()) for r in map(client.get, paths)]
+    assert len(answered) == 3  # the routes did use it: the two valid queries on nearby, one on repair nearby
     monkeypatch.setattr(inputs, "_FAST_QUERIES", {})
     slow = [(r.status_code, r.get_json()) for r in map(client.get, paths)]
     assert fast == slow
     assert {status for status, _ in fast} == {200, 422}
+
+
+def _counting(load, answered):
+    def counted(args):
+        data = load(args)
+        if data is not None:
+            answered.append(data)
+        return data
+
+    return counted
