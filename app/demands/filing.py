@@ -109,5 +109,8 @@ def file_need(values: dict, lng: float, lat: float, events: list[dict]) -> tuple
         idempotency.bound_in_statement(demand.id, first.bound_key)
     else:  # no key, or one bound already by an earlier flush of this use case (its claimed photos)
         idempotency.bind_created(Demand, demand.id)
-    needs_filed.send(__name__, circle_ids=[demand.circle_id])
+    # Its circle's version is bumped at the commit; the cached results it makes stale are left for the next
+    # result put in the circle's hash to drop (or their TTL): no read can name them again, and a Redis round
+    # trip per submission is saved.
+    needs_filed.send(__name__, circle_ids=[demand.circle_id], drop=False)
     return demand, filed
