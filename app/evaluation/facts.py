@@ -11,7 +11,7 @@ from sqlalchemy import text
 from app.common.clock import local_zone, now_local
 from app.common.extensions import db
 from app.demands.stats import CircleDemandStats, circle_demand_stats
-from app.evaluation import providers
+from app.evaluation import providers, reach
 from app.evaluation.presence import quality_types
 from app.evaluation.profiles import ScoringProfile, radius_for
 from app.evaluation.snapshot import Assessment, CircleSnapshot
@@ -274,6 +274,25 @@ def _present(pairs: bytes | None, circle_ids: list[int], codes: list[str]):
         yield circle_ids[(group >> 8) - 1], codes[(group & 0xFF) - 1], outlet_ids[start:end]
 
 
+def _presence_pairs(ids: list[int], codes: list[str], radii: dict[str, int], outlets) -> bytes | None:
+    """PRESENCE_SQL's keys: from the stored reach when it is up to date (today's evaluation), else by geometry."""
+    if outlets[0] == "outlets":
+        usable, pairs = reach.presence_pairs(ids, codes, [radii[c] for c in codes])
+        if usable:
+            return pairs
+    with _planner(PRESENCE_PLAN):
+        presence = _rows(
+            PRESENCE_SQL,
+            outlets=outlets,
+            ids=ids,
+            cell=CELL_DEG,
+            codes=codes,
+            radii=[radii[c] for c in codes],
+            max_radius=max(radii.values()),
+        )
+    return presence[0].pairs
+
+
 def build_snapshots(
     circles: list[CircleRow], profile: ScoringProfile, standards, at: date
 ) -> dict[int, CircleSnapshot]:
@@ -306,17 +325,7 @@ def build_snapshots(
     radii = presence_radii(profile, standards)
     codes = sorted(radii)
     outlets = outlets_relation(at)
-    with _planner(PRESENCE_PLAN):
-        presence = _rows(
-            PRESENCE_SQL,
-            outlets=outlets,
-            ids=ids,
-            cell=CELL_DEG,
-            codes=codes,
-            radii=[radii[c] for c in codes],
-            max_radius=max(radii.values()),
-        )
-    for circle_id, code, outlet_ids in _present(presence[0].pairs, ids, codes):
+    for circle_id, code, outlet_ids in _present(_presence_pairs(ids, codes, radii, outlets), ids, codes):
         snaps[circle_id].present[code] = outlet_ids
 
     store = cfg["store_breakfast"]

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from app.circles.models import Circle, City
 from app.common import jobs
 from app.common.extensions import db
+from app.evaluation import reach
 from app.evaluation.reports import city_views
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,10 @@ def refresh_all(ttl_s: int = REFRESH_TTL_S, limit: int = CHUNK_CIRCLES, city_ids
     """Recomputes every city's view (or these cities') and their circles' results (today's) and caches them
     for `ttl_s`."""
     with _collector_paused():
-        return _refresh_all(ttl_s, limit, city_ids)
+        # The outlet ↔ circle reach first (what changed since the last pass; everything after a bulk outlet
+        # import), so every chunk's presence reads it rather than the geometry.
+        done = {"reach": reach.refresh()}
+        return {**_refresh_all(ttl_s, limit, city_ids), **done}
 
 
 def _refresh_all(ttl_s: int, limit: int, city_ids: list[int] | None) -> dict:
