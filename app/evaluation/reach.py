@@ -28,8 +28,9 @@ from app.evaluation.invalidation import reach_m
 
 CELL_DEG = 0.005  # as facts.CELL_DEG: ≈ 500 m cells
 
-# Circles {which} and approved fixed outlets ({sweep}: those in the circles' area, or given ones) paired by grid cells, box and distance (see
-# facts.PRESENCE_SQL for the geometry); one row per (circle, distinct type of the outlet, outlet).
+# Circles {which} and the approved fixed outlets of {sweep} (those in the circles' area, or given ones)
+# paired by grid cells, box and distance (see facts.PRESENCE_SQL for the geometry); one row per (circle,
+# distinct type of the outlet, outlet).
 PAIRS_SQL = """
 WITH c0 AS (SELECT id, boundary, radians((ST_YMin(boundary) + ST_YMax(boundary)) / 2) AS phi
             FROM circles WHERE {which}),

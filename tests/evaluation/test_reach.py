@@ -113,7 +113,7 @@ def test_each_kind_of_change_leaves_the_reach_as_a_build_from_scratch(make, db, 
 
 def test_bulk_imports_leave_the_reach_as_a_build_from_scratch(make, db, redis):
     city, first, east, north = town(make, db)
-    first_id, east_id, north_id = first.circle.id, east.circle.id, north.circle.id
+    first_id = first.circle.id
     first.outlet("breakfast")
     refreshed_equals_scratch(db)
 
@@ -147,7 +147,7 @@ def test_bulk_imports_leave_the_reach_as_a_build_from_scratch(make, db, redis):
 
 def test_presence_from_the_reach_equals_presence_by_geometry(make, db, redis):
     city, first, east, north = town(make, db)
-    first_id, east_id, north_id = first.circle.id, east.circle.id, north.circle.id
+    first_id = first.circle.id
     first.outlet("convenience_store", "breakfast")
     first.outlet("breakfast", dx=480, dy=0)
     east.outlet("breakfast", dx=-400, dy=0)
