@@ -12,7 +12,8 @@ to /dev/null), with the bench's settings (RATELIMIT_ENABLED=0 as bench/nearby.py
 or `--limits` for the deployed limiter). Each request is a fresh copy of a WSGI environ made once per query
 (the headers gunicorn passes), and its body is read and closed as gunicorn does.
 
-nearby: `GET /api/v1/outlets/nearby` over bench/nearby.py's points (its schema `size_<N>` must be loaded).
+nearby: `GET /api/v1/outlets/nearby` over bench/nearby.py's points (its schema `size_<N>` must be loaded);
+repair: `GET /api/v1/repair/nearby` over the same points.
 metoo: `POST /api/v1/demands/<id>/support` over bench/writes.py's data (schema `writes`, made afresh here),
 each (resident, need) pair once, with the resident's bearer token.
 """
@@ -40,13 +41,14 @@ def environs(args) -> tuple[list[dict], dict]:
     from werkzeug.test import EnvironBuilder
 
     base = {"REMOTE_ADDR": "127.0.0.1", "SERVER_SOFTWARE": "gunicorn/bench", "HTTP_USER_AGENT": "wrk"}
-    if args.route == "nearby":
+    if args.route in ("nearby", "repair"):
         os.environ["DATABASE_URL"] = common.sqlalchemy_url(args.size)
         config = {"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]}
+        path = "/api/v1/repair/nearby" if args.route == "repair" else "/api/v1/outlets/nearby"
         out = []
         for lng, lat in dataset.query_points(300, 7):
             query = f"lat={lat}&lng={lng}&coord=wgs84&radius=1000&page_size=20"
-            out.append(EnvironBuilder(path="/api/v1/outlets/nearby", query_string=query).get_environ() | base)
+            out.append(EnvironBuilder(path=path, query_string=query).get_environ() | base)
         return out, config
     from bench import writes
 
@@ -65,7 +67,7 @@ def environs(args) -> tuple[list[dict], dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--route", choices=("nearby", "metoo"), default="nearby")
+    parser.add_argument("--route", choices=("nearby", "repair", "metoo"), default="nearby")
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--n", type=int, default=2000, help="timed requests (after --warmup)")
     parser.add_argument("--warmup", type=int, default=200)

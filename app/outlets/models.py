@@ -97,6 +97,14 @@ class Outlet(Timestamps, db.Model):
         # The spatial index, with what a search can ask beside the location (SEARCH_LEXEMES): nearby search with
         # `types=` or `q=` walks it in distance order and skips what cannot match inside the index.
         Index("ix_outlets_location_search", "location", text(SEARCH_LEXEMES.format(o="")), postgresql_using="gist"),
+        # The repair map's fixed points near a resident (app/repair/search.py): ≈ 2 % of outlets, found without
+        # reading the other outlets' search lexemes.
+        Index(
+            "ix_outlets_repair_location",
+            "location",
+            postgresql_using="gist",
+            postgresql_where=text("types && CAST(ARRAY['repair'] AS varchar[])"),
+        ),
         Index("ix_outlets_services", "services", postgresql_using="gin"),  # keyword search by add-on service
         Index("ix_outlets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
         Index("ix_outlets_address_trgm", "address", postgresql_using="gin", postgresql_ops={"address": "gin_trgm_ops"}),
