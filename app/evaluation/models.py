@@ -79,7 +79,7 @@ class EvaluationSnapshot(Timestamps, db.Model):
 
 # The outlet ↔ circle reach (app/evaluation/reach.py): which approved, fixed outlets count for which circle,
 # type by type, and how far outside its boundary they stand (0 inside it). Written only by reach.refresh; the
-# triggers of migration 0024 note what a write changed (outlets, circles) or that a bulk import changed
+# triggers of migration 0025 note what a write changed (outlets, circles) or that a bulk import changed
 # everything, and presence reads the table only while nothing is noted.
 class OutletReach(db.Model):
     __tablename__ = "outlet_reach"

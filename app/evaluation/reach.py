@@ -4,7 +4,7 @@ or within the largest walking radius of its boundary (reach_m(), with their dist
 instead of pairing every outlet with every circle by geometry on each run (≈ 11 of the province pass's 21
 PostgreSQL CPU-seconds in session 6).
 
-Kept correct by a refresh, not by the writers: row triggers (migration 0024) note the outlets a write
+Kept correct by a refresh, not by the writers: row triggers (migration 0025) note the outlets a write
 created, moved, retyped, closed or deleted (or whose circle changed) and the circles created, reshaped or
 deleted; a bulk outlet import (`app.outlets_bulk = on`) clears the state's radius instead, so the next
 refresh builds the whole table again. `refresh()` recomputes what is noted, set-based, in its own

@@ -1,7 +1,7 @@
 """outlet ↔ circle reach: which outlets count for which circle's presence, kept by a refresh at each pass
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 
 `outlet_reach` holds, type by type, the approved fixed outlets within the largest walking radius of each
 circle's boundary (inside it: distance 0), so the evaluation's presence reads integer rows instead of pairing
@@ -15,8 +15,8 @@ refreshes it first. A fresh database starts with no radius: its first refresh bu
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024"
-down_revision = "0023"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
