@@ -54,17 +54,15 @@ def upgrade():
     op.execute("INSERT INTO outlet_reach_state (id) VALUES (1)")
     op.execute(
         f"""
-        CREATE FUNCTION outlet_reach_note_outlet() RETURNS trigger AS $$
+        CREATE FUNCTION outlet_reach_note() RETURNS trigger AS $$
+        DECLARE
+            written int := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
         BEGIN
-            INSERT INTO outlet_reach_dirty_outlets
-            VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END) ON CONFLICT DO NOTHING;
-            RETURN NULL;
-        END $$ LANGUAGE plpgsql;
-
-        CREATE FUNCTION outlet_reach_note_circle() RETURNS trigger AS $$
-        BEGIN
-            INSERT INTO outlet_reach_dirty_circles
-            VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END) ON CONFLICT DO NOTHING;
+            IF TG_TABLE_NAME = 'outlets' THEN
+                INSERT INTO outlet_reach_dirty_outlets VALUES (written) ON CONFLICT DO NOTHING;
+            ELSE
+                INSERT INTO outlet_reach_dirty_circles VALUES (written) ON CONFLICT DO NOTHING;
+            END IF;
             RETURN NULL;
         END $$ LANGUAGE plpgsql;
 
@@ -75,11 +73,11 @@ def upgrade():
         END $$ LANGUAGE plpgsql;
 
         CREATE TRIGGER outlets_reach_note AFTER INSERT OR UPDATE OF location, status, mobile, types, circle_id
-            OR DELETE ON outlets FOR EACH ROW WHEN ({NOT_BULK}) EXECUTE FUNCTION outlet_reach_note_outlet();
+            OR DELETE ON outlets FOR EACH ROW WHEN ({NOT_BULK}) EXECUTE FUNCTION outlet_reach_note();
         CREATE TRIGGER outlets_reach_bulk AFTER INSERT OR UPDATE OR DELETE ON outlets
             FOR EACH STATEMENT WHEN (NOT ({NOT_BULK})) EXECUTE FUNCTION outlet_reach_rebuild();
         CREATE TRIGGER circles_reach_note AFTER INSERT OR UPDATE OF boundary OR DELETE ON circles
-            FOR EACH ROW EXECUTE FUNCTION outlet_reach_note_circle();
+            FOR EACH ROW EXECUTE FUNCTION outlet_reach_note();
         """
     )
 
@@ -91,8 +89,7 @@ def downgrade():
         DROP TRIGGER outlets_reach_bulk ON outlets;
         DROP TRIGGER outlets_reach_note ON outlets;
         DROP FUNCTION outlet_reach_rebuild();
-        DROP FUNCTION outlet_reach_note_circle();
-        DROP FUNCTION outlet_reach_note_outlet();
+        DROP FUNCTION outlet_reach_note();
         """
     )
     op.drop_table("outlet_reach_state")
