@@ -463,11 +463,10 @@ def province_run(mode: str, n_cities: int | None) -> dict:
                 reports.city_evaluation(admin, city_id, use_cache=False)
                 db.session.remove()
         elif mode == "reach-build":
-            from app.evaluation import reach
-
             from sqlalchemy import text
 
             from app.common.tx import atomic
+            from app.evaluation import reach
 
             with atomic():  # what a bulk outlet import leaves: the next refresh builds from scratch
                 db.session.execute(text("UPDATE outlet_reach_state SET radius_m = NULL"))
