@@ -301,11 +301,9 @@ def _upsert(session, result, rebuild_indexes=False):
         result.created = _insert(session)
     _execute(session, "SELECT set_config('app.outlets_bulk', '', true)")
     _settle_open_minutes(session)
-    result.outside = _execute(
-        session,
-        """SELECT count(*) FROM outlet_import_stg s JOIN outlet_import_circle a USING (row_no)
-           WHERE a.circle_id IS NULL""",
-    ).scalar_one()
+    # outlet_import_circle holds every good row once (membership's LEFT JOINs): no join with the staged rows
+    # (a hash join of the whole file, ≈ 2 s at 1M rows).
+    result.outside = _execute(session, "SELECT count(*) FROM outlet_import_circle WHERE circle_id IS NULL").scalar_one()
     _mark_stale(session)
 
 
