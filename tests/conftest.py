@@ -130,6 +130,15 @@ def stub(wechat_stub):
 
 
 @pytest.fixture(autouse=True)
+def _no_wechat_token_in_this_process():
+    """The WeChat client keeps a copy of the token it last read (app.wechat.client._local_token): a test
+    starts without one, so what it puts in Redis (or the stub's reset) is what the client sees."""
+    from app.wechat import client
+
+    client._local_token.clear()
+
+
+@pytest.fixture(autouse=True)
 def _limits_as_configured(app):
     """Flask-Limiter is one global object: an app created with limits on would leave them on for all."""
     from app.common.extensions import limiter

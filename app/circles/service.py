@@ -1,13 +1,12 @@
 """Circle use cases: locate a point, read a circle, admin edits, bulk import."""
 
-import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Float, bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from app.circles.models import CIRCLE_TYPES, Circle, City, Community
-from app.common import geo
+from app.common import geo, reads
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.common.extensions import db
 from app.common.paging import Page, paginate
@@ -57,32 +56,30 @@ class Placement:
 
 def placement(lng: float, lat: float) -> Placement:
     """`locate`'s answer as ids, in one statement and without loading boundaries (for writes that file
-    something where it stands)."""
-    row = db.session.execute(_placement_statement(), {"lng": lng, "lat": lat}).first()
-    if row is None:
+    something where it stands). Text SQL through `reads.rows`: in a write use case it runs in the session's
+    transaction; a caller that need not see that transaction may send it down the read path's lean execution
+    instead (`reads.on_read_path()`: a need's submission, where SQLAlchemy's statement and result layers cost more
+    CPU than PostgreSQL spends answering it)."""
+    found = reads.rows(PLACEMENT_SQL, {"lng": float(lng), "lat": float(lat)})
+    if not found:
         raise NotFound("该位置不在任何生活圈内", code="outside_circles")
-    return Placement(*row)
+    row = found[0]
+    return Placement(row["id"], row["city_id"], row["community_id"])
 
 
-@functools.cache
-def _placement_statement():
-    """Built once (every need submission runs it): building a statement and its cache key costs more CPU than
-    PostgreSQL spends answering it."""
-    point = geo.point_expr(bindparam("lng", type_=Float), bindparam("lat", type_=Float))
-    community = (
-        select(Community.id)
-        .where(Community.boundary.is_not(None), func.ST_Covers(Community.boundary, point))
-        .order_by(Community.circle_id != Circle.id, Community.id)
-        .limit(1)
-        .correlate(Circle)
-        .scalar_subquery()
-    )
-    return (
-        select(Circle.id, Circle.city_id, community)
-        .where(func.ST_Covers(Circle.boundary, point))
-        .order_by(Circle.id)
-        .limit(1)
-    )
+# The lowest-id circle covering the point, and the community covering it, its own circle's first (`locate`).
+PLACEMENT_SQL = """
+SELECT c.id, c.city_id, (
+    SELECT m.id FROM communities m
+    WHERE m.boundary IS NOT NULL AND ST_Covers(m.boundary, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326))
+    ORDER BY m.circle_id <> c.id, m.id
+    LIMIT 1
+) AS community_id
+FROM circles c
+WHERE ST_Covers(c.boundary, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326))
+ORDER BY c.id
+LIMIT 1
+"""
 
 
 def get_circle(circle_id: int) -> Circle:

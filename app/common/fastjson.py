@@ -59,7 +59,7 @@ def dumps(value, default: Callable) -> str:
 
 # Fields whose dumped value is the value itself (a str, int, bool, list of them, dict or None) once present.py
 # has built it. A Float or Integer field coerces (float(…)/int(…)) as marshmallow does. Anything else
-# (DateTime, Decimal, Method, …) needs marshmallow: refused when the projection is built.
+# (Decimal, Method, a DateTime of another format, …) needs marshmallow: refused when the projection is built.
 PLAIN = (fields.String, fields.Boolean, fields.Dict, fields.Raw)
 
 
@@ -77,6 +77,10 @@ def _compile(field: fields.Field) -> Callable | None:
         return lambda v: None if v is None else float(v)
     if isinstance(field, fields.Integer):
         return lambda v: None if v is None else int(v)
+    if type(field) is fields.DateTime and field.format == "iso":  # (bound: the schema's format or the default)
+        return fields.DateTime.SERIALIZATION_FUNCS["iso"]
+    if isinstance(field, fields.UUID) and type(field)._serialize is fields.UUID._serialize:
+        return str
     if type(field) in PLAIN:
         return None
     raise TypeError(f"{type(field).__name__} needs marshmallow's dump; keep it off the fast path")

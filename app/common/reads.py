@@ -200,6 +200,25 @@ def on_primary():
             g.read_path = True
 
 
+@contextmanager
+def on_read_path():
+    """Inside a write request, reads by `rows`/`scalar` that need not see its transaction (where a need is filed:
+    its circle, the shops near it) take the read path meanwhile: autocommit, prepared, a replica when configured,
+    without SQLAlchemy's statement and result layers. Keep ORM reads (`db.session`) out of the block."""
+    if not has_request_context():
+        yield
+        return
+    declared = g.get("read_path")
+    g.read_path = True
+    try:
+        yield
+    finally:
+        if declared is None:
+            g.pop("read_path", None)
+        else:
+            g.read_path = declared
+
+
 def current_engine() -> sa.Engine | None:
     """The engine this request reads from, or None when its reads belong to `db.session` (not declared)."""
     if not has_request_context() or not g.get("read_path"):

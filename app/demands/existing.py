@@ -42,9 +42,12 @@ def hint(business_type: str, lng: float, lat: float, coord: str) -> dict:
     }
 
 
-def check_missing(business_type: str, lng: float, lat: float, reason: str | None, coord: str) -> list[int]:
-    """Refuses a "missing" need without a reason while outlets of the type exist nearby; returns their ids."""
-    rows, radius = nearest_of_type(business_type, lng, lat)
+def check_missing(
+    business_type: str, lng: float, lat: float, reason: str | None, coord: str, nearest=None
+) -> list[int]:
+    """Refuses a "missing" need without a reason while outlets of the type exist nearby; returns their ids.
+    `nearest`: `nearest_of_type`'s answer for the same type and point, when the caller read it already."""
+    rows, radius = nearest if nearest is not None else nearest_of_type(business_type, lng, lat)
     if rows and reason is None:
         nearest = rows[0]
         name = taxonomy().business_type(business_type).name_zh

@@ -90,12 +90,16 @@ def submit(
     outlet = _check_subject(kind, business_type, outlet_id)
     if data.get("existing_reason") is not None and kind != "missing_type":
         raise ValidationFailed(details={"existing_reason": ["只有“缺什么”需求需要说明理由"]})
-    where = place(data["lng"], data["lat"])
+    # Where it stands and the shops of its type nearby need not see this request's transaction: read on the read
+    # path (two statements without SQLAlchemy's layers: ≈ 0.5 ms of a submission's CPU).
+    with reads.on_read_path():
+        where = place(data["lng"], data["lat"])
+        nearest = existing.nearest_of_type(business_type, data["lng"], data["lat"]) if kind == "missing_type" else None
     existing_ids = []
     if kind == "missing_type":
         reason = data.get("existing_reason") if require_reason else data.get("existing_reason") or "other"
         existing_ids = existing.check_missing(
-            business_type, data["lng"], data["lat"], reason, data.get("coord") or "wgs84"
+            business_type, data["lng"], data["lat"], reason, data.get("coord") or "wgs84", nearest
         )
     openid = check_openid or (submitter.openid if submitter is not None else None) or "anonymous"
     screening = screen_text(data["text"], openid)

@@ -10,5 +10,6 @@ _signals = Namespace()
 # or, after a one-statement "me too" that bumped their evaluation versions itself, with bumped=True.
 supports_changed = _signals.signal("demands.supports-changed")
 
-# send(sender, circle_ids=[…]) inside the use case, before its commit: needs were filed in these circles.
+# send(sender, circle_ids=[…], drop=False) inside the use case, before its commit: needs were filed in these
+# circles (their versions are bumped at the commit; their old cached entries are not dropped after it).
 needs_filed = _signals.signal("demands.needs-filed")

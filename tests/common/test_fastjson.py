@@ -117,7 +117,40 @@ def test_outlet_details_project_as_the_schema_dumps(app, many_outlets, client):
 
 def test_a_field_that_needs_marshmallow_is_refused_when_the_projection_is_built():
     class Stamped(Schema):
-        at = fields.DateTime()
+        at = fields.DateTime(format="%Y-%m-%d")
 
     with pytest.raises(TypeError, match="DateTime"):
         fastjson.Projection(Stamped)
+
+    class Sized(Schema):
+        size = fields.Decimal()
+
+    with pytest.raises(TypeError, match="Decimal"):
+        fastjson.Projection(Sized)
+
+
+def test_iso_datetimes_and_uuids_project_as_the_schema_dumps():
+    """A need's answer (app/demands/routes.py) has ISO timestamps and upload ids (UUIDs)."""
+    import uuid
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from app.uploads.schemas import UploadId
+
+    class Stamped(Schema):
+        at = fields.DateTime(allow_none=True)
+        upload = UploadId(allow_none=True)
+        ids = fields.List(UploadId())
+
+    stamps = [
+        datetime(2026, 12, 2, 4, 30, 1, 123456, tzinfo=UTC),
+        datetime(2026, 12, 2, 12, 30, tzinfo=timezone(timedelta(hours=8))),
+        datetime(2026, 1, 1),  # naive
+        None,
+    ]
+    ids = [uuid.UUID(int=7), str(uuid.UUID(int=2**100)), None]
+    projection = fastjson.Projection(Stamped)
+    for at in stamps:
+        for upload in ids:
+            item = {"at": at, "upload": upload, "ids": [i for i in ids if i is not None]}
+            assert projection(item) == Stamped().dump(item)
+            assert fastjson.response(projection(item)).get_data() == fastjson.response(Stamped().dump(item)).get_data()

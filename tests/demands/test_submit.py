@@ -190,7 +190,8 @@ def test_point_on_the_edge_of_the_community_is_still_in_the_circle(client, world
 @pytest.mark.parametrize("variant", ["missing", "outlet", "held_with_photos", "existing_reason"])
 def test_the_answer_is_the_need_as_stored(client, world, make, db, variant):
     """The submission is answered from what its one statement wrote (app/demands/filing.py), not read back: the
-    answer must equal the submitter's own view of the need read afterwards, every field of it."""
+    answer must equal the submitter's own view of the need read afterwards, every field of it (that view is
+    marshmallow's dump of DemandOwnSchema; the answer is its fast-path projection, app/common/fastjson.py)."""
     overrides = {"address": "鼓楼东大街 1 号"}
     if variant == "outlet":
         outlet = make.outlet(*MIYUN, name="好邻居便利店")
