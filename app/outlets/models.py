@@ -25,7 +25,7 @@ OUTLET_STATUSES = ("pending", "approved", "suspended", "closed")
 QUALITY_BRAND_KINDS = ("new_consumer", "internet_famous", "international", "time_honored")  # 新消费/网红/国际/老字号
 
 
-# What nearby search can test inside the spatial index (migration 0025 writes the same expression): the types,
+# What nearby search can test inside the spatial index (migration 0026 writes the same expression): the types,
 # the add-on services, every character of the name and address, lowercased, and the pinyin initials' first two
 # letters as one lexeme "^xy" (initials only match a keyword as its start: `name_initials LIKE 'kw%'`); their
 # every letter (≈ 30 % of the lexemes) cost the 1M import ≈ 2.5 s of index build (bench/README.md, session 7).

@@ -1,7 +1,7 @@
 """the spatial index's lexemes hold the pinyin initials' start, not their every letter
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 
 `ix_outlets_location_search`'s second column held every character of the name, the address and the pinyin
 initials. Initials only ever match a keyword as its start (`name_initials LIKE 'kw%'`), so the index now holds
@@ -16,8 +16,8 @@ The expression is app/outlets/models.py SEARCH_LEXEMES, written out here as migr
 
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
