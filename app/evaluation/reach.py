@@ -83,15 +83,21 @@ AREA_SWEEP = "area JOIN outlets o ON o.location && area.box WHERE"
 # Hash joins throughout, as for facts.PRESENCE_SQL (the planner cannot estimate `p` and `cells`).
 PAIRS_PLAN = "SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off"
 
+# The reach answers for a batch needing radii up to :max_radius: built for them, nothing noted since.
+UP_TO_DATE = """
+    SELECT 1 FROM outlet_reach_state
+    WHERE radius_m >= :max_radius
+      AND NOT EXISTS (SELECT FROM outlet_reach_dirty_outlets) AND NOT EXISTS (SELECT FROM outlet_reach_dirty_circles)"""
+USABLE_SQL = f"SELECT EXISTS ({UP_TO_DATE})"
 # Presence of a batch from the reach, with `usable` false (and no pairs) when anything is noted since the
 # last refresh or the table was built for a smaller radius than the batch needs: one statement, so the check
 # and the read see the same snapshot. The keys are facts.PRESENCE_SQL's (the circle's position in :ids, the
 # type's number in :codes, the outlet id).
-REACH_PRESENCE_SQL = """
-WITH ok AS MATERIALIZED (
-    SELECT 1 FROM outlet_reach_state
-    WHERE radius_m >= :max_radius
-      AND NOT EXISTS (SELECT FROM outlet_reach_dirty_outlets) AND NOT EXISTS (SELECT FROM outlet_reach_dirty_circles)),
+REACH_PRESENCE_SQL = (
+    """
+WITH ok AS MATERIALIZED ("""
+    + UP_TO_DATE
+    + """),
 t AS (SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:radii AS int[])) WITH ORDINALITY AS t(code, radius_m, k))
 SELECT EXISTS (SELECT FROM ok) AS usable,
        (SELECT string_agg(int8send((b.pos << 40) | (t.k << 32) | r.outlet_id), ''::bytea)
@@ -100,14 +106,19 @@ SELECT EXISTS (SELECT FROM ok) AS usable,
         JOIN t ON t.code = r.code
         WHERE r.distance_m <= t.radius_m AND EXISTS (SELECT FROM ok)) AS pairs
 """
+)
 
 
 def presence_pairs(ids: list[int], codes: list[str], radii: list[int]) -> tuple[bool, bytes | None]:
     """(usable, packed keys) of today's presence for circles `ids` from the reach; usable False: use the
     geometry."""
-    row = db.session.execute(
-        text(REACH_PRESENCE_SQL), {"ids": ids, "codes": codes, "radii": radii, "max_radius": max(radii)}
-    ).one()
+    params = {"ids": ids, "codes": codes, "radii": radii, "max_radius": max(radii)}
+    # First without naming outlet_reach: a build from scratch holds it locked until it commits (TRUNCATE),
+    # and meanwhile the state shows no radius (a bulk import cleared it), so the batch goes to the geometry
+    # at once instead of waiting for the build.
+    if not db.session.execute(text(USABLE_SQL), params).scalar():
+        return False, None
+    row = db.session.execute(text(REACH_PRESENCE_SQL), params).one()
     return row.usable, row.pairs
 
 
