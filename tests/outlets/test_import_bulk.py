@@ -62,6 +62,20 @@ def test_sql_checks_report_each_row_in_the_old_words(db, tmp_path):
     )
 
 
+def test_an_unreadable_24h_cell_is_reported(db, tmp_path):
+    """open_24h decides the row's minutes: a cell that says neither yes nor no is the row's problem (it raised
+    KeyError and stopped the whole file before)."""
+    path = tmp_path / "24h.csv"
+    path.write_text(
+        HEADER.replace(",hours", ",open_24h")
+        + "H1,全天店,pharmacy,116.85,40.38,wgs84,,,也许,,\nH2,好店,pharmacy,116.85,40.38,wgs84,,,是,,\n",
+        encoding="utf-8",
+    )
+    result = import_outlets(path)
+    assert (result.created, result.failed) == (1, 1)
+    assert [(e.row, e.reason) for e in result.errors] == [(2, "open_24h: 应为 1/0、true/false 或 是/否")]
+
+
 def test_a_failure_midway_leaves_nothing_written(db, make):
     kept = make.outlet(external_id="K1", name="原名")
     before = count(db)
