@@ -333,8 +333,14 @@ def _without_secondary_indexes(session, tables):
         _execute(session, f"DROP INDEX {name}")
     yield
     _execute(session, f"SET LOCAL maintenance_work_mem = '{REBUILD_MEMORY}'")
-    for _name, definition in indexes:
-        _execute(session, definition)
+    for name, definition in indexes:
+        if " USING gist " in definition and " WITH (" not in definition and " WHERE " not in definition:
+            # GiST's buffered build: ≈ 25 % less CPU over a million points (outlet_versions' location: 7.4-8.1 →
+            # 5.7-5.8 s). The option concerns only the build, so the index is left as it was defined.
+            _execute(session, f"{definition} WITH (buffering = on)")
+            _execute(session, f"ALTER INDEX {name} RESET (buffering)")
+        else:
+            _execute(session, definition)
 
 
 def _update(session) -> int:
