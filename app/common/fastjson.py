@@ -64,19 +64,19 @@ PLAIN = (fields.String, fields.Boolean, fields.Dict, fields.Raw)
 
 
 def _compile(field: fields.Field) -> Callable | None:
-    """A function value → dumped value, or None for "as is"."""
+    """A function non-None value → dumped value, or None for "as is". The generated code tests for None
+    itself, so a nested schema is its projection's own generated function and a number the builtin: no
+    wrapper call per value (three calls per nested value of a page's 20 items cost as much as the rest)."""
     if isinstance(field, fields.Nested):
-        inner = Projection(field.schema)
-        if field.many:
-            return lambda v: None if v is None else [inner(x) for x in v]
-        return lambda v: None if v is None else inner(v)
+        inner = Projection(field.schema)._project
+        return _each(inner) if field.many else inner
     if isinstance(field, fields.List):
         inner = _compile(field.inner)
-        return None if inner is None else (lambda v: None if v is None else [inner(x) for x in v])
+        return None if inner is None else _each(inner)
     if isinstance(field, fields.Float):
-        return lambda v: None if v is None else float(v)
+        return float
     if isinstance(field, fields.Integer):
-        return lambda v: None if v is None else int(v)
+        return int
     if type(field) is fields.DateTime and field.format == "iso":  # (bound: the schema's format or the default)
         return fields.DateTime.SERIALIZATION_FUNCS["iso"]
     if isinstance(field, fields.UUID) and type(field)._serialize is fields.UUID._serialize:
@@ -84,6 +84,10 @@ def _compile(field: fields.Field) -> Callable | None:
     if type(field) in PLAIN:
         return None
     raise TypeError(f"{type(field).__name__} needs marshmallow's dump; keep it off the fast path")
+
+
+def _each(convert: Callable) -> Callable:
+    return lambda values: [None if value is None else convert(value) for value in values]
 
 
 class Projection:

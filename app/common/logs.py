@@ -13,10 +13,10 @@ openids or free text.
 import json
 import logging
 import math
+import os
 import re
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -53,7 +53,7 @@ def new_request_id(incoming: str | None = None) -> str:
     # Only a plausible id is kept: an attacker-controlled header must not forge log lines or inflate them.
     if incoming and _VALID_ID.match(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 32 random hex digits, as uuid4().hex without building a UUID per request
 
 
 def _install_record_factory():
@@ -152,17 +152,20 @@ def init_request_logging(app: Flask):
         duration = time.perf_counter() - g.get("request_started", time.perf_counter())
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
         metrics.observe_request(request.method, route, response.status_code, duration)
-        access_log.info(
-            "request",
-            extra={
+        if access_log.isEnabledFor(logging.INFO):
+            # The record made here rather than by `info()`, which would first walk the stack for the caller's
+            # file and line (findCaller): the same line for every request, and no formatter here writes it.
+            extra = {
                 "method": request.method,
                 "route": route,
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round(duration * 1000, 1),
                 "user_id": _user_id(),
-            },
-        )
+            }
+            access_log.handle(
+                access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, "request", (), None, "_finish", extra)
+            )
         return response
 
     @app.teardown_request

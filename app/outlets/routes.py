@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from geoalchemy2.shape import to_shape
 
-from app.common import fastjson, geo
+from app.common import fastjson, geo, inputs
 from app.common.clock import local_zone
 from app.common.policy import login_optional, login_required
 from app.common.reads import read_only
@@ -21,6 +21,8 @@ blueprints = [blp, staff_blp, census_blp]  # the census is the console's side of
 # The hot path answers without marshmallow's dump (app/common/fastjson.py); the schemas stay the documented
 # shape, and tests/common/test_fastjson.py holds the projections equal to their dump.
 NEARBY_PAGE = fastjson.Projection(NearbyPageSchema)
+# … and reads its valid queries without marshmallow's load (app/common/inputs.py FastQuery; errors unchanged).
+inputs.fast_query(NearbyQuerySchema)
 
 
 @blp.route("/nearby")

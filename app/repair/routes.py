@@ -1,7 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app.common import fastjson
+from app.common import fastjson, inputs
 from app.common.openapi import may_answer
 from app.common.reads import read_only
 from app.repair import present, service
@@ -10,6 +10,7 @@ from app.repair.schemas import CoverageQuerySchema, CoverageSchema, RepairNearby
 
 blp = Blueprint("repair", __name__, url_prefix="/api/v1/repair", description="小修小补便民地图")
 REPAIR_PAGE = fastjson.Projection(RepairNearbyPageSchema)  # the hot path's dump (app/common/fastjson.py)
+inputs.fast_query(RepairNearbyQuerySchema)  # and its load, for valid queries (app/common/inputs.py FastQuery)
 
 
 @blp.route("/nearby")
