@@ -96,6 +96,16 @@ def prepare(schema: str, size: dict, seed: int, reload: bool) -> float | None:
     return time.perf_counter() - started
 
 
+def refresh_reach(schema: str) -> dict:
+    """The stored outlet ↔ circle reach brought up to date, as the first nightly pass after a load would (the
+    load writes outlets with their triggers off, and a fresh schema starts with none): the measured passes
+    are then the steady ones. Returns what the refresh did, with its seconds."""
+    with bench_app(schema):
+        from app.evaluation import reach
+
+        return reach.refresh()
+
+
 def _upgrade(schema: str):
     env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": app_url(schema), "RATELIMIT_ENABLED": "0"}
     done = subprocess.run(
@@ -244,7 +254,9 @@ def load(conn, size: dict, rng):
                 community,
             )
 
-    conn.execute("ALTER TABLE outlets DISABLE TRIGGER outlets_assign_area")
+    # The area (membership is generated) and the reach's notes (the reach is built from scratch after the
+    # load, by refresh_reach) are left to other means, as the bulk importer does.
+    conn.execute("ALTER TABLE outlets DISABLE TRIGGER outlets_assign_area, DISABLE TRIGGER outlets_reach_note")
     _copy(
         conn,
         "outlets",
@@ -253,7 +265,9 @@ def load(conn, size: dict, rng):
         "status, rating_count, synthetic, quality_brand, circle_id, community_id",
         outlets(),
     )
-    conn.execute("ALTER TABLE outlets ENABLE TRIGGER outlets_assign_area")
+    conn.execute("ALTER TABLE outlets ENABLE TRIGGER outlets_assign_area, ENABLE TRIGGER outlets_reach_note")
+    conn.execute("TRUNCATE outlet_reach_dirty_outlets, outlet_reach_dirty_circles")
+    conn.execute("UPDATE outlet_reach_state SET radius_m = NULL")
 
     users = size["users"]
     home = rng.integers(1, n_circles + 1, users)
@@ -457,21 +471,35 @@ def province_run(mode: str, n_cities: int | None) -> dict:
         ids = list(db.session.scalars(select(City.id).order_by(City.id).limit(n_cities)))
         circles = db.session.scalar(select(func.count()).select_from(Circle).where(Circle.city_id.in_(ids)))
         postgres_ms, own_s = common.postgres_cpu_ms(conn), _own_cpu_s()
-        started = time.perf_counter()
+        started, done = time.perf_counter(), None
         if mode == "per-city":
             for city_id in ids:
                 reports.city_evaluation(admin, city_id, use_cache=False)
                 db.session.remove()
+        elif mode == "reach-build":
+            from sqlalchemy import text
+
+            from app.common.tx import atomic
+            from app.evaluation import reach
+
+            with atomic():  # what a bulk outlet import leaves: the next refresh builds from scratch
+                db.session.execute(text("UPDATE outlet_reach_state SET radius_m = NULL"))
+            done = reach.refresh()  # the whole province, whatever --cities says
         else:
             from app.evaluation import nightly
 
-            nightly.refresh_all(city_ids=ids)
+            done = nightly.refresh_all(city_ids=ids)
         seconds = time.perf_counter() - started
         own_s = _own_cpu_s() - own_s
         postgres_ms = None if postgres_ms is None else common.postgres_cpu_ms(conn) - postgres_ms
+        digest = cache_digest() if mode != "reach-build" else None
     rss_mb = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) // 1024
     return {
         "mode": mode,
+        "reach": (done or {}).get("reach") if mode == "set-based" else done if mode == "reach-build" else None,
+        # The whole province's results as cached (every circle's and city's entry, `computed_at` left out):
+        # equal digests, equal results (compare the before and after sides of an interleaved run).
+        "cache": digest,
         "cities": len(ids),
         "circles": circles,
         "seconds": round(seconds, 1),
@@ -481,6 +509,33 @@ def province_run(mode: str, n_cities: int | None) -> dict:
         "own_cpu_s": round(own_s, 1),
         "postgres_cpu_s": None if postgres_ms is None else round(postgres_ms / 1000, 1),
     }
+
+
+def cache_digest() -> dict:
+    """{"entries", "sha256"} of the bench's Redis database: every hash's fields and values, each value parsed
+    and `computed_at` (wherever it appears) left out, in a canonical order."""
+    import hashlib
+
+    import redis as redis_lib
+
+    client = redis_lib.Redis.from_url(os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/12")
+    digest, entries = hashlib.sha256(), 0
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k != "computed_at"}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    for key in sorted(client.scan_iter(count=1000)):
+        if client.type(key) != b"hash":
+            continue
+        for field, value in sorted(client.hgetall(key).items()):
+            entries += 1
+            digest.update(key + b"\0" + field + b"\0")
+            digest.update(json.dumps(clean(json.loads(value)), sort_keys=True, ensure_ascii=False).encode())
+    return {"entries": entries, "sha256": digest.hexdigest()[:16]}
 
 
 def _own_cpu_s() -> float:
@@ -530,7 +585,12 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cities", type=int, help="the province's first N cities only")
     parser.add_argument("--prepare", action="store_true", help="load (or migrate) the sizes' data, measure nothing")
-    parser.add_argument("--province-run", choices=("per-city", "set-based"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--province-run",
+        choices=("per-city", "set-based", "reach-build"),
+        help="one province run in this process: city by city, the nightly pass (set-based), or the stored reach "
+        "built from scratch (what the first pass after a bulk outlet import adds)",
+    )
     parser.add_argument("--code-root", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     common.load_services_env()
@@ -550,10 +610,13 @@ def main(argv=None):
     for name in args.sizes.split(","):
         size = SIZES[name]
         loaded = prepare(name, size, args.seed, args.reload)
+        reach = refresh_reach(name)
         if args.prepare:
-            print(json.dumps({name: {"load_s": None if loaded is None else round(loaded, 1)}}), flush=True)
+            print(
+                json.dumps({name: {"load_s": None if loaded is None else round(loaded, 1), "reach": reach}}), flush=True
+            )
             continue
-        result = {"size": size, "load_s": None if loaded is None else round(loaded, 1)}
+        result = {"size": size, "load_s": None if loaded is None else round(loaded, 1), "reach": reach}
         result.update(measure(name, size, args.repeat if name == "city" else 1))
         report["sizes"][name] = result
         print(json.dumps({name: result}, ensure_ascii=False, indent=1), flush=True)

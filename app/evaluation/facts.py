@@ -11,7 +11,7 @@ from sqlalchemy import text
 from app.common.clock import local_zone, now_local
 from app.common.extensions import db
 from app.demands.stats import CircleDemandStats, circle_demand_stats
-from app.evaluation import providers
+from app.evaluation import providers, reach
 from app.evaluation.presence import quality_types
 from app.evaluation.profiles import ScoringProfile, radius_for
 from app.evaluation.snapshot import Assessment, CircleSnapshot
@@ -38,8 +38,8 @@ class CircleRow:
 # over a few kilometres (checked against ST_Distance on geography: 0.16 m at 1.5 km) and 5× cheaper.
 # The outlets around the batch are read in one sweep (`p`: one index scan of the batch's extent, each
 # outlet's coordinates taken once) and paired with the circles whose reach box holds them by a hash join
-# on grid cells of CELL_DEG degrees (`cells`: the cells each reach box covers), instead of one index probe
-# per circle: neighbouring circles' reaches overlap, so per-circle probes fetched each outlet ≈ 6 times,
+# on grid cells of reach.CELL_DEG degrees (`cells`: the cells each reach box covers), instead of one index
+# probe per circle: neighbouring circles' reaches overlap, so per-circle probes fetched each outlet ≈ 6 times,
 # from random heap pages (measured at 1M outlets: 240 circles 7-10 s before, 4-5 s with the sweep). Any
 # box holding every point within :max_radius of the boundary gives the same rows: the distance decides.
 # The batch's extent is densified before it becomes a geography: a geography edge is a great circle, which
@@ -58,24 +58,13 @@ class CircleRow:
 # merge joins sorting a million pairs. The only good plan is hash joins throughout, so build_snapshots runs
 # this statement with nested loops and merge joins off (PRESENCE_PLAN); the grid-cell and type lookups
 # are equalities, so hash joins always apply.
-PRESENCE_SQL = """
+PRESENCE_SQL = (
+    """
 WITH c0 AS (SELECT id, b.pos, boundary, radians((ST_YMin(boundary) + ST_YMax(boundary)) / 2) AS phi
             FROM circles JOIN unnest(CAST(:ids AS int[])) WITH ORDINALITY AS b(id, pos) USING (id)),
-k AS (SELECT id, pos, boundary,
-             pi() / 180 * 6378137 * cos(phi) / sqrt(1 - 0.00669437999014 * sin(phi) ^ 2) AS kx,
-             111132.954 - 559.822 * cos(2 * phi) + 1.175 * cos(4 * phi) AS ky
-      FROM c0),
-c AS MATERIALIZED (
-    SELECT id, pos, kx, ky, ST_SetSRID(ST_Scale(boundary, kx, ky), 0) AS local,
-           ST_XMin(boundary) - :max_radius * 1.01 / kx AS x0, ST_XMax(boundary) + :max_radius * 1.01 / kx AS x1,
-           ST_YMin(boundary) - :max_radius * 1.01 / ky AS y0, ST_YMax(boundary) + :max_radius * 1.01 / ky AS y1
-    FROM k),
-cells AS MATERIALIZED (
-    SELECT c.id, gx, gy FROM c,
-         generate_series(floor(x0 / :cell)::int, floor(x1 / :cell)::int) AS gx,
-         generate_series(floor(y0 / :cell)::int, floor(y1 / :cell)::int) AS gy),
-area AS (SELECT CAST(ST_Segmentize(ST_MakeEnvelope(min(x0), min(y0), max(x1), max(y1), 4326), :cell) AS geography)
-                 AS box FROM c),
+"""
+    + reach.CIRCLE_BOXES_SQL
+    + """,
 t AS (SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:radii AS int[])) WITH ORDINALITY AS t(code, radius_m, k)),
 p AS MATERIALIZED (
     SELECT s.id, s.circle_id, t.k, t.radius_m, x, y, floor(x / :cell)::int AS gx, floor(y / :cell)::int AS gy
@@ -89,16 +78,13 @@ FROM p JOIN cells ON cells.gx = p.gx AND cells.gy = p.gy JOIN c ON c.id = cells.
 WHERE p.x BETWEEN c.x0 AND c.x1 AND p.y BETWEEN c.y0 AND c.y1
   AND (p.circle_id = c.id OR ST_Distance(c.local, ST_MakePoint(p.x * c.kx, p.y * c.ky)) <= p.radius_m)
 """
+)
 # Each (circle, type, outlet) comes back as one int8 key (the circle's position in :ids, the type's number,
 # the outlet id) in one bytea, sorted and grouped by numpy (`_present`), not as (circle, type) groups of id
 # arrays: the server hashed ≈ 615k ids for 480 circles into ≈ 26k groups of arrays and printed them as text,
 # the driver parsed them back id by id.
 # Measured on 480 circles (20 cities, 1M outlets), PostgreSQL's CPU for this statement: 2.8-3.2 s → 1.9 s.
 PRESENCE_PLAN = {"enable_nestloop": "off", "enable_mergejoin": "off"}
-# ≈ 500 m: a reach box (a 1.4 km circle plus 1 km around) covers ≈ 70 cells. Smaller cells fit the boxes
-# closer, so fewer outlets are paired only to fail the box check: 480 circles, the statement's server CPU
-# 2.36 → 2.09 s (mean of six interleaved pairs) against 0.01°; 0.003° gave no more.
-CELL_DEG = 0.005
 
 # What the service items count inside each circle, from one read of the batch's approved outlets (`o`):
 # the counts and id lists of the first row, the stores and breakfast outlets offering any add-on or breakfast
@@ -274,6 +260,25 @@ def _present(pairs: bytes | None, circle_ids: list[int], codes: list[str]):
         yield circle_ids[(group >> 8) - 1], codes[(group & 0xFF) - 1], outlet_ids[start:end]
 
 
+def _presence_pairs(ids: list[int], codes: list[str], radii: dict[str, int], outlets) -> bytes | None:
+    """PRESENCE_SQL's keys: from the stored reach when it is up to date (today's evaluation), else by geometry."""
+    if outlets[0] == "outlets":
+        usable, pairs = reach.presence_pairs(ids, codes, [radii[c] for c in codes])
+        if usable:
+            return pairs
+    with _planner(PRESENCE_PLAN):
+        presence = _rows(
+            PRESENCE_SQL,
+            outlets=outlets,
+            ids=ids,
+            cell=reach.CELL_DEG,
+            codes=codes,
+            radii=[radii[c] for c in codes],
+            max_radius=max(radii.values()),
+        )
+    return presence[0].pairs
+
+
 def build_snapshots(
     circles: list[CircleRow], profile: ScoringProfile, standards, at: date
 ) -> dict[int, CircleSnapshot]:
@@ -306,17 +311,7 @@ def build_snapshots(
     radii = presence_radii(profile, standards)
     codes = sorted(radii)
     outlets = outlets_relation(at)
-    with _planner(PRESENCE_PLAN):
-        presence = _rows(
-            PRESENCE_SQL,
-            outlets=outlets,
-            ids=ids,
-            cell=CELL_DEG,
-            codes=codes,
-            radii=[radii[c] for c in codes],
-            max_radius=max(radii.values()),
-        )
-    for circle_id, code, outlet_ids in _present(presence[0].pairs, ids, codes):
+    for circle_id, code, outlet_ids in _present(_presence_pairs(ids, codes, radii, outlets), ids, codes):
         snaps[circle_id].present[code] = outlet_ids
 
     store = cfg["store_breakfast"]

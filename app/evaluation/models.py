@@ -1,8 +1,19 @@
 """Staff assessments (items the platform cannot observe) and frozen evaluation snapshots (history)."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,3 +75,43 @@ class EvaluationSnapshot(Timestamps, db.Model):
         CheckConstraint(f"grade IN {GRADES}", name="grade"),
         CheckConstraint("stars BETWEEN 0 AND 5", name="stars"),
     )
+
+
+# The outlet ↔ circle reach (app/evaluation/reach.py): which approved, fixed outlets count for which circle,
+# type by type, and how far outside its boundary they stand (0 inside it). Written only by reach.refresh; the
+# triggers of migration 0025 note what a write changed (outlets, circles) or that a bulk import changed
+# everything, and presence reads the table only while nothing is noted.
+class OutletReach(db.Model):
+    __tablename__ = "outlet_reach"
+    circle_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    distance_m: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_outlet_reach_outlet_id", "outlet_id"),)
+
+
+class OutletReachDirtyOutlet(db.Model):
+    """An outlet written since the last refresh (created, moved, retyped, its status or circle changed, deleted)."""
+
+    __tablename__ = "outlet_reach_dirty_outlets"
+    outlet_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class OutletReachDirtyCircle(db.Model):
+    """A circle written since the last refresh (created, its boundary changed, deleted)."""
+
+    __tablename__ = "outlet_reach_dirty_circles"
+    circle_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class OutletReachState(db.Model):
+    """One row: the radius the reach was built for, NULL when it must be built from scratch (a bulk outlet
+    import, a fresh database)."""
+
+    __tablename__ = "outlet_reach_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    radius_m: Mapped[int | None] = mapped_column(Integer)
+    built_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)

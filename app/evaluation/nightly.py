@@ -24,7 +24,10 @@ from sqlalchemy import func, select
 from app.circles.models import Circle, City
 from app.common import jobs
 from app.common.extensions import db
+from app.evaluation import reach
 from app.evaluation.reports import city_views
+from app.evaluation.service import today
+from app.usage.service import ratings_read_once
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,13 @@ def refresh_all(ttl_s: int = REFRESH_TTL_S, limit: int = CHUNK_CIRCLES, city_ids
     """Recomputes every city's view (or these cities') and their circles' results (today's) and caches them
     for `ttl_s`."""
     with _collector_paused():
-        return _refresh_all(ttl_s, limit, city_ids)
+        # The outlet ↔ circle reach first (what changed since the last pass; everything after a bulk outlet
+        # import), so every chunk's presence reads it rather than the geometry.
+        done = {"reach": reach.refresh()}
+        # Residents' usage counts the year's raters of each circle: one read of the ratings for the pass.
+        day = today()
+        with ratings_read_once(date(day.year, 1, 1), day):
+            return {**_refresh_all(ttl_s, limit, city_ids), **done}
 
 
 def _refresh_all(ttl_s: int, limit: int, city_ids: list[int] | None) -> dict:

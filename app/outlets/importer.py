@@ -189,7 +189,7 @@ def _numbered(header, records, result):
     # Numbered by record, as a spreadsheet shows them (a quoted cell spanning lines is still one row).
     layout = _layout(result.source)
     for number, cells in enumerate(records, start=2):
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():  # every cell blank
             continue
         yield number, layout(dict(zip(header, cells, strict=False)))
 

@@ -25,15 +25,18 @@ OUTLET_STATUSES = ("pending", "approved", "suspended", "closed")
 QUALITY_BRAND_KINDS = ("new_consumer", "internet_famous", "international", "time_honored")  # 新消费/网红/国际/老字号
 
 
-# What nearby search can test inside the spatial index (migration 0023 writes the same expression): the types,
-# the add-on services and every character of the name, address and pinyin initials, lowercased.
-# A keyword's match needs all its characters here, or a type or service it means (outlets.search._keyword_lexemes).
-# Spelled as PostgreSQL prints it back, which is what the models-and-migrations test compares.
-# `{o}`: the table's alias and a dot in a query, empty in the index.
+# What nearby search can test inside the spatial index (migration 0026 writes the same expression): the types,
+# the add-on services, every character of the name and address, lowercased, and the pinyin initials' first two
+# letters as one lexeme "^xy" (initials only match a keyword as its start: `name_initials LIKE 'kw%'`); their
+# every letter (≈ 30 % of the lexemes) cost the 1M import ≈ 2.5 s of index build (bench/README.md, session 7).
+# A keyword's match needs all its characters here, or its initials' lexeme, or a type or service it means
+# (outlets.search._keyword_lexemes). Spelled as PostgreSQL prints it back, which is what the models-and-migrations
+# test compares. `{o}`: the table's alias and a dot in a query, empty in the index.
+INITIALS_LEXEME_LETTERS = 2
 SEARCH_LEXEMES = (
-    "(setweight(array_to_tsvector({o}types::text[]), 'A'::\"char\") || array_to_tsvector({o}services::text[]"
-    " || string_to_array(lower(({o}name::text || COALESCE({o}address, ''::character varying)::text)"
-    " || COALESCE({o}name_initials, ''::character varying)::text), NULL::text)))"
+    "(setweight(array_to_tsvector({o}types::text[]), 'A'::\"char\") || array_to_tsvector(({o}services::text[]"
+    " || string_to_array(lower({o}name::text || COALESCE({o}address, ''::character varying)::text), NULL::text))"
+    f" || ('^'::text || \"left\"({{o}}name_initials::text, {INITIALS_LEXEME_LETTERS}))))"
 )
 
 
@@ -96,7 +99,15 @@ class Outlet(Timestamps, db.Model):
         Index("ix_outlets_types", "types", postgresql_using="gin"),
         # The spatial index, with what a search can ask beside the location (SEARCH_LEXEMES): nearby search with
         # `types=` or `q=` walks it in distance order and skips what cannot match inside the index.
-        Index("ix_outlets_location_search", "location", text(SEARCH_LEXEMES.format(o="")), postgresql_using="gist"),
+        # Built with buffering (the option only changes how CREATE INDEX fills it): ≈ 22 % less CPU to build over a
+        # million rows, which a first load pays (bulk.py builds it after the rows; bench/README.md, session 7).
+        Index(
+            "ix_outlets_location_search",
+            "location",
+            text(SEARCH_LEXEMES.format(o="")),
+            postgresql_using="gist",
+            postgresql_with={"buffering": "on"},
+        ),
         # The repair map's fixed points near a resident (app/repair/search.py): ≈ 2 % of outlets, found without
         # reading the other outlets' search lexemes.
         Index(

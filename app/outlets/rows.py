@@ -5,6 +5,7 @@ import json
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 from app.common.errors import ValidationFailed, one_line_reason
 from app.outlets.hours import HoursError, parse_hours_text, validate_weekly, week_ranges
@@ -139,13 +140,13 @@ def stage_row(number: int, values: dict, default_coord: str) -> tuple[list, str 
             problems["coord"] = [f"取值必须是：{', '.join(IMPORT_COORDS)}"]
         raw_lng, raw_lat = _float(values.get("lng")), _float(values.get("lat"))
 
-    flags = {}
+    flags = {}  # every flag: None when not given (or not understood: then a problem)
     for key in FLAGS:
         flag = _bool(values.get(key))
         if flag is _INVALID:
             problems[key] = ["应为 1/0、true/false 或 是/否"]
-        else:
-            flags[key] = flag
+            flag = None
+        flags[key] = flag
 
     hours_json = open_minutes = None
     open_24h = flags["open_24h"]
@@ -192,7 +193,7 @@ def stage_row(number: int, values: dict, default_coord: str) -> tuple[list, str 
         _clean(values.get("external_id")),
         name,
         name_initials(name) if name else None,
-        types,
+        _text_array(types),
         raw_lng,
         raw_lat,
         coord,
@@ -202,13 +203,24 @@ def stage_row(number: int, values: dict, default_coord: str) -> tuple[list, str 
         hours_json,
         open_24h,
         open_minutes,
-        *(flags.get(f) for f in _FLAGS_BUT_24H),
+        *_flags_but_24h(flags),
         quality,
         spend,
-        services,
+        _text_array(services),
         json.dumps(problems, ensure_ascii=False) if problems else None,
     ]
     return row, warning
+
+
+_flags_but_24h = itemgetter(*_FLAGS_BUT_24H)
+
+
+def _text_array(items: list | None) -> str | list | None:
+    """A text[] value as PostgreSQL's array literal, every element quoted: what COPY reads for the column, made
+    here because psycopg's list dumper, called once per row, was ≈ 9 % of the import's CPU while copying."""
+    if items is None or not all(type(item) is str for item in items):
+        return items  # a GeoJSON list of other values: psycopg's own dumper, as before
+    return "{" + ",".join('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in items) + "}"
 
 
 def row_reason(bad: dict, *, geojson: bool) -> str:

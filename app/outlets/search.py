@@ -19,7 +19,7 @@ from app.common.geo import POINT_SQL
 from app.common.paging import Page, window
 from app.outlets import stalls
 from app.outlets.hours import is_public_holiday, minute_of_week
-from app.outlets.models import SEARCH_LEXEMES
+from app.outlets.models import INITIALS_LEXEME_LETTERS, SEARCH_LEXEMES
 from app.taxonomy import words
 
 # Over a short path, ellipsoid/sphere distance ratios lie within [0.9944, 1.0044] (meridional and
@@ -52,6 +52,8 @@ TYPES_MATCH = f"{LEXEMES} @@ CAST(:types_query AS tsquery)"
 KEYWORD_MAY_MATCH = f"{LEXEMES} @@ CAST(:q_lexemes AS tsquery)"
 # Characters lowercased alike by Python and PostgreSQL: for these the keyword's own characters are looked for.
 _PLAIN_CHARACTERS = re.compile(r"[\x21-\x7e\u3400-\u4dbf\u4e00-\u9fff\s]+")
+# A keyword the pinyin initials may start with (`name_initials LIKE 'kw%'`).
+_INITIALS_KEYWORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def _lexeme(text: str) -> str:
@@ -67,11 +69,12 @@ def types_query(types: tuple[str, ...]) -> str:
 def _keyword_lexemes(keyword: str, meaning) -> str | None:
     """What every outlet the keyword finds has among its SEARCH_LEXEMES, as tsquery text; None when unknown.
 
-    The name, address or initials holding the keyword (ILIKE, LIKE) hold all its characters. So does a name that
+    The name or address holding the keyword (ILIKE) holds all its characters. So does a name that is
     word-similar to it (`<%`, pg_trgm's threshold 0.6) when it is one word of at most three characters: it has
     n + 1 trigrams and a name missing one of its characters shares at most n - 1 < 0.6 (n + 1) of them. Longer or
-    several words: at least one character. Or a type or add-on service it means (words.py); repair service
-    items are another table (the walk's second arm)."""
+    several words: at least one character. Initials starting with it (LIKE, letters only) start with its first
+    letters, which the index holds as one lexeme ("^xy"). Or a type or add-on service it means (words.py);
+    repair service items are another table (the walk's second arm)."""
     folded = keyword.lower()
     if not _PLAIN_CHARACTERS.fullmatch(folded):
         return None  # lower() may differ between Python and the database: no test inside the index
@@ -79,6 +82,8 @@ def _keyword_lexemes(keyword: str, meaning) -> str | None:
     single_short_word = len(folded) <= 3 and folded.isalnum()  # alphanumeric: no space, one word
     joined = (" & " if single_short_word else " | ").join(_lexeme(c) for c in characters)
     alternatives = [f"({joined})"] if characters else []
+    if _INITIALS_KEYWORD.fullmatch(keyword):
+        alternatives.append(_lexeme("^" + folded[:INITIALS_LEXEME_LETTERS]))
     alternatives += [_lexeme(code) for code in sorted(meaning.types)]
     alternatives += [_lexeme(code) for code in sorted(meaning.add_ons)]
     return " | ".join(alternatives) or None
@@ -140,7 +145,7 @@ def _keyword(query: NearbyQuery, params: dict) -> tuple[str, str, tuple[str, ...
     params["q"] = keyword
     params["q_like"] = "%" + re.sub(r"([%_\\])", r"\\\1", keyword) + "%"
     named = ["o.name ILIKE :q_like"]
-    if re.fullmatch(r"[A-Za-z]{2,}", keyword):
+    if _INITIALS_KEYWORD.fullmatch(keyword):
         params["q_initials"] = keyword.lower() + "%"
         named.append("o.name_initials LIKE :q_initials")
     meant = []

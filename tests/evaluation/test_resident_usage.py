@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.common.clock import now_local
 from app.usage.models import PlatformUse
-from app.usage.service import active_residents
+from app.usage.service import active_residents, ratings_read_once
 from tests.factories import MIYUN
 
 
@@ -74,3 +74,25 @@ def test_item_9_counts_only_residents_who_used_the_platform(client, world, make,
     assert usage["residents"] == 3 and usage["population"] == 10 and usage["share"] == 0.3
     assert (usage["searched"], usage["filed"], usage["rated"]) == (1, 1, 1)
     assert "搜索" in usage["counted"] and "搜索" in smart["rule"]
+
+
+def test_raters_read_once_for_a_pass_count_as_when_read_per_batch(client, world, make, db):
+    """The nightly pass reads the year's raters once (ratings_read_once); each batch then counts the same."""
+    first, second = world.circle(population=10), world.circle(population=10)
+    raters = [make.user() for _ in range(3)]
+    db.session.flush()
+    for circle, who in ((first, raters), (second, raters[:1])):
+        for outlet in (circle.outlet("convenience_store"), circle.outlet("pharmacy")):
+            for rater in who:
+                response = client.post(
+                    f"/api/v1/outlets/{outlet.id}/ratings", json={"stars": 4, "text": "好"}, headers=make.headers(rater)
+                )
+                assert response.status_code in (200, 201)
+    today = now_local().date()
+    period = (date(today.year, 1, 1), today)
+    ids = [first.id, second.id, world.circle().id]
+    per_batch = active_residents(ids, *period)
+    with ratings_read_once(*period):
+        once = active_residents(ids, *period)
+    assert once == per_batch
+    assert (per_batch[first.id]["rated"], per_batch[second.id]["rated"]) == (3, 1)

@@ -38,6 +38,10 @@ def _clean(database, marks):
                 conn.execute(table.delete())
             elif ids is not None:
                 conn.execute(table.delete().where(table.c.id.not_in(ids)))
+        # The stored reach (app/evaluation/reach.py) was emptied above, but its state row kept (and a refresh
+        # may have set) its radius: the next refresh builds it from scratch, and presence meanwhile uses the
+        # geometry instead of an empty table.
+        conn.execute(text("UPDATE outlet_reach_state SET radius_m = NULL"))
 
 
 @pytest.fixture

@@ -62,6 +62,20 @@ def test_sql_checks_report_each_row_in_the_old_words(db, tmp_path):
     )
 
 
+def test_an_unreadable_24h_cell_is_reported(db, tmp_path):
+    """open_24h decides the row's minutes: a cell that says neither yes nor no is the row's problem (it raised
+    KeyError and stopped the whole file before)."""
+    path = tmp_path / "24h.csv"
+    path.write_text(
+        HEADER.replace(",hours", ",open_24h")
+        + "H1,全天店,pharmacy,116.85,40.38,wgs84,,,也许,,\nH2,好店,pharmacy,116.85,40.38,wgs84,,,是,,\n",
+        encoding="utf-8",
+    )
+    result = import_outlets(path)
+    assert (result.created, result.failed) == (1, 1)
+    assert [(e.row, e.reason) for e in result.errors] == [(2, "open_24h: 应为 1/0、true/false 或 是/否")]
+
+
 def test_a_failure_midway_leaves_nothing_written(db, make):
     kept = make.outlet(external_id="K1", name="原名")
     before = count(db)
@@ -221,3 +235,42 @@ def test_a_first_load_rebuilds_the_indexes_it_dropped(app, db, make, tmp_path):
     found = db.session.scalar(select(Outlet).where(Outlet.name_initials.like("%hlj%")))
     assert found.external_id == "F2" and found.circle_id == circle.id
     assert count(db, OutletVersion) == 3  # F1's first and its change, F2's first
+
+
+def _index_oids(db):
+    return dict(
+        db.session.execute(
+            text("SELECT indexrelid::regclass::text, indexrelid FROM pg_index WHERE indrelid = 'outlets'::regclass")
+        ).all()
+    )
+
+
+def test_a_large_first_load_into_an_empty_table_builds_the_indexes_after_the_rows(db, make, tmp_path, monkeypatch):
+    """Without --rebuild-indexes: a file of REBUILD_FROM_ROWS good rows or more into an empty outlets table drops
+    the secondary indexes and builds them again (new index objects, the same definitions); into a table that
+    holds outlets, or a smaller file, the indexes are kept up to date row by row (the same objects)."""
+    from app.outlets import bulk
+
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 3)
+    circle = make.circle(center=MIYUN, half_m=600)
+    definitions, oids = _index_definitions(db), _index_oids(db)
+    path = tmp_path / "first.csv"
+    rows = "".join(f"E{i},好邻居{i},convenience_store,{MIYUN[0]},{MIYUN[1]},wgs84,,,,,\n" for i in range(3))
+    path.write_text(HEADER + rows + "E9,坏店,spaceship,116.85,40.38,wgs84,,,,,\n", encoding="utf-8")
+    result = import_outlets(path)
+    assert (result.created, result.failed) == (3, 1)
+    assert _index_definitions(db) == definitions
+    rebuilt = _index_oids(db)
+    kept = {name for name, oid in rebuilt.items() if oids[name] == oid}
+    assert kept == {"pk_outlets", "uq_outlets_external_id"}  # the constraints' indexes stay
+    assert db.session.scalar(select(func.count()).where(Outlet.circle_id == circle.id)) == 3
+    found = db.session.scalars(select(Outlet.external_id).where(Outlet.name_initials.like("hlj%"))).all()
+    assert sorted(found) == ["E0", "E1", "E2"]
+
+    path.write_text(HEADER + rows.replace("E", "N"), encoding="utf-8")
+    assert import_outlets(path).created == 3  # the table holds outlets now: nothing dropped
+    assert _index_oids(db) == rebuilt
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 4)
+    db.session.execute(text("DELETE FROM outlet_versions; DELETE FROM outlets"))
+    assert import_outlets(path).created == 3  # an empty table, but fewer rows than REBUILD_FROM_ROWS
+    assert _index_oids(db) == rebuilt

@@ -124,6 +124,8 @@ NAME_PARTS = [
     "7天",
     "居家",
     "点心",
+    "(东)",
+    "24小时",
 ]
 KEYWORDS = [
     "好邻居",
@@ -141,6 +143,12 @@ KEYWORDS = [
     "hlj",
     "%",
     "居",
+    "hl",  # the initials' lexeme: their first two letters
+    "ZD",
+    "w",  # one letter: the name only (no initials match)
+    "24小时",  # digits and punctuation
+    "(东",
+    "12",
 ]
 
 
