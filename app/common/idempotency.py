@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from app.common import metrics, retention
+from app.common import metrics, reads, retention
 from app.common.errors import Conflict, ValidationFailed
 from app.common.extensions import db
 from app.common.models import IdempotencyRecord
@@ -164,6 +164,12 @@ _KEEP = (
     .where(_RECORDS.c.key_hash == bindparam("key"))
     .values(status=bindparam("answer_status"), body=bindparam("answer_body"), mimetype=bindparam("answer_mimetype"))
 )
+# The same, sent by the driver in the use case's transaction (`reads.in_session`: every keyed submission runs it).
+_KEEP_SQL = """
+UPDATE idempotency_keys SET status = :answer_status, body = :answer_body, mimetype = :answer_mimetype
+WHERE key_hash = :key
+RETURNING key_hash
+"""
 _SET_RESOURCE = update(_RECORDS).where(_RECORDS.c.key_hash == bindparam("key")).values(resource_id=bindparam("rid"))
 # A row older than the replay window is taken over; a live one means another request got there first (with
 # Redis down, a concurrent duplicate waits on the primary key and lands here).
@@ -317,7 +323,7 @@ def idempotent(view=None, *, creates=None, replay=None):
             with one_commit() as deferred:
                 response = make_response(view(*args, **kwargs))
                 if deferred is not None and binding.written and 200 <= response.status_code < 300:
-                    db.session.execute(_KEEP, _answer(key, response))
+                    reads.in_session(_KEEP_SQL, _answer(key, response))
                     binding.kept = True
         except _BoundBefore:  # the use case is undone: the first request's answer instead
             db.session.info.pop(BINDING, None)

@@ -328,6 +328,22 @@ def write_one(sql: str, params: dict) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in data]
 
 
+def in_session(sql: str, params: dict, session=None) -> list[dict]:
+    """A raw statement (text() syntax) in the session's transaction (default `db.session`), sent by the driver on
+    the session's own connection: for a write use case's small fixed statements (the idempotency answer kept, the
+    evaluation versions bumped at the commit), which SQLAlchemy's statement and result layers cost more CPU than
+    PostgreSQL spends on. The session's hooks do not see it (no autoflush, no ORM events): flush first if needed.
+    It goes where the session's writes go: the primary, also inside a request on the read path."""
+    session = session if session is not None else app_db().session()
+    # The connection a Core write of the session would take (the primary, never the request's replica).
+    connection = session.connection(bind_arguments={"clause": _A_WRITE})
+    names, data = _on_driver(connection.connection.driver_connection, sql, params)
+    return [dict(zip(names, row, strict=True)) for row in data]
+
+
+_A_WRITE = sa.table("_in_session").update()  # routes like any DML statement (RoutingSession.get_bind)
+
+
 def _run(sql: str, params: dict, generic_plan: bool = False) -> tuple[list[str], list[tuple]]:
     if _pinned["connection"] is not None:  # the tests' transaction: its own settings, left as they are
         return _on_driver(_pinned["connection"].connection.driver_connection, sql, params)

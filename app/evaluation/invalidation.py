@@ -20,13 +20,13 @@ registered by importing a module.
 import functools
 import logging
 
-from sqlalchemy import any_, bindparam, event, inspect, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
 from app.circles.signals import outlets_moved
+from app.common import reads
 from app.common.extensions import db
 from app.common.tx import atomic
 from app.demands.models import Demand, Project
@@ -182,21 +182,19 @@ def _bump_versions(session):
     if stale or bump_only:
         # In id order: two commits bumping overlapping circles lock them in the same order. The rows bumped
         # name the cache entries to drop after the commit (a circle that no longer exists names none).
-        rows = session.execute(_BUMP, {"ids": sorted(stale | bump_only)}).all()
+        rows = [(r["id"], r["city_id"]) for r in reads.in_session(_BUMP, {"ids": sorted(stale | bump_only)}, session)]
         keys = session.info.setdefault(STALE, set())
         keys.update(cache.circle_key(circle_id) for circle_id, _ in rows if circle_id in stale)
         keys.update(cache.city_key(city_id) for circle_id, city_id in rows if circle_id in stale)
 
 
-# Built once, on the table (every need submission and "me too" runs it; an ORM statement rebuilt each time cost
-# more CPU than PostgreSQL spends on it). updated_at says when the circle itself was edited, so it stays as it is.
-_CIRCLES = Circle.__table__
-_BUMP = (
-    update(_CIRCLES)
-    .where(_CIRCLES.c.id == any_(bindparam("ids", type_=ARRAY(_CIRCLES.c.id.type))))
-    .values(evaluation_version=_CIRCLES.c.evaluation_version + 1, updated_at=_CIRCLES.c.updated_at)
-    .returning(_CIRCLES.c.id, _CIRCLES.c.city_id)
-)
+# Every need submission runs it: sent by the driver (`reads.in_session`), as SQLAlchemy's statement layers cost
+# more CPU than PostgreSQL spends on it. updated_at says when the circle itself was edited, so it stays as it is.
+_BUMP = """
+UPDATE circles SET evaluation_version = evaluation_version + 1, updated_at = updated_at
+WHERE id = ANY(:ids)
+RETURNING id, city_id
+"""
 
 
 def _drop_stale_results(session):

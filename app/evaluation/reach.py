@@ -153,6 +153,11 @@ def _indexes_after(session):
         session.execute(text(definition))
 
 
+# Past this many noted outlets (a circles import that moved a district's outlets, a demo load) the whole
+# table is built again, sorted, rather than the outlets paired one array at a time.
+REBUILD_OVER = 100_000
+
+
 def refresh() -> dict:
     """Brings the reach up to date (one transaction): from scratch when the state has no radius (or another
     than reach_m()), otherwise the noted outlets against every circle and the noted circles against every
@@ -171,7 +176,7 @@ def _refresh(session) -> dict:
     # Notes made after these deletes stay for the next refresh (their writes may be missed by this one).
     outlets = session.execute(text("DELETE FROM outlet_reach_dirty_outlets RETURNING outlet_id")).scalars().all()
     circles = session.execute(text("DELETE FROM outlet_reach_dirty_circles RETURNING circle_id")).scalars().all()
-    if radius != reach_m():
+    if radius != reach_m() or len(outlets) > REBUILD_OVER:
         session.execute(text("TRUNCATE outlet_reach"))
         with _indexes_after(session):
             rows = _pairs(session, order="ORDER BY 1, 2, 3")

@@ -122,8 +122,10 @@ def _period(start: date, end: date) -> dict:
 def ratings_read_once(start: date, end: date):
     """Within the block, active_residents for this period takes the raters from one read of the period's
     ratings instead of joining all of them with each batch's outlets (the year's ratings were read for
-    every batch of the nightly pass: ≈ 0.35 s of the server's CPU a 480-circle batch). A rating written
-    during the block is counted from the next pass (the pass caches its results until then anyway)."""
+    every batch of the nightly pass: ≈ 0.35 s of the server's CPU a 480-circle batch). The raters are those
+    of the block's start: a rating written or deleted while the pass runs (seconds, at night) is missed by
+    the batches after it, whose results are cached under the circle's new evaluation_version, until the
+    circle's next change or the next pass."""
     # Without parallel workers, whose partial string_agg of the keys took minutes (measured: 7 min against
     # 1.5 s serial for 300k ratings), and with the distinct pairs hashed in memory; the transaction's own
     # settings again after it.

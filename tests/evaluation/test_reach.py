@@ -111,7 +111,7 @@ def test_each_kind_of_change_leaves_the_reach_as_a_build_from_scratch(make, db, 
     assert ("breakfast", mobile) in pairs_of(after, north_id)
 
 
-def test_bulk_imports_leave_the_reach_as_a_build_from_scratch(make, db, redis):
+def test_bulk_imports_leave_the_reach_as_a_build_from_scratch(make, db, redis, monkeypatch):
     city, first, east, north = town(make, db)
     first_id = first.circle.id
     first.outlet("breakfast")
@@ -143,6 +143,13 @@ def test_bulk_imports_leave_the_reach_as_a_build_from_scratch(make, db, redis):
     assert import_circles(plan).circles.created == 1
     assert noted(db)[1] >= 1
     refreshed_equals_scratch(db)
+
+    # Many outlets noted at once: built from scratch instead.
+    db.session.execute(text("UPDATE outlets SET types = types"))
+    monkeypatch.setattr(reach, "REBUILD_OVER", 1)
+    assert noted(db)[0] > 1
+    built = rows(db)
+    assert reach.refresh()["rebuilt"] and rows(db) == built and noted(db)[:2] == (0, 0)
 
 
 def test_presence_from_the_reach_equals_presence_by_geometry(make, db, redis):
