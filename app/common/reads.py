@@ -309,6 +309,16 @@ def rows(sql: str, params: dict, *, generic_plan: bool = False) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in data]
 
 
+def rows_of_each(sql: str, ids, key: str = "outlet_id") -> dict[int, list[dict]]:
+    """The rows of a statement taking `:ids` (an int array), grouped by their `key` column in the statement's
+    order: every id of `ids` present, with [] when it has none (a page's outlets and their prices, places…)."""
+    grouped = {i: [] for i in ids}
+    if grouped:
+        for row in rows(sql, {"ids": list(grouped)}):
+            grouped[row[key]].append(row)
+    return grouped
+
+
 def scalar(sql: str, params: dict):
     _, data = _run(sql, params)
     return data[0][0] if data else None

@@ -85,16 +85,13 @@ def schedules_for(outlet_ids) -> dict[int, list[dict]]:
     """Stall places (WGS-84 lng/lat) with their windows and whether the stall is there now. On the read path
     (app/common/reads.py), where a search page read its rows."""
     now = clock.now_local()
-    result = {outlet_id: [] for outlet_id in outlet_ids}
-    if not result:
-        return result
-    slots = reads.rows(
+    slots = reads.rows_of_each(
         "SELECT id, outlet_id, ST_X(location::geometry) AS lng, ST_Y(location::geometry) AS lat, address, hours"
         " FROM repair_stall_slots WHERE outlet_id = ANY(CAST(:ids AS bigint[])) ORDER BY outlet_id, id",
-        {"ids": list(result)},
+        outlet_ids,
     )
-    for slot in slots:
-        result[slot["outlet_id"]].append(
+    return {
+        outlet_id: [
             {
                 "id": slot["id"],
                 "lng": slot["lng"],
@@ -104,8 +101,10 @@ def schedules_for(outlet_ids) -> dict[int, list[dict]]:
                 "hours_text": hours_text(slot["hours"], False),
                 "present_now": is_open(slot["hours"], False, False, now),
             }
-        )
-    return result
+            for slot in items
+        ]
+        for outlet_id, items in slots.items()
+    }
 
 
 def schedule_for(outlet_id: int) -> list[dict]:

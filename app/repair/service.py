@@ -97,16 +97,13 @@ def price_lists_for(outlet_ids) -> dict[int, list[dict]]:
     session and its own connection (≈ 1.1 ms of a 7.5 ms page)."""
     names = service_names()
     order = {code: i for i, code in enumerate(names)}
-    result = {outlet_id: [] for outlet_id in outlet_ids}
-    if not result:
-        return result
-    offers = reads.rows(
+    offers = reads.rows_of_each(
         "SELECT outlet_id, service_code, price_min, price_max, unit, note FROM repair_offers"
         " WHERE outlet_id = ANY(CAST(:ids AS bigint[]))",
-        {"ids": list(result)},
+        outlet_ids,
     )
-    for o in sorted(offers, key=lambda o: (o["outlet_id"], order.get(o["service_code"], len(order)))):
-        result[o["outlet_id"]].append(
+    return {
+        outlet_id: [
             {
                 "code": o["service_code"],
                 "name_zh": names.get(o["service_code"], o["service_code"]),
@@ -115,8 +112,10 @@ def price_lists_for(outlet_ids) -> dict[int, list[dict]]:
                 "unit": o["unit"],
                 "note": o["note"],
             }
-        )
-    return result
+            for o in sorted(items, key=lambda o: order.get(o["service_code"], len(order)))
+        ]
+        for outlet_id, items in offers.items()
+    }
 
 
 def price_list_for(outlet_id: int) -> list[dict]:
