@@ -50,6 +50,23 @@ def chunks(city_sizes: list[tuple[City, int]], limit: int = CHUNK_CIRCLES) -> li
     return groups
 
 
+def shares(city_sizes: list[tuple[City, int]], parts: int) -> list[list[tuple[City, int]]]:
+    """Whole cities in order, cut into at most `parts` runs of nearly equal circles: each run ends at the city
+    boundary nearest to its share of all circles (the workers' shares of a pass)."""
+    total = sum(n for _, n in city_sizes)
+    runs, current, done = [], [], 0
+    for city, circles in city_sizes:
+        boundary = total * (len(runs) + 1) / parts
+        if current and len(runs) < parts - 1 and abs(done - boundary) <= abs(done + circles - boundary):
+            runs.append(current)
+            current = []
+        current.append((city, circles))
+        done += circles
+    if current:
+        runs.append(current)
+    return runs
+
+
 @contextmanager
 def _collector_paused():
     """Python's cyclic garbage collector off while the pass runs, one full collection after it. A chunk
@@ -87,20 +104,19 @@ def _refresh_all(ttl_s: int, limit: int, city_ids: list[int] | None) -> dict:
         query = query.where(City.id.in_(city_ids))
     sizes = db.session.execute(query.group_by(City.id).order_by(City.id)).all()
     workers = max(1, current_app.config["EVALUATION_REFRESH_WORKERS"])
-    # Work for every worker: chunks no larger than a worker's share (whole cities still).
-    limit = min(limit, -(-sum(n for _, n in sizes) // workers) or limit)
-    ids = [[city.id for city in group] for group in chunks([(city, n) for city, n in sizes], limit)]
-    workers = min(workers, len(ids))
-    if workers > 1:
+    # Each worker its share of the circles (whole cities), chunked within it: dealing out chunks of the whole
+    # list instead left the last small chunk (3,000 circles: 6 × 480 + 120) to one worker while the other
+    # waited (≈ 0.8 s of a 14.7 s pass on the loaded machine).
+    parts = shares([(city, n) for city, n in sizes], workers)
+    work = [[[city.id for city in group] for group in chunks(part, limit)] for part in parts]
+    if len(work) > 1:
         # Each worker thread its own app context, so its own session and connection: the chunks' statements
         # run side by side on the database's cores instead of one after another.
         app = current_app._get_current_object()
-        with ThreadPoolExecutor(workers) as pool:
-            counts = list(
-                pool.map(lambda part: _refresh_in(app, part, ttl_s), [ids[i::workers] for i in range(workers)])
-            )
+        with ThreadPoolExecutor(len(work)) as pool:
+            counts = list(pool.map(lambda groups: _refresh_in(app, groups, ttl_s), work))
     else:
-        counts = [_refresh_chunks(ids, ttl_s)]
+        counts = [_refresh_chunks(work[0] if work else [], ttl_s)]
     return {
         "cities": sum(c for c, _ in counts),
         "circles": sum(n for _, n in counts),

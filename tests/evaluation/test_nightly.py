@@ -26,6 +26,15 @@ def test_chunks_hold_whole_cities_up_to_the_limit():
     assert nightly.chunks(sizes, 500) == [["a", "b"], ["c"], ["d"], ["e"]]
 
 
+def test_workers_share_the_circles_in_runs_of_whole_cities_nearly_equal():
+    sizes = [("a", 300), ("b", 150), ("c", 100), ("d", 700), ("e", 10)]
+    assert nightly.shares(sizes, 2) == [[("a", 300), ("b", 150), ("c", 100)], [("d", 700), ("e", 10)]]
+    province = [(f"city{i}", 24) for i in range(125)]  # 3,000 circles: one city apart at most
+    assert [sum(n for _, n in run) for run in nightly.shares(province, 2)] == [1488, 1512]
+    assert [len(run) for run in nightly.shares(province[:1], 2)] == [1]
+    assert nightly.shares([], 2) == []
+
+
 def test_refresh_caches_a_day_and_a_change_recomputes_only_its_circle(make, db, redis):
     city = make.city()
     west = make.circle(center=MIYUN, city=city, half_m=300)
