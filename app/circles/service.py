@@ -68,15 +68,15 @@ def placement(lng: float, lat: float) -> Placement:
 
 
 # The lowest-id circle covering the point, and the community covering it, its own circle's first (`locate`).
-PLACEMENT_SQL = """
+PLACEMENT_SQL = f"""
 SELECT c.id, c.city_id, (
     SELECT m.id FROM communities m
-    WHERE m.boundary IS NOT NULL AND ST_Covers(m.boundary, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326))
+    WHERE m.boundary IS NOT NULL AND ST_Covers(m.boundary, {geo.POINT_GEOMETRY_SQL})
     ORDER BY m.circle_id <> c.id, m.id
     LIMIT 1
 ) AS community_id
 FROM circles c
-WHERE ST_Covers(c.boundary, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326))
+WHERE ST_Covers(c.boundary, {geo.POINT_GEOMETRY_SQL})
 ORDER BY c.id
 LIMIT 1
 """

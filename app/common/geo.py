@@ -234,8 +234,9 @@ def geography_expr(lng: float, lat: float):
     return cast(point_expr(lng, lat), Geography)
 
 
-# Text-SQL form of geography_expr over the bound parameters :lng and :lat (the hot search queries).
-POINT_SQL = "CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography)"
+# Text-SQL forms of point_expr and geography_expr over the bound parameters :lng and :lat (the hot queries).
+POINT_GEOMETRY_SQL = "ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)"
+POINT_SQL = f"CAST({POINT_GEOMETRY_SQL} AS geography)"
 
 
 def walk_radius_m(minutes: float, speed_m_per_min: float = 80.0, detour_factor: float = 1.2) -> int:
