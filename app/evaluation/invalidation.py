@@ -249,12 +249,15 @@ def _on_domain_change(_sender, circle_ids=(), bumped=False, drop=True, **_):
     circle_ids = {i for i in circle_ids if i is not None}
     if not circle_ids or bumped:
         return
+    # drop=False (a need filed): bumped at the commit, its old entries left for the next result put in the
+    # circle's hash to drop (cache.put_many), as after a "me too": a Redis round trip per submission saved.
+    bucket = STALE_CIRCLES if drop else BUMP_ONLY
     session = db.session()
     if session.in_transaction():
-        session.info.setdefault(STALE_CIRCLES, set()).update(circle_ids)
+        session.info.setdefault(bucket, set()).update(circle_ids)
         return
     with atomic():  # sent after its commit: bump now, on its own
-        session.info.setdefault(STALE_CIRCLES, set()).update(circle_ids)
+        session.info.setdefault(bucket, set()).update(circle_ids)
 
 
 SESSION_HOOKS = (
