@@ -1,5 +1,6 @@
 """flask-jwt-extended wiring: who the token names, and the contract's envelope for token errors."""
 
+import functools
 import threading
 import time
 
@@ -8,6 +9,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
+from app.common import reads
 from app.common.errors import envelope
 from app.common.extensions import db, jwt
 
@@ -19,6 +21,10 @@ class RecentUsers:
     statement and its round trip per request (~15 % of a "me too"'s CPU). A remembered row is attached to
     the request's session as if just read (no statement). Any change to a user that this process flushes
     forgets that user at once; a change by another process counts after at most AUTH_USER_CACHE_S.
+
+    A row not remembered is read by the driver on the primary (`reads.on_primary`: one prepared statement,
+    outside the request's transaction; a replica may not hold a new account yet): the ORM's `session.get` cost
+    ~15 % of a need submission's CPU, whose residents are mostly not among the last few seconds' callers.
     """
 
     MAX = 20_000  # rows (a few hundred bytes each); past that the memory starts again empty
@@ -27,7 +33,11 @@ class RecentUsers:
         self.model = None  # auth's User, set by init_jwt_callbacks (models import this module's package)
         self._rows: dict[int, tuple[float, dict]] = {}
         self._lock = threading.Lock()
-        self._columns = None
+
+    @functools.cached_property
+    def _row_sql(self) -> str:
+        columns = ", ".join(f'"{a.columns[0].name}" AS "{a.key}"' for a in inspect(self.model).column_attrs)
+        return f"SELECT {columns} FROM {self.model.__table__.name} WHERE id = :id"
 
     def load(self, user_id: int, ttl_s: float):
         model, session = self.model, db.session()
@@ -37,25 +47,26 @@ class RecentUsers:
         now = time.monotonic()
         remembered = self._rows.get(user_id) if ttl_s > 0 else None
         if remembered is not None and remembered[0] > now:
-            # Made as the ORM makes a row it loads (its columns set in the instance's dict, no attribute events):
-            # the constructor set them one by one through the instrumented attributes, and recorded each as a
-            # change that make_transient_to_detached then committed again.
-            user = model.__mapper__.class_manager.new_instance()
-            user.__dict__.update(remembered[1])
-            user.__dict__["roles"] = list(remembered[1]["roles"])  # its own list
-            make_transient_to_detached(user)
-            session.add(user)
-            return user
-        user = session.get(model, user_id)
-        if user is not None and ttl_s > 0:
-            if self._columns is None:
-                self._columns = [c.key for c in inspect(model).column_attrs]
-            values = {name: getattr(user, name) for name in self._columns}
+            values = remembered[1]
+        else:
+            found = reads.on_primary(self._row_sql, {"id": user_id})
+            if not found:
+                return None
+            values = found[0]
             values["roles"] = list(values["roles"] or ())
-            with self._lock:
-                if len(self._rows) >= self.MAX:
-                    self._rows.clear()
-                self._rows[user_id] = (now + ttl_s, values)
+            if ttl_s > 0:
+                with self._lock:
+                    if len(self._rows) >= self.MAX:
+                        self._rows.clear()
+                    self._rows[user_id] = (now + ttl_s, values)
+        # Made as the ORM makes a row it loads (its columns set in the instance's dict, no attribute events): the
+        # constructor set them one by one through the instrumented attributes, and recorded each as a change
+        # that make_transient_to_detached then committed again.
+        user = model.__mapper__.class_manager.new_instance()
+        user.__dict__.update(values)
+        user.__dict__["roles"] = list(values["roles"])  # its own list
+        make_transient_to_detached(user)
+        session.add(user)
         return user
 
     def forget(self, user_ids):

@@ -328,6 +328,13 @@ def write_one(sql: str, params: dict) -> list[dict]:
     """A write use case that is one data-modifying statement (text() syntax), run as its own transaction on
     the primary's autocommit engine: one round trip instead of BEGIN, the statement and COMMIT, and prepared
     once per connection. Not retried (a write). In the tests, the pinned transaction runs it."""
+    return on_primary(sql, params)
+
+
+def on_primary(sql: str, params: dict) -> list[dict]:
+    """One statement on the primary's autocommit engine, outside the request's transaction (see `write_one`),
+    for a read that must not lag behind the primary (the caller's account: a replica may not hold a new one
+    yet). Not retried. In the tests, the pinned transaction runs it."""
     try:
         if _pinned["connection"] is not None:
             names, data = _on_driver(_pinned["connection"].connection.driver_connection, sql, params)
@@ -338,16 +345,17 @@ def write_one(sql: str, params: dict) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in data]
 
 
-def in_session(sql: str, params: dict, session=None) -> list[dict]:
+def in_session(sql: str, params: dict, session=None, *, native: bool = False) -> list[dict]:
     """A raw statement (text() syntax) in the session's transaction (default `db.session`), sent by the driver on
     the session's own connection: for a write use case's small fixed statements (the idempotency answer kept, the
     evaluation versions bumped at the commit), which SQLAlchemy's statement and result layers cost more CPU than
     PostgreSQL spends on. The session's hooks do not see it (no autoflush, no ORM events): flush first if needed.
-    It goes where the session's writes go: the primary, also inside a request on the read path."""
+    It goes where the session's writes go: the primary, also inside a request on the read path. `native`: `sql`
+    is in the driver's own format (`%(name)s`: a compiled SQLAlchemy statement's text, its parameters processed)."""
     session = session if session is not None else app_db().session()
     # The connection a Core write of the session would take (the primary, never the request's replica).
     connection = session.connection(bind_arguments={"clause": _A_WRITE})
-    names, data = _on_driver(connection.connection.driver_connection, sql, params)
+    names, data = _on_driver(connection.connection.driver_connection, sql, params, native=native)
     return [dict(zip(names, row, strict=True)) for row in data]
 
 
@@ -408,8 +416,10 @@ def _on_engine(engine: sa.Engine, sql: str, params: dict, generic_plan: bool):
 _COLUMN_NAMES: dict[str, list[str]] = {}
 
 
-def _on_driver(connection: psycopg.Connection, sql: str, params: dict, cursor: psycopg.Cursor | None = None):
-    cursor = (connection if cursor is None else cursor).execute(_pyformat(sql), params)
+def _on_driver(
+    connection: psycopg.Connection, sql: str, params: dict, cursor: psycopg.Cursor | None = None, native: bool = False
+):
+    cursor = (connection if cursor is None else cursor).execute(sql if native else _pyformat(sql), params)
     names = _COLUMN_NAMES.get(sql)
     if names is None:
         names = [c.name for c in cursor.description]
