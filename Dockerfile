@@ -17,8 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 WORKDIR /srv/app
 
 # shapely, pyproj, psycopg[binary], Pillow and argon2 ship manylinux wheels: no compilers needed.
-COPY requirements.txt .
-RUN pip install -r requirements.txt && useradd --system --uid 1000 app
+COPY requirements.txt constraints.txt ./
+RUN pip install -r requirements.txt -c constraints.txt && useradd --system --uid 1000 app
 
 COPY wsgi.py gunicorn.conf.py ./
 COPY app ./app

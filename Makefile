@@ -12,10 +12,10 @@ WITH_ENV = set -a; . var/services.env; set +a; export FLASK_APP=wsgi.py;
 
 .PHONY: venv services stop migrate demo console run stub test prod-smoke bench clean backup restore
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 venv: $(VENV)/.installed

@@ -22,7 +22,7 @@ class RecentUsers:
     the request's session as if just read (no statement). Any change to a user that this process flushes
     forgets that user at once; a change by another process counts after at most AUTH_USER_CACHE_S.
 
-    A row not remembered is read by the driver on the primary (`reads.on_primary`: one prepared statement,
+    A row not remembered is read by the driver on the primary (`reads.primary_rows`: one prepared statement,
     outside the request's transaction; a replica may not hold a new account yet): the ORM's `session.get` cost
     ~15 % of a need submission's CPU, whose residents are mostly not among the last few seconds' callers.
     """
@@ -49,7 +49,7 @@ class RecentUsers:
         if remembered is not None and remembered[0] > now:
             values = remembered[1]
         else:
-            found = reads.on_primary(self._row_sql, {"id": user_id})
+            found = reads.primary_rows(self._row_sql, {"id": user_id})
             if not found:
                 return None
             values = found[0]

@@ -328,10 +328,10 @@ def write_one(sql: str, params: dict) -> list[dict]:
     """A write use case that is one data-modifying statement (text() syntax), run as its own transaction on
     the primary's autocommit engine: one round trip instead of BEGIN, the statement and COMMIT, and prepared
     once per connection. Not retried (a write). In the tests, the pinned transaction runs it."""
-    return on_primary(sql, params)
+    return primary_rows(sql, params)
 
 
-def on_primary(sql: str, params: dict) -> list[dict]:
+def primary_rows(sql: str, params: dict) -> list[dict]:
     """One statement on the primary's autocommit engine, outside the request's transaction (see `write_one`),
     for a read that must not lag behind the primary (the caller's account: a replica may not hold a new one
     yet). Not retried. In the tests, the pinned transaction runs it."""

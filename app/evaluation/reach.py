@@ -19,10 +19,10 @@ geometry statement's.
 """
 
 import time
-from contextlib import contextmanager
 
 from sqlalchemy import text
 
+from app.common import bulk_indexes
 from app.common.extensions import db
 from app.common.tx import atomic
 from app.evaluation.invalidation import reach_m
@@ -129,30 +129,6 @@ def _pairs(session, *, which: str = "TRUE", sweep: str = AREA_SWEEP, order: str 
     ).rowcount
 
 
-@contextmanager
-def _indexes_after(session):
-    """The table's primary key and index dropped for the block and built again after it (in the caller's
-    transaction): a build from scratch writes ≈ 5M rows a province, sorted by circle so each circle's rows
-    share a few pages (presence reads them by circle: 12k buffers a 480-circle batch instead of 768k)."""
-    key = session.execute(
-        text("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-                WHERE conrelid = 'outlet_reach'::regclass AND contype = 'p'""")
-    ).one()
-    indexes = session.execute(
-        text("""SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i
-                WHERE indrelid = 'outlet_reach'::regclass
-                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""")
-    ).all()
-    session.execute(text(f"ALTER TABLE outlet_reach DROP CONSTRAINT {key[0]}"))
-    for name, _ in indexes:
-        session.execute(text(f"DROP INDEX {name}"))
-    yield
-    session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-    session.execute(text(f"ALTER TABLE outlet_reach ADD CONSTRAINT {key[0]} {key[1]}"))
-    for _, definition in indexes:
-        session.execute(text(definition))
-
-
 # Past this many noted outlets (a circles import that moved a district's outlets, a demo load) the whole
 # table is built again, sorted, rather than the outlets paired one array at a time.
 REBUILD_OVER = 100_000
@@ -178,7 +154,9 @@ def _refresh(session) -> dict:
     circles = session.execute(text("DELETE FROM outlet_reach_dirty_circles RETURNING circle_id")).scalars().all()
     if radius != reach_m() or len(outlets) > REBUILD_OVER:
         session.execute(text("TRUNCATE outlet_reach"))
-        with _indexes_after(session):
+        # Built after the rows, which are sorted by circle so each circle's rows share a few pages (presence reads
+        # them by circle: 12k buffers a 480-circle batch instead of 768k).
+        with bulk_indexes.built_after(session, ("outlet_reach",), primary_keys=True):
             rows = _pairs(session, order="ORDER BY 1, 2, 3")
         session.execute(text("UPDATE outlet_reach_state SET radius_m = :r, built_at = now()"), {"r": reach_m()})
         session.execute(text("ANALYZE outlet_reach"))

@@ -2,6 +2,7 @@
 
 from sqlalchemy import text
 
+from app.common import geo
 from app.common.extensions import db
 
 NEARBY_M = 200
@@ -57,10 +58,10 @@ def possible_duplicates(application) -> list[dict]:
     return result
 
 
-_LISTED_SQL = """
+_LISTED_SQL = f"""
 SELECT o.id, o.name, o.address, o.status, o.owner_user_id IS NOT NULL AS owned,
        ST_Distance(o.location, p.g, true) AS distance_m
-FROM outlets o, (SELECT CAST(ST_SetSRID(ST_MakePoint(:lng, :lat), 4326) AS geography) AS g) p
+FROM outlets o, (SELECT {geo.POINT_SQL} AS g) p
 WHERE ST_DWithin(o.location, p.g, :radius, true) AND o.status IN ('approved', 'suspended')
   AND similarity(o.name, :name) >= :similar AND o.types && CAST(:types AS varchar[])
 ORDER BY similarity(o.name, :name) DESC, distance_m

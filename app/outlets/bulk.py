@@ -14,12 +14,11 @@ The circles whose outlets changed are marked stale for the evaluation cache in t
 """
 
 import json
-from contextlib import contextmanager
 
 import numpy as np
 from sqlalchemy import text
 
-from app.common import geo
+from app.common import bulk_indexes, geo
 from app.common.covering import lowest_covering
 from app.common.extensions import db
 from app.common.tx import write_use_case
@@ -29,7 +28,6 @@ from app.outlets.rows import FLAGS, STAGE_COLUMNS, TEXT_LIMITS, RowError, row_re
 from app.taxonomy.registry import taxonomy
 
 CHUNK_ROWS = 20_000  # rows prepared, converted and copied at a time: bounds the importer's memory
-REBUILD_MEMORY = "512MB"  # per index build of rebuild_indexes (one at a time): the sort of a big GIN in memory
 # A first load of at least this many rows into an empty outlets table builds the secondary indexes after the rows
 # without being asked (rebuild_indexes): at 1M rows ≈ 7 s less of PostgreSQL's CPU for outlets alone (30.6 instead
 # of 37.7 s, bench/README.md "session 7"); at 100,000 rows building after only broke even (session 4).
@@ -67,7 +65,7 @@ def load(rows, result, *, default_coord: str, geojson: bool, tick=None, on_error
 
     `rebuild_indexes`: for a first load into an empty (or nearly empty) table, the secondary indexes of
     outlets and outlet_versions are dropped before the insert and built again after it, in this transaction
-    (see _without_secondary_indexes); readers of outlets wait until the import commits. A load of
+    (see bulk_indexes.built_after); readers of outlets wait until the import commits. A load of
     REBUILD_FROM_ROWS rows or more into an empty table does so by itself (nobody reads an empty table for
     anything it holds).
     """
@@ -295,7 +293,7 @@ def _upsert(session, result, rebuild_indexes=False):
     _execute(session, "SELECT set_config('app.outlets_bulk', 'on', true)")
     result.updated = _update(session)
     if rebuild_indexes or _first_large_load(session, result):
-        with _without_secondary_indexes(session, ("outlets", "outlet_versions")):
+        with bulk_indexes.built_after(session, ("outlets", "outlet_versions")):
             result.created = _insert(session)
     else:
         result.created = _insert(session)
@@ -312,35 +310,6 @@ def _first_large_load(session, result) -> bool:
     if result.rows - result.failed < REBUILD_FROM_ROWS:
         return False
     return not _execute(session, "SELECT EXISTS (SELECT FROM outlets)").scalar_one()
-
-
-@contextmanager
-def _without_secondary_indexes(session, tables):
-    """Drops the tables' indexes that back no constraint (the primary keys and external_id's unique
-    constraint stay: the load's joins use them) and builds them again after the block, in the caller's
-    transaction. Building a GiST or trigram GIN index over a million rows at once is cheaper than keeping it
-    up to date a row at a time; the DROP holds the tables' exclusive lock until the commit."""
-    indexes = _execute(
-        session,
-        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-           FROM pg_index i
-           WHERE i.indrelid = ANY (CAST(:tables AS regclass[]))
-             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-           ORDER BY i.indexrelid""",
-        {"tables": list(tables)},
-    ).all()
-    for name, _definition in indexes:
-        _execute(session, f"DROP INDEX {name}")
-    yield
-    _execute(session, f"SET LOCAL maintenance_work_mem = '{REBUILD_MEMORY}'")
-    for name, definition in indexes:
-        if " USING gist " in definition and " WITH (" not in definition and " WHERE " not in definition:
-            # GiST's buffered build: ≈ 25 % less CPU over a million points (outlet_versions' location: 7.4-8.1 →
-            # 5.7-5.8 s). The option concerns only the build, so the index is left as it was defined.
-            _execute(session, f"{definition} WITH (buffering = on)")
-            _execute(session, f"ALTER INDEX {name} RESET (buffering)")
-        else:
-            _execute(session, definition)
 
 
 def _update(session) -> int:

@@ -16,7 +16,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 from sqlalchemy import text
 
-from app.common import reads
+from app.common import geo, reads
 from app.common.clock import local_zone, now_local
 from app.common.extensions import db
 from app.common.policy import actor
@@ -27,10 +27,10 @@ from app.usage.signals import uses_recorded
 log = logging.getLogger(__name__)
 MARK_TTL_S = 2 * 86400
 
-RECORD_SQL = """
+RECORD_SQL = f"""
 INSERT INTO platform_uses (circle_id, day, kind, user_id)
 SELECT c.id, :day, 'search', :user_id FROM circles c
-WHERE ST_Intersects(c.boundary, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326))
+WHERE ST_Intersects(c.boundary, {geo.POINT_GEOMETRY_SQL})
 ON CONFLICT DO NOTHING
 RETURNING circle_id
 """
