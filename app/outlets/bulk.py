@@ -289,19 +289,27 @@ def _upsert(session, result, rebuild_indexes=False):
             FROM outlet_import_stg s JOIN outlets o ON o.external_id = s.external_id WHERE {_GOOD}""",
     )
     _execute(session, "ALTER TABLE outlet_import_match ADD PRIMARY KEY (row_no)")
+    writes = session.begin_nested()
     # Local to the transaction (and undone with the savepoint if the load fails), off again right after.
     _execute(session, "SELECT set_config('app.outlets_bulk', 'on', true)")
-    result.updated = _update(session)
+    result.updated, written = _update(session)
     if rebuild_indexes or _first_large_load(session, result):
         with bulk_indexes.built_after(session, ("outlets", "outlet_versions")):
             result.created = _insert(session)
     else:
         result.created = _insert(session)
     _execute(session, "SELECT set_config('app.outlets_bulk', '', true)")
-    _settle_open_minutes(session)
     # outlet_import_circle holds every good row once (membership's LEFT JOINs): no join with the staged rows
     # (a hash join of the whole file, ≈ 2 s at 1M rows).
     result.outside = _execute(session, "SELECT count(*) FROM outlet_import_circle WHERE circle_id IS NULL").scalar_one()
+    if not (written or result.created):
+        # Nothing written (the same file again): undone to before the writes, so what the bulk statements' triggers
+        # noted goes too (outlets_reach_bulk: the stored reach must be built again from scratch), and no circle
+        # is marked stale (every circle's cached evaluation would be computed again).
+        writes.rollback()
+        return
+    writes.commit()
+    _settle_open_minutes(session)
     _mark_stale(session)
 
 
@@ -312,7 +320,8 @@ def _first_large_load(session, result) -> bool:
     return not _execute(session, "SELECT EXISTS (SELECT FROM outlets)").scalar_one()
 
 
-def _update(session) -> int:
+def _update(session) -> tuple[int, int]:
+    """(rows matched to an outlet: the report's "updated", outlets written)."""
     changed = " OR ".join(
         "o.location::geometry IS DISTINCT FROM s.geom" if c == "location" else f"o.{c} IS DISTINCT FROM ({v})"
         for c, v in UPDATE_VALUES.items()
@@ -320,15 +329,15 @@ def _update(session) -> int:
     assignments = ", ".join(f"{c} = {v}" for c, v in UPDATE_VALUES.items())
     # Only outlets that change are written (a re-run of the same file writes nothing); each still passes the
     # history trigger, which dates the change.
-    _execute(
+    written = _execute(
         session,
         f"""UPDATE outlets o SET {assignments}, updated_at = now()
             FROM outlet_import_stg s
             JOIN outlet_import_match m USING (row_no)
             JOIN outlet_import_circle a USING (row_no)
             WHERE o.id = m.outlet_id AND ({changed})""",
-    )
-    return _execute(session, "SELECT count(*) FROM outlet_import_match").scalar_one()
+    ).rowcount
+    return _execute(session, "SELECT count(*) FROM outlet_import_match").scalar_one(), written
 
 
 def _insert(session) -> int:

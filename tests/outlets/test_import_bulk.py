@@ -168,6 +168,28 @@ def test_history_and_evaluation_cache_follow_a_bulk_change(db, make, tmp_path):
     assert circle.evaluation_version > version  # H1 left it
 
 
+def test_the_same_file_again_writes_nothing_and_keeps_the_reach_and_the_cache(db, make, tmp_path):
+    """A re-run of an unchanged file changes no outlet: the stored reach is not sent to be built again from
+    scratch (the bulk statements' trigger would have cleared its radius) and no circle's evaluation is stale."""
+    from app.evaluation import reach
+
+    circle = make.circle(center=MIYUN, half_m=600)
+    path = tmp_path / "same.csv"
+    path.write_text(HEADER + f"S1,早餐店,breakfast,{MIYUN[0]},{MIYUN[1]},wgs84,,,,,\n", encoding="utf-8")
+    import_outlets(path)
+    assert reach.refresh()["rebuilt"] is True  # the first load's bulk write: built from scratch
+    db.session.refresh(circle)
+    version = circle.evaluation_version
+
+    result = import_outlets(path)
+    assert (result.created, result.updated, result.failed) == (0, 1, 0)  # matched, found unchanged
+    assert db.session.scalar(text("SELECT radius_m FROM outlet_reach_state")) == reach.reach_m()
+    refreshed = reach.refresh()
+    assert (refreshed["rebuilt"], refreshed["outlets"], refreshed["circles"]) == (False, 0, 0)
+    db.session.refresh(circle)
+    assert circle.evaluation_version == version
+
+
 def test_update_keeps_what_the_file_leaves_empty_and_settles_hours(db, make, tmp_path):
     shop = make.outlet(external_id="U1", name="老店", types=["pharmacy"], address="原地址")
     path = tmp_path / "u.csv"
