@@ -552,7 +552,7 @@ def _summary(results: list[dict], label: str, what: str) -> dict:
     best = max(runs, key=lambda run: run["created_per_s"])
     return {
         "best_created_per_s": best["created_per_s"],
-        "median_created_per_s": statistics.median(run["created_per_s"] for run in runs),
+        "median_created_per_s": round(statistics.median(run["created_per_s"] for run in runs), 1),
         "best_run": best,
         # CPU per request over all runs (the best run alone is the one least disturbed by others' load)
         "mean_cpu_ms": {
