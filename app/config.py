@@ -78,6 +78,10 @@ class Config:
     RQ_REDIS_URL = _env("RQ_REDIS_URL")
     # When the worker process recomputes every evaluation ahead (cron fields, local time; empty: never).
     EVALUATION_REFRESH_CRON = _env("EVALUATION_REFRESH_CRON", "30 2 * * *")
+    # When the worker process brings the stored outlet ↔ circle reach up to date between the nightly passes (the
+    # outlets and circles written since; the whole table after a bulk import): evaluations pair by geometry only
+    # until then (cron fields; empty: only at the nightly pass).
+    EVALUATION_REACH_REFRESH_CRON = _env("EVALUATION_REACH_REFRESH_CRON", "*/5 * * * *")
     # How many chunks of cities that refresh evaluates at once, each on its own database connection.
     EVALUATION_REFRESH_WORKERS = int(_env("EVALUATION_REFRESH_WORKERS", "2"))
     OPEN311_CHECK_OPENID = _env("OPEN311_CHECK_OPENID", "open311-client")

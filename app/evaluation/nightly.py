@@ -154,7 +154,23 @@ def _refresh_logged(day: str | None) -> dict:
     return done
 
 
+def reach_refresh_job() -> dict:
+    """The RQ job bringing the stored reach up to date between nightly passes (nothing to do: a few ms)."""
+    return jobs.in_app(_reach_refreshed)
+
+
+def _reach_refreshed() -> dict:
+    done = reach.refresh()
+    if done.get("rebuilt") or done.get("outlets") or done.get("circles"):
+        log.info("evaluation reach refresh", extra=done)
+    return done
+
+
 def init_app(app):
-    """Schedules the nightly refresh on RQ's cron (an empty EVALUATION_REFRESH_CRON turns it off)."""
+    """Schedules the nightly refresh on RQ's cron (an empty EVALUATION_REFRESH_CRON turns it off), and the reach's
+    refresh between them (EVALUATION_REACH_REFRESH_CRON): after any outlet or circle written, presence pairs
+    outlets with circles by geometry until the reach is refreshed, which would otherwise wait for the night."""
     cron = app.config.get("EVALUATION_REFRESH_CRON", "")
     jobs.schedule(jobs.Scheduled("evaluation-refresh", refresh_job, cron, QUEUE))
+    reach_cron = app.config.get("EVALUATION_REACH_REFRESH_CRON", "")
+    jobs.schedule(jobs.Scheduled("evaluation-reach-refresh", reach_refresh_job, reach_cron, QUEUE, timeout_s=600))

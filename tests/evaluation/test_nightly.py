@@ -2,7 +2,7 @@
 then recomputes only the circles it touches."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest.mock import ANY
 
 from prometheus_client import REGISTRY
@@ -72,6 +72,29 @@ def test_the_worker_runs_the_refresh_on_rqs_cron(app, make, db, redis):
     queue.enqueue(job.func, job_timeout=job.timeout_s)
     assert worker.work_once()
     assert redis.ttl(cache.circle_key(circle.id)) > cache.TTL_S
+
+
+def test_the_worker_refreshes_the_reach_between_nightly_passes(app, make, db, redis):
+    """An outlet written during the day sends presence back to the geometry until the reach is refreshed: the
+    worker does that every five minutes on the same cron, not only at night."""
+    from app.evaluation import reach
+
+    assert app.config["EVALUATION_REACH_REFRESH_CRON"] == "*/5 * * * *"
+    [job] = [j for j in jobs.scheduled() if j.name == "evaluation-reach-refresh"]
+    scheduler = CronScheduler(connection=worker.rq_connection(), name="test")
+    next_run = scheduler.register(job.func, job.queue, cron=job.cron, name=job.name).next_enqueue_time
+    assert next_run.minute % 5 == 0 and next_run - datetime.now(UTC) <= timedelta(minutes=5)
+    circle = make.circle(center=MIYUN)
+    commit()
+    reach.refresh()
+    make.outlet(*MIYUN, types=["breakfast"])
+    commit()
+    assert reach.presence_pairs([circle.id], ["breakfast"], [1000])[0] is False  # noted: the geometry answers
+    [queue] = [q for q in jobs.queues(worker.rq_connection()) if q.name == job.queue]
+    queue.enqueue(job.func, job_timeout=job.timeout_s)
+    assert worker.work_once()
+    usable, pairs = reach.presence_pairs([circle.id], ["breakfast"], [1000])
+    assert usable is True and pairs
 
 
 def test_the_evidence_outlets_wait_for_a_reader_of_the_circle_and_go_with_its_changes(make, db, redis):
