@@ -289,26 +289,26 @@ def _upsert(session, result, rebuild_indexes=False):
             FROM outlet_import_stg s JOIN outlets o ON o.external_id = s.external_id WHERE {_GOOD}""",
     )
     _execute(session, "ALTER TABLE outlet_import_match ADD PRIMARY KEY (row_no)")
-    writes = session.begin_nested()
-    # Local to the transaction (and undone with the savepoint if the load fails), off again right after.
-    _execute(session, "SELECT set_config('app.outlets_bulk', 'on', true)")
-    result.updated, written = _update(session)
-    if rebuild_indexes or _first_large_load(session, result):
-        with bulk_indexes.built_after(session, ("outlets", "outlet_versions")):
+    with session.begin_nested() as writes:  # released at the block's end, unless undone below
+        # Local to the transaction (and undone with the savepoint if the load fails), off again right after.
+        _execute(session, "SELECT set_config('app.outlets_bulk', 'on', true)")
+        result.updated, written = _update(session)
+        if rebuild_indexes or _first_large_load(session, result):
+            with bulk_indexes.built_after(session, ("outlets", "outlet_versions")):
+                result.created = _insert(session)
+        else:
             result.created = _insert(session)
-    else:
-        result.created = _insert(session)
-    _execute(session, "SELECT set_config('app.outlets_bulk', '', true)")
-    # outlet_import_circle holds every good row once (membership's LEFT JOINs): no join with the staged rows
-    # (a hash join of the whole file, ≈ 2 s at 1M rows).
-    result.outside = _execute(session, "SELECT count(*) FROM outlet_import_circle WHERE circle_id IS NULL").scalar_one()
-    if not (written or result.created):
-        # Nothing written (the same file again): undone to before the writes, so what the bulk statements' triggers
-        # noted goes too (outlets_reach_bulk: the stored reach must be built again from scratch), and no circle
-        # is marked stale (every circle's cached evaluation would be computed again).
-        writes.rollback()
-        return
-    writes.commit()
+        _execute(session, "SELECT set_config('app.outlets_bulk', '', true)")
+        # outlet_import_circle holds every good row once (membership's LEFT JOINs): no join with the staged rows
+        # (a hash join of the whole file, ≈ 2 s at 1M rows).
+        outside = "SELECT count(*) FROM outlet_import_circle WHERE circle_id IS NULL"
+        result.outside = _execute(session, outside).scalar_one()
+        if not (written or result.created):
+            # Nothing written (the same file again): undone to before the writes, so what the bulk statements'
+            # triggers noted goes too (outlets_reach_bulk: the stored reach must be built again from scratch), and
+            # no circle is marked stale (every circle's cached evaluation would be computed again).
+            writes.rollback()
+            return
     _settle_open_minutes(session)
     _mark_stale(session)
 
