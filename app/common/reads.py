@@ -340,9 +340,16 @@ def primary_rows(sql: str, params: dict) -> list[dict]:
             names, data = _on_driver(_pinned["connection"].connection.driver_connection, sql, params)
         else:
             names, data = _on_engine(engines().primary, sql, params, generic_plan=False)
-    except psycopg.OperationalError as error:  # the database is unreachable: the app's 503, as for the ORM
-        raise sa_exc.OperationalError(sql, params, error) from error
+    except psycopg.Error as error:
+        raise _as_sqlalchemy(error, sql, params) from error
     return [dict(zip(names, row, strict=True)) for row in data]
+
+
+def _as_sqlalchemy(error: psycopg.Error, sql: str, params: dict) -> sa_exc.DBAPIError:
+    """The driver's error as SQLAlchemy raises it for the ORM (IntegrityError, DataError, OperationalError, …), so
+    a statement sent by the driver gets the same answers from the app's error handlers: a constraint's 409/422, the
+    database unreachable's 503, never a 500."""
+    return sa_exc.DBAPIError.instance(sql, params, error, psycopg.Error)
 
 
 def in_session(sql: str, params: dict, session=None, *, native: bool = False) -> list[dict]:
@@ -355,7 +362,10 @@ def in_session(sql: str, params: dict, session=None, *, native: bool = False) ->
     session = session if session is not None else app_db().session()
     # The connection a Core write of the session would take (the primary, never the request's replica).
     connection = session.connection(bind_arguments={"clause": _A_WRITE})
-    names, data = _on_driver(connection.connection.driver_connection, sql, params, native=native)
+    try:
+        names, data = _on_driver(connection.connection.driver_connection, sql, params, native=native)
+    except psycopg.Error as error:
+        raise _as_sqlalchemy(error, sql, params) from error
     return [dict(zip(names, row, strict=True)) for row in data]
 
 
