@@ -238,16 +238,25 @@ def _mark_stale(session, circle_ids, city_ids):
     cache.delete_keys(*session.info.get(STALE, ()))
 
 
-def _on_domain_change(_sender, circle_ids=(), bumped=False, drop=True, **_):
+def _on_domain_change(_sender, circle_ids=(), bumped=False, drop=True, outlet_ids=(), every_circle=False, **_):
     """A domain's signal: these circles' inputs changed outside the session's view. Their versions are bumped
     at the commit, which names the cache entries to drop after it (a signal comes from a write use case, which
     reads no evaluation before its commit: nothing to drop at once, unlike `invalidate_circle`).
 
     `bumped=True`: a write committed on its own in one statement that bumped the versions itself (the "me
     too"): nothing is left to do. Its circles' old entries can no longer be read; the next result put in their
-    hash drops them, or the hash's TTL (cache.put_many) — a round trip per "me too" saved (≈ 11 % of one)."""
+    hash drops them, or the hash's TTL (cache.put_many) — a round trip per "me too" saved (≈ 11 % of one).
+
+    `outlet_ids`: outlets written where they stand now (an import's set-based writes): the circles within walking
+    reach of each are stale too, as for an outlet the ORM flushes. `every_circle`: too many to name."""
     circle_ids = {i for i in circle_ids if i is not None}
-    if not circle_ids or bumped:
+    if bumped:
+        return
+    if every_circle:
+        circle_ids.update(db.session.scalars(select(Circle.id)))
+    elif outlet_ids:
+        circle_ids.update(_near_circles(db.session.connection(), outlet_ids))
+    if not circle_ids:
         return
     # drop=False (a need filed): bumped at the commit, its old entries left for the next result put in the
     # circle's hash to drop (cache.put_many), as after a "me too": a Redis round trip per submission saved.

@@ -14,6 +14,7 @@ The circles whose outlets changed are marked stale for the evaluation cache in t
 """
 
 import json
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import text
@@ -292,25 +293,26 @@ def _upsert(session, result, rebuild_indexes=False):
     with session.begin_nested() as writes:  # released at the block's end, unless undone below
         # Local to the transaction (and undone with the savepoint if the load fails), off again right after.
         _execute(session, "SELECT set_config('app.outlets_bulk', 'on', true)")
-        result.updated, written = _update(session)
+        result.updated, updated = _update(session)
         if rebuild_indexes or _first_large_load(session, result):
             with bulk_indexes.built_after(session, ("outlets", "outlet_versions")):
-                result.created = _insert(session)
+                created = _insert(session)
         else:
-            result.created = _insert(session)
+            created = _insert(session)
+        result.created = created.count
         _execute(session, "SELECT set_config('app.outlets_bulk', '', true)")
         # outlet_import_circle holds every good row once (membership's LEFT JOINs): no join with the staged rows
         # (a hash join of the whole file, ≈ 2 s at 1M rows).
         outside = "SELECT count(*) FROM outlet_import_circle WHERE circle_id IS NULL"
         result.outside = _execute(session, outside).scalar_one()
-        if not (written or result.created):
+        if not (updated.count or created.count):
             # Nothing written (the same file again): undone to before the writes, so what the bulk statements'
             # triggers noted goes too (outlets_reach_bulk: the stored reach must be built again from scratch), and
             # no circle is marked stale (every circle's cached evaluation would be computed again).
             writes.rollback()
             return
     _settle_open_minutes(session)
-    _mark_stale(session)
+    _announce(updated, created)
 
 
 def _first_large_load(session, result) -> bool:
@@ -320,8 +322,33 @@ def _first_large_load(session, result) -> bool:
     return not _execute(session, "SELECT EXISTS (SELECT FROM outlets)").scalar_one()
 
 
-def _update(session) -> tuple[int, int]:
-    """(rows matched to an outlet: the report's "updated", outlets written)."""
+# The outlets an import wrote are named to the listeners of outlets_changed (the evaluation marks the circles within
+# walking reach of each stale) up to this many; past it, every circle is stale (a first load, a new census).
+NAMED_OUTLETS_MAX = 20_000
+
+
+@dataclass
+class _Written:
+    """What one of the import's writes did: how many outlets, their ids (None past NAMED_OUTLETS_MAX), and the
+    circles they stood in before (updates)."""
+
+    count: int = 0
+    ids: list[int] | None = field(default_factory=list)
+    left_circles: list[int] = field(default_factory=list)
+
+
+# The written outlets' ids, one more than may be named at most (so the array stays small when there are many).
+_FIRST_IDS = "SELECT array_agg(id) FROM (SELECT id FROM {rows} LIMIT :named + 1) first"
+
+
+def _named(ids: list[int] | None) -> list[int] | None:
+    """The ids to name, or None when there are more than NAMED_OUTLETS_MAX."""
+    ids = ids or []
+    return ids if len(ids) <= NAMED_OUTLETS_MAX else None
+
+
+def _update(session) -> tuple[int, _Written]:
+    """(rows matched to an outlet: the report's "updated"; the outlets written)."""
     changed = " OR ".join(
         "o.location::geometry IS DISTINCT FROM s.geom" if c == "location" else f"o.{c} IS DISTINCT FROM ({v})"
         for c, v in UPDATE_VALUES.items()
@@ -329,22 +356,29 @@ def _update(session) -> tuple[int, int]:
     assignments = ", ".join(f"{c} = {v}" for c, v in UPDATE_VALUES.items())
     # Only outlets that change are written (a re-run of the same file writes nothing); each still passes the
     # history trigger, which dates the change.
-    written = _execute(
+    row = _execute(
         session,
-        f"""UPDATE outlets o SET {assignments}, updated_at = now()
-            FROM outlet_import_stg s
-            JOIN outlet_import_match m USING (row_no)
-            JOIN outlet_import_circle a USING (row_no)
-            WHERE o.id = m.outlet_id AND ({changed})""",
-    ).rowcount
-    return _execute(session, "SELECT count(*) FROM outlet_import_match").scalar_one(), written
+        f"""WITH written AS (
+                UPDATE outlets o SET {assignments}, updated_at = now()
+                FROM outlet_import_stg s
+                JOIN outlet_import_match m USING (row_no)
+                JOIN outlet_import_circle a USING (row_no)
+                WHERE o.id = m.outlet_id AND ({changed})
+                RETURNING o.id, m.old_circle_id
+            )
+            SELECT (SELECT count(*) FROM written) AS n, ({_FIRST_IDS.format(rows="written")}) AS ids,
+                   (SELECT array_agg(DISTINCT old_circle_id) FROM written) AS left_circles""",
+        {"named": NAMED_OUTLETS_MAX},
+    ).one()
+    matched = _execute(session, "SELECT count(*) FROM outlet_import_match").scalar_one()
+    return matched, _Written(row.n, _named(row.ids), [c for c in row.left_circles or () if c is not None])
 
 
-def _insert(session) -> int:
+def _insert(session) -> _Written:
     columns = ", ".join(INSERT_VALUES)
     values = ", ".join(INSERT_VALUES.values())
     # In file order: ids follow the rows as the operator sees them.
-    return session.execute(
+    row = session.execute(
         text(
             f"""WITH created AS (
                     INSERT INTO outlets ({columns})
@@ -353,13 +387,18 @@ def _insert(session) -> int:
                     WHERE NOT EXISTS (SELECT 1 FROM outlet_import_match m WHERE m.row_no = s.row_no)
                     ORDER BY s.row_no
                     RETURNING id, created_at, {HISTORY}
+                ), versions AS (
+                    INSERT INTO outlet_versions (outlet_id, valid_from, {HISTORY})
+                    SELECT id,
+                           COALESCE(NULLIF(current_setting('app.outlets_as_of', true), '')::timestamptz, created_at),
+                           {HISTORY}
+                    FROM created
                 )
-                INSERT INTO outlet_versions (outlet_id, valid_from, {HISTORY})
-                SELECT id, COALESCE(NULLIF(current_setting('app.outlets_as_of', true), '')::timestamptz, created_at),
-                       {HISTORY}
-                FROM created"""
-        )
-    ).rowcount
+                SELECT (SELECT count(*) FROM created) AS n, ({_FIRST_IDS.format(rows="created")}) AS ids"""
+        ),
+        {"named": NAMED_OUTLETS_MAX},
+    ).one()
+    return _Written(row.n, _named(row.ids))
 
 
 def _settle_open_minutes(session):
@@ -379,12 +418,12 @@ def _settle_open_minutes(session):
         )
 
 
-def _mark_stale(session):
-    """The circles an outlet left or joined: whoever caches results about them hears it (the evaluation marks
-    them stale, in this transaction)."""
-    circles = _execute(
-        session,
-        """SELECT circle_id FROM outlet_import_circle WHERE circle_id IS NOT NULL
-           UNION SELECT old_circle_id FROM outlet_import_match WHERE old_circle_id IS NOT NULL""",
-    ).scalars()
-    signals.outlets_changed.send(session, circle_ids=list(circles))
+def _announce(updated: _Written, created: _Written):
+    """Whoever caches results about outlets hears which were written and which circles they left (the evaluation
+    marks the circles within walking reach of them stale, in this transaction): every outlet, past
+    NAMED_OUTLETS_MAX of them."""
+    ids = None if updated.ids is None or created.ids is None else updated.ids + created.ids
+    if ids is None or len(ids) > NAMED_OUTLETS_MAX:
+        signals.outlets_changed.send(__name__, every_circle=True)
+    else:
+        signals.outlets_changed.send(__name__, circle_ids=updated.left_circles, outlet_ids=ids)

@@ -6,5 +6,6 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# send(sender, circle_ids=[…]) before the import's commit: the circles outlets joined or left.
+# Before the import's commit: send(sender, outlet_ids=[…], circle_ids=[…]), the outlets it wrote (where they stand
+# now) and the circles they stood in before; or send(sender, every_circle=True) when it wrote too many to name.
 outlets_changed = _signals.signal("outlets.outlets-changed")

@@ -9,6 +9,7 @@ from app.common.clock import local_zone
 from app.outlets.importer import ImportFileError, import_outlet_data, import_outlets
 from app.outlets.models import Outlet, OutletVersion
 from tests.factories import MIYUN
+from tests.transactions import commit
 
 HEADER = "external_id,name,types,lng,lat,coord,address,phone,hours,chain,online\n"
 
@@ -166,6 +167,32 @@ def test_history_and_evaluation_cache_follow_a_bulk_change(db, make, tmp_path):
     assert db.session.scalar(select(func.count()).where(OutletVersion.outlet_id == h2.id)) == 1
     db.session.refresh(circle)
     assert circle.evaluation_version > version  # H1 left it
+
+
+def test_an_import_marks_the_circles_within_walking_reach_of_what_it_wrote(db, make, tmp_path, monkeypatch):
+    """An outlet imported outside every circle but within walking reach of one counts for that circle's presence:
+    its evaluation is stale, as when the outlet is saved by hand; a circle far away is not. Past
+    NAMED_OUTLETS_MAX outlets written, every circle is."""
+    from app.outlets import bulk
+
+    near = make.circle(center=MIYUN, half_m=600)
+    far = make.circle(center=(117.2, 40.6), half_m=600)
+    commit()
+    db.session.refresh(near), db.session.refresh(far)
+    versions = {c.id: c.evaluation_version for c in (near, far)}
+    lng_300m_outside = MIYUN[0] + 900 / (111_320 * 0.7615)  # 900 m east of the centre: 300 m past the edge
+    path = tmp_path / "near.csv"
+    path.write_text(HEADER + f"N1,早餐店,breakfast,{lng_300m_outside},{MIYUN[1]},wgs84,,,,,\n", encoding="utf-8")
+    result = import_outlets(path)
+    assert (result.created, result.outside) == (1, 1)
+    db.session.refresh(near), db.session.refresh(far)
+    assert near.evaluation_version > versions[near.id] and far.evaluation_version == versions[far.id]
+
+    monkeypatch.setattr(bulk, "NAMED_OUTLETS_MAX", 0)
+    path.write_text(HEADER + f"N1,早点铺,breakfast,{lng_300m_outside},{MIYUN[1]},wgs84,,,,,\n", encoding="utf-8")
+    assert import_outlets(path).updated == 1
+    db.session.refresh(far)
+    assert far.evaluation_version > versions[far.id]
 
 
 def test_the_same_file_again_writes_nothing_and_keeps_the_reach_and_the_cache(db, make, tmp_path):
