@@ -18,6 +18,7 @@ loopback serves the bench database, and wrk (a generated Lua script, kept under 
 The content check is a real HTTP call to a stand-in for api.weixin.qq.com (bench/writes.py --fake-wechat,
 a minimal asyncio server in its own process, counted apart): WeChat's own CPU is not ours to spend.
 Rate limits are off (RATELIMIT_ENABLED=0: the bench's few thousand residents would hit 10/minute).
+Before each measured load the tables the loads write are vacuumed (`settle`: every run from the same state).
 Every response must be 201 (others are counted and reported), and after each me-too run every need's
 support_count must equal its supporter rows (no lost update). In-process, a few requests per version count
 the SQL statements and transaction round trips (BEGIN/COMMIT/ROLLBACK, pool pings) one request costs.
@@ -202,6 +203,21 @@ def wait_idle(timeout_s: float = 60.0) -> None:
                 time.sleep(0.5)  # a request between two statements
                 return
             time.sleep(0.2)
+
+
+# The tables the loads write. A run leaves dead rows and index entries behind (each me-too rewrites its need's row
+# with all nine of its index entries: support_count is indexed; every submission rewrites the circle's row), and
+# left to autovacuum's timing each next round started from more of them: round after round both versions slowed
+# (session 8, five rounds: 319 → 248 submissions/s after, 273 → 190 before). Vacuumed before each measured load,
+# every run starts from the same state.
+WRITTEN_TABLES = ("demands", "demand_events", "demand_supports", "idempotency_keys", "circles")
+
+
+def settle() -> None:
+    wait_idle()
+    with common.connect() as conn:
+        for table in WRITTEN_TABLES:
+            conn.execute(f"VACUUM (ANALYZE) {SCHEMA}.{table}")
 
 
 def reset_supports(need_ids: list[int]) -> None:
@@ -416,12 +432,14 @@ def measure(label: str, snapshot: Path, data: dict, wechat: tuple[str, int], arg
             common.wait_http(base + "/api/v1/demands/" + str(data["need_ids"][0]))
             # Warm every worker (pool connections, first requests), then the measured runs.
             run_wrk(base, scripts["submit_warmup"], 2, args.connections, 3)
+            settle()
             with cpu_accounting(proc.pid, wechat[1]) as cpu:
                 result["submit"] = run_wrk(base, scripts["submit"], 2, args.connections, args.duration)
             result["submit"]["cpu_ms_per_request"] = cpu.per_request(result["submit"]["requests"])
             reset_supports(data["need_ids"])
             run_wrk(base, scripts["support"], 2, args.connections, 2)
             reset_supports(data["need_ids"])
+            settle()
             with cpu_accounting(proc.pid, wechat[1]) as cpu:
                 result["support"] = run_wrk(base, scripts["support"], 2, args.connections, args.duration)
             result["support"]["cpu_ms_per_request"] = cpu.per_request(result["support"]["requests"])
