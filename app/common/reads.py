@@ -369,6 +369,25 @@ def in_session(sql: str, params: dict, session=None, *, native: bool = False) ->
     return [dict(zip(names, row, strict=True)) for row in data]
 
 
+def with_commit(sql: str, params: dict, session, commit) -> list[dict]:
+    """The transaction's last statement (text() syntax) and its COMMIT (`commit(driver_connection)`, from
+    `tx.last_statement`) in one round trip: psycopg's pipeline. In the tests' pinned transaction, or inside a
+    savepoint, an ordinary statement of the transaction (`in_session`) and no commit."""
+    connection = session.connection(bind_arguments={"clause": _A_WRITE})
+    if _pinned["connection"] is not None or connection.in_nested_transaction():
+        return in_session(sql, params, session)
+    driver = connection.connection.driver_connection
+    try:
+        with driver.pipeline():
+            cursor = driver.execute(_pyformat(sql), params)
+            commit(driver)
+        names = [c.name for c in cursor.description]
+        data = cursor.fetchall()
+    except psycopg.Error as error:
+        raise _as_sqlalchemy(error, sql, params) from error
+    return [dict(zip(names, row, strict=True)) for row in data]
+
+
 _A_WRITE = sa.table("_in_session").update()  # routes like any DML statement (RoutingSession.get_bind)
 
 

@@ -26,9 +26,8 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.circles.models import Circle, City, Community
 from app.circles.signals import outlets_moved
-from app.common import reads
 from app.common.extensions import db
-from app.common.tx import atomic
+from app.common.tx import atomic, last_statement
 from app.demands.models import Demand, Project
 from app.demands.signals import needs_filed, supports_changed
 from app.evaluation import cache
@@ -182,14 +181,16 @@ def _bump_versions(session):
     if stale or bump_only:
         # In id order: two commits bumping overlapping circles lock them in the same order. The rows bumped
         # name the cache entries to drop after the commit (a circle that no longer exists names none).
-        rows = [(r["id"], r["city_id"]) for r in reads.in_session(_BUMP, {"ids": sorted(stale | bump_only)}, session)]
+        bumped = last_statement(session, _BUMP, {"ids": sorted(stale | bump_only)})
+        rows = [(r["id"], r["city_id"]) for r in bumped]
         keys = session.info.setdefault(STALE, set())
         keys.update(cache.circle_key(circle_id) for circle_id, _ in rows if circle_id in stale)
         keys.update(cache.city_key(city_id) for circle_id, city_id in rows if circle_id in stale)
 
 
-# Every need submission runs it: sent by the driver (`reads.in_session`), as SQLAlchemy's statement layers cost
-# more CPU than PostgreSQL spends on it. updated_at says when the circle itself was edited, so it stays as it is.
+# Every need submission runs it: sent by the driver with the COMMIT (`tx.last_statement`), as SQLAlchemy's
+# statement layers cost more CPU than PostgreSQL spends on it, and the circle's row stays locked for no round trip.
+# updated_at says when the circle itself was edited, so it stays as it is.
 _BUMP = """
 UPDATE circles SET evaluation_version = evaluation_version + 1, updated_at = updated_at
 WHERE id = ANY(:ids)
