@@ -253,16 +253,16 @@ def _on_domain_change(_sender, circle_ids=(), bumped=False, drop=True, outlet_id
     circle_ids = {i for i in circle_ids if i is not None}
     if bumped:
         return
+    session = db.session()
     if every_circle:
-        circle_ids.update(db.session.scalars(select(Circle.id)))
+        circle_ids.update(session.scalars(select(Circle.id)))
     elif outlet_ids:
-        circle_ids.update(_near_circles(db.session.connection(), outlet_ids))
+        circle_ids.update(_near_circles(session.connection(), outlet_ids))
     if not circle_ids:
         return
     # drop=False (a need filed): bumped at the commit, its old entries left for the next result put in the
     # circle's hash to drop (cache.put_many), as after a "me too": a Redis round trip per submission saved.
     bucket = STALE_CIRCLES if drop else BUMP_ONLY
-    session = db.session()
     if session.in_transaction():
         session.info.setdefault(bucket, set()).update(circle_ids)
         return

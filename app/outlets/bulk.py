@@ -329,22 +329,16 @@ NAMED_OUTLETS_MAX = 20_000
 
 @dataclass
 class _Written:
-    """What one of the import's writes did: how many outlets, their ids (None past NAMED_OUTLETS_MAX), and the
-    circles they stood in before (updates)."""
+    """What one of the import's writes did: how many outlets, the first NAMED_OUTLETS_MAX + 1 of their ids (more
+    than that: too many to name), and the circles they stood in before (updates)."""
 
-    count: int = 0
-    ids: list[int] | None = field(default_factory=list)
+    count: int
+    ids: list[int]
     left_circles: list[int] = field(default_factory=list)
 
 
 # The written outlets' ids, one more than may be named at most (so the array stays small when there are many).
 _FIRST_IDS = "SELECT array_agg(id) FROM (SELECT id FROM {rows} LIMIT :named + 1) first"
-
-
-def _named(ids: list[int] | None) -> list[int] | None:
-    """The ids to name, or None when there are more than NAMED_OUTLETS_MAX."""
-    ids = ids or []
-    return ids if len(ids) <= NAMED_OUTLETS_MAX else None
 
 
 def _update(session) -> tuple[int, _Written]:
@@ -371,7 +365,7 @@ def _update(session) -> tuple[int, _Written]:
         {"named": NAMED_OUTLETS_MAX},
     ).one()
     matched = _execute(session, "SELECT count(*) FROM outlet_import_match").scalar_one()
-    return matched, _Written(row.n, _named(row.ids), [c for c in row.left_circles or () if c is not None])
+    return matched, _Written(row.n, row.ids or [], [c for c in row.left_circles or () if c is not None])
 
 
 def _insert(session) -> _Written:
@@ -398,7 +392,7 @@ def _insert(session) -> _Written:
         ),
         {"named": NAMED_OUTLETS_MAX},
     ).one()
-    return _Written(row.n, _named(row.ids))
+    return _Written(row.n, row.ids or [])
 
 
 def _settle_open_minutes(session):
@@ -422,8 +416,8 @@ def _announce(updated: _Written, created: _Written):
     """Whoever caches results about outlets hears which were written and which circles they left (the evaluation
     marks the circles within walking reach of them stale, in this transaction): every outlet, past
     NAMED_OUTLETS_MAX of them."""
-    ids = None if updated.ids is None or created.ids is None else updated.ids + created.ids
-    if ids is None or len(ids) > NAMED_OUTLETS_MAX:
+    ids = updated.ids + created.ids
+    if len(ids) > NAMED_OUTLETS_MAX:
         signals.outlets_changed.send(__name__, every_circle=True)
     else:
         signals.outlets_changed.send(__name__, circle_ids=updated.left_circles, outlet_ids=ids)

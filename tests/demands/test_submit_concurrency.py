@@ -5,7 +5,6 @@ evaluation version is bumped once for each (the bump goes out with the COMMIT, i
 Real concurrent transactions on committed data (tests/faults/committed.py), as test_support_concurrency.py.
 """
 
-import threading
 import uuid
 
 from sqlalchemy import func, select
@@ -15,15 +14,13 @@ from app.common.models import IdempotencyRecord
 from app.demands.models import Demand
 from tests.demands.world import demand_body
 from tests.factories import MIYUN
-from tests.faults.committed import committed_data  # noqa: F401  (fixture)
+from tests.faults.committed import at_once, busy_app, committed_data  # noqa: F401  (fixture)
 from tests.transactions import commit
 
 PEOPLE = 40
 
 
 def test_simultaneous_needs_in_one_circle_all_land_and_each_bumps_its_version(app, committed_data):  # noqa: F811
-    from app import create_app
-
     make = committed_data
     circle = make.circle(center=MIYUN, half_m=800)
     residents = [make.user() for _ in range(PEOPLE)]
@@ -34,26 +31,13 @@ def test_simultaneous_needs_in_one_circle_all_land_and_each_bumps_its_version(ap
     run = uuid.uuid4().hex
     headers = [make.headers(user) | {"Idempotency-Key": f"together-{run}-{i}"} for i, user in enumerate(residents)]
 
-    busy = create_app(
-        {
-            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE", "TESTING")},
-            "RATELIMIT_ENABLED": False,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": PEOPLE, "max_overflow": 0, "pool_timeout": 60},
-        }
-    )
-    start = threading.Barrier(PEOPLE)
-    responses = [None] * PEOPLE
+    busy = busy_app(app, PEOPLE)
 
     def file(index):
-        start.wait()
         body = demand_body(kind="other", business_type=None, text=f"第 {index} 位居民：想要一个公共厕所")
-        responses[index] = busy.test_client().post("/api/v1/demands", json=body, headers=headers[index])
+        return busy.test_client().post("/api/v1/demands", json=body, headers=headers[index])
 
-    threads = [threading.Thread(target=file, args=(i,)) for i in range(PEOPLE)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    responses = at_once(PEOPLE, file)
 
     assert sorted(r.status_code for r in responses) == [201] * PEOPLE, {r.get_data(as_text=True) for r in responses}
     ids = {r.get_json()["id"] for r in responses}
@@ -69,3 +53,8 @@ def test_simultaneous_needs_in_one_circle_all_land_and_each_bumps_its_version(ap
         headers=headers[0],
     )
     assert again.status_code == 201 and again.get_json()["id"] == responses[0].get_json()["id"]
+    with busy.app_context():
+        from app.common.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()

@@ -4,23 +4,19 @@ Real concurrent transactions on committed data (tests/faults/committed.py): ever
 thread through an app whose connection pool lets 50 of them write at once, released together by a barrier.
 """
 
-import threading
-
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
 from app.demands.models import Demand, DemandSupport
 from tests.factories import MIYUN
-from tests.faults.committed import committed_data  # noqa: F401  (fixture)
+from tests.faults.committed import at_once, busy_app, committed_data  # noqa: F401  (fixture)
 from tests.transactions import commit
 
 PEOPLE = 200
 
 
 def test_simultaneous_me_too_are_all_counted(app, committed_data):  # noqa: F811
-    from app import create_app
-
     make = committed_data
     circle = make.circle(center=MIYUN, half_m=800)
     need = Demand(
@@ -37,25 +33,11 @@ def test_simultaneous_me_too_are_all_counted(app, committed_data):  # noqa: F811
     headers = [make.headers(user) for user in supporters]
     need_id = need.id
 
-    busy = create_app(
-        {
-            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE", "TESTING")},
-            "RATELIMIT_ENABLED": False,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 50, "max_overflow": 0, "pool_timeout": 60},
-        }
+    busy = busy_app(app, 50)
+    responses = at_once(
+        PEOPLE,
+        lambda i: busy.test_client().post(f"/api/v1/demands/{need_id}/support", headers=headers[i]),
     )
-    start = threading.Barrier(PEOPLE)
-    responses = [None] * PEOPLE
-
-    def press(index):
-        start.wait()
-        responses[index] = busy.test_client().post(f"/api/v1/demands/{need_id}/support", headers=headers[index])
-
-    threads = [threading.Thread(target=press, args=(i,)) for i in range(PEOPLE)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
 
     assert sorted(r.status_code for r in responses) == [201] * PEOPLE, {r.get_data(as_text=True) for r in responses}
     # Each answer is the count right after its own "me too": every value from 1 to 200 exactly once.

@@ -115,3 +115,34 @@ def race(app, model, *calls, timeout_s: float = 15.0) -> list:
     if errors:
         raise errors[0]
     return results
+
+
+def busy_app(app, pool_size: int):
+    """A second app on the test's servers whose pool lets `pool_size` requests hold a connection at once (rate
+    limits off): many residents' requests side by side, each in its own thread."""
+    from app import create_app
+
+    return create_app(
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "REDIS_URL", "WECHAT_API_BASE", "TESTING")},
+            "RATELIMIT_ENABLED": False,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 60},
+        }
+    )
+
+
+def at_once(count: int, call, timeout_s: float = 120.0) -> list:
+    """`call(index)` for each index in `count` threads, released together by a barrier; the results in order."""
+    start = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index):
+        start.wait()
+        results[index] = call(index)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout_s)
+    return results
